@@ -1,0 +1,47 @@
+"""Issue, reissue and look up membership cards."""
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from kiosk_server.cards.models import Card, CardPublic
+from kiosk_server.core.db import flush_unique
+from kiosk_server.core.errors import conflict, not_found
+from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
+from kiosk_server.core.types import utcnow
+from kiosk_server.customers import service as customers
+
+
+def to_public(card: Card, signer: TokenSigner) -> CardPublic:
+    return CardPublic(
+        id=card.id, customer_id=card.customer_id, code=signer.sign(TokenKind.CARD, card.serial),
+        issued_at=card.issued_at, revoked_at=card.revoked_at,
+    )
+
+
+def issue_card(session: Session, *, customer_id: int) -> Card:
+    """Give the customer a new card; their previous card, if any, stops working."""
+    customers.get_customer(session, customer_id=customer_id)
+    session.execute(
+        update(Card)
+        .where(Card.active_customer_id == customer_id)
+        .values(active_customer_id=None, revoked_at=utcnow())
+    )
+    card = Card(customer_id=customer_id, serial=new_serial(), active_customer_id=customer_id)
+    session.add(card)
+    # The clash happens only when another request issued a card at the same moment.
+    flush_unique(session, conflict(
+        "card_issue_conflict", "Thẻ vừa được cấp ở nơi khác, hãy thử lại.",
+        "A card was issued at the same moment; try again.",
+    ))
+    return card
+
+
+def get_active_card(session: Session, *, customer_id: int) -> Card:
+    card = session.scalars(select(Card).where(Card.active_customer_id == customer_id)).first()
+    if card is None:
+        raise not_found("thẻ thành viên", "Membership card", code="card_not_found")
+    return card
+
+
+def find_by_serial(session: Session, *, serial: str) -> Card | None:
+    return session.scalars(select(Card).where(Card.serial == serial)).first()

@@ -1,0 +1,54 @@
+"""The check-in API, the scan log, event counters, and kiosk devices of an event."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from kiosk_server.checkin import service
+from kiosk_server.checkin.models import (
+    DeviceCreate,
+    EventStats,
+    ScanLogEntry,
+    ScanRequest,
+    ScanResult,
+)
+from kiosk_server.core.deps import LanguageDep, SessionDep, SettingsDep, SignerDep
+from kiosk_server.staff.deps import CurrentStaff, StaffOrDevice
+from kiosk_server.staff.models import DeviceWithToken
+
+router = APIRouter(prefix="/api/v1", tags=["checkin"])
+
+
+@router.post("/checkins", response_model=ScanResult)
+def check_in(body: ScanRequest, session: SessionDep, signer: SignerDep, settings: SettingsDep,
+             language: LanguageDep, caller: StaffOrDevice):
+    """Staff, or a kiosk device of this event. Judge a scanned code; every outcome is a 200."""
+    context = service.ScanContext(caller=caller, signer=signer, language=language,
+                                  zone=settings.zone)
+    return service.scan(session, request=body, context=context)
+
+
+@router.get("/events/{event_id}/stats", response_model=EventStats)
+def event_stats(event_id: int, session: SessionDep, caller: CurrentStaff):
+    """Staff. Invited, checked in, not arrived, and arrivals per minute (last 15 minutes)."""
+    return service.event_stats(session, event_id=event_id)
+
+
+@router.get("/events/{event_id}/scans", response_model=list[ScanLogEntry])
+def scan_log(
+    event_id: int, session: SessionDep, caller: CurrentStaff,
+    before: Annotated[int | None, Query(description="id of the oldest scan already seen")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+):
+    """Staff. Every scan of the event, accepted or not, newest first."""
+    return service.scan_log(session, event_id=event_id, before=before, limit=limit)
+
+
+@router.post("/events/{event_id}/devices", response_model=DeviceWithToken,
+             status_code=status.HTTP_201_CREATED)
+def register_device(event_id: int, body: DeviceCreate, session: SessionDep, caller: CurrentStaff):
+    """Staff. A kiosk device for this event's gate; its token is shown only in this answer."""
+    device, token = service.register_device(
+        session, event_id=event_id, name=body.name, gate=body.gate, created_by=caller.staff_id
+    )
+    return DeviceWithToken(**device.model_dump(), token=token)

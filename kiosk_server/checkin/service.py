@@ -1,0 +1,286 @@
+"""All check-in rules, behind one function: `scan`.
+
+A scan is judged in this order, each step refusing with a stable status:
+token signature (`invalid`, before any database lookup) -> the card or
+invitation it names (`invalid` if unknown, `revoked` if reissued/cancelled)
+-> the event (`wrong_event`) -> the check-in window (`not_open`) -> the guest
+list (`not_invited`, or a walk-in invitation) -> the entry itself
+(`already_checked_in` unless re-entry is allowed). Every scan is logged.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from kiosk_server.cards import service as cards
+from kiosk_server.checkin.messages import scan_message
+from kiosk_server.checkin.models import (
+    Checkin,
+    EventStats,
+    GuestInfo,
+    MinuteCount,
+    Scan,
+    ScanRequest,
+    ScanResult,
+    ScanStatus,
+)
+from kiosk_server.core.errors import forbidden
+from kiosk_server.core.signing import Token, TokenKind, TokenSigner
+from kiosk_server.core.types import utcnow
+from kiosk_server.customers import service as customers
+from kiosk_server.customers.models import VisitKind
+from kiosk_server.events import service as events
+from kiosk_server.events.models import Event, Invitation, InvitationStatus
+from kiosk_server.staff import service as staff
+from kiosk_server.staff.service import Principal
+
+STATS_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """Everything about the scan that is not the scanned code."""
+
+    caller: Principal
+    signer: TokenSigner
+    language: str
+    zone: ZoneInfo
+
+
+@dataclass
+class _Judgement:
+    status: ScanStatus
+    customer_id: int | None = None
+    invitation: Invitation | None = None
+    event_full: bool = False
+
+
+class _DuplicateScan(Exception):
+    """Another request with the same client scan id was recorded first."""
+
+
+def scan(session: Session, *, request: ScanRequest, context: ScanContext) -> ScanResult:
+    """Judge one scanned code at an event, record the outcome, and say what to show."""
+    caller = context.caller
+    if caller.is_device and caller.device_event_id not in (None, request.event_id):
+        raise forbidden("Thiết bị này chỉ check-in cho sự kiện của nó.",
+                        "This device may only check in for its own event.")
+    event = events.get_event(session, event_id=request.event_id)
+    if request.scan_id is None:
+        return _scan_once(session, event=event, request=request, context=context)
+    stored = _stored_result(session, caller=caller.key, scan_id=request.scan_id)
+    if stored is not None:
+        return stored
+    try:
+        with session.begin_nested():
+            return _scan_once(session, event=event, request=request, context=context)
+    except _DuplicateScan:
+        stored = _stored_result(session, caller=caller.key, scan_id=request.scan_id)
+        assert stored is not None
+        return stored
+
+
+def _scan_once(session: Session, *, event: Event, request: ScanRequest, context: ScanContext
+               ) -> ScanResult:
+    now = utcnow()
+    gate = request.gate if request.gate is not None else context.caller.device_gate
+    token = context.signer.verify(request.code)
+    judgement = _judge(session, event=event, token=token, now=now)
+    result = ScanResult(status=judgement.status, message="", event_id=event.id,
+                        scan_id=request.scan_id)
+    checkin_id = None
+    if judgement.status is ScanStatus.OK:
+        checkin_id = _admit(session, event=event, judgement=judgement, result=result,
+                            gate=gate, now=now, caller=context.caller)
+    if judgement.customer_id is not None:
+        _describe_guest(session, judgement=judgement, result=result)
+    result.message = scan_message(
+        result.status, language=context.language, zone=context.zone,
+        name=result.customer.name if result.customer else "",
+        first_at=result.first_checked_in_at, gate=result.gate or "",
+        opens_at=event.checkin_opens_at if now < event.checkin_opens_at else None,
+        event_full=judgement.event_full,
+    )
+    _log(session, event=event, request=request, context=context, gate=gate, now=now,
+         judgement=judgement, result=result, checkin_id=checkin_id,
+         unknown_code=request.code[:100] if token is None or judgement.customer_id is None
+         else None)
+    return result
+
+
+def _judge(session: Session, *, event: Event, token: Token | None, now: datetime) -> _Judgement:
+    if token is None:
+        return _Judgement(ScanStatus.INVALID)
+    invitation: Invitation | None
+    if token.kind is TokenKind.INVITATION:
+        invitation = events.find_invitation_by_serial(session, serial=token.serial)
+        if invitation is None:
+            return _Judgement(ScanStatus.INVALID)
+        customer_id = invitation.customer_id
+        if invitation.status is InvitationStatus.CANCELLED:
+            return _Judgement(ScanStatus.REVOKED, customer_id, invitation)
+        if invitation.event_id != event.id:
+            return _Judgement(ScanStatus.WRONG_EVENT, customer_id, invitation)
+    elif token.kind is TokenKind.CARD:
+        card = cards.find_by_serial(session, serial=token.serial)
+        if card is None:
+            return _Judgement(ScanStatus.INVALID)
+        customer_id = card.customer_id
+        if not card.active:
+            return _Judgement(ScanStatus.REVOKED, customer_id)
+        invitation = events.invitation_for(session, event_id=event.id, customer_id=customer_id)
+        if invitation is not None and invitation.status is InvitationStatus.CANCELLED:
+            return _Judgement(ScanStatus.REVOKED, customer_id, invitation)
+    else:
+        return _Judgement(ScanStatus.INVALID)
+    if not event.is_open(now):
+        return _Judgement(ScanStatus.NOT_OPEN, customer_id, invitation)
+    if invitation is None:
+        if not event.allow_walk_in:
+            return _Judgement(ScanStatus.NOT_INVITED, customer_id)
+        invitation = events.walk_in(session, event=event, customer_id=customer_id)
+        if invitation is None:
+            return _Judgement(ScanStatus.NOT_INVITED, customer_id, event_full=True)
+    return _Judgement(ScanStatus.OK, customer_id, invitation)
+
+
+def _insert_ignore(session: Session):
+    dialect = session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(Checkin)
+
+
+def _admit(session: Session, *, event: Event, judgement: _Judgement, result: ScanResult,
+           gate: str, now: datetime, caller: Principal) -> int | None:
+    """Record the entry; a concurrent or earlier entry turns it into already_checked_in."""
+    invitation = judgement.invitation
+    assert invitation is not None and judgement.customer_id is not None
+    entry = 1
+    if event.allow_reentry:
+        # Re-entries of one invitation queue on its row, so each gets the next number.
+        events.lock_invitation(session, invitation_id=invitation.id)
+        entry = _next_entry_number(session, invitation_id=invitation.id)
+    checkin_id = session.execute(
+        _insert_ignore(session).values(
+            event_id=event.id, invitation_id=invitation.id,
+            customer_id=judgement.customer_id, entry_number=entry, gate=gate,
+            device_id=caller.device_id, staff_id=caller.staff_id, checked_in_at=now,
+        ).on_conflict_do_nothing().returning(Checkin.id)
+    ).scalar()
+    if checkin_id is None:
+        _already_checked_in(session, judgement=judgement, result=result)
+        return None
+    customers.record_visit(
+        session, customer_id=judgement.customer_id, kind=VisitKind.EVENT, occurred_at=now,
+        event_id=event.id, source_id=checkin_id, gate=gate, device_id=caller.device_id,
+        staff_id=caller.staff_id,
+    )
+    result.checked_in_at = now
+    result.gate = gate
+    result.entry_number = entry
+    return checkin_id
+
+
+def _next_entry_number(session: Session, *, invitation_id: int) -> int:
+    highest = session.scalar(
+        select(func.max(Checkin.entry_number)).where(Checkin.invitation_id == invitation_id)
+    )
+    return (highest or 0) + 1
+
+
+def _already_checked_in(session: Session, *, judgement: _Judgement, result: ScanResult) -> None:
+    first = session.execute(
+        select(Checkin.checked_in_at, Checkin.gate).where(
+            Checkin.invitation_id == judgement.invitation.id, Checkin.entry_number == 1
+        )
+    ).one()
+    judgement.status = result.status = ScanStatus.ALREADY_CHECKED_IN
+    result.first_checked_in_at = result.checked_in_at = first.checked_in_at
+    result.gate = first.gate
+
+
+def _describe_guest(session: Session, *, judgement: _Judgement, result: ScanResult) -> None:
+    customer = customers.get_customer(session, customer_id=judgement.customer_id)
+    result.customer = GuestInfo(id=customer.id, name=customer.full_name,
+                                visit_count=customer.visit_count)
+
+
+def _log(session: Session, *, event: Event, request: ScanRequest, context: ScanContext, gate: str,
+         now: datetime, judgement: _Judgement, result: ScanResult, checkin_id: int | None,
+         unknown_code: str | None) -> None:
+    caller = context.caller
+    values = dict(
+        event_id=event.id, scanned_at=now, status=result.status, caller=caller.key,
+        client_scan_id=request.scan_id, gate=gate, device_id=caller.device_id,
+        staff_id=caller.staff_id, customer_id=judgement.customer_id,
+        invitation_id=judgement.invitation.id if judgement.invitation else None,
+        checkin_id=checkin_id, unknown_code=unknown_code, result=result.model_dump_json(),
+    )
+    if request.scan_id is None:
+        session.execute(insert(Scan).values(**values))
+        return
+    dialect = session.get_bind().dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Scan).values(**values)
+    logged = session.execute(statement.on_conflict_do_nothing().returning(Scan.id)).scalar()
+    if logged is None:
+        raise _DuplicateScan()
+
+
+def _stored_result(session: Session, *, caller: str, scan_id: str) -> ScanResult | None:
+    stored = session.scalar(
+        select(Scan.result).where(Scan.caller == caller, Scan.client_scan_id == scan_id)
+    )
+    return ScanResult.model_validate_json(stored) if stored is not None else None
+
+
+def event_stats(session: Session, *, event_id: int, now: datetime | None = None) -> EventStats:
+    """Invited, checked in, still missing, and the arrival rate of the last 15 minutes."""
+    events.get_event(session, event_id=event_id)
+    now = now or utcnow()
+    invited = events.count_invited(session, event_id=event_id)
+    checked_in, entries = session.execute(
+        select(func.count().filter(Checkin.entry_number == 1), func.count())
+        .where(Checkin.event_id == event_id)
+    ).one()
+    end = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    start = end - timedelta(minutes=STATS_MINUTES)
+    recent = session.scalars(
+        select(Checkin.checked_in_at).where(
+            Checkin.event_id == event_id, Checkin.entry_number == 1,
+            Checkin.checked_in_at >= start, Checkin.checked_in_at < end,
+        )
+    ).all()
+    buckets = [0] * STATS_MINUTES
+    for moment in recent:
+        buckets[int((moment - start).total_seconds() // 60)] += 1
+    return EventStats(
+        event_id=event_id, invited=invited, checked_in=checked_in,
+        not_arrived=max(invited - checked_in, 0), entries=entries,
+        arrivals_per_minute=round(sum(buckets) / STATS_MINUTES, 2),
+        arrivals_by_minute=[
+            MinuteCount(minute=start + timedelta(minutes=i), arrivals=n)
+            for i, n in enumerate(buckets)
+        ],
+    )
+
+
+def scan_log(session: Session, *, event_id: int, before: int | None = None, limit: int = 100
+             ) -> list[Scan]:
+    """The event's scans, newest first."""
+    events.get_event(session, event_id=event_id)
+    query = select(Scan).where(Scan.event_id == event_id)
+    if before is not None:
+        query = query.where(Scan.id < before)
+    return list(session.scalars(query.order_by(Scan.id.desc()).limit(max(1, min(limit, 500)))))
+
+
+def register_device(session: Session, *, event_id: int, name: str, gate: str,
+                    created_by: int | None):
+    """A kiosk device that may check in for this event only; returns it and its token."""
+    events.get_event(session, event_id=event_id)
+    return staff.create_device(session, name=name, event_id=event_id, gate=gate,
+                               created_by=created_by)

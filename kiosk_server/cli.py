@@ -1,0 +1,136 @@
+"""The `kiosk` command: serve, migrate, demo, staff users and kiosk devices."""
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from kiosk_server import demo as demo_data
+from kiosk_server.checkin import service as checkin
+from kiosk_server.core.config import Settings
+from kiosk_server.core.db import Database
+from kiosk_server.core.errors import DomainError
+from kiosk_server.core.migrations import upgrade
+from kiosk_server.core.signing import TokenSigner
+from kiosk_server.staff import service as staff
+from kiosk_server.staff.models import Role, StaffCreate
+
+app = typer.Typer(help="Kiosk: event check-in and loyalty server.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff users and their API tokens.", no_args_is_help=True)
+device_app = typer.Typer(help="Kiosk devices.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+app.add_typer(device_app, name="device")
+
+
+def _prepare(settings: Settings) -> None:
+    """Migrate the database and make sure the secret exists (created once, 0600)."""
+    upgrade(settings.resolved_database_url)
+    _ = settings.signing_key
+
+
+def _database(settings: Settings) -> Database:
+    _prepare(settings)
+    return Database(settings.resolved_database_url)
+
+
+def _fail(error: DomainError) -> None:
+    typer.echo(f"error: {error.message_en} ({error.code})", err=True)
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    _prepare(Settings())
+    typer.echo("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="server processes")] = 1,
+    access_log: Annotated[bool, typer.Option(help="log every request")] = True,
+) -> None:
+    """Migrate the database, then run the server."""
+    _prepare(Settings())  # once, here, not in several workers at once
+    uvicorn.run("kiosk_server.main:create_app_from_env", factory=True, host=host, port=port,
+                workers=workers, access_log=access_log)
+
+
+@app.command()
+def demo() -> None:
+    """Create or refresh the demo seminar (500 invited guests) and print how to use it."""
+    settings = Settings()
+    database = _database(settings)
+    with database.session() as session:
+        login = demo_data.create_or_refresh(session, signer=TokenSigner(settings.signing_key))
+    url = settings.public_url.rstrip("/")
+    typer.echo(f"""
+Kiosk demo is ready: "{demo_data.DEMO_EVENT_NAME}" (event {login.event_id}), 500 guests invited.
+
+  Sign in:        {url}/   user: {login.username}   password: {login.password}
+  API docs:       {url}/docs
+  Kiosk device:   Authorization: Bearer {login.device_token}
+  An invitation:  {login.sample_invitation_code}
+  A member card:  {login.sample_card_code}
+
+Try a check-in:
+  curl -s -X POST {url}/api/v1/checkins -H 'Authorization: Bearer {login.device_token}' \\
+       -H 'Content-Type: application/json' \\
+       -d '{{"code": "{login.sample_invitation_code}", "event_id": {login.event_id}}}'
+""")
+
+
+@staff_app.command("create")
+def staff_create(
+    username: Annotated[str, typer.Option(help="login name")],
+    password: Annotated[str, typer.Option(help="at least 8 characters")],
+    role: Annotated[Role, typer.Option(help="admin or staff")] = Role.STAFF,
+    full_name: Annotated[str, typer.Option(help="shown on screens")] = "",
+) -> None:
+    """Add a staff user (works without the server running)."""
+    try:
+        data = StaffCreate(username=username, password=password, role=role, full_name=full_name)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    try:
+        with _database(Settings()).session() as session:
+            user = staff.create_staff(session, data=data)
+    except DomainError as error:
+        _fail(error)
+    typer.echo(f"created {user.role.value} {user.username} (id {user.id})")
+
+
+@staff_app.command("token")
+def staff_token(
+    username: Annotated[str, typer.Argument(help="the staff user")],
+    label: Annotated[str, typer.Option(help="what the token is for")] = "cli",
+) -> None:
+    """Print a new API token for a staff user."""
+    with _database(Settings()).session() as session:
+        user = staff.get_staff_by_username(session, username=username)
+        if user is None:
+            typer.echo(f"error: no staff user {username!r}", err=True)
+            raise typer.Exit(code=1)
+        _, secret = staff.create_api_token(session, staff_id=user.id, label=label)
+    typer.echo(secret)
+
+
+@device_app.command("create")
+def device_create(
+    event: Annotated[int, typer.Option(help="the event id the device may check in for")],
+    gate: Annotated[str, typer.Option(help="gate name shown on the monitor")] = "",
+    name: Annotated[str, typer.Option(help="device name")] = "",
+) -> None:
+    """Print a device token that may check guests in for one event."""
+    try:
+        with _database(Settings()).session() as session:
+            _, secret = checkin.register_device(
+                session, event_id=event, name=name or f"Kiosk {gate}".strip(), gate=gate,
+                created_by=None,
+            )
+    except DomainError as error:
+        _fail(error)
+    typer.echo(secret)

@@ -1,0 +1,64 @@
+"""Settings: one object, read from `KIOSK_*` environment variables, passed to `create_app`."""
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE_NAME = "secret_key"
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KIOSK_", extra="ignore")
+
+    data_dir: Path = Path("./kiosk-data")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: a SQLite file in the data directory"
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="signs QR tokens; default: generated once into the data directory (0600)",
+    )
+    redis_url: str | None = None
+    public_url: str = "http://localhost:8000"
+    session_days: int = 14
+    sqlite_busy_timeout_ms: int = 5000
+    business_name: str = "Kiosk"
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="for times shown to people")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kiosk.db').resolve()}"
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def signing_key(self) -> bytes:
+        """The server secret as bytes: from the environment, else from (or into) the data dir."""
+        if self.secret_key:
+            if len(self.secret_key) < MIN_SECRET_LENGTH:
+                raise ValueError(f"KIOSK_SECRET_KEY needs {MIN_SECRET_LENGTH}+ characters")
+            return self.secret_key.encode()
+        return load_or_create_secret(self.data_dir).encode()
+
+
+def load_or_create_secret(data_dir: Path) -> str:
+    """Read the data directory's secret, creating it (0600, never overwritten) on first use."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SECRET_FILE_NAME
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

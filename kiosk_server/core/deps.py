@@ -1,0 +1,45 @@
+"""Request-scoped dependencies every domain shares: settings, the session, the language."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from kiosk_server.core.config import Settings
+from kiosk_server.core.db import Access, Database
+from kiosk_server.core.signing import TokenSigner
+from kiosk_server.core.text import preferred_language
+
+_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_database(request: Request) -> Database:
+    return request.app.state.db
+
+
+def get_signer(request: Request) -> TokenSigner:
+    return request.app.state.signer
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One unit of work per request, committed right after the endpoint returns."""
+    access = Access.READ if request.method in _READ_METHODS else Access.WRITE
+    with get_database(request).session(access) as session:
+        yield session
+
+
+def get_language(request: Request) -> str:
+    return preferred_language(request.headers.get("accept-language"))
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SignerDep = Annotated[TokenSigner, Depends(get_signer)]
+# scope="function": the commit happens before the response is sent, so a client
+# never sees a success that was not saved.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+LanguageDep = Annotated[str, Depends(get_language)]

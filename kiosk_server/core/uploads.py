@@ -1,0 +1,29 @@
+"""Raw file uploads (CSV) read as the request body, with a size limit."""
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from kiosk_server.core.errors import DomainError
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+CSV_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+async def _csv_body(request: Request) -> bytes:
+    data = bytearray()
+    async for chunk in request.stream():
+        data.extend(chunk)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise DomainError("file_too_large", "Tệp quá lớn (tối đa 5 MB).",
+                              "The file is too large (5 MB at most).", status=413)
+    return bytes(data)
+
+
+CsvBody = Annotated[bytes, Depends(_csv_body)]

@@ -1,0 +1,122 @@
+"""Customers and their visit history: one history for every kind of visit."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, EmailStr
+from sqlalchemy import Index, Text
+from sqlmodel import Field, SQLModel
+
+from kiosk_server.core.text import clean_name
+from kiosk_server.core.types import UtcDateTime, enum_column, utcnow
+
+
+class VisitKind(StrEnum):
+    EVENT = "event"
+    PURCHASE = "purchase"
+
+
+def _person_name(value: str) -> str:
+    cleaned = clean_name(value)
+    if not cleaned:
+        raise ValueError("the name is empty")
+    return cleaned
+
+
+def _blank_email(value: object) -> object:
+    if isinstance(value, str):
+        return value.strip().lower() or None
+    return value
+
+
+PersonName = Annotated[str, AfterValidator(_person_name)]
+OptionalEmail = Annotated[EmailStr | None, BeforeValidator(_blank_email)]
+
+
+class CustomerBase(SQLModel):
+    full_name: PersonName = Field(min_length=1, max_length=200)
+    email: OptionalEmail = Field(default=None, max_length=254)
+    notes: str = Field(default="", max_length=4000, sa_type=Text)
+    contact_consent: bool = False
+
+
+class Customer(CustomerBase, table=True):
+    __tablename__ = "customers"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=20, unique=True)
+    name_folded: str = Field(max_length=200, index=True)
+    visit_count: int = 0
+    last_visit_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class CustomerCreate(CustomerBase):
+    phone: str | None = Field(default=None, max_length=32, description="any Vietnamese form")
+
+
+class CustomerUpdate(SQLModel):
+    full_name: PersonName | None = Field(default=None, min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=32)
+    email: OptionalEmail = Field(default=None, max_length=254)
+    notes: str | None = Field(default=None, max_length=4000)
+    contact_consent: bool | None = None
+
+
+class CustomerPublic(CustomerBase):
+    id: int
+    phone: str | None
+    visit_count: int
+    last_visit_at: datetime | None
+    created_at: datetime
+
+
+class CustomerPage(SQLModel):
+    items: list[CustomerPublic]
+    next_cursor: int | None = Field(
+        default=None, description="pass as `after` to get the next page; null on the last page"
+    )
+
+
+class Visit(SQLModel, table=True):
+    """A visit of any kind: an event check-in now, a purchase later; who served it."""
+
+    __tablename__ = "visits"
+    __table_args__ = (Index("ix_visits_customer_time", "customer_id", "occurred_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id")
+    kind: VisitKind = Field(sa_type=enum_column(VisitKind))
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    event_id: int | None = None
+    source_id: int | None = Field(default=None, description="the record in its kind's domain")
+    gate: str = Field(default="", max_length=64)
+    device_id: int | None = Field(default=None, foreign_key="devices.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff_users.id")
+
+
+class VisitPublic(SQLModel):
+    id: int
+    customer_id: int
+    kind: VisitKind
+    occurred_at: datetime
+    event_id: int | None
+    gate: str
+    device_id: int | None
+    staff_id: int | None
+
+
+class ImportError_(SQLModel):
+    row: int = Field(description="line number in the file, the header being line 1")
+    field: str | None
+    code: str
+    message: str
+
+
+class ImportReport(SQLModel):
+    rows: int
+    created: int
+    existing: int
+    errors: list[ImportError_]
+    saved: bool
+    customer_ids: list[int] = Field(description="every valid row's customer, in file order")

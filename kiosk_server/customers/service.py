@@ -1,0 +1,234 @@
+"""Customers: create, find (diacritics- and phone-form-insensitive), import, and visits."""
+
+from datetime import datetime
+
+from pydantic import ValidationError
+from sqlalchemy import and_, func, insert, select, update
+from sqlmodel import Session
+
+from kiosk_server.core.db import flush_unique
+from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
+from kiosk_server.core.text import fold, normalize_phone, phone_search_digits
+from kiosk_server.customers import csv_rows
+from kiosk_server.customers.models import (
+    Customer,
+    CustomerCreate,
+    CustomerUpdate,
+    ImportError_,
+    ImportReport,
+    Visit,
+    VisitKind,
+)
+
+MAX_PAGE = 200
+
+
+def _phone_or_error(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    phone = normalize_phone(raw)
+    if phone is None:
+        raise invalid("invalid_phone", "Số điện thoại không hợp lệ.", "Invalid phone number.",
+                      field="phone")
+    return phone
+
+
+def _phone_taken() -> DomainError:
+    return conflict("phone_taken", "Số điện thoại này đã thuộc về một khách hàng khác.",
+                    "This phone number already belongs to another customer.", field="phone")
+
+
+def create_customer(session: Session, *, data: CustomerCreate) -> Customer:
+    """Add a customer; the phone is stored in E.164 form and must be unique."""
+    customer = Customer(
+        **data.model_dump(exclude={"phone"}),
+        phone=_phone_or_error(data.phone),
+        name_folded=fold(data.full_name),
+    )
+    session.add(customer)
+    flush_unique(session, _phone_taken())
+    return customer
+
+
+def get_customer(session: Session, *, customer_id: int) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise not_found("khách hàng", "Customer", code="customer_not_found")
+    return customer
+
+
+def get_customers(session: Session, *, customer_ids: list[int]) -> dict[int, Customer]:
+    """Customers by id; ids that do not exist are left out."""
+    if not customer_ids:
+        return {}
+    rows = session.scalars(select(Customer).where(Customer.id.in_(set(customer_ids))))
+    return {c.id: c for c in rows}
+
+
+def update_customer(session: Session, *, customer_id: int, data: CustomerUpdate) -> Customer:
+    customer = get_customer(session, customer_id=customer_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "full_name" in changes:
+        if changes["full_name"] is None:
+            raise invalid("name_required", "Cần có họ tên.", "A name is required.",
+                          field="full_name")
+        customer.name_folded = fold(changes["full_name"])
+    if "phone" in changes:
+        changes["phone"] = _phone_or_error(changes["phone"])
+    for key in ("notes", "contact_consent"):
+        if key in changes and changes[key] is None:
+            del changes[key]
+    for key, value in changes.items():
+        setattr(customer, key, value)
+    session.add(customer)
+    flush_unique(session, _phone_taken())
+    return customer
+
+
+def find_by_phone(session: Session, *, phone: str) -> Customer | None:
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        return None
+    return session.scalars(select(Customer).where(Customer.phone == normalized)).first()
+
+
+def search_customers(
+    session: Session, *, query: str = "", after: int | None = None, limit: int = 50
+) -> tuple[list[Customer], int | None]:
+    """A page of customers whose name (any case, any diacritics) or phone (any form) matches."""
+    limit = max(1, min(limit, MAX_PAGE))
+    statement = select(Customer).order_by(Customer.id).limit(limit + 1)
+    if after is not None:
+        statement = statement.where(Customer.id > after)
+    words = fold(query).split()
+    digits = phone_search_digits(query)
+    if digits is not None:
+        statement = statement.where(Customer.phone.contains(digits, autoescape=True))
+    elif words:
+        statement = statement.where(
+            and_(*(Customer.name_folded.contains(word, autoescape=True) for word in words[:8]))
+        )
+    rows = list(session.scalars(statement))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more else None)
+
+
+def record_visit(
+    session: Session,
+    *,
+    customer_id: int,
+    kind: VisitKind,
+    occurred_at: datetime,
+    event_id: int | None = None,
+    source_id: int | None = None,
+    gate: str = "",
+    device_id: int | None = None,
+    staff_id: int | None = None,
+) -> int:
+    """Add a visit to the customer's history; returns their visit count, this one included."""
+    session.execute(insert(Visit).values(
+        customer_id=customer_id, kind=kind, occurred_at=occurred_at, event_id=event_id,
+        source_id=source_id, gate=gate, device_id=device_id, staff_id=staff_id,
+    ))
+    # Incremented in SQL, never read-modify-write: concurrent visits cannot lose a count.
+    return session.execute(
+        update(Customer)
+        .where(Customer.id == customer_id)
+        .values(visit_count=Customer.visit_count + 1, last_visit_at=occurred_at)
+        .returning(Customer.visit_count)
+    ).scalar_one()
+
+
+def list_visits(session: Session, *, customer_id: int, limit: int = 100) -> list[Visit]:
+    """The customer's latest visits of every kind, newest first."""
+    get_customer(session, customer_id=customer_id)
+    return list(session.scalars(
+        select(Visit).where(Visit.customer_id == customer_id)
+        .order_by(Visit.occurred_at.desc(), Visit.id.desc()).limit(max(1, min(limit, 1000)))
+    ))
+
+
+def count_customers(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Customer)) or 0
+
+
+def import_csv(session: Session, *, data: bytes, dry_run: bool) -> ImportReport:
+    """Create customers from a CSV; rows whose phone is known are matched, not duplicated.
+
+    Nothing is saved unless every row is valid (and `dry_run` is false), so a
+    file can be previewed, corrected and sent again.
+    """
+    content = csv_rows.read_rows(data)
+    errors = [ImportError_(row=p.line, field=p.field, code=p.code, message=p.message)
+              for p in content.problems]
+    planned: list[tuple[int, CustomerCreate, str | None]] = []
+    seen_phones: dict[str, int] = {}
+    for row in content.rows:
+        parsed = _parse_row(row, errors)
+        if parsed is None:
+            continue
+        data_row, phone = parsed
+        if phone is not None and phone in seen_phones:
+            errors.append(ImportError_(
+                row=row.line, field="phone", code="duplicate_in_file",
+                message=f"Same phone number as line {seen_phones[phone]}.",
+            ))
+            continue
+        if phone is not None:
+            seen_phones[phone] = row.line
+        planned.append((row.line, data_row, phone))
+    existing = _existing_by_phone(session, [p for _, _, p in planned if p is not None])
+    report = ImportReport(
+        rows=len(content.rows), created=sum(1 for *_, p in planned if p not in existing),
+        existing=sum(1 for *_, p in planned if p in existing), errors=errors, saved=False,
+        customer_ids=[],
+    )
+    if errors or dry_run:
+        return report
+    for _, data_row, phone in planned:
+        customer = existing.get(phone) if phone else None
+        if customer is None:
+            customer = create_customer(session, data=data_row)
+        report.customer_ids.append(customer.id)
+    report.saved = True
+    return report
+
+
+def _existing_by_phone(session: Session, phones: list[str]) -> dict[str | None, Customer]:
+    found: dict[str | None, Customer] = {}
+    for start in range(0, len(phones), 500):
+        chunk = phones[start:start + 500]
+        for customer in session.scalars(select(Customer).where(Customer.phone.in_(chunk))):
+            found[customer.phone] = customer
+    return found
+
+
+def _parse_row(
+    row: csv_rows.CsvRow, errors: list[ImportError_]
+) -> tuple[CustomerCreate, str | None] | None:
+    values = dict(row.values)
+    consent_raw = values.pop("contact_consent", "")
+    consent = csv_rows.parse_consent(consent_raw)
+    if consent is None:
+        errors.append(ImportError_(row=row.line, field="contact_consent", code="invalid_consent",
+                                   message=f"Not a yes/no value: {consent_raw!r}."))
+        return None
+    phone_raw = values.get("phone", "")
+    phone = normalize_phone(phone_raw) if phone_raw else None
+    if phone_raw and phone is None:
+        errors.append(ImportError_(row=row.line, field="phone", code="invalid_phone",
+                                   message=f"Not a valid phone number: {phone_raw!r}."))
+        return None
+    try:
+        data_row = CustomerCreate(
+            full_name=values.get("full_name", ""), phone=phone, email=values.get("email") or None,
+            notes=values.get("notes", ""), contact_consent=consent,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else None
+        errors.append(ImportError_(row=row.line, field=field, code="invalid_" + (field or "row"),
+                                   message=first["msg"]))
+        return None
+    return data_row, phone

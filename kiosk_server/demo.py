@@ -1,0 +1,112 @@
+"""The demo: an admin, a seminar open now with 500 invited Vietnamese guests, a kiosk device."""
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from kiosk_server.cards import service as cards
+from kiosk_server.checkin import service as checkin
+from kiosk_server.core.signing import TokenKind, TokenSigner
+from kiosk_server.core.types import utcnow
+from kiosk_server.customers import service as customers
+from kiosk_server.customers.models import CustomerCreate
+from kiosk_server.events import service as events
+from kiosk_server.events.models import Event, EventCreate, EventUpdate
+from kiosk_server.staff import service as staff
+from kiosk_server.staff.models import Role, StaffCreate
+
+DEMO_EVENT_NAME = "Hội thảo khách hàng thân thiết 2026"
+DEMO_ADMIN = "admin"
+DEMO_GUESTS = 500
+
+# Family names weighted roughly as they are spread in Vietnam.
+_FAMILY = [("Nguyễn", 38), ("Trần", 11), ("Lê", 9), ("Phạm", 7), ("Hoàng", 5), ("Huỳnh", 4),
+           ("Phan", 4), ("Vũ", 4), ("Võ", 3), ("Đặng", 2), ("Bùi", 2), ("Đỗ", 2), ("Hồ", 2),
+           ("Ngô", 2), ("Dương", 1), ("Lý", 1), ("Trương", 1), ("Đinh", 1), ("Lâm", 1)]
+_MIDDLE_MALE = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh", "Gia", "Công", "Hoàng", "Tuấn"]
+_MIDDLE_FEMALE = ["Thị", "Ngọc", "Thu", "Thanh", "Mai", "Kim", "Bích", "Thùy", "Phương", "Hồng"]
+_GIVEN_MALE = ["An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hiếu", "Hùng", "Huy", "Khang",
+               "Khánh", "Long", "Minh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Quang", "Sơn",
+               "Tài", "Thắng", "Thành", "Trung", "Tuấn", "Việt", "Vinh", "Đức", "Toàn", "Lộc"]
+_GIVEN_FEMALE = ["Anh", "Châu", "Diệp", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hoa", "Hương",
+                 "Lan", "Linh", "Loan", "Mai", "My", "Ngân", "Ngọc", "Nhung", "Oanh", "Phương",
+                 "Quyên", "Tâm", "Thảo", "Thủy", "Trang", "Trinh", "Uyên", "Vân", "Vy", "Yến"]
+_MOBILE_PREFIXES = ["090", "091", "093", "094", "096", "097", "098", "032", "033", "034", "035",
+                    "036", "037", "038", "039", "070", "076", "077", "078", "079", "081", "082",
+                    "083", "084", "085", "086", "088"]
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    password: str
+    event_id: int
+    device_token: str
+    sample_invitation_code: str
+    sample_card_code: str
+
+
+def vietnamese_people(count: int, seed: int = 2026) -> list[tuple[str, str]]:
+    """`count` distinct (full name, mobile number) pairs that look like real Vietnamese ones."""
+    rng = random.Random(seed)
+    families = [name for name, _ in _FAMILY]
+    weights = [weight for _, weight in _FAMILY]
+    people: list[tuple[str, str]] = []
+    phones: set[str] = set()
+    while len(people) < count:
+        female = rng.random() < 0.5
+        middle = rng.choice(_MIDDLE_FEMALE if female else _MIDDLE_MALE)
+        given = rng.choice(_GIVEN_FEMALE if female else _GIVEN_MALE)
+        phone = rng.choice(_MOBILE_PREFIXES) + f"{rng.randrange(10**7):07d}"
+        if phone in phones:
+            continue
+        phones.add(phone)
+        people.append((f"{rng.choices(families, weights)[0]} {middle} {given}", phone))
+    return people
+
+
+def _demo_event(session: Session) -> Event:
+    now = utcnow()
+    times = dict(starts_at=now + timedelta(minutes=30), ends_at=now + timedelta(hours=4),
+                 checkin_opens_at=now - timedelta(minutes=5),
+                 checkin_closes_at=now + timedelta(hours=4))
+    existing = session.scalars(select(Event).where(Event.name == DEMO_EVENT_NAME)).first()
+    if existing is not None:
+        return events.update_event(session, event_id=existing.id, data=EventUpdate(**times))
+    return events.create_event(session, data=EventCreate(
+        name=DEMO_EVENT_NAME, venue="Trung tâm Hội nghị White Palace, TP. Hồ Chí Minh",
+        capacity=600, allow_walk_in=True, **times,
+    ))
+
+
+def create_or_refresh(session: Session, *, signer: TokenSigner) -> DemoLogin:
+    """Make the demo, or bring it back to a fresh state (window open now, new admin password)."""
+    password = secrets.token_urlsafe(9)
+    admin = staff.get_staff_by_username(session, username=DEMO_ADMIN)
+    if admin is None:
+        admin = staff.create_staff(session, data=StaffCreate(
+            username=DEMO_ADMIN, full_name="Quản trị viên", role=Role.ADMIN, password=password
+        ))
+    else:
+        staff.set_password(session, user=admin, password=password)
+    event = _demo_event(session)
+    guest_ids = []
+    for name, phone in vietnamese_people(DEMO_GUESTS):
+        customer = customers.find_by_phone(session, phone=phone) or customers.create_customer(
+            session, data=CustomerCreate(full_name=name, phone=phone, contact_consent=True)
+        )
+        guest_ids.append(customer.id)
+    invitations = events.invite(session, event_id=event.id, customer_ids=guest_ids)
+    card = cards.issue_card(session, customer_id=guest_ids[0])
+    _, device_token = checkin.register_device(
+        session, event_id=event.id, name="Kiosk cổng A", gate="A", created_by=admin.id
+    )
+    return DemoLogin(
+        username=DEMO_ADMIN, password=password, event_id=event.id, device_token=device_token,
+        sample_invitation_code=signer.sign(TokenKind.INVITATION, invitations[1].serial),
+        sample_card_code=signer.sign(TokenKind.CARD, card.serial),
+    )

@@ -1,0 +1,193 @@
+"""Events and invitations: create, change, invite, cancel, and look up by token."""
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from kiosk_server.core.errors import conflict, invalid, not_found
+from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
+from kiosk_server.core.types import utcnow
+from kiosk_server.customers import service as customers
+from kiosk_server.events.models import (
+    Event,
+    EventCreate,
+    EventUpdate,
+    Invitation,
+    InvitationImportReport,
+    InvitationPublic,
+    InvitationStatus,
+)
+
+MAX_PAGE = 500
+
+
+def create_event(session: Session, *, data: EventCreate) -> Event:
+    event = Event(**data.model_dump())
+    session.add(event)
+    session.flush()
+    return event
+
+
+def get_event(session: Session, *, event_id: int) -> Event:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise not_found("sự kiện", "Event", code="event_not_found")
+    return event
+
+
+def list_events(session: Session) -> list[Event]:
+    return list(session.scalars(select(Event).order_by(Event.starts_at.desc(), Event.id.desc())))
+
+
+def update_event(session: Session, *, event_id: int, data: EventUpdate) -> Event:
+    """Change an event; the merged times must still be in order."""
+    event = get_event(session, event_id=event_id)
+    changes = data.model_dump(exclude_unset=True)
+    for key in ("name", "starts_at", "ends_at", "checkin_opens_at", "checkin_closes_at",
+                "allow_walk_in", "allow_reentry"):
+        if key in changes and changes[key] is None:
+            raise invalid("required", "Trường này không được để trống.",
+                          "This field cannot be empty.", field=key)
+    for key, value in changes.items():
+        setattr(event, key, value)
+    if event.ends_at <= event.starts_at:
+        raise invalid("bad_times", "Giờ kết thúc phải sau giờ bắt đầu.",
+                      "The end must be after the start.", field="ends_at")
+    if event.checkin_closes_at <= event.checkin_opens_at:
+        raise invalid("bad_window", "Giờ đóng check-in phải sau giờ mở.",
+                      "Check-in must close after it opens.", field="checkin_closes_at")
+    session.add(event)
+    return event
+
+
+def count_invited(session: Session, *, event_id: int) -> int:
+    """Active invitations of the event."""
+    return session.scalar(
+        select(func.count()).select_from(Invitation)
+        .where(Invitation.event_id == event_id, Invitation.status == InvitationStatus.ACTIVE)
+    ) or 0
+
+
+def _insert_ignoring_existing(session: Session, rows: list[dict]) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(Invitation).on_conflict_do_nothing(), rows)
+
+
+def invite(session: Session, *, event_id: int, customer_ids: list[int]) -> list[Invitation]:
+    """Invite customers (each once); returns their invitations, new or existing, in order."""
+    event = get_event(session, event_id=event_id)
+    wanted = list(dict.fromkeys(customer_ids))
+    missing = set(wanted) - set(customers.get_customers(session, customer_ids=wanted))
+    if missing:
+        raise invalid("unknown_customers", "Có khách hàng không tồn tại.",
+                      f"Unknown customer ids: {sorted(missing)[:20]}", field="customer_ids")
+    already = _invitations_of(session, event_id=event_id, customer_ids=wanted)
+    new_ids = [cid for cid in wanted if cid not in already]
+    if (event.capacity is not None and new_ids
+            and count_invited(session, event_id=event_id) + len(new_ids) > event.capacity):
+        raise conflict("capacity_exceeded", "Vượt quá sức chứa của sự kiện.",
+                       "This would invite more guests than the event's capacity.")
+    now = utcnow()
+    if new_ids:
+        _insert_ignoring_existing(session, [
+            {"event_id": event_id, "customer_id": cid, "serial": new_serial(),
+             "status": InvitationStatus.ACTIVE, "created_at": now} for cid in new_ids
+        ])
+    found = _invitations_of(session, event_id=event_id, customer_ids=wanted)
+    return [found[cid] for cid in wanted]
+
+
+def _invitations_of(session: Session, *, event_id: int, customer_ids: list[int]
+                    ) -> dict[int, Invitation]:
+    result: dict[int, Invitation] = {}
+    for start in range(0, len(customer_ids), 500):
+        chunk = customer_ids[start:start + 500]
+        for invitation in session.scalars(select(Invitation).where(
+            Invitation.event_id == event_id, Invitation.customer_id.in_(chunk)
+        )):
+            result[invitation.customer_id] = invitation
+    return result
+
+
+def invitation_for(session: Session, *, event_id: int, customer_id: int) -> Invitation | None:
+    return _invitations_of(session, event_id=event_id, customer_ids=[customer_id]).get(customer_id)
+
+
+def lock_invitation(session: Session, *, invitation_id: int) -> None:
+    """Hold the invitation's row until the transaction ends (PostgreSQL; SQLite writers
+    are already serialized)."""
+    session.execute(select(Invitation.id).where(Invitation.id == invitation_id).with_for_update())
+
+
+def find_invitation_by_serial(session: Session, *, serial: str) -> Invitation | None:
+    return session.scalars(select(Invitation).where(Invitation.serial == serial)).first()
+
+
+def walk_in(session: Session, *, event: Event, customer_id: int) -> Invitation | None:
+    """An invitation for a member walking in, or None if the event is full."""
+    if event.capacity is not None and count_invited(session, event_id=event.id) >= event.capacity:
+        return None
+    _insert_ignoring_existing(session, [{
+        "event_id": event.id, "customer_id": customer_id, "serial": new_serial(),
+        "status": InvitationStatus.ACTIVE, "created_at": utcnow(),
+    }])
+    return invitation_for(session, event_id=event.id, customer_id=customer_id)
+
+
+def cancel_invitation(session: Session, *, event_id: int, invitation_id: int) -> Invitation:
+    """Cancel an invitation: its code is refused from now on."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.event_id != event_id:
+        raise not_found("thư mời", "Invitation", code="invitation_not_found")
+    if invitation.status is not InvitationStatus.CANCELLED:
+        invitation.status = InvitationStatus.CANCELLED
+        invitation.cancelled_at = utcnow()
+        session.add(invitation)
+    return invitation
+
+
+def list_invitations(
+    session: Session, *, event_id: int, after: int | None = None, limit: int = 100
+) -> tuple[list[Invitation], int | None]:
+    get_event(session, event_id=event_id)
+    limit = max(1, min(limit, MAX_PAGE))
+    query = select(Invitation).where(Invitation.event_id == event_id)
+    if after is not None:
+        query = query.where(Invitation.id > after)
+    rows = list(session.scalars(query.order_by(Invitation.id).limit(limit + 1)))
+    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
+
+
+def to_public(session: Session, invitations: list[Invitation], signer: TokenSigner
+              ) -> list[InvitationPublic]:
+    """Invitations as clients see them: with the guest's name and the QR code text."""
+    names = customers.get_customers(session, customer_ids=[i.customer_id for i in invitations])
+    return [
+        InvitationPublic(
+            id=i.id, event_id=i.event_id, customer_id=i.customer_id,
+            customer_name=names[i.customer_id].full_name, status=i.status,
+            code=signer.sign(TokenKind.INVITATION, i.serial),
+            created_at=i.created_at, cancelled_at=i.cancelled_at,
+        )
+        for i in invitations
+    ]
+
+
+def import_invitations(
+    session: Session, *, event_id: int, data: bytes, dry_run: bool, signer: TokenSigner
+) -> InvitationImportReport:
+    """Invite the people of a CSV, adding those who are not customers yet."""
+    get_event(session, event_id=event_id)
+    report = customers.import_csv(session, data=data, dry_run=dry_run)
+    invitations: list[InvitationPublic] = []
+    if report.saved:
+        invitations = to_public(
+            session, invite(session, event_id=event_id, customer_ids=report.customer_ids), signer
+        )
+    return InvitationImportReport(
+        rows=report.rows, created_customers=report.created, existing_customers=report.existing,
+        errors=report.errors, saved=report.saved, invitations=invitations,
+    )
+

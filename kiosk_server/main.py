@@ -1,0 +1,82 @@
+"""The application: routers, error rendering, pages. Built from a `Settings` object."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from kiosk_server.cards.routes import router as cards_router
+from kiosk_server.checkin.routes import router as checkin_router
+from kiosk_server.core.config import Settings
+from kiosk_server.core.db import Database
+from kiosk_server.core.errors import DomainError
+from kiosk_server.core.signing import TokenSigner
+from kiosk_server.core.text import preferred_language
+from kiosk_server.customers.routes import router as customers_router
+from kiosk_server.events.routes import router as events_router
+from kiosk_server.staff.routes import router as staff_router
+
+API_DESCRIPTION = """\
+Kiosk: QR membership cards and event invitations, one-second check-in, a living
+customer list.
+
+Every endpoint says who may call it: **Public**, **Staff** (a session cookie from
+`/api/v1/auth/login` or `Authorization: Bearer <staff API token>`), **Admin**, or a
+**kiosk device** (`Authorization: Bearer <device token>`, limited to check-in for its
+event). Errors are `{"error": {"code", "message", "field"}}` with a stable `code`;
+messages follow `Accept-Language` (Vietnamese by default, English).
+"""
+
+
+def _render_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    language = preferred_language(request.headers.get("accept-language"))
+    body = {"code": exc.code, "message": exc.message(language), "field": exc.field, **exc.extra}
+    return JSONResponse({"error": body}, status_code=exc.status)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A Kiosk server for these settings (the database must be migrated)."""
+    database = Database(settings.resolved_database_url,
+                        busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(title="Kiosk", version="0.1.0", description=API_DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.db = database
+    app.state.signer = TokenSigner(settings.signing_key)
+    app.add_exception_handler(DomainError, _render_domain_error)
+    for router in (staff_router, customers_router, cards_router, events_router, checkin_router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        """Public. Liveness probe."""
+        return {"status": "ok"}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home() -> str:
+        return _HOME.replace("{business}", settings.business_name)
+
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` (each worker process reads the environment)."""
+    return create_app(Settings())
+
+
+_HOME = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{business} · Kiosk</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}
+</style>
+</head><body><h1>{business} · Kiosk</h1>
+<p>Máy chủ check-in đang chạy. / The check-in server is running.</p>
+<ul><li><a href="/docs">API (OpenAPI)</a></li><li><a href="/healthz">/healthz</a></li></ul>
+</body></html>"""

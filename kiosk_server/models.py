@@ -1,0 +1,16 @@
+"""Every table, imported in one place so the migrations see the whole schema."""
+
+from sqlmodel import SQLModel
+
+from kiosk_server.cards.models import Card
+from kiosk_server.checkin.models import Checkin, Scan
+from kiosk_server.customers.models import Customer, Visit
+from kiosk_server.events.models import Event, Invitation
+from kiosk_server.staff.models import AuthToken, Device, StaffUser
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuthToken", "Card", "Checkin", "Customer", "Device", "Event", "Invitation", "Scan",
+    "StaffUser", "Visit", "metadata",
+]

@@ -1,0 +1,50 @@
+"""Who is calling: every endpoint names its caller with one of these dependencies."""
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from kiosk_server.core.deps import SessionDep
+from kiosk_server.core.errors import forbidden, unauthenticated
+from kiosk_server.staff import service
+from kiosk_server.staff.models import Role
+from kiosk_server.staff.service import Principal
+
+SESSION_COOKIE = "kiosk_session"
+
+_bearer = HTTPBearer(auto_error=False, description="Staff API token or kiosk device token")
+_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Staff browser session")
+
+
+def _principal(
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    secret = bearer.credentials if bearer else cookie
+    principal = service.authenticate(session, secret=secret) if secret else None
+    if principal is None:
+        raise unauthenticated()
+    return principal
+
+
+def _staff(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+    if principal.is_device:
+        raise forbidden("Thiết bị kiosk chỉ được dùng để check-in.",
+                        "A kiosk device may only check guests in.")
+    return principal
+
+
+def _admin(principal: Annotated[Principal, Depends(_staff)]) -> Principal:
+    if principal.role is not Role.ADMIN:
+        raise forbidden("Chỉ quản trị viên được làm việc này.", "Only an admin may do this.")
+    return principal
+
+
+# A staff member or a kiosk device (check-in endpoints).
+StaffOrDevice = Annotated[Principal, Depends(_principal)]
+# A signed-in staff member of any role.
+CurrentStaff = Annotated[Principal, Depends(_staff)]
+# A signed-in admin.
+AdminOnly = Annotated[Principal, Depends(_admin)]

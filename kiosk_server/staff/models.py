@@ -1,0 +1,115 @@
+"""Who may call the server: staff users, kiosk devices, and their credentials."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import StringConstraints, field_validator
+from sqlmodel import Field, SQLModel
+
+from kiosk_server.core.types import UtcDateTime, enum_column, utcnow
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    STAFF = "staff"
+
+
+class TokenKind(StrEnum):
+    SESSION = "session"
+    API = "api"
+
+
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
+
+
+class StaffBase(SQLModel):
+    username: Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)] = Field(
+        max_length=64, unique=True, index=True
+    )
+    full_name: str = Field(default="", max_length=200)
+    role: Role = Field(default=Role.STAFF, sa_type=enum_column(Role))
+
+
+class StaffUser(StaffBase, table=True):
+    __tablename__ = "staff_users"
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(max_length=255)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class StaffCreate(StaffBase):
+    password: str = Field(min_length=8, max_length=200)
+
+    @field_validator("username", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class StaffPublic(StaffBase):
+    id: int
+    active: bool
+    created_at: datetime
+
+
+class Device(SQLModel, table=True):
+    """A kiosk at a gate. Scoped to one event, it may check in for that event only."""
+
+    __tablename__ = "devices"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    event_id: int | None = Field(default=None, index=True)
+    gate: str = Field(default="", max_length=64)
+    created_by: int | None = Field(default=None, foreign_key="staff_users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class DevicePublic(SQLModel):
+    id: int
+    name: str
+    event_id: int | None
+    gate: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class DeviceWithToken(DevicePublic):
+    token: str
+
+
+class AuthToken(SQLModel, table=True):
+    """A bearer secret (API token or browser session), stored only as its SHA-256 digest."""
+
+    __tablename__ = "auth_tokens"
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(max_length=64, unique=True, index=True)
+    kind: TokenKind = Field(sa_type=enum_column(TokenKind))
+    staff_id: int | None = Field(default=None, foreign_key="staff_users.id", index=True)
+    device_id: int | None = Field(default=None, foreign_key="devices.id", index=True)
+    label: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ApiTokenPublic(SQLModel):
+    id: int
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiTokenCreated(ApiTokenPublic):
+    token: str
+
+
+class LoginRequest(SQLModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=200)
+
+
+class TokenRequest(SQLModel):
+    label: str = Field(default="", max_length=100)

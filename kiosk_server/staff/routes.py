@@ -1,0 +1,101 @@
+"""Sign-in, staff users, their API tokens, and kiosk devices."""
+
+from fastapi import APIRouter, Request, Response, status
+
+from kiosk_server.core.deps import SessionDep, SettingsDep
+from kiosk_server.core.errors import forbidden
+from kiosk_server.staff import service
+from kiosk_server.staff.deps import SESSION_COOKIE, AdminOnly, CurrentStaff
+from kiosk_server.staff.models import (
+    ApiTokenCreated,
+    ApiTokenPublic,
+    DevicePublic,
+    LoginRequest,
+    StaffCreate,
+    StaffPublic,
+    TokenRequest,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["staff"])
+
+
+@router.post("/auth/login", response_model=StaffPublic)
+def login(body: LoginRequest, response: Response, session: SessionDep, settings: SettingsDep):
+    """Public. Check a staff password and set the session cookie (HttpOnly, SameSite=Lax)."""
+    secret = service.login(
+        session, username=body.username, password=body.password, days=settings.session_days
+    )
+    response.set_cookie(
+        SESSION_COOKIE, secret, max_age=settings.session_days * 86400, httponly=True,
+        samesite="lax", secure=settings.public_url.startswith("https://"), path="/",
+    )
+    return service.get_staff_by_username(session, username=body.username)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(request: Request, response: Response, session: SessionDep, caller: CurrentStaff):
+    """Staff. End this browser session."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        service.revoke_secret(session, secret=secret)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+@router.get("/auth/me", response_model=StaffPublic)
+def me(session: SessionDep, caller: CurrentStaff):
+    """Staff. The signed-in staff member."""
+    return service.get_staff(session, staff_id=caller.staff_id)
+
+
+@router.get("/staff", response_model=list[StaffPublic])
+def list_staff(session: SessionDep, caller: AdminOnly):
+    """Admin. All staff users."""
+    return service.list_staff(session)
+
+
+@router.post("/staff", response_model=StaffPublic, status_code=status.HTTP_201_CREATED)
+def create_staff(body: StaffCreate, session: SessionDep, caller: AdminOnly):
+    """Admin. Add a staff user."""
+    return service.create_staff(session, data=body)
+
+
+def _own_or_admin(caller, staff_id: int) -> None:
+    if caller.staff_id != staff_id and caller.role != "admin":
+        raise forbidden()
+
+
+@router.get("/staff/{staff_id}/tokens", response_model=list[ApiTokenPublic])
+def list_tokens(staff_id: int, session: SessionDep, caller: CurrentStaff):
+    """Staff (their own) or admin. A staff user's API tokens."""
+    _own_or_admin(caller, staff_id)
+    return service.list_api_tokens(session, staff_id=staff_id)
+
+
+@router.post(
+    "/staff/{staff_id}/tokens", response_model=ApiTokenCreated,
+    status_code=status.HTTP_201_CREATED,
+)
+def create_token(staff_id: int, body: TokenRequest, session: SessionDep, caller: CurrentStaff):
+    """Staff (their own) or admin. A new API token; its secret is shown only in this answer."""
+    _own_or_admin(caller, staff_id)
+    token, secret = service.create_api_token(session, staff_id=staff_id, label=body.label)
+    return ApiTokenCreated(**token.model_dump(), token=secret)
+
+
+@router.delete("/staff/{staff_id}/tokens/{token_id}", response_model=ApiTokenPublic)
+def revoke_token(staff_id: int, token_id: int, session: SessionDep, caller: CurrentStaff):
+    """Staff (their own) or admin. Revoke an API token."""
+    _own_or_admin(caller, staff_id)
+    return service.revoke_api_token(session, staff_id=staff_id, token_id=token_id)
+
+
+@router.get("/devices", response_model=list[DevicePublic])
+def list_devices(session: SessionDep, caller: CurrentStaff, event_id: int | None = None):
+    """Staff. Kiosk devices, optionally of one event."""
+    return service.list_devices(session, event_id=event_id)
+
+
+@router.delete("/devices/{device_id}", response_model=DevicePublic)
+def revoke_device(device_id: int, session: SessionDep, caller: CurrentStaff):
+    """Staff. Revoke a kiosk device: its token stops working at once."""
+    return service.revoke_device(session, device_id=device_id)

@@ -1,0 +1,214 @@
+"""Staff users, kiosk devices, and the bearer tokens and sessions that identify them."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from kiosk_server.core.db import flush_unique
+from kiosk_server.core.errors import DomainError, conflict, not_found
+from kiosk_server.core.types import utcnow
+from kiosk_server.staff.models import (
+    AuthToken,
+    Device,
+    Role,
+    StaffCreate,
+    StaffUser,
+    TokenKind,
+)
+
+_hasher = PasswordHasher()
+# Verifying against this keeps a login for an unknown user as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+STAFF_TOKEN_PREFIX = "kst_"
+DEVICE_TOKEN_PREFIX = "ksd_"
+SESSION_PREFIX = "kss_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller of a request: a staff member or a kiosk device."""
+
+    staff_id: int | None = None
+    role: Role | None = None
+    device_id: int | None = None
+    device_event_id: int | None = None
+    device_gate: str = ""
+
+    @property
+    def is_device(self) -> bool:
+        return self.device_id is not None
+
+    @property
+    def key(self) -> str:
+        """A stable name for the caller, used to scope client scan ids."""
+        return f"device:{self.device_id}" if self.is_device else f"staff:{self.staff_id}"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_secret(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def create_staff(session: Session, *, data: StaffCreate) -> StaffUser:
+    """Create a staff user with an argon2-hashed password."""
+    user = StaffUser(
+        username=data.username,
+        full_name=data.full_name,
+        role=data.role,
+        password_hash=_hasher.hash(data.password),
+    )
+    session.add(user)
+    flush_unique(session, conflict(
+        "username_taken", "Tên đăng nhập đã có người dùng.", "That username is taken.",
+        field="username",
+    ))
+    return user
+
+
+def set_password(session: Session, *, user: StaffUser, password: str) -> None:
+    user.password_hash = _hasher.hash(password)
+    session.add(user)
+
+
+def get_staff_by_username(session: Session, *, username: str) -> StaffUser | None:
+    return session.scalars(
+        select(StaffUser).where(StaffUser.username == username.strip().lower())
+    ).first()
+
+
+def list_staff(session: Session) -> list[StaffUser]:
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.username)))
+
+
+def get_staff(session: Session, *, staff_id: int) -> StaffUser:
+    user = session.get(StaffUser, staff_id)
+    if user is None:
+        raise not_found("nhân viên", "Staff user")
+    return user
+
+
+def login(session: Session, *, username: str, password: str, days: int) -> str:
+    """Check a password and open a browser session; returns the session secret."""
+    user = get_staff_by_username(session, username=username)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None or not user.active:
+        raise DomainError(
+            "bad_credentials", "Sai tên đăng nhập hoặc mật khẩu.",
+            "Wrong username or password.", status=401,
+        )
+    if _hasher.check_needs_rehash(user.password_hash):
+        set_password(session, user=user, password=password)
+    secret = _new_secret(SESSION_PREFIX)
+    session.add(AuthToken(
+        digest=_digest(secret), kind=TokenKind.SESSION, staff_id=user.id,
+        expires_at=utcnow() + timedelta(days=days),
+    ))
+    return secret
+
+
+def revoke_secret(session: Session, *, secret: str) -> None:
+    """End a session or revoke a token given its secret (logout)."""
+    session.execute(
+        update(AuthToken)
+        .where(AuthToken.digest == _digest(secret), AuthToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def create_api_token(session: Session, *, staff_id: int, label: str = "") -> tuple[AuthToken, str]:
+    """A new long-lived bearer token for a staff user; the secret is returned once."""
+    get_staff(session, staff_id=staff_id)
+    secret = _new_secret(STAFF_TOKEN_PREFIX)
+    token = AuthToken(digest=_digest(secret), kind=TokenKind.API, staff_id=staff_id, label=label)
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def list_api_tokens(session: Session, *, staff_id: int) -> list[AuthToken]:
+    return list(session.scalars(
+        select(AuthToken)
+        .where(AuthToken.staff_id == staff_id, AuthToken.kind == TokenKind.API)
+        .order_by(AuthToken.id)
+    ))
+
+
+def revoke_api_token(session: Session, *, staff_id: int, token_id: int) -> AuthToken:
+    token = session.get(AuthToken, token_id)
+    if token is None or token.staff_id != staff_id or token.kind != TokenKind.API:
+        raise not_found("mã truy cập", "API token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+    return token
+
+
+def create_device(
+    session: Session, *, name: str, event_id: int | None, gate: str, created_by: int | None
+) -> tuple[Device, str]:
+    """Register a kiosk device and return it with its bearer secret (shown once)."""
+    device = Device(name=name, event_id=event_id, gate=gate, created_by=created_by)
+    session.add(device)
+    session.flush()
+    secret = _new_secret(DEVICE_TOKEN_PREFIX)
+    session.add(AuthToken(
+        digest=_digest(secret), kind=TokenKind.API, device_id=device.id, label=name
+    ))
+    return device, secret
+
+
+def list_devices(session: Session, *, event_id: int | None = None) -> list[Device]:
+    query = select(Device).order_by(Device.id)
+    if event_id is not None:
+        query = query.where(Device.event_id == event_id)
+    return list(session.scalars(query))
+
+
+def revoke_device(session: Session, *, device_id: int) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise not_found("thiết bị", "Device")
+    if device.revoked_at is None:
+        now = utcnow()
+        device.revoked_at = now
+        session.add(device)
+        session.execute(
+            update(AuthToken)
+            .where(AuthToken.device_id == device_id, AuthToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+    return device
+
+
+def authenticate(session: Session, *, secret: str) -> Principal | None:
+    """The caller a bearer token or session secret belongs to, if it is still valid."""
+    if not secret or len(secret) > 200:
+        return None
+    row = session.execute(
+        select(
+            AuthToken.expires_at, AuthToken.staff_id, StaffUser.role, StaffUser.active,
+            AuthToken.device_id, Device.event_id, Device.gate, Device.revoked_at,
+        )
+        .outerjoin(StaffUser, StaffUser.id == AuthToken.staff_id)
+        .outerjoin(Device, Device.id == AuthToken.device_id)
+        .where(AuthToken.digest == _digest(secret), AuthToken.revoked_at.is_(None))
+    ).first()
+    if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
+        return None
+    if row.staff_id is not None:
+        return Principal(staff_id=row.staff_id, role=Role(row.role)) if row.active else None
+    if row.device_id is None or row.revoked_at is not None:
+        return None
+    return Principal(device_id=row.device_id, device_event_id=row.event_id, device_gate=row.gate)

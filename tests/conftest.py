@@ -1,0 +1,212 @@
+"""Shared fixtures: a migrated database per test (SQLite file, and PostgreSQL when
+KIOSK_TEST_DATABASE_URL is set), the app, an HTTP client, a real uvicorn server."""
+
+import itertools
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from kiosk_server.core.config import Settings
+from kiosk_server.core.db import Database
+from kiosk_server.core.migrations import upgrade
+from kiosk_server.core.types import utcnow
+from kiosk_server.main import create_app
+from kiosk_server.models import metadata
+from kiosk_server.staff import service as staff_service
+from kiosk_server.staff.models import Role, StaffCreate
+
+PG_ENV = "KIOSK_TEST_DATABASE_URL"
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+def _postgres_url_or_skip() -> str:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1/test)")
+    try:
+        engine = create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # any connection failure means: no server to test against
+        pytest.skip(f"PostgreSQL at {PG_ENV} is not reachable: {exc.__class__.__name__}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database built by the migrations once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    url = _postgres_url_or_skip()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(url)
+    return url
+
+
+def _truncate_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A freshly migrated, empty database: once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "kiosk.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_migrated")
+    _truncate_postgres(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url,
+                    secret_key=TEST_SECRET, _env_file=None)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.db.dispose()
+
+
+@pytest.fixture
+def db(app: FastAPI) -> Database:
+    return app.state.db
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@dataclass
+class Caller:
+    staff_id: int
+    headers: dict[str, str]
+
+
+def make_staff(db: Database, username: str, role: Role) -> Caller:
+    with db.session() as session:
+        user = staff_service.create_staff(session, data=StaffCreate(
+            username=username, password="correct horse battery", role=role
+        ))
+        _, secret = staff_service.create_api_token(session, staff_id=user.id, label="tests")
+    return Caller(staff_id=user.id, headers={"Authorization": f"Bearer {secret}"})
+
+
+@pytest.fixture
+def admin(db: Database) -> Caller:
+    return make_staff(db, "admin", Role.ADMIN)
+
+
+@pytest.fixture
+def clerk(db: Database) -> Caller:
+    return make_staff(db, "clerk", Role.STAFF)
+
+
+def open_event_body(**overrides: object) -> dict:
+    now = utcnow()
+    body = {
+        "name": "Hội thảo mùa thu", "venue": "Hà Nội",
+        "starts_at": (now + timedelta(minutes=30)).isoformat(),
+        "ends_at": (now + timedelta(hours=3)).isoformat(),
+        "checkin_opens_at": (now - timedelta(minutes=10)).isoformat(),
+        "checkin_closes_at": (now + timedelta(hours=3)).isoformat(),
+    }
+    body.update(overrides)
+    return body
+
+
+_phones = itertools.count(1)
+
+
+@dataclass
+class Seminar:
+    event_id: int
+    customer_ids: list[int]
+    codes: list[str]
+
+
+def seed_seminar(client: TestClient, headers: dict[str, str], guests: int = 3,
+                 **event_overrides: object) -> Seminar:
+    """An open event with `guests` invited customers, through the public API."""
+    event = client.post("/api/v1/events", json=open_event_body(**event_overrides), headers=headers)
+    assert event.status_code == 201, event.text
+    ids = []
+    for n in range(guests):
+        created = client.post("/api/v1/customers", headers=headers, json={
+            "full_name": f"Nguyễn Thị Hương {n}", "phone": f"0912{next(_phones):06d}",
+        })
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    if not ids:
+        return Seminar(event.json()["id"], [], [])
+    invited = client.post(f"/api/v1/events/{event.json()['id']}/invitations",
+                          json={"customer_ids": ids}, headers=headers)
+    assert invited.status_code == 201, invited.text
+    return Seminar(event.json()["id"], ids, [i["code"] for i in invited.json()])
+
+
+@pytest.fixture
+def seminar(client: TestClient, admin: Caller) -> Seminar:
+    return seed_seminar(client, admin.headers)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app served by a real uvicorn server on a local port; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def http(live_server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server, timeout=30) as session:
+        yield session

@@ -1,0 +1,83 @@
+"""The `kiosk` command, run as a newcomer would: demo, serve, staff, devices."""
+
+import os
+import re
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import free_port
+
+KIOSK = str(Path(sys.executable).with_name("kiosk"))
+
+
+@pytest.fixture
+def env(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    return clean | {"KIOSK_DATA_DIR": str(tmp_path / "data")}
+
+
+def kiosk(env, *args, ok=True):
+    done = subprocess.run([KIOSK, *args], env=env, capture_output=True, text=True, timeout=120)
+    if ok:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_secret_is_generated_once_with_private_permissions(env, tmp_path):
+    kiosk(env, "migrate")
+    secret = tmp_path / "data" / "secret_key"
+    first = secret.read_text()
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600 and len(first) >= 32
+    kiosk(env, "migrate")
+    assert secret.read_text() == first
+
+
+def test_staff_and_device_commands_work_without_a_server(env):
+    created = kiosk(env, "staff", "create", "--username", "linh", "--password", "mật khẩu 123",
+                    "--role", "admin")
+    assert "created admin linh" in created.stdout
+    duplicate = kiosk(env, "staff", "create", "--username", "linh", "--password", "12345678",
+                      ok=False)
+    assert duplicate.returncode == 1 and "username_taken" in duplicate.stderr
+    token = kiosk(env, "staff", "token", "linh").stdout.strip()
+    assert token.startswith("kst_")
+    missing = kiosk(env, "device", "create", "--event", "42", "--gate", "A", ok=False)
+    assert missing.returncode == 1 and "event_not_found" in missing.stderr
+
+
+def test_demo_then_serve_checks_in_the_sample_guest(env):
+    printed = kiosk(env, "demo").stdout
+    device = re.search(r"Bearer (ksd_\S+)", printed).group(1)
+    code = re.search(r"An invitation:\s+(\S+)", printed).group(1)
+    event_id = int(re.search(r"\(event (\d+)\)", printed).group(1))
+    assert re.search(r"user: admin\s+password: \S{8,}", printed)
+    port = free_port()
+    server = subprocess.Popen([KIOSK, "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/healthz").raise_for_status()
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        answer = httpx.post(f"{base}/api/v1/checkins",
+                            headers={"Authorization": f"Bearer {device}"},
+                            json={"code": code, "event_id": event_id}).json()
+        assert answer["status"] == "ok" and answer["customer"]["visit_count"] == 1
+        token = kiosk(env, "staff", "token", "admin").stdout.strip()
+        stats = httpx.get(f"{base}/api/v1/events/{event_id}/stats",
+                          headers={"Authorization": f"Bearer {token}"}).json()
+        assert (stats["invited"], stats["checked_in"], stats["not_arrived"]) == (500, 1, 499)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
