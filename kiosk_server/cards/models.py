@@ -1,5 +1,6 @@
 """Membership cards: each customer holds at most one active card."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Field, SQLModel
@@ -18,9 +19,13 @@ class Card(SQLModel, table=True):
     issued_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
+
+@dataclass(frozen=True, slots=True)
+class CardHolder:
+    """A card as the gate sees it: whose it is, and whether it still counts."""
+
+    customer_id: int
+    active: bool
 
 
 class CardPublic(SQLModel):

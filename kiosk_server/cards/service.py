@@ -1,10 +1,10 @@
 """Issue, reissue and look up membership cards."""
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
-from kiosk_server.cards.models import Card, CardPublic
-from kiosk_server.core.db import flush_unique
+from kiosk_server.cards.models import Card, CardHolder, CardPublic
+from kiosk_server.core.db import Executor, flush_unique
 from kiosk_server.core.errors import conflict, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
@@ -43,5 +43,12 @@ def get_active_card(session: Session, *, customer_id: int) -> Card:
     return card
 
 
-def find_by_serial(session: Session, *, serial: str) -> Card | None:
-    return session.scalars(select(Card).where(Card.serial == serial)).first()
+_HOLDER = select(Card.customer_id, Card.active_customer_id.is_not(None)).where(
+    Card.serial == bindparam("serial")
+)
+
+
+def card_holder(db: Executor, *, serial: str) -> CardHolder | None:
+    """Whose card a card token names, and whether that card is still their active one."""
+    row = db.execute(_HOLDER, {"serial": serial}).first()
+    return CardHolder(*row) if row is not None else None

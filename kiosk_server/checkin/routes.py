@@ -12,20 +12,27 @@ from kiosk_server.checkin.models import (
     ScanRequest,
     ScanResult,
 )
-from kiosk_server.core.deps import LanguageDep, SessionDep, SettingsDep, SignerDep
-from kiosk_server.staff.deps import CurrentStaff, StaffOrDevice
+from kiosk_server.core.deps import (
+    DatabaseDep,
+    LanguageDep,
+    SessionDep,
+    SettingsDep,
+    SignerDep,
+)
+from kiosk_server.staff.deps import CurrentStaff, StaffOrDeviceCredentials
 from kiosk_server.staff.models import DeviceWithToken
 
 router = APIRouter(prefix="/api/v1", tags=["checkin"])
 
 
 @router.post("/checkins", response_model=ScanResult)
-def check_in(body: ScanRequest, session: SessionDep, signer: SignerDep, settings: SettingsDep,
-             language: LanguageDep, caller: StaffOrDevice):
+async def check_in(body: ScanRequest, database: DatabaseDep, signer: SignerDep,
+                   settings: SettingsDep, language: LanguageDep,
+                   credentials: StaffOrDeviceCredentials):
     """Staff, or a kiosk device of this event. Judge a scanned code; every outcome is a 200."""
-    context = service.ScanContext(caller=caller, signer=signer, language=language,
+    context = service.ScanContext(secret=credentials, signer=signer, language=language,
                                   zone=settings.zone)
-    return service.scan(session, request=body, context=context)
+    return await service.scan_queued(database.writer, request=body, context=context)
 
 
 @router.get("/events/{event_id}/stats", response_model=EventStats)

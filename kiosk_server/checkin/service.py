@@ -6,15 +6,18 @@ invitation it names (`invalid` if unknown, `revoked` if reissued/cancelled)
 -> the event (`wrong_event`) -> the check-in window (`not_open`) -> the guest
 list (`not_invited`, or a walk-in invitation) -> the entry itself
 (`already_checked_in` unless re-entry is allowed). Every scan is logged.
+
+Scans are the hot path: they run as group-committed jobs of the database's
+`WriteQueue` (the caller is authenticated inside the same job), with Core
+statements built once, on SQLite and PostgreSQL alike.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from kiosk_server.cards import service as cards
@@ -29,13 +32,15 @@ from kiosk_server.checkin.models import (
     ScanResult,
     ScanStatus,
 )
-from kiosk_server.core.errors import forbidden
+from kiosk_server.core.db import Executor, insert_ignoring_conflicts
+from kiosk_server.core.errors import forbidden, unauthenticated
 from kiosk_server.core.signing import Token, TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
+from kiosk_server.core.writer import WriteQueue, batch_memo
 from kiosk_server.customers import service as customers
-from kiosk_server.customers.models import VisitKind
+from kiosk_server.customers.models import Guest, VisitKind
 from kiosk_server.events import service as events
-from kiosk_server.events.models import Event, Invitation, InvitationStatus
+from kiosk_server.events.models import GatePass, GateRules, InvitationStatus
 from kiosk_server.staff import service as staff
 from kiosk_server.staff.service import Principal
 
@@ -46,7 +51,7 @@ STATS_MINUTES = 15
 class ScanContext:
     """Everything about the scan that is not the scanned code."""
 
-    caller: Principal
+    secret: str = field(repr=False)  # the caller's credentials, checked in the scan's transaction
     signer: TokenSigner
     language: str
     zone: ZoneInfo
@@ -56,69 +61,80 @@ class ScanContext:
 class _Judgement:
     status: ScanStatus
     customer_id: int | None = None
-    invitation: Invitation | None = None
+    invitation: GatePass | None = None
     event_full: bool = False
 
 
 class _DuplicateScan(Exception):
     """Another request with the same client scan id was recorded first."""
 
+    def __init__(self, caller: Principal) -> None:
+        self.caller = caller
 
-def scan(session: Session, *, request: ScanRequest, context: ScanContext) -> ScanResult:
+
+async def scan_queued(writer: WriteQueue, *, request: ScanRequest, context: ScanContext
+                      ) -> ScanResult:
+    """`scan` as a group-committed write; the answer comes once it is saved."""
+    try:
+        return await writer.run(partial(scan, request=request, context=context))
+    except _DuplicateScan as duplicate:  # a retry raced its original: answer as it was answered
+        return await writer.run(partial(
+            _replay, caller=duplicate.caller, scan_id=request.scan_id or ""
+        ))
+
+
+def scan(db: Executor, *, request: ScanRequest, context: ScanContext) -> ScanResult:
     """Judge one scanned code at an event, record the outcome, and say what to show."""
-    caller = context.caller
+    memo = batch_memo(db)
+    caller_key = ("caller", context.secret)
+    if caller_key not in memo:
+        memo[caller_key] = staff.authenticate(db, secret=context.secret)
+    caller = memo[caller_key]
+    if caller is None:
+        raise unauthenticated()
     if caller.is_device and caller.device_event_id not in (None, request.event_id):
         raise forbidden("Thiết bị này chỉ check-in cho sự kiện của nó.",
                         "This device may only check in for its own event.")
-    event = events.get_event(session, event_id=request.event_id)
-    if request.scan_id is None:
-        return _scan_once(session, event=event, request=request, context=context)
-    stored = _stored_result(session, caller=caller.key, scan_id=request.scan_id)
-    if stored is not None:
-        return stored
-    try:
-        with session.begin_nested():
-            return _scan_once(session, event=event, request=request, context=context)
-    except _DuplicateScan:
-        stored = _stored_result(session, caller=caller.key, scan_id=request.scan_id)
-        assert stored is not None
-        return stored
-
-
-def _scan_once(session: Session, *, event: Event, request: ScanRequest, context: ScanContext
-               ) -> ScanResult:
+    event_key = ("event", request.event_id)
+    event = memo.get(event_key) or events.gate_rules(db, event_id=request.event_id)
+    memo[event_key] = event
+    if request.scan_id is not None:
+        stored = _stored_result(db, caller=caller.key, scan_id=request.scan_id)
+        if stored is not None:
+            return stored
     now = utcnow()
-    gate = request.gate if request.gate is not None else context.caller.device_gate
+    gate = request.gate if request.gate is not None else caller.device_gate
     token = context.signer.verify(request.code)
-    judgement = _judge(session, event=event, token=token, now=now)
+    judgement = _judge(db, event=event, token=token, now=now)
     result = ScanResult(status=judgement.status, message="", event_id=event.id,
                         scan_id=request.scan_id)
     checkin_id = None
+    guest = None
     if judgement.status is ScanStatus.OK:
-        checkin_id = _admit(session, event=event, judgement=judgement, result=result,
-                            gate=gate, now=now, caller=context.caller)
+        checkin_id, guest = _admit(db, event=event, judgement=judgement, result=result,
+                                   gate=gate, now=now, caller=caller)
     if judgement.customer_id is not None:
-        _describe_guest(session, judgement=judgement, result=result)
+        guest = guest or customers.guest(db, customer_id=judgement.customer_id)
+        result.customer = GuestInfo(id=guest.id, name=guest.name, visit_count=guest.visit_count)
     result.message = scan_message(
         result.status, language=context.language, zone=context.zone,
-        name=result.customer.name if result.customer else "",
+        name=guest.name if guest else "",
         first_at=result.first_checked_in_at, gate=result.gate or "",
         opens_at=event.checkin_opens_at if now < event.checkin_opens_at else None,
         event_full=judgement.event_full,
     )
-    _log(session, event=event, request=request, context=context, gate=gate, now=now,
-         judgement=judgement, result=result, checkin_id=checkin_id,
-         unknown_code=request.code[:100] if token is None or judgement.customer_id is None
-         else None)
+    _log(db, event=event, request=request, caller=caller, gate=gate, now=now,
+         judgement=judgement, result=result, checkin_id=checkin_id)
     return result
 
 
-def _judge(session: Session, *, event: Event, token: Token | None, now: datetime) -> _Judgement:
+def _judge(db: Executor, *, event: GateRules, token: Token | None, now: datetime
+           ) -> _Judgement:
     if token is None:
         return _Judgement(ScanStatus.INVALID)
-    invitation: Invitation | None
+    invitation: GatePass | None
     if token.kind is TokenKind.INVITATION:
-        invitation = events.find_invitation_by_serial(session, serial=token.serial)
+        invitation = events.find_pass_by_serial(db, serial=token.serial)
         if invitation is None:
             return _Judgement(ScanStatus.INVALID)
         customer_id = invitation.customer_id
@@ -127,13 +143,13 @@ def _judge(session: Session, *, event: Event, token: Token | None, now: datetime
         if invitation.event_id != event.id:
             return _Judgement(ScanStatus.WRONG_EVENT, customer_id, invitation)
     elif token.kind is TokenKind.CARD:
-        card = cards.find_by_serial(session, serial=token.serial)
+        card = cards.card_holder(db, serial=token.serial)
         if card is None:
             return _Judgement(ScanStatus.INVALID)
         customer_id = card.customer_id
         if not card.active:
             return _Judgement(ScanStatus.REVOKED, customer_id)
-        invitation = events.invitation_for(session, event_id=event.id, customer_id=customer_id)
+        invitation = events.pass_of_customer(db, event_id=event.id, customer_id=customer_id)
         if invitation is not None and invitation.status is InvitationStatus.CANCELLED:
             return _Judgement(ScanStatus.REVOKED, customer_id, invitation)
     else:
@@ -143,98 +159,84 @@ def _judge(session: Session, *, event: Event, token: Token | None, now: datetime
     if invitation is None:
         if not event.allow_walk_in:
             return _Judgement(ScanStatus.NOT_INVITED, customer_id)
-        invitation = events.walk_in(session, event=event, customer_id=customer_id)
+        invitation = events.walk_in(db, event=event, customer_id=customer_id)
         if invitation is None:
             return _Judgement(ScanStatus.NOT_INVITED, customer_id, event_full=True)
     return _Judgement(ScanStatus.OK, customer_id, invitation)
 
 
-def _insert_ignore(session: Session):
-    dialect = session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(Checkin)
+_NEXT_ENTRY = select(func.coalesce(func.max(Checkin.entry_number), 0) + 1).where(
+    Checkin.invitation_id == bindparam("invitation_id")
+)
+_FIRST_ENTRY = select(Checkin.checked_in_at, Checkin.gate).where(
+    Checkin.invitation_id == bindparam("invitation_id"), Checkin.entry_number == 1
+)
 
 
-def _admit(session: Session, *, event: Event, judgement: _Judgement, result: ScanResult,
-           gate: str, now: datetime, caller: Principal) -> int | None:
+def _admit(db: Executor, *, event: GateRules, judgement: _Judgement, result: ScanResult,
+           gate: str, now: datetime, caller: Principal) -> tuple[int | None, Guest | None]:
     """Record the entry; a concurrent or earlier entry turns it into already_checked_in."""
     invitation = judgement.invitation
     assert invitation is not None and judgement.customer_id is not None
     entry = 1
     if event.allow_reentry:
         # Re-entries of one invitation queue on its row, so each gets the next number.
-        events.lock_invitation(session, invitation_id=invitation.id)
-        entry = _next_entry_number(session, invitation_id=invitation.id)
-    checkin_id = session.execute(
-        _insert_ignore(session).values(
-            event_id=event.id, invitation_id=invitation.id,
-            customer_id=judgement.customer_id, entry_number=entry, gate=gate,
-            device_id=caller.device_id, staff_id=caller.staff_id, checked_in_at=now,
-        ).on_conflict_do_nothing().returning(Checkin.id)
-    ).scalar()
+        events.lock_invitation(db, invitation_id=invitation.id)
+        entry = db.execute(_NEXT_ENTRY, {"invitation_id": invitation.id}).scalar_one()
+    checkin_id = db.execute(insert_ignoring_conflicts(db, Checkin, Checkin.id), {
+        "event_id": event.id, "invitation_id": invitation.id,
+        "customer_id": judgement.customer_id, "entry_number": entry, "gate": gate,
+        "device_id": caller.device_id, "staff_id": caller.staff_id, "checked_in_at": now,
+    }).scalar()
     if checkin_id is None:
-        _already_checked_in(session, judgement=judgement, result=result)
-        return None
-    customers.record_visit(
-        session, customer_id=judgement.customer_id, kind=VisitKind.EVENT, occurred_at=now,
+        first = db.execute(_FIRST_ENTRY, {"invitation_id": invitation.id}).one()
+        judgement.status = result.status = ScanStatus.ALREADY_CHECKED_IN
+        result.first_checked_in_at = result.checked_in_at = first.checked_in_at
+        result.gate = first.gate
+        return None, None
+    guest = customers.record_visit(
+        db, customer_id=judgement.customer_id, kind=VisitKind.EVENT, occurred_at=now,
         event_id=event.id, source_id=checkin_id, gate=gate, device_id=caller.device_id,
         staff_id=caller.staff_id,
     )
     result.checked_in_at = now
     result.gate = gate
     result.entry_number = entry
-    return checkin_id
+    return checkin_id, guest
 
 
-def _next_entry_number(session: Session, *, invitation_id: int) -> int:
-    highest = session.scalar(
-        select(func.max(Checkin.entry_number)).where(Checkin.invitation_id == invitation_id)
-    )
-    return (highest or 0) + 1
-
-
-def _already_checked_in(session: Session, *, judgement: _Judgement, result: ScanResult) -> None:
-    first = session.execute(
-        select(Checkin.checked_in_at, Checkin.gate).where(
-            Checkin.invitation_id == judgement.invitation.id, Checkin.entry_number == 1
-        )
-    ).one()
-    judgement.status = result.status = ScanStatus.ALREADY_CHECKED_IN
-    result.first_checked_in_at = result.checked_in_at = first.checked_in_at
-    result.gate = first.gate
-
-
-def _describe_guest(session: Session, *, judgement: _Judgement, result: ScanResult) -> None:
-    customer = customers.get_customer(session, customer_id=judgement.customer_id)
-    result.customer = GuestInfo(id=customer.id, name=customer.full_name,
-                                visit_count=customer.visit_count)
-
-
-def _log(session: Session, *, event: Event, request: ScanRequest, context: ScanContext, gate: str,
-         now: datetime, judgement: _Judgement, result: ScanResult, checkin_id: int | None,
-         unknown_code: str | None) -> None:
-    caller = context.caller
-    values = dict(
-        event_id=event.id, scanned_at=now, status=result.status, caller=caller.key,
-        client_scan_id=request.scan_id, gate=gate, device_id=caller.device_id,
-        staff_id=caller.staff_id, customer_id=judgement.customer_id,
-        invitation_id=judgement.invitation.id if judgement.invitation else None,
-        checkin_id=checkin_id, unknown_code=unknown_code, result=result.model_dump_json(),
-    )
-    if request.scan_id is None:
-        session.execute(insert(Scan).values(**values))
-        return
-    dialect = session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Scan).values(**values)
-    logged = session.execute(statement.on_conflict_do_nothing().returning(Scan.id)).scalar()
+def _log(db: Executor, *, event: GateRules, request: ScanRequest, caller: Principal, gate: str,
+         now: datetime, judgement: _Judgement, result: ScanResult, checkin_id: int | None
+         ) -> None:
+    # What was scanned is kept only when it identified nobody (a valid code is a credential).
+    unknown_code = (request.code.replace("\x00", "")[:100]
+                    if judgement.customer_id is None else None)
+    logged = db.execute(insert_ignoring_conflicts(db, Scan, Scan.id), {
+        "event_id": event.id, "scanned_at": now, "status": result.status, "caller": caller.key,
+        "client_scan_id": request.scan_id, "gate": gate, "device_id": caller.device_id,
+        "staff_id": caller.staff_id, "customer_id": judgement.customer_id,
+        "invitation_id": judgement.invitation.id if judgement.invitation else None,
+        "checkin_id": checkin_id, "unknown_code": unknown_code,
+        "result": result.model_dump_json(),
+    }).scalar()
     if logged is None:
-        raise _DuplicateScan()
+        raise _DuplicateScan(caller)
 
 
-def _stored_result(session: Session, *, caller: str, scan_id: str) -> ScanResult | None:
-    stored = session.scalar(
-        select(Scan.result).where(Scan.caller == caller, Scan.client_scan_id == scan_id)
-    )
+_STORED_RESULT = select(Scan.result).where(
+    Scan.caller == bindparam("caller"), Scan.client_scan_id == bindparam("scan_id")
+)
+
+
+def _stored_result(db: Executor, *, caller: str, scan_id: str) -> ScanResult | None:
+    stored = db.execute(_STORED_RESULT, {"caller": caller, "scan_id": scan_id}).scalar()
     return ScanResult.model_validate_json(stored) if stored is not None else None
+
+
+def _replay(db: Executor, *, caller: Principal, scan_id: str) -> ScanResult:
+    stored = _stored_result(db, caller=caller.key, scan_id=scan_id)
+    assert stored is not None, "a duplicate scan id is in the log"
+    return stored
 
 
 def event_stats(session: Session, *, event_id: int, now: datetime | None = None) -> EventStats:

@@ -14,26 +14,28 @@ from kiosk_server.core.text import preferred_language
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency on
+# the thread pool, a hop that costs more than the work.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_signer(request: Request) -> TokenSigner:
+async def get_signer(request: Request) -> TokenSigner:
     return request.app.state.signer
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """One unit of work per request, committed right after the endpoint returns."""
     access = Access.READ if request.method in _READ_METHODS else Access.WRITE
-    with get_database(request).session(access) as session:
+    with request.app.state.db.session(access) as session:
         yield session
 
 
-def get_language(request: Request) -> str:
+async def get_language(request: Request) -> str:
     return preferred_language(request.headers.get("accept-language"))
 
 
@@ -43,3 +45,4 @@ SignerDep = Annotated[TokenSigner, Depends(get_signer)]
 # never sees a success that was not saved.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 LanguageDep = Annotated[str, Depends(get_language)]
+DatabaseDep = Annotated[Database, Depends(get_database)]

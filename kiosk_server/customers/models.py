@@ -1,5 +1,6 @@
 """Customers and their visit history: one history for every kind of visit."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
@@ -15,6 +16,15 @@ from kiosk_server.core.types import UtcDateTime, enum_column, utcnow
 class VisitKind(StrEnum):
     EVENT = "event"
     PURCHASE = "purchase"
+
+
+@dataclass(frozen=True, slots=True)
+class Guest:
+    """A customer in short, as a gate or a till greets them."""
+
+    id: int
+    name: str
+    visit_count: int
 
 
 def _person_name(value: str) -> str:

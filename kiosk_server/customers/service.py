@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlmodel import Session
 
-from kiosk_server.core.db import flush_unique
+from kiosk_server.core.db import Executor, flush_unique
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.text import fold, normalize_phone, phone_search_digits
 from kiosk_server.customers import csv_rows
@@ -14,6 +14,7 @@ from kiosk_server.customers.models import (
     Customer,
     CustomerCreate,
     CustomerUpdate,
+    Guest,
     ImportError_,
     ImportReport,
     Visit,
@@ -114,8 +115,21 @@ def search_customers(
     return rows, (rows[-1].id if more else None)
 
 
+_ADD_VISIT = insert(Visit)
+# Incremented in SQL, never read-modify-write: concurrent visits cannot lose a count.
+_COUNT_VISIT = (
+    update(Customer)
+    .where(Customer.id == bindparam("customer_id"))
+    .values(visit_count=Customer.visit_count + 1, last_visit_at=bindparam("occurred_at"))
+    .returning(Customer.id, Customer.full_name, Customer.visit_count)
+)
+_GUEST = select(Customer.id, Customer.full_name, Customer.visit_count).where(
+    Customer.id == bindparam("customer_id")
+)
+
+
 def record_visit(
-    session: Session,
+    db: Executor,
     *,
     customer_id: int,
     kind: VisitKind,
@@ -125,19 +139,23 @@ def record_visit(
     gate: str = "",
     device_id: int | None = None,
     staff_id: int | None = None,
-) -> int:
-    """Add a visit to the customer's history; returns their visit count, this one included."""
-    session.execute(insert(Visit).values(
-        customer_id=customer_id, kind=kind, occurred_at=occurred_at, event_id=event_id,
-        source_id=source_id, gate=gate, device_id=device_id, staff_id=staff_id,
-    ))
-    # Incremented in SQL, never read-modify-write: concurrent visits cannot lose a count.
-    return session.execute(
-        update(Customer)
-        .where(Customer.id == customer_id)
-        .values(visit_count=Customer.visit_count + 1, last_visit_at=occurred_at)
-        .returning(Customer.visit_count)
-    ).scalar_one()
+) -> Guest:
+    """Add a visit to the customer's history; returns them with this visit counted."""
+    db.execute(_ADD_VISIT, {
+        "customer_id": customer_id, "kind": kind, "occurred_at": occurred_at,
+        "event_id": event_id, "source_id": source_id, "gate": gate, "device_id": device_id,
+        "staff_id": staff_id,
+    })
+    row = db.execute(_COUNT_VISIT, {"customer_id": customer_id, "occurred_at": occurred_at})
+    return Guest(*row.one())
+
+
+def guest(db: Executor, *, customer_id: int) -> Guest:
+    """Who the customer is, in short: id, name and visits so far."""
+    row = db.execute(_GUEST, {"customer_id": customer_id}).first()
+    if row is None:
+        raise not_found("khách hàng", "Customer", code="customer_not_found")
+    return Guest(*row)
 
 
 def list_visits(session: Session, *, customer_id: int, limit: int = 100) -> list[Visit]:

@@ -1,5 +1,6 @@
 """Events (seminars, launches) and the invitations that let guests in."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -38,8 +39,30 @@ class Event(EventFields, table=True):
     checkin_closes_at: datetime = Field(sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
+
+@dataclass(frozen=True, slots=True)
+class GateRules:
+    """What a gate needs to know about an event."""
+
+    id: int
+    checkin_opens_at: datetime
+    checkin_closes_at: datetime
+    capacity: int | None
+    allow_walk_in: bool
+    allow_reentry: bool
+
     def is_open(self, at: datetime) -> bool:
         return self.checkin_opens_at <= at <= self.checkin_closes_at
+
+
+@dataclass(frozen=True, slots=True)
+class GatePass:
+    """An invitation as the gate sees it."""
+
+    id: int
+    event_id: int
+    customer_id: int
+    status: "InvitationStatus"
 
 
 class EventCreate(EventFields):

@@ -1,10 +1,9 @@
 """Events and invitations: create, change, invite, cancel, and look up by token."""
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
+from kiosk_server.core.db import Executor, insert_ignoring_conflicts
 from kiosk_server.core.errors import conflict, invalid, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
@@ -13,6 +12,8 @@ from kiosk_server.events.models import (
     Event,
     EventCreate,
     EventUpdate,
+    GatePass,
+    GateRules,
     Invitation,
     InvitationImportReport,
     InvitationPublic,
@@ -61,18 +62,16 @@ def update_event(session: Session, *, event_id: int, data: EventUpdate) -> Event
     return event
 
 
-def count_invited(session: Session, *, event_id: int) -> int:
+def count_invited(db: Executor, *, event_id: int) -> int:
     """Active invitations of the event."""
-    return session.scalar(
+    return db.scalar(
         select(func.count()).select_from(Invitation)
         .where(Invitation.event_id == event_id, Invitation.status == InvitationStatus.ACTIVE)
     ) or 0
 
 
-def _insert_ignoring_existing(session: Session, rows: list[dict]) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(Invitation).on_conflict_do_nothing(), rows)
+def _insert_ignoring_existing(db: Executor, rows: list[dict]) -> None:
+    db.execute(insert_ignoring_conflicts(db, Invitation), rows)
 
 
 def invite(session: Session, *, event_id: int, customer_ids: list[int]) -> list[Invitation]:
@@ -111,29 +110,54 @@ def _invitations_of(session: Session, *, event_id: int, customer_ids: list[int]
     return result
 
 
-def invitation_for(session: Session, *, event_id: int, customer_id: int) -> Invitation | None:
-    return _invitations_of(session, event_id=event_id, customer_ids=[customer_id]).get(customer_id)
+# What a gate needs to know, read with statements built once (the check-in hot path).
+_GATE_RULES = select(
+    Event.id, Event.checkin_opens_at, Event.checkin_closes_at, Event.capacity,
+    Event.allow_walk_in, Event.allow_reentry,
+).where(Event.id == bindparam("event_id"))
+_GATE_PASS_COLUMNS = (Invitation.id, Invitation.event_id, Invitation.customer_id,
+                      Invitation.status)
+_PASS_BY_SERIAL = select(*_GATE_PASS_COLUMNS).where(Invitation.serial == bindparam("serial"))
+_PASS_OF_CUSTOMER = select(*_GATE_PASS_COLUMNS).where(
+    Invitation.event_id == bindparam("event_id"), Invitation.customer_id == bindparam("customer_id")
+)
+_LOCK_INVITATION = select(Invitation.id).where(Invitation.id == bindparam("id")).with_for_update()
 
 
-def lock_invitation(session: Session, *, invitation_id: int) -> None:
+def gate_rules(db: Executor, *, event_id: int) -> GateRules:
+    row = db.execute(_GATE_RULES, {"event_id": event_id}).first()
+    if row is None:
+        raise not_found("sự kiện", "Event", code="event_not_found")
+    return GateRules(*row)
+
+
+def find_pass_by_serial(db: Executor, *, serial: str) -> GatePass | None:
+    """The invitation an invitation token names."""
+    row = db.execute(_PASS_BY_SERIAL, {"serial": serial}).first()
+    return GatePass(*row) if row is not None else None
+
+
+def pass_of_customer(db: Executor, *, event_id: int, customer_id: int) -> GatePass | None:
+    """The customer's invitation to the event, if any."""
+    row = db.execute(_PASS_OF_CUSTOMER, {"event_id": event_id, "customer_id": customer_id}).first()
+    return GatePass(*row) if row is not None else None
+
+
+def lock_invitation(db: Executor, *, invitation_id: int) -> None:
     """Hold the invitation's row until the transaction ends (PostgreSQL; SQLite writers
     are already serialized)."""
-    session.execute(select(Invitation.id).where(Invitation.id == invitation_id).with_for_update())
+    db.execute(_LOCK_INVITATION, {"id": invitation_id})
 
 
-def find_invitation_by_serial(session: Session, *, serial: str) -> Invitation | None:
-    return session.scalars(select(Invitation).where(Invitation.serial == serial)).first()
-
-
-def walk_in(session: Session, *, event: Event, customer_id: int) -> Invitation | None:
+def walk_in(db: Executor, *, event: GateRules, customer_id: int) -> GatePass | None:
     """An invitation for a member walking in, or None if the event is full."""
-    if event.capacity is not None and count_invited(session, event_id=event.id) >= event.capacity:
+    if event.capacity is not None and count_invited(db, event_id=event.id) >= event.capacity:
         return None
-    _insert_ignoring_existing(session, [{
+    _insert_ignoring_existing(db, [{
         "event_id": event.id, "customer_id": customer_id, "serial": new_serial(),
         "status": InvitationStatus.ACTIVE, "created_at": utcnow(),
     }])
-    return invitation_for(session, event_id=event.id, customer_id=customer_id)
+    return pass_of_customer(db, event_id=event.id, customer_id=customer_id)
 
 
 def cancel_invitation(session: Session, *, event_id: int, invitation_id: int) -> Invitation:

@@ -17,13 +17,18 @@ _bearer = HTTPBearer(auto_error=False, description="Staff API token or kiosk dev
 _cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Staff browser session")
 
 
-def _principal(
-    session: SessionDep,
+async def _credentials(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
-) -> Principal:
+) -> str:
     secret = bearer.credentials if bearer else cookie
-    principal = service.authenticate(session, secret=secret) if secret else None
+    if not secret:
+        raise unauthenticated()
+    return secret
+
+
+def _principal(session: SessionDep, secret: Annotated[str, Depends(_credentials)]) -> Principal:
+    principal = service.authenticate(session, secret=secret)
     if principal is None:
         raise unauthenticated()
     return principal
@@ -44,6 +49,9 @@ def _admin(principal: Annotated[Principal, Depends(_staff)]) -> Principal:
 
 # A staff member or a kiosk device (check-in endpoints).
 StaffOrDevice = Annotated[Principal, Depends(_principal)]
+# The credentials of a staff member or a kiosk device, not yet checked: for a
+# group-committed write that authenticates inside its own transaction (check-ins).
+StaffOrDeviceCredentials = Annotated[str, Depends(_credentials)]
 # A signed-in staff member of any role.
 CurrentStaff = Annotated[Principal, Depends(_staff)]
 # A signed-in admin.

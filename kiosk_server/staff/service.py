@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
-from kiosk_server.core.db import flush_unique
+from kiosk_server.core.db import Executor, flush_unique
 from kiosk_server.core.errors import DomainError, conflict, not_found
 from kiosk_server.core.types import utcnow
 from kiosk_server.staff.models import (
@@ -192,19 +192,23 @@ def revoke_device(session: Session, *, device_id: int) -> Device:
     return device
 
 
-def authenticate(session: Session, *, secret: str) -> Principal | None:
+# Built once: authentication runs on every request, check-ins included.
+_CALLER = (
+    select(
+        AuthToken.expires_at, AuthToken.staff_id, StaffUser.role, StaffUser.active,
+        AuthToken.device_id, Device.event_id, Device.gate, Device.revoked_at,
+    )
+    .outerjoin(StaffUser, StaffUser.id == AuthToken.staff_id)
+    .outerjoin(Device, Device.id == AuthToken.device_id)
+    .where(AuthToken.digest == bindparam("digest"), AuthToken.revoked_at.is_(None))
+)
+
+
+def authenticate(db: Executor, *, secret: str) -> Principal | None:
     """The caller a bearer token or session secret belongs to, if it is still valid."""
     if not secret or len(secret) > 200:
         return None
-    row = session.execute(
-        select(
-            AuthToken.expires_at, AuthToken.staff_id, StaffUser.role, StaffUser.active,
-            AuthToken.device_id, Device.event_id, Device.gate, Device.revoked_at,
-        )
-        .outerjoin(StaffUser, StaffUser.id == AuthToken.staff_id)
-        .outerjoin(Device, Device.id == AuthToken.device_id)
-        .where(AuthToken.digest == _digest(secret), AuthToken.revoked_at.is_(None))
-    ).first()
+    row = db.execute(_CALLER, {"digest": _digest(secret)}).first()
     if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
         return None
     if row.staff_id is not None:
