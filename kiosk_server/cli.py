@@ -51,11 +51,18 @@ def serve(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="server processes")] = 1,
     access_log: Annotated[bool, typer.Option(help="log every request")] = True,
+    proxy_headers: Annotated[bool, typer.Option(
+        help="trust X-Forwarded-* headers from a reverse proxy on this machine")] = False,
 ) -> None:
     """Migrate the database, then run the server."""
-    _prepare(Settings())  # once, here, not in several workers at once
+    settings = Settings()
+    _prepare(settings)  # once, here, not in several workers at once
+    if workers > 1 and settings.resolved_database_url.startswith("sqlite"):
+        typer.echo("warning: SQLite has one writer at a time; several server processes "
+                   "wait on each other's locks. Use --workers 1 on SQLite, or PostgreSQL.",
+                   err=True)
     uvicorn.run("kiosk_server.main:create_app_from_env", factory=True, host=host, port=port,
-                workers=workers, access_log=access_log)
+                workers=workers, access_log=access_log, proxy_headers=proxy_headers)
 
 
 @app.command()

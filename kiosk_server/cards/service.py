@@ -4,7 +4,7 @@ from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from kiosk_server.cards.models import Card, CardHolder, CardPublic
-from kiosk_server.core.db import Executor, flush_unique
+from kiosk_server.core.db import Executor, Prepared, flush_unique
 from kiosk_server.core.errors import conflict, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
@@ -43,12 +43,12 @@ def get_active_card(session: Session, *, customer_id: int) -> Card:
     return card
 
 
-_HOLDER = select(Card.customer_id, Card.active_customer_id.is_not(None)).where(
+_HOLDER = Prepared(select(Card.customer_id, Card.active_customer_id.is_not(None)).where(
     Card.serial == bindparam("serial")
-)
+))
 
 
 def card_holder(db: Executor, *, serial: str) -> CardHolder | None:
     """Whose card a card token names, and whether that card is still their active one."""
-    row = db.execute(_HOLDER, {"serial": serial}).first()
+    row = _HOLDER.first(db, {"serial": serial})
     return CardHolder(*row) if row is not None else None

@@ -32,7 +32,7 @@ from kiosk_server.checkin.models import (
     ScanResult,
     ScanStatus,
 )
-from kiosk_server.core.db import Executor, insert_ignoring_conflicts
+from kiosk_server.core.db import Executor, Prepared, prepared_insert
 from kiosk_server.core.errors import forbidden, unauthenticated
 from kiosk_server.core.signing import Token, TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
@@ -84,7 +84,12 @@ async def scan_queued(writer: WriteQueue, *, request: ScanRequest, context: Scan
 
 
 def scan(db: Executor, *, request: ScanRequest, context: ScanContext) -> ScanResult:
-    """Judge one scanned code at an event, record the outcome, and say what to show."""
+    """Judge one scanned code at an event, record the outcome, and say what to show.
+
+    Runs as a `WriteQueue` job. A scan id seen before is found when its log row is
+    written, last: the job then raises `_DuplicateScan`, its savepoint undoes the
+    rest, and `scan_queued` answers with the stored result. (Retries are rare;
+    checking first would cost every scan a query.)"""
     memo = batch_memo(db)
     caller_key = ("caller", context.secret)
     if caller_key not in memo:
@@ -98,10 +103,6 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext) -> ScanRes
     event_key = ("event", request.event_id)
     event = memo.get(event_key) or events.gate_rules(db, event_id=request.event_id)
     memo[event_key] = event
-    if request.scan_id is not None:
-        stored = _stored_result(db, caller=caller.key, scan_id=request.scan_id)
-        if stored is not None:
-            return stored
     now = utcnow()
     gate = request.gate if request.gate is not None else caller.device_gate
     token = context.signer.verify(request.code)
@@ -165,12 +166,22 @@ def _judge(db: Executor, *, event: GateRules, token: Token | None, now: datetime
     return _Judgement(ScanStatus.OK, customer_id, invitation)
 
 
-_NEXT_ENTRY = select(func.coalesce(func.max(Checkin.entry_number), 0) + 1).where(
+_NEXT_ENTRY = Prepared(select(func.coalesce(func.max(Checkin.entry_number), 0) + 1).where(
     Checkin.invitation_id == bindparam("invitation_id")
-)
-_FIRST_ENTRY = select(Checkin.checked_in_at, Checkin.gate).where(
+))
+_FIRST_ENTRY = Prepared(select(Checkin.checked_in_at, Checkin.gate).where(
     Checkin.invitation_id == bindparam("invitation_id"), Checkin.entry_number == 1
-)
+))
+# The unique (invitation, entry number) pair turns a second entry into no row back.
+_ADD_CHECKIN = prepared_insert(Checkin, [
+    "event_id", "invitation_id", "customer_id", "entry_number", "gate", "device_id",
+    "staff_id", "checked_in_at",
+], ignore_conflicts=True, returning=(Checkin.id,))
+# The unique (caller, client scan id) pair turns a repeated scan id into no row back.
+_ADD_SCAN = prepared_insert(Scan, [
+    "event_id", "scanned_at", "status", "caller", "client_scan_id", "gate", "device_id",
+    "staff_id", "customer_id", "invitation_id", "checkin_id", "unknown_code", "result",
+], ignore_conflicts=True, returning=(Scan.id,))
 
 
 def _admit(db: Executor, *, event: GateRules, judgement: _Judgement, result: ScanResult,
@@ -182,17 +193,17 @@ def _admit(db: Executor, *, event: GateRules, judgement: _Judgement, result: Sca
     if event.allow_reentry:
         # Re-entries of one invitation queue on its row, so each gets the next number.
         events.lock_invitation(db, invitation_id=invitation.id)
-        entry = db.execute(_NEXT_ENTRY, {"invitation_id": invitation.id}).scalar_one()
-    checkin_id = db.execute(insert_ignoring_conflicts(db, Checkin, Checkin.id), {
+        entry = _NEXT_ENTRY.scalar(db, {"invitation_id": invitation.id})
+    checkin_id = _ADD_CHECKIN.scalar(db, {
         "event_id": event.id, "invitation_id": invitation.id,
         "customer_id": judgement.customer_id, "entry_number": entry, "gate": gate,
         "device_id": caller.device_id, "staff_id": caller.staff_id, "checked_in_at": now,
-    }).scalar()
+    })
     if checkin_id is None:
-        first = db.execute(_FIRST_ENTRY, {"invitation_id": invitation.id}).one()
+        first_at, first_gate = _FIRST_ENTRY.first(db, {"invitation_id": invitation.id})
         judgement.status = result.status = ScanStatus.ALREADY_CHECKED_IN
-        result.first_checked_in_at = result.checked_in_at = first.checked_in_at
-        result.gate = first.gate
+        result.first_checked_in_at = result.checked_in_at = first_at
+        result.gate = first_gate
         return None, None
     guest = customers.record_visit(
         db, customer_id=judgement.customer_id, kind=VisitKind.EVENT, occurred_at=now,
@@ -211,25 +222,25 @@ def _log(db: Executor, *, event: GateRules, request: ScanRequest, caller: Princi
     # What was scanned is kept only when it identified nobody (a valid code is a credential).
     unknown_code = (request.code.replace("\x00", "")[:100]
                     if judgement.customer_id is None else None)
-    logged = db.execute(insert_ignoring_conflicts(db, Scan, Scan.id), {
+    logged = _ADD_SCAN.scalar(db, {
         "event_id": event.id, "scanned_at": now, "status": result.status, "caller": caller.key,
         "client_scan_id": request.scan_id, "gate": gate, "device_id": caller.device_id,
         "staff_id": caller.staff_id, "customer_id": judgement.customer_id,
         "invitation_id": judgement.invitation.id if judgement.invitation else None,
         "checkin_id": checkin_id, "unknown_code": unknown_code,
         "result": result.model_dump_json(),
-    }).scalar()
+    })
     if logged is None:
         raise _DuplicateScan(caller)
 
 
-_STORED_RESULT = select(Scan.result).where(
+_STORED_RESULT = Prepared(select(Scan.result).where(
     Scan.caller == bindparam("caller"), Scan.client_scan_id == bindparam("scan_id")
-)
+))
 
 
 def _stored_result(db: Executor, *, caller: str, scan_id: str) -> ScanResult | None:
-    stored = db.execute(_STORED_RESULT, {"caller": caller, "scan_id": scan_id}).scalar()
+    stored = _STORED_RESULT.scalar(db, {"caller": caller, "scan_id": scan_id})
     return ScanResult.model_validate_json(stored) if stored is not None else None
 
 

@@ -7,8 +7,11 @@ commit, or are dropped with a rollback.
 
 SQLite runs in WAL mode with foreign keys on and a busy timeout. Write
 transactions start with `BEGIN IMMEDIATE`, so a read-then-write never loses
-an update, and writers of one process queue on a lock in Python instead of in
-SQLite's busy handler, whose sleeps would pile up into long tail latencies.
+an update. Writers queue on `SqliteWriteLock` (a thread lock plus a file lock
+shared by every process on the database) instead of in SQLite's busy handler,
+whose sleep-and-retry loop piles up into long tail latencies: the kernel hands
+the lock to the next writer the moment it is free, so several server
+processes can share one SQLite file.
 A serving process checkpoints the WAL from a background thread, so no
 request's commit pays for a checkpoint.
 
@@ -16,15 +19,17 @@ Hot writes (check-ins) go through `Database.writer`, a group-commit queue
 (see `writer.py`) that shares the same SQLite lock.
 """
 
+import fcntl
 import functools
+import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, bindparam, create_engine, event, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -95,7 +100,7 @@ class Database:
         self.engine = create_db_engine(url, busy_timeout_ms=busy_timeout_ms,
                                        background_checkpoint=serving and sqlite)
         self._writer = self.engine.execution_options(**{_WRITE_OPTION: True})
-        self._write_lock = threading.Lock() if sqlite else None
+        self._write_lock = SqliteWriteLock(self.engine.url.database) if sqlite else None
         # SQLite has one writer at a time anyway; PostgreSQL gets a few parallel batches.
         self.writer = WriteQueue(self._writer, threads=1 if sqlite else 4, lock=self._write_lock)
         self._checkpointer = _Checkpointer(self.engine) if serving and sqlite else None
@@ -106,7 +111,7 @@ class Database:
         writing = access is Access.WRITE
         lock = self._write_lock if writing else None
         if lock is not None:
-            lock.acquire()
+            lock.__enter__()
         try:
             with Session(self._writer if writing else self.engine, expire_on_commit=False) as s:
                 try:
@@ -118,7 +123,7 @@ class Database:
                     raise
         finally:
             if lock is not None:
-                lock.release()
+                lock.__exit__(None, None, None)
         for hook in s.info.pop(_HOOKS_KEY, []):
             hook()
 
@@ -127,6 +132,48 @@ class Database:
         if self._checkpointer is not None:
             self._checkpointer.stop()
         self.engine.dispose()
+        if self._write_lock is not None:
+            self._write_lock.close()
+
+
+class SqliteWriteLock:
+    """One writer at a time on a SQLite file, across the threads and processes that use it.
+
+    A thread lock orders the writers of this process; an exclusive `flock` on
+    `<database>.writelock` orders the processes. Both block in the kernel or in C
+    without holding the GIL, and wake the next waiter as soon as they are released.
+    """
+
+    def __init__(self, database_path: str | None) -> None:
+        self._threads = threading.Lock()
+        self._path = (f"{database_path}.writelock"
+                      if database_path and database_path != ":memory:" else None)
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        if self._path is None:
+            return
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *_exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def close(self) -> None:
+        with self._threads:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
 
 class _Checkpointer:
@@ -192,3 +239,77 @@ def _insert_ignoring(dialect: str, table: Any, returning: tuple) -> Any:
     statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     statement = statement.on_conflict_do_nothing()
     return statement.returning(*returning) if returning else statement
+
+
+class Prepared:
+    """A Core statement compiled once per database, run on the driver's cursor.
+
+    For the few statements of the check-in path, where SQLAlchemy's per-execution
+    machinery (execution context, events, result objects) costs several times what
+    the database spends on the statement. The statement is still written in Core;
+    parameters and results go through the column types' own bind and result
+    processors, so values look exactly as they do through `execute`: rows come back
+    as plain tuples. `statement` may be a function of the dialect's name, for
+    dialect-specific statements (`INSERT ... ON CONFLICT`).
+    """
+
+    def __init__(self, statement: Any) -> None:
+        self._statement = statement
+        self._plans: dict[str, tuple] = {}
+
+    def _plan(self, dialect: Any) -> tuple:
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            statement = (self._statement(dialect.name) if callable(self._statement)
+                         else self._statement)
+            compiled = statement.compile(dialect=dialect)
+            defaults = {name: bind.effective_value for name, bind in compiled.binds.items()
+                        if not bind.required}
+            binds = [(name, processor) for name, bind in compiled.binds.items()
+                     if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
+                     is not None]
+            order = list(compiled.positiontup) if dialect.positional else None
+            results = [column.type.dialect_impl(dialect).result_processor(dialect, None)
+                       for column in getattr(statement, "exported_columns", ())]
+            plan = self._plans[dialect.name] = (compiled.string, defaults, binds, order, results)
+        return plan
+
+    def rows(self, db: Executor, params: Mapping[str, Any] | None = None) -> list[tuple]:
+        connection = db.connection() if isinstance(db, Session) else db
+        sql, defaults, binds, order, results = self._plan(connection.dialect)
+        values = {**defaults, **params} if params else dict(defaults)
+        for name, processor in binds:
+            values[name] = processor(values[name])
+        arguments = [values[name] for name in order] if order is not None else values
+        cursor = connection.connection.driver_connection.execute(sql, arguments)
+        if cursor.description is None:
+            return []
+        return [tuple(process(value) if process else value
+                      for process, value in zip(results, row, strict=True))
+                for row in cursor.fetchall()]
+
+    def first(self, db: Executor, params: Mapping[str, Any] | None = None) -> tuple | None:
+        found = self.rows(db, params)
+        return found[0] if found else None
+
+    def scalar(self, db: Executor, params: Mapping[str, Any] | None = None) -> Any:
+        row = self.first(db, params)
+        return row[0] if row is not None else None
+
+
+def prepared_insert(table: Any, columns: list[str], *, ignore_conflicts: bool = False,
+                    returning: tuple = ()) -> Prepared:
+    """A `Prepared` INSERT of one row, its values given by name at execution; with
+    `ignore_conflicts`, a row clashing with a unique constraint is skipped (and, with
+    RETURNING, nothing comes back)."""
+
+    def build(dialect: str) -> Any:
+        values = {name: bindparam(name) for name in columns}
+        if ignore_conflicts:
+            statement = _insert_ignoring(dialect, table, ()).values(values)
+        else:
+            statement = insert(table).values(values)
+        # inline(): no implicit RETURNING of the primary key (PostgreSQL adds one otherwise).
+        return statement.returning(*returning) if returning else statement.inline()
+
+    return Prepared(build)

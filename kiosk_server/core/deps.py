@@ -7,7 +7,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Access, Database
+from kiosk_server.core.db import Access
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.text import preferred_language
 
@@ -18,10 +18,6 @@ _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 # the thread pool, a hop that costs more than the work.
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
-
-
-async def get_database(request: Request) -> Database:
-    return request.app.state.db
 
 
 async def get_signer(request: Request) -> TokenSigner:
@@ -45,4 +41,3 @@ SignerDep = Annotated[TokenSigner, Depends(get_signer)]
 # never sees a success that was not saved.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 LanguageDep = Annotated[str, Depends(get_language)]
-DatabaseDep = Annotated[Database, Depends(get_database)]

@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlmodel import Session
 
-from kiosk_server.core.db import Executor, flush_unique
+from kiosk_server.core.db import Executor, Prepared, flush_unique, prepared_insert
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.text import fold, normalize_phone, phone_search_digits
 from kiosk_server.customers import csv_rows
@@ -115,17 +115,20 @@ def search_customers(
     return rows, (rows[-1].id if more else None)
 
 
-_ADD_VISIT = insert(Visit)
+_ADD_VISIT = prepared_insert(Visit, [
+    "customer_id", "kind", "occurred_at", "event_id", "source_id", "gate", "device_id",
+    "staff_id",
+])
 # Incremented in SQL, never read-modify-write: concurrent visits cannot lose a count.
-_COUNT_VISIT = (
+_COUNT_VISIT = Prepared(
     update(Customer)
     .where(Customer.id == bindparam("customer_id"))
     .values(visit_count=Customer.visit_count + 1, last_visit_at=bindparam("occurred_at"))
     .returning(Customer.id, Customer.full_name, Customer.visit_count)
 )
-_GUEST = select(Customer.id, Customer.full_name, Customer.visit_count).where(
+_GUEST = Prepared(select(Customer.id, Customer.full_name, Customer.visit_count).where(
     Customer.id == bindparam("customer_id")
-)
+))
 
 
 def record_visit(
@@ -141,18 +144,20 @@ def record_visit(
     staff_id: int | None = None,
 ) -> Guest:
     """Add a visit to the customer's history; returns them with this visit counted."""
-    db.execute(_ADD_VISIT, {
+    _ADD_VISIT.rows(db, {
         "customer_id": customer_id, "kind": kind, "occurred_at": occurred_at,
         "event_id": event_id, "source_id": source_id, "gate": gate, "device_id": device_id,
         "staff_id": staff_id,
     })
-    row = db.execute(_COUNT_VISIT, {"customer_id": customer_id, "occurred_at": occurred_at})
-    return Guest(*row.one())
+    counted = _COUNT_VISIT.first(db, {"customer_id": customer_id, "occurred_at": occurred_at})
+    if counted is None:
+        raise not_found("khách hàng", "Customer", code="customer_not_found")
+    return Guest(*counted)
 
 
 def guest(db: Executor, *, customer_id: int) -> Guest:
     """Who the customer is, in short: id, name and visits so far."""
-    row = db.execute(_GUEST, {"customer_id": customer_id}).first()
+    row = _GUEST.first(db, {"customer_id": customer_id})
     if row is None:
         raise not_found("khách hàng", "Customer", code="customer_not_found")
     return Guest(*row)

@@ -3,7 +3,7 @@
 from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
-from kiosk_server.core.db import Executor, insert_ignoring_conflicts
+from kiosk_server.core.db import Executor, Prepared, insert_ignoring_conflicts
 from kiosk_server.core.errors import conflict, invalid, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
@@ -111,21 +111,25 @@ def _invitations_of(session: Session, *, event_id: int, customer_ids: list[int]
 
 
 # What a gate needs to know, read with statements built once (the check-in hot path).
-_GATE_RULES = select(
+_GATE_RULES = Prepared(select(
     Event.id, Event.checkin_opens_at, Event.checkin_closes_at, Event.capacity,
     Event.allow_walk_in, Event.allow_reentry,
-).where(Event.id == bindparam("event_id"))
+).where(Event.id == bindparam("event_id")))
 _GATE_PASS_COLUMNS = (Invitation.id, Invitation.event_id, Invitation.customer_id,
                       Invitation.status)
-_PASS_BY_SERIAL = select(*_GATE_PASS_COLUMNS).where(Invitation.serial == bindparam("serial"))
-_PASS_OF_CUSTOMER = select(*_GATE_PASS_COLUMNS).where(
-    Invitation.event_id == bindparam("event_id"), Invitation.customer_id == bindparam("customer_id")
+_PASS_BY_SERIAL = Prepared(
+    select(*_GATE_PASS_COLUMNS).where(Invitation.serial == bindparam("serial"))
 )
-_LOCK_INVITATION = select(Invitation.id).where(Invitation.id == bindparam("id")).with_for_update()
+_PASS_OF_CUSTOMER = Prepared(select(*_GATE_PASS_COLUMNS).where(
+    Invitation.event_id == bindparam("event_id"), Invitation.customer_id == bindparam("customer_id")
+))
+_LOCK_INVITATION = Prepared(
+    select(Invitation.id).where(Invitation.id == bindparam("id")).with_for_update()
+)
 
 
 def gate_rules(db: Executor, *, event_id: int) -> GateRules:
-    row = db.execute(_GATE_RULES, {"event_id": event_id}).first()
+    row = _GATE_RULES.first(db, {"event_id": event_id})
     if row is None:
         raise not_found("sự kiện", "Event", code="event_not_found")
     return GateRules(*row)
@@ -133,20 +137,20 @@ def gate_rules(db: Executor, *, event_id: int) -> GateRules:
 
 def find_pass_by_serial(db: Executor, *, serial: str) -> GatePass | None:
     """The invitation an invitation token names."""
-    row = db.execute(_PASS_BY_SERIAL, {"serial": serial}).first()
+    row = _PASS_BY_SERIAL.first(db, {"serial": serial})
     return GatePass(*row) if row is not None else None
 
 
 def pass_of_customer(db: Executor, *, event_id: int, customer_id: int) -> GatePass | None:
     """The customer's invitation to the event, if any."""
-    row = db.execute(_PASS_OF_CUSTOMER, {"event_id": event_id, "customer_id": customer_id}).first()
+    row = _PASS_OF_CUSTOMER.first(db, {"event_id": event_id, "customer_id": customer_id})
     return GatePass(*row) if row is not None else None
 
 
 def lock_invitation(db: Executor, *, invitation_id: int) -> None:
     """Hold the invitation's row until the transaction ends (PostgreSQL; SQLite writers
     are already serialized)."""
-    db.execute(_LOCK_INVITATION, {"id": invitation_id})
+    _LOCK_INVITATION.rows(db, {"id": invitation_id})
 
 
 def walk_in(db: Executor, *, event: GateRules, customer_id: int) -> GatePass | None:

@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
-from kiosk_server.core.db import Executor, flush_unique
+from kiosk_server.core.db import Executor, Prepared, flush_unique
 from kiosk_server.core.errors import DomainError, conflict, not_found
 from kiosk_server.core.types import utcnow
 from kiosk_server.staff.models import (
@@ -193,7 +193,7 @@ def revoke_device(session: Session, *, device_id: int) -> Device:
 
 
 # Built once: authentication runs on every request, check-ins included.
-_CALLER = (
+_CALLER = Prepared(
     select(
         AuthToken.expires_at, AuthToken.staff_id, StaffUser.role, StaffUser.active,
         AuthToken.device_id, Device.event_id, Device.gate, Device.revoked_at,
@@ -208,11 +208,14 @@ def authenticate(db: Executor, *, secret: str) -> Principal | None:
     """The caller a bearer token or session secret belongs to, if it is still valid."""
     if not secret or len(secret) > 200:
         return None
-    row = db.execute(_CALLER, {"digest": _digest(secret)}).first()
-    if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
+    row = _CALLER.first(db, {"digest": _digest(secret)})
+    if row is None:
         return None
-    if row.staff_id is not None:
-        return Principal(staff_id=row.staff_id, role=Role(row.role)) if row.active else None
-    if row.device_id is None or row.revoked_at is not None:
+    expires_at, staff_id, role, active, device_id, event_id, gate, device_revoked_at = row
+    if expires_at is not None and expires_at <= utcnow():
         return None
-    return Principal(device_id=row.device_id, device_event_id=row.event_id, device_gate=row.gate)
+    if staff_id is not None:
+        return Principal(staff_id=staff_id, role=Role(role)) if active else None
+    if device_id is None or device_revoked_at is not None:
+        return None
+    return Principal(device_id=device_id, device_event_id=event_id, device_gate=gate)
