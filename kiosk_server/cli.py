@@ -55,12 +55,7 @@ def serve(
         help="trust X-Forwarded-* headers from a reverse proxy on this machine")] = False,
 ) -> None:
     """Migrate the database, then run the server."""
-    settings = Settings()
-    _prepare(settings)  # once, here, not in several workers at once
-    if workers > 1 and settings.resolved_database_url.startswith("sqlite"):
-        typer.echo("warning: SQLite has one writer at a time; several server processes "
-                   "wait on each other's locks. Use --workers 1 on SQLite, or PostgreSQL.",
-                   err=True)
+    _prepare(Settings())  # once, here, not in several workers at once
     uvicorn.run("kiosk_server.main:create_app_from_env", factory=True, host=host, port=port,
                 workers=workers, access_log=access_log, proxy_headers=proxy_headers)
 

@@ -75,15 +75,18 @@ class _DuplicateScan(Exception):
 async def scan_queued(writer: WriteQueue, *, request: ScanRequest, context: ScanContext
                       ) -> ScanResult:
     """`scan` as a group-committed write; the answer comes once it is saved."""
+    # The signature is checked here, outside the writer's lock: forged codes cost it nothing.
+    token = context.signer.verify(request.code)
     try:
-        return await writer.run(partial(scan, request=request, context=context))
+        return await writer.run(partial(scan, request=request, context=context, token=token))
     except _DuplicateScan as duplicate:  # a retry raced its original: answer as it was answered
         return await writer.run(partial(
             _replay, caller=duplicate.caller, scan_id=request.scan_id or ""
         ))
 
 
-def scan(db: Executor, *, request: ScanRequest, context: ScanContext) -> ScanResult:
+def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Token | None
+         ) -> ScanResult:
     """Judge one scanned code at an event, record the outcome, and say what to show.
 
     Runs as a `WriteQueue` job. A scan id seen before is found when its log row is
@@ -105,7 +108,6 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext) -> ScanRes
     memo[event_key] = event
     now = utcnow()
     gate = request.gate if request.gate is not None else caller.device_gate
-    token = context.signer.verify(request.code)
     judgement = _judge(db, event=event, token=token, now=now)
     result = ScanResult(status=judgement.status, message="", event_id=event.id,
                         scan_id=request.scan_id)

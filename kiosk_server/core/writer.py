@@ -96,40 +96,39 @@ class WriteQueue:
             thread.join(timeout=10)
         self._threads.clear()
 
-    def _next_batch(self) -> list[_Pending] | None:
-        first = self._queue.get()
-        if first is _STOP:
-            return None
-        batch = [first]
+    def _more(self, batch: list[_Pending]) -> None:
+        """Add the jobs waiting now to `batch`, up to the batch size."""
         while len(batch) < self._max_batch:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
-                break
+                return
             if item is _STOP:
                 self._queue.put(_STOP)
-                break
+                return
             batch.append(item)
-        return batch
 
     def _work(self) -> None:
         connection: Connection | None = None
         try:
-            while (batch := self._next_batch()) is not None:
+            while (first := self._queue.get()) is not _STOP:
                 if connection is None or connection.closed:
                     connection = self._engine.connect()
-                self._run_batch(connection, batch)
+                self._run_batch(connection, [first])
         finally:
             if connection is not None:
                 connection.close()
 
     def _run_batch(self, connection: Connection, batch: list[_Pending]) -> None:
         try:
-            with self._lock or nullcontext(), connection.begin():
-                connection.info[_MEMO_KEY] = {}
-                driver = connection.connection.driver_connection
-                for pending in batch:
-                    _run_isolated(connection, driver, pending)
+            with self._lock or nullcontext():
+                # Gathered once the lock is held: what arrived while waiting joins this batch.
+                self._more(batch)
+                with connection.begin():
+                    connection.info[_MEMO_KEY] = {}
+                    driver = connection.connection.driver_connection
+                    for pending in batch:
+                        _run_isolated(connection, driver, pending)
         except BaseException as exc:  # the commit failed: nothing of this batch was saved
             for pending in batch:
                 if pending.error is None:
