@@ -8,7 +8,7 @@ from pydantic import StringConstraints
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from kiosk_server.core.types import UtcDateTime, enum_column, utcnow
+from kiosk_server.core.types import Id, PlainText, UtcDateTime, enum_column, utcnow
 
 
 class ScanStatus(StrEnum):
@@ -74,8 +74,8 @@ SCAN_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 class ScanRequest(SQLModel):
     code: str = Field(min_length=1, max_length=512, description="the scanned text, or a URL")
-    event_id: int
-    gate: str | None = Field(default=None, max_length=64)
+    event_id: Id
+    gate: PlainText | None = Field(default=None, max_length=64)
     scan_id: Annotated[str, StringConstraints(pattern=SCAN_ID_PATTERN)] | None = Field(
         default=None,
         description="client-made id (a UUID); a retry with the same id is answered, not repeated",
@@ -135,5 +135,5 @@ class EventStats(SQLModel):
 
 
 class DeviceCreate(SQLModel):
-    name: str = Field(min_length=1, max_length=100)
-    gate: str = Field(default="", max_length=64)
+    name: PlainText = Field(min_length=1, max_length=100)
+    gate: PlainText = Field(default="", max_length=64)

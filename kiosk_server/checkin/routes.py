@@ -14,6 +14,7 @@ from kiosk_server.checkin.models import (
 )
 from kiosk_server.checkin.service import ScanContext
 from kiosk_server.core.deps import SessionDep, get_language
+from kiosk_server.core.types import Id
 from kiosk_server.staff.deps import CurrentStaff, StaffOrDeviceCredentials
 from kiosk_server.staff.models import DeviceWithToken
 
@@ -39,15 +40,15 @@ async def check_in(body: ScanRequest, request: Request,
 
 
 @router.get("/events/{event_id}/stats", response_model=EventStats)
-def event_stats(event_id: int, session: SessionDep, caller: CurrentStaff):
+def event_stats(event_id: Id, session: SessionDep, caller: CurrentStaff):
     """Staff. Invited, checked in, not arrived, and arrivals per minute (last 15 minutes)."""
     return service.event_stats(session, event_id=event_id)
 
 
 @router.get("/events/{event_id}/scans", response_model=list[ScanLogEntry])
 def scan_log(
-    event_id: int, session: SessionDep, caller: CurrentStaff,
-    before: Annotated[int | None, Query(description="id of the oldest scan already seen")] = None,
+    event_id: Id, session: SessionDep, caller: CurrentStaff,
+    before: Annotated[Id | None, Query(description="id of the oldest scan already seen")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ):
     """Staff. Every scan of the event, accepted or not, newest first."""
@@ -56,7 +57,7 @@ def scan_log(
 
 @router.post("/events/{event_id}/devices", response_model=DeviceWithToken,
              status_code=status.HTTP_201_CREATED)
-def register_device(event_id: int, body: DeviceCreate, session: SessionDep, caller: CurrentStaff):
+def register_device(event_id: Id, body: DeviceCreate, session: SessionDep, caller: CurrentStaff):
     """Staff. A kiosk device for this event's gate; its token is shown only in this answer."""
     device, token = service.register_device(
         session, event_id=event_id, name=body.name, gate=body.gate, created_by=caller.staff_id

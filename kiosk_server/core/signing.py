@@ -38,7 +38,8 @@ VERSION = "1"
 SERIAL_BYTES = 10
 TAG_BYTES = 15
 MAX_SCANNED_LENGTH = 512
-_TOKEN = re.compile(r"^([0-9])([A-Z])\.([A-Z2-7]{16})\.([A-Z2-7]{24})$")
+# Matched with fullmatch: `$` alone would also accept a trailing newline.
+_TOKEN = re.compile(r"([0-9])([A-Z])\.([A-Z2-7]{16})\.([A-Z2-7]{24})")
 
 
 class TokenKind(StrEnum):
@@ -76,7 +77,7 @@ class TokenSigner:
 
     def verify(self, scanned: str) -> Token | None:
         """The token inside `scanned` (bare or in a URL) if its signature holds, else None."""
-        match = _TOKEN.match(extract_token_text(scanned))
+        match = _TOKEN.fullmatch(extract_token_text(scanned))
         if match is None:
             return None
         version, kind_letter, serial, tag = match.groups()
@@ -92,8 +93,13 @@ class TokenSigner:
 
 
 def extract_token_text(scanned: str) -> str:
-    """The candidate token in a scan: the text itself, or a URL's last path segment."""
+    """The candidate token in a scan: the text itself, or a URL's last path segment.
+
+    Only ASCII text can be a token: upper-casing anything else would let look-alikes
+    through ('ı' and 'ſ' upper-case to 'I' and 'S')."""
     text = scanned.strip()[:MAX_SCANNED_LENGTH]
+    if not text.isascii():
+        return ""
     if "/" in text:
         text = text.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     return text.upper()

@@ -1,9 +1,12 @@
-"""Column types and small helpers shared by the models."""
+"""Column types, and the value types every request model shares."""
 
+import re
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Ge, Le
+from pydantic import AfterValidator, AwareDatetime
 from sqlalchemy import DateTime
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.types import TypeDecorator
@@ -39,3 +42,44 @@ def enum_column(enum_class: type[Enum]) -> SAEnum:
         enum_class, native_enum=False, length=32, validate_strings=True,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+# Ids are 32-bit on PostgreSQL: a larger number is a client error, not a database one.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Ge(1), Le(MAX_ID)]
+
+# Control characters are never part of what people type; PostgreSQL refuses NUL outright.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_NOTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _plain(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("text may not contain control characters")
+    return value
+
+
+def _notes(value: str) -> str:
+    if _CONTROL_IN_NOTES.search(value):
+        raise ValueError("text may not contain control characters other than tab and new line")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_plain)]
+"""One line of text (a name, a label, a search)."""
+NoteText = Annotated[str, AfterValidator(_notes)]
+"""Free text that may span lines (notes)."""
+
+# Times a person can mean for an event or a visit; outside them, date arithmetic overflows.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _in_range(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError("the time must be between the years 2000 and 2099")
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_in_range)]
+"""A timezone-aware time between 2000 and 2099."""

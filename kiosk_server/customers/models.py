@@ -10,7 +10,7 @@ from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
 from kiosk_server.core.text import clean_name
-from kiosk_server.core.types import UtcDateTime, enum_column, utcnow
+from kiosk_server.core.types import NoteText, PlainText, UtcDateTime, enum_column, utcnow
 
 
 class VisitKind(StrEnum):
@@ -40,14 +40,14 @@ def _blank_email(value: object) -> object:
     return value
 
 
-PersonName = Annotated[str, AfterValidator(_person_name)]
+PersonName = Annotated[PlainText, AfterValidator(_person_name)]
 OptionalEmail = Annotated[EmailStr | None, BeforeValidator(_blank_email)]
 
 
 class CustomerBase(SQLModel):
     full_name: PersonName = Field(min_length=1, max_length=200)
     email: OptionalEmail = Field(default=None, max_length=254)
-    notes: str = Field(default="", max_length=4000, sa_type=Text)
+    notes: NoteText = Field(default="", max_length=4000, sa_type=Text)
     contact_consent: bool = False
 
 
@@ -63,14 +63,14 @@ class Customer(CustomerBase, table=True):
 
 
 class CustomerCreate(CustomerBase):
-    phone: str | None = Field(default=None, max_length=32, description="any Vietnamese form")
+    phone: PlainText | None = Field(default=None, max_length=32, description="any Vietnamese form")
 
 
 class CustomerUpdate(SQLModel):
     full_name: PersonName | None = Field(default=None, min_length=1, max_length=200)
-    phone: str | None = Field(default=None, max_length=32)
+    phone: PlainText | None = Field(default=None, max_length=32)
     email: OptionalEmail = Field(default=None, max_length=254)
-    notes: str | None = Field(default=None, max_length=4000)
+    notes: NoteText | None = Field(default=None, max_length=4000)
     contact_consent: bool | None = None
 
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from kiosk_server.core.deps import SessionDep
+from kiosk_server.core.types import Id, PlainText
 from kiosk_server.core.uploads import CSV_BODY, CsvBody
 from kiosk_server.customers import service
 from kiosk_server.customers.models import (
@@ -30,8 +31,9 @@ def create_customer(body: CustomerCreate, session: SessionDep, caller: CurrentSt
 def search_customers(
     session: SessionDep,
     caller: CurrentStaff,
-    q: Annotated[str, Query(max_length=200, description="name (any diacritics) or phone")] = "",
-    after: Annotated[int | None, Query(description="next_cursor of the previous page")] = None,
+    q: Annotated[PlainText, Query(max_length=200,
+                                  description="name (any diacritics) or phone")] = "",
+    after: Annotated[Id | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
 ):
     """Staff. Find customers by name or phone, a page at a time."""
@@ -49,14 +51,14 @@ def import_customers(
 
 
 @router.get("/{customer_id}", response_model=CustomerPublic)
-def get_customer(customer_id: int, session: SessionDep, caller: CurrentStaff):
+def get_customer(customer_id: Id, session: SessionDep, caller: CurrentStaff):
     """Staff. One customer."""
     return service.get_customer(session, customer_id=customer_id)
 
 
 @router.patch("/{customer_id}", response_model=CustomerPublic)
 def update_customer(
-    customer_id: int, body: CustomerUpdate, session: SessionDep, caller: CurrentStaff
+    customer_id: Id, body: CustomerUpdate, session: SessionDep, caller: CurrentStaff
 ):
     """Staff. Change a customer's details; fields left out stay as they are."""
     return service.update_customer(session, customer_id=customer_id, data=body)
@@ -64,7 +66,7 @@ def update_customer(
 
 @router.get("/{customer_id}/visits", response_model=list[VisitPublic])
 def list_visits(
-    customer_id: int, session: SessionDep, caller: CurrentStaff,
+    customer_id: Id, session: SessionDep, caller: CurrentStaff,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ):
     """Staff. The customer's visits of every kind, newest first."""

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import AwareDatetime, model_validator
+from pydantic import model_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from kiosk_server.core.types import UtcDateTime, enum_column, utcnow
+from kiosk_server.core.types import Id, Moment, PlainText, UtcDateTime, enum_column, utcnow
 from kiosk_server.customers.models import ImportError_
 
 DEFAULT_EARLY_CHECKIN = timedelta(hours=2)
@@ -21,8 +21,8 @@ class InvitationStatus(StrEnum):
 
 
 class EventFields(SQLModel):
-    name: str = Field(min_length=1, max_length=200)
-    venue: str = Field(default="", max_length=300)
+    name: PlainText = Field(min_length=1, max_length=200)
+    venue: PlainText = Field(default="", max_length=300)
     capacity: int | None = Field(default=None, ge=1, le=1_000_000)
     allow_walk_in: bool = Field(
         default=False, description="members without an invitation may check in (and get one)"
@@ -66,12 +66,12 @@ class GatePass:
 
 
 class EventCreate(EventFields):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    checkin_opens_at: AwareDatetime | None = Field(
+    starts_at: Moment
+    ends_at: Moment
+    checkin_opens_at: Moment | None = Field(
         default=None, description="default: two hours before the start"
     )
-    checkin_closes_at: AwareDatetime | None = Field(default=None, description="default: the end")
+    checkin_closes_at: Moment | None = Field(default=None, description="default: the end")
 
     @model_validator(mode="after")
     def _times_in_order(self) -> "EventCreate":
@@ -85,15 +85,15 @@ class EventCreate(EventFields):
 
 
 class EventUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    venue: str | None = Field(default=None, max_length=300)
+    name: PlainText | None = Field(default=None, min_length=1, max_length=200)
+    venue: PlainText | None = Field(default=None, max_length=300)
     capacity: int | None = Field(default=None, ge=1, le=1_000_000)
     allow_walk_in: bool | None = None
     allow_reentry: bool | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
-    checkin_opens_at: AwareDatetime | None = None
-    checkin_closes_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
+    checkin_opens_at: Moment | None = None
+    checkin_closes_at: Moment | None = None
 
 
 class EventPublic(EventFields):
@@ -120,7 +120,7 @@ class Invitation(SQLModel, table=True):
 
 
 class InvitationsCreate(SQLModel):
-    customer_ids: list[int] = Field(min_length=1, max_length=MAX_INVITATIONS_PER_CALL)
+    customer_ids: list[Id] = Field(min_length=1, max_length=MAX_INVITATIONS_PER_CALL)
 
 
 class InvitationPublic(SQLModel):

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import StringConstraints, field_validator
 from sqlmodel import Field, SQLModel
 
-from kiosk_server.core.types import UtcDateTime, enum_column, utcnow
+from kiosk_server.core.types import PlainText, UtcDateTime, enum_column, utcnow
 
 
 class Role(StrEnum):
@@ -27,7 +27,7 @@ class StaffBase(SQLModel):
     username: Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)] = Field(
         max_length=64, unique=True, index=True
     )
-    full_name: str = Field(default="", max_length=200)
+    full_name: PlainText = Field(default="", max_length=200)
     role: Role = Field(default=Role.STAFF, sa_type=enum_column(Role))
 
 
@@ -40,7 +40,7 @@ class StaffUser(StaffBase, table=True):
 
 
 class StaffCreate(StaffBase):
-    password: str = Field(min_length=8, max_length=200)
+    password: PlainText = Field(min_length=8, max_length=200)
 
     @field_validator("username", mode="before")
     @classmethod
@@ -107,9 +107,9 @@ class ApiTokenCreated(ApiTokenPublic):
 
 
 class LoginRequest(SQLModel):
-    username: str = Field(max_length=64)
-    password: str = Field(max_length=200)
+    username: PlainText = Field(max_length=64)
+    password: PlainText = Field(max_length=200)
 
 
 class TokenRequest(SQLModel):
-    label: str = Field(default="", max_length=100)
+    label: PlainText = Field(default="", max_length=100)

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from kiosk_server.core.deps import SessionDep, SettingsDep
 from kiosk_server.core.errors import forbidden
+from kiosk_server.core.types import Id
 from kiosk_server.staff import service
 from kiosk_server.staff.deps import SESSION_COOKIE, AdminOnly, CurrentStaff
 from kiosk_server.staff.models import (
@@ -65,7 +66,7 @@ def _own_or_admin(caller, staff_id: int) -> None:
 
 
 @router.get("/staff/{staff_id}/tokens", response_model=list[ApiTokenPublic])
-def list_tokens(staff_id: int, session: SessionDep, caller: CurrentStaff):
+def list_tokens(staff_id: Id, session: SessionDep, caller: CurrentStaff):
     """Staff (their own) or admin. A staff user's API tokens."""
     _own_or_admin(caller, staff_id)
     return service.list_api_tokens(session, staff_id=staff_id)
@@ -75,7 +76,7 @@ def list_tokens(staff_id: int, session: SessionDep, caller: CurrentStaff):
     "/staff/{staff_id}/tokens", response_model=ApiTokenCreated,
     status_code=status.HTTP_201_CREATED,
 )
-def create_token(staff_id: int, body: TokenRequest, session: SessionDep, caller: CurrentStaff):
+def create_token(staff_id: Id, body: TokenRequest, session: SessionDep, caller: CurrentStaff):
     """Staff (their own) or admin. A new API token; its secret is shown only in this answer."""
     _own_or_admin(caller, staff_id)
     token, secret = service.create_api_token(session, staff_id=staff_id, label=body.label)
@@ -83,19 +84,19 @@ def create_token(staff_id: int, body: TokenRequest, session: SessionDep, caller:
 
 
 @router.delete("/staff/{staff_id}/tokens/{token_id}", response_model=ApiTokenPublic)
-def revoke_token(staff_id: int, token_id: int, session: SessionDep, caller: CurrentStaff):
+def revoke_token(staff_id: Id, token_id: Id, session: SessionDep, caller: CurrentStaff):
     """Staff (their own) or admin. Revoke an API token."""
     _own_or_admin(caller, staff_id)
     return service.revoke_api_token(session, staff_id=staff_id, token_id=token_id)
 
 
 @router.get("/devices", response_model=list[DevicePublic])
-def list_devices(session: SessionDep, caller: CurrentStaff, event_id: int | None = None):
+def list_devices(session: SessionDep, caller: CurrentStaff, event_id: Id | None = None):
     """Staff. Kiosk devices, optionally of one event."""
     return service.list_devices(session, event_id=event_id)
 
 
 @router.delete("/devices/{device_id}", response_model=DevicePublic)
-def revoke_device(device_id: int, session: SessionDep, caller: CurrentStaff):
+def revoke_device(device_id: Id, session: SessionDep, caller: CurrentStaff):
     """Staff. Revoke a kiosk device: its token stops working at once."""
     return service.revoke_device(session, device_id=device_id)
