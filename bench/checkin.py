@@ -55,8 +55,8 @@ def parse_args() -> argparse.Namespace:
                    const=DEFAULT_PG,
                    help="benchmark on PostgreSQL (creates the database if missing, then drops "
                         "and recreates its schema public!); default URL: " + DEFAULT_PG)
-    p.add_argument("--invitations", type=int, default=40_000,
-                   help="invited guests = codes available to the whole run (default 40000)")
+    p.add_argument("--invitations", type=int, default=60_000,
+                   help="invited guests = codes available to the whole run (default 60000)")
     p.add_argument("--duration", type=float, default=10.0,
                    help="seconds per measured phase (default 10)")
     p.add_argument("--warmup", type=float, default=2.0,

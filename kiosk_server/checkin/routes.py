@@ -1,8 +1,12 @@
 """The check-in API, the scan log, event counters, and kiosk devices of an event."""
 
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
 
 from kiosk_server.checkin import service
 from kiosk_server.checkin.models import (
@@ -15,21 +19,58 @@ from kiosk_server.checkin.models import (
 from kiosk_server.checkin.service import ScanContext
 from kiosk_server.core.deps import SessionDep, get_language
 from kiosk_server.core.types import Id
-from kiosk_server.staff.deps import CurrentStaff, StaffOrDeviceCredentials
+from kiosk_server.staff.deps import CurrentStaff, StaffOrDeviceCredentials, credentials_of
 from kiosk_server.staff.models import DeviceWithToken
 
 router = APIRouter(prefix="/api/v1", tags=["checkin"])
 
 
 async def _scan_context(request: Request, credentials: StaffOrDeviceCredentials) -> ScanContext:
-    # One dependency for everything a scan needs: each dependency costs FastAPI some work,
-    # and this is the busiest endpoint.
+    # Everything a scan needs besides its body; `_ScanRoute` calls this directly.
     state = request.app.state
     return ScanContext(secret=credentials, signer=state.signer,
                        language=await get_language(request), zone=state.settings.zone)
 
 
-@router.post("/checkins", response_model=ScanResult)
+class _ScanRoute(APIRoute):
+    """Serves `POST /checkins` without FastAPI's general request machinery.
+
+    The busiest endpoint: there, FastAPI's dependency solving and response handling
+    cost more than the check-in itself (server CPU per check-in measured 0.64 ms with
+    it, 0.43 ms without). The endpoint keeps its signature, so its OpenAPI schema is
+    FastAPI's own; this handler resolves exactly what the signature declares, in
+    FastAPI's order: the caller's credentials (401), the JSON body (422), the context.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        endpoint = self.endpoint
+
+        async def handle(request: Request) -> Response:
+            credentials = await credentials_of(request)
+            try:
+                body = ScanRequest.model_validate_json(await request.body())
+            except ValidationError as exc:
+                raise RequestValidationError([_body_error(error) for error in exc.errors(
+                    include_url=False)]) from None
+            context = await _scan_context(request, credentials)
+            return await endpoint(body=body, request=request, context=context)
+
+        return handle
+
+
+def _body_error(error: dict) -> dict:
+    """A pydantic error about the body, as FastAPI reports it (`loc` under "body"; for
+    unreadable JSON no echo of the raw bytes, which may not even be text)."""
+    if error["type"] == "json_invalid":
+        return {"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error",
+                "input": {}, "ctx": {"error": error.get("ctx", {}).get("error", "")}}
+    return {**error, "loc": ("body", *error["loc"])}
+
+
+_scan_router = APIRouter(route_class=_ScanRoute)
+
+
+@_scan_router.post("/checkins", response_model=ScanResult)
 async def check_in(body: ScanRequest, request: Request,
                    context: Annotated[ScanContext, Depends(_scan_context)]) -> Response:
     """Staff, or a kiosk device of this event. Judge a scanned code; every outcome is a 200."""
@@ -37,6 +78,9 @@ async def check_in(body: ScanRequest, request: Request,
                                        context=context)
     # Already a validated ScanResult: serialized once, here, not validated again.
     return Response(result.model_dump_json(), media_type="application/json")
+
+
+router.include_router(_scan_router)
 
 
 @router.get("/events/{event_id}/stats", response_model=EventStats)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from kiosk_server.core.deps import SessionDep
@@ -17,14 +17,23 @@ _bearer = HTTPBearer(auto_error=False, description="Staff API token or kiosk dev
 _cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Staff browser session")
 
 
-async def _credentials(
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    cookie: Annotated[str | None, Depends(_cookie)],
-) -> str:
+def _secret(bearer: HTTPAuthorizationCredentials | None, cookie: str | None) -> str:
     secret = bearer.credentials if bearer else cookie
     if not secret:
         raise unauthenticated()
     return secret
+
+
+async def _credentials(
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> str:
+    return _secret(bearer, cookie)
+
+
+async def credentials_of(request: Request) -> str:
+    """What `StaffOrDeviceCredentials` gives, for a route that resolves its own parameters."""
+    return _secret(await _bearer(request), await _cookie(request))
 
 
 def _principal(session: SessionDep, secret: Annotated[str, Depends(_credentials)]) -> Principal:

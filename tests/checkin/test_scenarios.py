@@ -190,3 +190,35 @@ def test_unknown_event_is_404_and_malformed_body_is_422(client, admin, seminar):
                  {"code": "x", "event_id": "one"}, {"code": "x", "event_id": 1, "scan_id": "a b"}):
         assert client.post("/api/v1/checkins", headers=admin.headers,
                            json=body).status_code == 422
+
+
+def test_checkin_errors_have_the_shape_of_every_other_endpoint(client, admin, seminar):
+    # POST /checkins has its own lean handler (`_ScanRoute`); its errors must read like
+    # FastAPI's everywhere else: 401 before the body is looked at, 422 with body locations.
+    anonymous = client.post("/api/v1/checkins", content=b"not json")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "not_authenticated"
+    broken = client.post("/api/v1/checkins", headers=admin.headers, content=b"{not json")
+    assert broken.status_code == 422 and broken.json()["detail"][0]["type"] == "json_invalid"
+    missing = client.post("/api/v1/checkins", headers=admin.headers, json={"code": "x"})
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"] == ["body", "event_id"]
+    customers = client.post("/api/v1/customers", headers=admin.headers, json={})
+    assert customers.json()["detail"][0]["loc"][0] == "body"  # the same shape
+
+
+def test_a_staff_browser_session_can_check_in_and_english_is_spoken(client, admin, seminar):
+    login = client.post("/api/v1/auth/login",
+                        json={"username": "admin", "password": "correct horse battery"})
+    assert login.status_code == 200 and "kiosk_session" in client.cookies
+    answer = client.post("/api/v1/checkins", headers={"Accept-Language": "en"},
+                         json={"code": seminar.codes[0], "event_id": seminar.event_id})
+    assert answer.status_code == 200 and answer.json()["status"] == "ok"
+    assert answer.json()["message"].startswith("Welcome")
+
+
+def test_a_body_that_is_not_even_text_is_422(client, admin):
+    for content in (b"\x80", b"\xff\xfe{", "{\"code\": \"ổ\"".encode("utf-16")):
+        answer = client.post("/api/v1/checkins", headers=admin.headers, content=content)
+        assert answer.status_code == 422
+        assert answer.json()["detail"][0]["type"] == "json_invalid"
