@@ -24,6 +24,10 @@ from kiosk_server.customers.models import (
 MAX_PAGE = 200
 
 
+def _no_such_customer() -> DomainError:
+    return not_found("khách hàng", "Customer", code="customer_not_found")
+
+
 def _phone_or_error(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
@@ -54,7 +58,7 @@ def create_customer(session: Session, *, data: CustomerCreate) -> Customer:
 def get_customer(session: Session, *, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise not_found("khách hàng", "Customer", code="customer_not_found")
+        raise _no_such_customer()
     return customer
 
 
@@ -151,7 +155,7 @@ def record_visit(
     })
     counted = _COUNT_VISIT.first(db, {"customer_id": customer_id, "occurred_at": occurred_at})
     if counted is None:
-        raise not_found("khách hàng", "Customer", code="customer_not_found")
+        raise _no_such_customer()
     return Guest(*counted)
 
 
@@ -159,7 +163,7 @@ def guest(db: Executor, *, customer_id: int) -> Guest:
     """Who the customer is, in short: id, name and visits so far."""
     row = _GUEST.first(db, {"customer_id": customer_id})
     if row is None:
-        raise not_found("khách hàng", "Customer", code="customer_not_found")
+        raise _no_such_customer()
     return Guest(*row)
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from kiosk_server.core.db import Executor, Prepared, insert_ignoring_conflicts
-from kiosk_server.core.errors import conflict, invalid, not_found
+from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
@@ -23,6 +23,10 @@ from kiosk_server.events.models import (
 MAX_PAGE = 500
 
 
+def _no_such_event() -> DomainError:
+    return not_found("sự kiện", "Event", code="event_not_found")
+
+
 def create_event(session: Session, *, data: EventCreate) -> Event:
     event = Event(**data.model_dump())
     session.add(event)
@@ -33,7 +37,7 @@ def create_event(session: Session, *, data: EventCreate) -> Event:
 def get_event(session: Session, *, event_id: int) -> Event:
     event = session.get(Event, event_id)
     if event is None:
-        raise not_found("sự kiện", "Event", code="event_not_found")
+        raise _no_such_event()
     return event
 
 
@@ -131,7 +135,7 @@ _LOCK_INVITATION = Prepared(
 def gate_rules(db: Executor, *, event_id: int) -> GateRules:
     row = _GATE_RULES.first(db, {"event_id": event_id})
     if row is None:
-        raise not_found("sự kiện", "Event", code="event_not_found")
+        raise _no_such_event()
     return GateRules(*row)
 
 
