@@ -39,6 +39,8 @@ def batch_memo(db: Any) -> dict:
     info = getattr(db, "info", None)
     memo = info.get(_MEMO_KEY) if info is not None else None
     return memo if memo is not None else {}
+
+
 Job = Callable[[Connection], T]
 
 
