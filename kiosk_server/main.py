@@ -1,6 +1,7 @@
 """The application: routers, error rendering, pages. Built from a `Settings` object."""
 
 import gc
+import html
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,7 @@ from kiosk_server.core.text import preferred_language
 from kiosk_server.customers.routes import router as customers_router
 from kiosk_server.events.routes import router as events_router
 from kiosk_server.staff.routes import router as staff_router
+from kiosk_ui import page
 
 API_DESCRIPTION = """\
 Kiosk: QR membership cards and event invitations, one-second check-in, a living
@@ -70,7 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:
-        return _HOME.replace("{business}", settings.business_name)
+        return page("home.html").replace("{business}", html.escape(settings.business_name))
 
     return app
 
@@ -78,14 +80,3 @@ def create_app(settings: Settings) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` (each worker process reads the environment)."""
     return create_app(Settings())
-
-
-_HOME = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{business} · Kiosk</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}
-</style>
-</head><body><h1>{business} · Kiosk</h1>
-<p>Máy chủ check-in đang chạy. / The check-in server is running.</p>
-<ul><li><a href="/docs">API (OpenAPI)</a></li><li><a href="/healthz">/healthz</a></li></ul>
-</body></html>"""

@@ -1,0 +1,11 @@
+"""The browser pages the server serves: HTML, scripts and styles, no server code.
+
+Pages never load anything from another host: kiosks run on closed venue networks.
+"""
+
+from importlib.resources import files
+
+
+def page(name: str) -> str:
+    """The text of `pages/<name>`."""
+    return files(__package__).joinpath("pages", name).read_text(encoding="utf-8")
