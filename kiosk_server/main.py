@@ -17,6 +17,7 @@ from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.text import preferred_language
 from kiosk_server.customers.routes import router as customers_router
 from kiosk_server.events.routes import router as events_router
+from kiosk_server.live.hub import create_hub
 from kiosk_server.staff.routes import router as staff_router
 from kiosk_ui import page
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
     """A Kiosk server for these settings (the database must be migrated)."""
     database = Database(settings.resolved_database_url,
                         busy_timeout_ms=settings.sqlite_busy_timeout_ms, serving=True)
+    hub = create_hub(settings.redis_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -51,7 +53,9 @@ def create_app(settings: Settings) -> FastAPI:
         # them again and again under load.
         gc.collect()
         gc.freeze()
+        await hub.start()
         yield
+        await hub.close()
         database.dispose()
 
     app = FastAPI(title="Kiosk", version="0.1.0", description=API_DESCRIPTION, lifespan=lifespan,
@@ -59,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
                   telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.settings = settings
     app.state.db = database
+    app.state.hub = hub
     app.state.signer = TokenSigner(settings.signing_key)
     app.add_exception_handler(DomainError, _render_domain_error)
     # The check-in router first: the busiest endpoint is matched before all others.

@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from kiosk_server.cards.models import Card
-from kiosk_server.checkin.models import Checkin, Scan
+from kiosk_server.checkin.models import Checkin, EventFeed, Scan
 from kiosk_server.customers.models import Customer, Visit
 from kiosk_server.events.models import Event, Invitation
 from kiosk_server.staff.models import AuthToken, Device, StaffUser
@@ -11,6 +11,6 @@ from kiosk_server.staff.models import AuthToken, Device, StaffUser
 metadata = SQLModel.metadata
 
 __all__ = [
-    "AuthToken", "Card", "Checkin", "Customer", "Device", "Event", "Invitation", "Scan",
-    "StaffUser", "Visit", "metadata",
+    "AuthToken", "Card", "Checkin", "Customer", "Device", "Event", "EventFeed", "Invitation",
+    "Scan", "StaffUser", "Visit", "metadata",
 ]

@@ -50,10 +50,13 @@ class Scan(SQLModel, table=True):
     __tablename__ = "scans"
     __table_args__ = (
         UniqueConstraint("caller", "client_scan_id", name="uq_scan_client_id"),
+        UniqueConstraint("event_id", "seq", name="uq_scan_event_seq"),
         Index("ix_scans_event_time", "event_id", "scanned_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="events.id")
+    # The event's update number: 1, 2, 3... in commit order (see EventFeed).
+    seq: int
     scanned_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     status: ScanStatus = Field(sa_type=enum_column(ScanStatus))
     caller: str = Field(max_length=40)
@@ -67,6 +70,19 @@ class Scan(SQLModel, table=True):
     # What was scanned, kept only when it identified nobody (a valid code is a credential).
     unknown_code: str | None = Field(default=None, max_length=100)
     result: str = Field(sa_type=Text, description="the answer given, replayed for a retried scan")
+
+
+class EventFeed(SQLModel, table=True):
+    """The last update number of an event's live feed.
+
+    Each scan takes the next number with an upsert on this row, in its own
+    transaction: the row lock (PostgreSQL) or the single writer (SQLite) makes the
+    numbers follow commit order, so a monitor that has seen update N and asks for
+    what came after N misses nothing, whatever server process answered."""
+
+    __tablename__ = "event_feeds"
+    event_id: int = Field(foreign_key="events.id", primary_key=True)
+    last_seq: int = 0
 
 
 SCAN_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"

@@ -1,12 +1,24 @@
-"""The check-in API, the scan log, event counters, and kiosk devices of an event."""
+"""The check-in API, the scan log, the live feed, event counters, and kiosk devices."""
 
+import asyncio
+import contextlib
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    Query,
+    Request,
+    Response,
+    WebSocket,
+    WebSocketDisconnect,
+    status,
+)
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from kiosk_server.checkin import service
 from kiosk_server.checkin.models import (
@@ -17,9 +29,19 @@ from kiosk_server.checkin.models import (
     ScanResult,
 )
 from kiosk_server.checkin.service import ScanContext
+from kiosk_server.core.db import Access, Database
 from kiosk_server.core.deps import SessionDep, get_language
-from kiosk_server.core.types import Id
-from kiosk_server.staff.deps import CurrentStaff, StaffOrDeviceCredentials, credentials_of
+from kiosk_server.core.errors import DomainError
+from kiosk_server.core.types import MAX_ID, Id
+from kiosk_server.events import service as events_service
+from kiosk_server.live.hub import Overflow
+from kiosk_server.staff import service as staff_service
+from kiosk_server.staff.deps import (
+    CurrentStaff,
+    StaffOrDeviceCredentials,
+    connection_credentials,
+    credentials_of,
+)
 from kiosk_server.staff.models import DeviceWithToken
 
 router = APIRouter(prefix="/api/v1", tags=["checkin"])
@@ -29,7 +51,8 @@ async def _scan_context(request: Request, credentials: StaffOrDeviceCredentials)
     # Everything a scan needs besides its body; `_ScanRoute` calls this directly.
     state = request.app.state
     return ScanContext(secret=credentials, signer=state.signer,
-                       language=await get_language(request), zone=state.settings.zone)
+                       language=await get_language(request), zone=state.settings.zone,
+                       hub=state.hub)
 
 
 class _ScanRoute(APIRoute):
@@ -107,3 +130,90 @@ def register_device(event_id: Id, body: DeviceCreate, session: SessionDep, calle
         session, event_id=event_id, name=body.name, gate=body.gate, created_by=caller.staff_id
     )
     return DeviceWithToken(**device.model_dump(), token=token)
+
+
+@router.websocket("/events/{event_id}/live")
+async def live_feed(websocket: WebSocket, event_id: Id, after: Annotated[int, Query(
+        ge=0, le=MAX_ID, description="the last update number already seen (0: from the start)"
+)] = 0):
+    """Staff (session cookie or bearer token). The event's scans, live, each with its
+    update number `seq` (1, 2, 3... per event). A client that reconnects with
+    `after=<last seq seen>` gets every update it missed exactly once, in order, then the
+    new ones. Closes with 4401 without valid staff credentials, 4404 for an unknown event."""
+    state = websocket.app.state
+    # Accepted first, so that a refusal reaches the page as a close code it can act on.
+    await websocket.accept()
+    principal = await run_in_threadpool(_staff_caller, state.db, connection_credentials(websocket))
+    if principal is None:
+        await websocket.close(code=4401, reason="staff sign-in needed")
+        return
+    if not await run_in_threadpool(_event_exists, state.db, event_id):
+        await websocket.close(code=4404, reason="no such event")
+        return
+    feed = asyncio.create_task(_feed(websocket, state, event_id, after))
+    closed = asyncio.create_task(_until_closed(websocket))
+    try:
+        await asyncio.wait({feed, closed}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (feed, closed):
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+            await asyncio.gather(feed, closed)
+
+
+async def _until_closed(websocket: WebSocket) -> None:
+    """Returns when the client goes away (it sends nothing else)."""
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            await websocket.receive_text()
+
+
+async def _feed(websocket: WebSocket, state, event_id: int, last: int) -> None:
+    while True:  # a subscriber that overflowed (or lost Redis) starts again from `last`
+        async with state.hub.subscribe(service.feed_channel(event_id)) as updates:
+            last = await _send_missed(websocket, state.db, event_id, last)
+            try:
+                async for update in updates:
+                    if update["seq"] <= last:
+                        continue  # already sent from the database
+                    if update["seq"] > last + 1:  # a gap: fill it from the record
+                        last = await _send_missed(websocket, state.db, event_id, last)
+                        if update["seq"] <= last:
+                            continue
+                    await websocket.send_json(update)
+                    last = update["seq"]
+            except Overflow:
+                continue
+
+
+async def _send_missed(websocket: WebSocket, database: Database, event_id: int, last: int
+                       ) -> int:
+    while True:
+        missed = await run_in_threadpool(_feed_after, database, event_id, last)
+        for update in missed:
+            await websocket.send_json(update)
+            last = update["seq"]
+        if len(missed) < service.FEED_PAGE:
+            return last
+
+
+def _feed_after(database: Database, event_id: int, after: int) -> list[dict]:
+    with database.session(Access.READ) as session:
+        return service.feed_after(session, event_id=event_id, after=after)
+
+
+def _staff_caller(database: Database, secret: str | None):
+    if not secret:
+        return None
+    with database.session(Access.READ) as session:
+        principal = staff_service.authenticate(session, secret=secret)
+    return principal if principal is not None and not principal.is_device else None
+
+
+def _event_exists(database: Database, event_id: int) -> bool:
+    with database.session(Access.READ) as session:
+        try:
+            events_service.get_event(session, event_id=event_id)
+        except DomainError:
+            return False
+    return True

@@ -12,6 +12,7 @@ Scans are the hot path: they run as group-committed jobs of the database's
 statements built once, on SQLite and PostgreSQL alike.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -24,6 +25,7 @@ from kiosk_server.cards import service as cards
 from kiosk_server.checkin.messages import scan_message
 from kiosk_server.checkin.models import (
     Checkin,
+    EventFeed,
     EventStats,
     GuestInfo,
     MinuteCount,
@@ -32,7 +34,7 @@ from kiosk_server.checkin.models import (
     ScanResult,
     ScanStatus,
 )
-from kiosk_server.core.db import Executor, Prepared, prepared_insert
+from kiosk_server.core.db import Executor, Prepared, dialect_insert, on_commit, prepared_insert
 from kiosk_server.core.errors import forbidden, unauthenticated
 from kiosk_server.core.signing import Token, TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
@@ -41,6 +43,7 @@ from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import Guest, VisitKind
 from kiosk_server.events import service as events
 from kiosk_server.events.models import GatePass, GateRules, InvitationStatus
+from kiosk_server.live.hub import LocalHub
 from kiosk_server.staff import service as staff
 from kiosk_server.staff.service import Principal
 
@@ -55,6 +58,7 @@ class ScanContext:
     signer: TokenSigner
     language: str
     zone: ZoneInfo
+    hub: LocalHub | None = None  # where the committed scan is announced
 
 
 @dataclass
@@ -109,6 +113,8 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Tok
     now = utcnow()
     gate = request.gate if request.gate is not None else caller.device_gate
     judgement = _judge(db, event=event, token=token, now=now)
+    # Numbered before anything is written: the feed row is the first lock a scan takes.
+    seq = _NEXT_SEQ.scalar(db, {"event_id": event.id})
     result = ScanResult(status=judgement.status, message="", event_id=event.id,
                         scan_id=request.scan_id)
     checkin_id = None
@@ -126,8 +132,13 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Tok
         opens_at=event.checkin_opens_at if now < event.checkin_opens_at else None,
         event_full=judgement.event_full,
     )
-    _log(db, event=event, request=request, caller=caller, gate=gate, now=now,
+    _log(db, event=event, seq=seq, request=request, caller=caller, gate=gate, now=now,
          judgement=judgement, result=result, checkin_id=checkin_id)
+    if context.hub is not None:
+        message = feed_message(event_id=event.id, seq=seq, scanned_at=now, gate=gate,
+                               status=result.status, device_id=caller.device_id,
+                               staff_id=caller.staff_id, result=result)
+        on_commit(db, partial(context.hub.publish, feed_channel(event.id), message))
     return result
 
 
@@ -174,6 +185,13 @@ _NEXT_ENTRY = Prepared(select(func.coalesce(func.max(Checkin.entry_number), 0) +
 _FIRST_ENTRY = Prepared(select(Checkin.checked_in_at, Checkin.gate).where(
     Checkin.invitation_id == bindparam("invitation_id"), Checkin.entry_number == 1
 ))
+# The event's next update number; the feed row stays locked until the commit, so
+# numbers follow commit order (see EventFeed).
+_NEXT_SEQ = Prepared(lambda dialect: dialect_insert(dialect, EventFeed)
+                     .values(event_id=bindparam("event_id"), last_seq=1)
+                     .on_conflict_do_update(index_elements=[EventFeed.event_id],
+                                            set_={"last_seq": EventFeed.last_seq + 1})
+                     .returning(EventFeed.last_seq))
 # The unique (invitation, entry number) pair turns a second entry into no row back.
 _ADD_CHECKIN = prepared_insert(Checkin, [
     "event_id", "invitation_id", "customer_id", "entry_number", "gate", "device_id",
@@ -181,7 +199,7 @@ _ADD_CHECKIN = prepared_insert(Checkin, [
 ], ignore_conflicts=True, returning=(Checkin.id,))
 # The unique (caller, client scan id) pair turns a repeated scan id into no row back.
 _ADD_SCAN = prepared_insert(Scan, [
-    "event_id", "scanned_at", "status", "caller", "client_scan_id", "gate", "device_id",
+    "event_id", "seq", "scanned_at", "status", "caller", "client_scan_id", "gate", "device_id",
     "staff_id", "customer_id", "invitation_id", "checkin_id", "unknown_code", "result",
 ], ignore_conflicts=True, returning=(Scan.id,))
 
@@ -218,14 +236,15 @@ def _admit(db: Executor, *, event: GateRules, judgement: _Judgement, result: Sca
     return checkin_id, guest
 
 
-def _log(db: Executor, *, event: GateRules, request: ScanRequest, caller: Principal, gate: str,
-         now: datetime, judgement: _Judgement, result: ScanResult, checkin_id: int | None
-         ) -> None:
+def _log(db: Executor, *, event: GateRules, seq: int, request: ScanRequest, caller: Principal,
+         gate: str, now: datetime, judgement: _Judgement, result: ScanResult,
+         checkin_id: int | None) -> None:
     # What was scanned is kept only when it identified nobody (a valid code is a credential).
     unknown_code = (request.code.replace("\x00", "")[:100]
                     if judgement.customer_id is None else None)
     logged = _ADD_SCAN.scalar(db, {
-        "event_id": event.id, "scanned_at": now, "status": result.status, "caller": caller.key,
+        "event_id": event.id, "seq": seq, "scanned_at": now, "status": result.status,
+        "caller": caller.key,
         "client_scan_id": request.scan_id, "gate": gate, "device_id": caller.device_id,
         "staff_id": caller.staff_id, "customer_id": judgement.customer_id,
         "invitation_id": judgement.invitation.id if judgement.invitation else None,
@@ -299,3 +318,41 @@ def register_device(session: Session, *, event_id: int, name: str, gate: str,
     events.get_event(session, event_id=event_id)
     return staff.create_device(session, name=name, event_id=event_id, gate=gate,
                                created_by=created_by)
+
+
+FEED_PAGE = 500
+
+
+def feed_channel(event_id: int) -> str:
+    return f"event:{event_id}"
+
+
+def feed_message(*, event_id: int, seq: int, scanned_at: datetime, gate: str,
+                 status: ScanStatus, device_id: int | None, staff_id: int | None,
+                 result: ScanResult | str) -> dict:
+    """One update of an event's live feed: a scan and the answer it got."""
+    answer = (result.model_dump(mode="json") if isinstance(result, ScanResult)
+              else json.loads(result))
+    return {
+        "type": "scan", "event_id": event_id, "seq": seq,
+        "scanned_at": scanned_at.isoformat(), "gate": gate, "status": str(status),
+        "device_id": device_id, "staff_id": staff_id, "result": answer,
+    }
+
+
+_FEED_AFTER = Prepared(
+    select(Scan.seq, Scan.scanned_at, Scan.gate, Scan.status, Scan.device_id, Scan.staff_id,
+           Scan.result)
+    .where(Scan.event_id == bindparam("event_id"), Scan.seq > bindparam("after"))
+    .order_by(Scan.seq).limit(bindparam("limit"))
+)
+
+
+def feed_after(db: Executor, *, event_id: int, after: int, limit: int = FEED_PAGE) -> list[dict]:
+    """The event's updates numbered after `after`, in order (at most `limit`)."""
+    return [
+        feed_message(event_id=event_id, seq=seq, scanned_at=at, gate=gate, status=status,
+                     device_id=device_id, staff_id=staff_id, result=result)
+        for seq, at, gate, status, device_id, staff_id, result in _FEED_AFTER.rows(
+            db, {"event_id": event_id, "after": after, "limit": limit})
+    ]

@@ -101,8 +101,9 @@ class Database:
                                        background_checkpoint=serving and sqlite)
         self._writer = self.engine.execution_options(**{_WRITE_OPTION: True})
         self._write_lock = SqliteWriteLock(self.engine.url.database) if sqlite else None
-        # SQLite has one writer at a time anyway; PostgreSQL gets a few parallel batches.
-        self.writer = WriteQueue(self._writer, threads=1 if sqlite else 4, lock=self._write_lock)
+        # One writer thread: SQLite has one writer at a time anyway, and on PostgreSQL
+        # batches of one process then never wait on each other's row locks.
+        self.writer = WriteQueue(self._writer, lock=self._write_lock)
         self._checkpointer = _Checkpointer(self.engine) if serving and sqlite else None
 
     @contextmanager
@@ -234,10 +235,14 @@ def insert_ignoring_conflicts(db: Executor, table: Any, *returning: Any) -> Any:
     return _insert_ignoring(bind.dialect.name, table, returning)
 
 
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """An INSERT with the dialect's ON CONFLICT clauses (SQLite and PostgreSQL)."""
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
 @functools.cache
 def _insert_ignoring(dialect: str, table: Any, returning: tuple) -> Any:
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-    statement = statement.on_conflict_do_nothing()
+    statement = dialect_insert(dialect, table).on_conflict_do_nothing()
     return statement.returning(*returning) if returning else statement
 
 

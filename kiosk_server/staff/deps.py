@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from kiosk_server.core.deps import SessionDep
 from kiosk_server.core.errors import forbidden, unauthenticated
@@ -29,6 +30,14 @@ async def _credentials(
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> str:
     return _secret(bearer, cookie)
+
+
+def connection_credentials(connection: HTTPConnection) -> str | None:
+    """The bearer token or session cookie of a connection (a websocket), if any."""
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return connection.cookies.get(SESSION_COOKIE) or None
 
 
 async def credentials_of(request: Request) -> str:

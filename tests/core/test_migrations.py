@@ -13,3 +13,33 @@ def test_models_and_migrations_agree(database_url):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, metadata) == []
     engine.dispose()
+
+
+def test_scans_made_before_the_live_feed_get_numbers_per_event(tmp_path):
+    from sqlalchemy import text
+
+    from kiosk_server.core.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0001")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for event_id in (1, 2):
+            connection.execute(text(
+                "INSERT INTO events (id, name, venue, allow_walk_in, allow_reentry, starts_at,"
+                " ends_at, checkin_opens_at, checkin_closes_at, created_at) VALUES (:id, 'E', '',"
+                " 0, 0, '2026-11-23', '2026-11-23', '2026-11-23', '2026-11-23', '2026-11-23')"
+            ), {"id": event_id})
+        for event_id in (1, 2, 1, 1, 2):
+            connection.execute(text(
+                "INSERT INTO scans (event_id, scanned_at, status, caller, gate, result)"
+                " VALUES (:event_id, '2026-11-23', 'invalid', 'staff:1', '', '{}')"
+            ), {"event_id": event_id})
+    upgrade(url)
+    with engine.connect() as connection:
+        numbers = connection.execute(text("SELECT event_id, seq FROM scans ORDER BY id")).all()
+        feeds = connection.execute(text("SELECT event_id, last_seq FROM event_feeds"
+                                         " ORDER BY event_id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in numbers] == [(1, 1), (2, 1), (1, 2), (1, 3), (2, 2)]
+    assert [tuple(row) for row in feeds] == [(1, 3), (2, 2)]
