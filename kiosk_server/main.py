@@ -1,6 +1,8 @@
 """The application: routers, error rendering, pages. Built from a `Settings` object."""
 
 import gc
+import hashlib
+import hmac
 import html
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -44,7 +46,9 @@ def create_app(settings: Settings) -> FastAPI:
     """A Kiosk server for these settings (the database must be migrated)."""
     database = Database(settings.resolved_database_url,
                         busy_timeout_ms=settings.sqlite_busy_timeout_ms, serving=True)
-    hub = create_hub(settings.redis_url)
+    # Installations sharing a Redis server are told apart by a key derived from their secret.
+    namespace = hmac.new(settings.signing_key, b"kiosk/live", hashlib.sha256).hexdigest()[:16]
+    hub = create_hub(settings.redis_url, namespace=namespace)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -25,7 +25,6 @@ import redis.asyncio as aioredis
 log = logging.getLogger(__name__)
 
 QUEUE_LIMIT = 1000
-_PREFIX = "kiosk:"
 
 
 class Overflow(Exception):
@@ -110,9 +109,11 @@ class LocalHub:
 class RedisHub(LocalHub):
     """Every message goes through Redis, and comes back to the subscribers of every process."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, namespace: str) -> None:
+        """`namespace` keeps installations that share a Redis server apart."""
         super().__init__()
         self._url = url
+        self._prefix = f"kiosk:{namespace}:"
         self._publisher = redis.Redis.from_url(url)
         self._publisher_lock = threading.Lock()
         self._listener: asyncio.Task | None = None
@@ -136,7 +137,7 @@ class RedisHub(LocalHub):
         data = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
         try:
             with self._publisher_lock:
-                self._publisher.publish(_PREFIX + channel, data)
+                self._publisher.publish(self._prefix + channel, data)
         except redis.RedisError:
             # Subscribers lose only the nudge: they replay from the database on reconnect.
             log.warning("live update not published to Redis", exc_info=True)
@@ -146,12 +147,12 @@ class RedisHub(LocalHub):
             client = aioredis.Redis.from_url(self._url)
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.psubscribe(_PREFIX + "*")
+                await pubsub.psubscribe(self._prefix + "*")
                 self._ready.set()
                 async for item in pubsub.listen():
                     if item.get("type") != "pmessage":
                         continue
-                    channel = item["channel"].decode()[len(_PREFIX):]
+                    channel = item["channel"].decode()[len(self._prefix):]
                     self._deliver(channel, json.loads(item["data"]))
             except asyncio.CancelledError:
                 raise
@@ -176,5 +177,5 @@ class RedisHub(LocalHub):
 Hub = LocalHub
 
 
-def create_hub(redis_url: str | None) -> LocalHub:
-    return RedisHub(redis_url) if redis_url else LocalHub()
+def create_hub(redis_url: str | None, *, namespace: str) -> LocalHub:
+    return RedisHub(redis_url, namespace=namespace) if redis_url else LocalHub()
