@@ -120,6 +120,23 @@ def staff_token(
     typer.echo(secret)
 
 
+@device_app.command("pair")
+def device_pair(
+    event: Annotated[int, typer.Option(help="the event id the kiosk will check in for")],
+    gate: Annotated[str, typer.Option(help="gate name shown on the monitor")] = "",
+) -> None:
+    """Print a pairing code to type into a kiosk page (valid a few minutes, once)."""
+    try:
+        with _database(Settings()).session() as session:
+            pairing, code = checkin.create_pairing(session, event_id=event, gate=gate,
+                                                   created_by=None)
+            expires = pairing.expires_at
+    except DomainError as error:
+        _fail(error)
+    typer.echo(f"{code}  (event {event}, gate {gate or '-'}; valid until "
+               f"{expires.astimezone(Settings().zone):%H:%M})")
+
+
 @device_app.command("create")
 def device_create(
     event: Annotated[int, typer.Option(help="the event id the device may check in for")],

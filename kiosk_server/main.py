@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from kiosk_server.cards.routes import router as cards_router
 from kiosk_server.checkin.routes import router as checkin_router
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Database
-from kiosk_server.core.errors import DomainError
+from kiosk_server.core.errors import DomainError, json_safe
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.text import preferred_language
 from kiosk_server.customers.routes import router as customers_router
@@ -40,6 +42,12 @@ def _render_domain_error(request: Request, exc: Exception) -> JSONResponse:
     language = preferred_language(request.headers.get("accept-language"))
     body = {"code": exc.code, "message": exc.message(language), "field": exc.field, **exc.extra}
     return JSONResponse({"error": body}, status_code=exc.status)
+
+
+def _render_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own 422 (`{"detail": [...]}`), safe whatever the request held."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": jsonable_encoder(json_safe(exc.errors()))}, status_code=422)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -70,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.hub = hub
     app.state.signer = TokenSigner(settings.signing_key)
     app.add_exception_handler(DomainError, _render_domain_error)
+    app.add_exception_handler(RequestValidationError, _render_validation_error)
     # The check-in router first: the busiest endpoint is matched before all others.
     for router in (checkin_router, staff_router, customers_router, cards_router, events_router):
         app.include_router(router)

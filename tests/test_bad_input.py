@@ -87,3 +87,26 @@ def test_look_alike_letters_do_not_make_a_token(app):
     assert signer.verify(token.lower()) is not None  # Caps Lock on a keyboard scanner
     assert signer.verify(token.lower().replace("s", "ſ")) is None  # 'ſ'.upper() == 'S'
     assert signer.verify(token.lower().replace("i", "ı", 1)) is None  # 'ı'.upper() == 'I'
+
+
+@pytest.mark.parametrize("path, raw, content_type", [
+    ("/api/v1/customers", b'{"full_name": "Lan\\ud800"}', "application/json"),
+    ("/api/v1/customers", b'{"full_name": "Lan", "notes": NaN}', "application/json"),
+    ("/api/v1/customers", b'{"\\ud800": Infinity}', "application/json"),
+    ("/api/v1/customers", b'[-Infinity, "\\udfff"]', "application/json"),
+    ("/api/v1/customers", b'\xff\xfe', "text/plain"),
+    ("/api/v1/checkins", b'{"code": "x", "event_id": NaN}', "application/json"),
+    ("/api/v1/checkins", b'{"code": "x", "event_id": 1e400}', "application/json"),
+    ("/api/v1/events/{event}/invitations", b'{"customer_ids": [1, 1e400]}', "application/json"),
+])
+def test_what_json_cannot_carry_is_echoed_safely_in_a_422(client, admin, seminar, path, raw,
+                                                          content_type):
+    # NaN, Infinity and lone surrogates parse, but an error echoing them could not be rendered.
+    response = client.post(path.format(event=seminar.event_id), content=raw,
+                           headers={**admin.headers, "Content-Type": content_type})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["type"]
+    customers = client.get("/api/v1/customers", headers=admin.headers).json()["items"]
+    assert len(customers) == len(seminar.customer_ids)
+    scans = client.get(f"/api/v1/events/{seminar.event_id}/scans", headers=admin.headers).json()
+    assert scans == []

@@ -78,6 +78,13 @@ def test_demo_then_serve_checks_in_the_sample_guest(env):
         stats = httpx.get(f"{base}/api/v1/events/{event_id}/stats",
                           headers={"Authorization": f"Bearer {token}"}).json()
         assert (stats["invited"], stats["checked_in"], stats["not_arrived"]) == (500, 1, 499)
+        pairing = kiosk(env, "device", "pair", "--event", str(event_id), "--gate", "B").stdout
+        pair_code = re.match(r"([A-Z0-9]{4}-[A-Z0-9]{4})\s", pairing).group(1)
+        paired = httpx.post(f"{base}/api/v1/devices/pair", json={"code": pair_code}).json()
+        again = httpx.post(f"{base}/api/v1/checkins",
+                           headers={"Authorization": f"Bearer {paired['token']}"},
+                           json={"code": code, "event_id": event_id}).json()
+        assert paired["gate"] == "B" and again["status"] == "already_checked_in"
     finally:
         server.terminate()
         server.wait(timeout=20)

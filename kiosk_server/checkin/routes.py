@@ -42,7 +42,7 @@ from kiosk_server.staff.deps import (
     connection_credentials,
     credentials_of,
 )
-from kiosk_server.staff.models import DeviceWithToken
+from kiosk_server.staff.models import DeviceWithToken, PairingCreate, PairingPublic
 
 router = APIRouter(prefix="/api/v1", tags=["checkin"])
 
@@ -120,6 +120,17 @@ def scan_log(
 ):
     """Staff. Every scan of the event, accepted or not, newest first."""
     return service.scan_log(session, event_id=event_id, before=before, limit=limit)
+
+
+@router.post("/events/{event_id}/pairings", response_model=PairingPublic,
+             status_code=status.HTTP_201_CREATED)
+def create_pairing(event_id: Id, body: PairingCreate, session: SessionDep, caller: CurrentStaff):
+    """Staff. A short code, valid for a few minutes and once, that a kiosk enters to become
+    a device of this event's gate (`POST /api/v1/devices/pair`)."""
+    pairing, code = service.create_pairing(session, event_id=event_id, gate=body.gate,
+                                           created_by=caller.staff_id)
+    return PairingPublic(code=code, event_id=pairing.event_id, gate=pairing.gate,
+                         expires_at=pairing.expires_at)
 
 
 @router.post("/events/{event_id}/devices", response_model=DeviceWithToken,

@@ -312,6 +312,12 @@ def scan_log(session: Session, *, event_id: int, before: int | None = None, limi
     return list(session.scalars(query.order_by(Scan.id.desc()).limit(max(1, min(limit, 500)))))
 
 
+def create_pairing(session: Session, *, event_id: int, gate: str, created_by: int | None):
+    """A pairing code for a kiosk at this event's gate; returns the pairing and the code."""
+    events.get_event(session, event_id=event_id)
+    return staff.create_pairing(session, event_id=event_id, gate=gate, created_by=created_by)
+
+
 def register_device(session: Session, *, event_id: int, name: str, gate: str,
                     created_by: int | None):
     """A kiosk device that may check in for this event only; returns it and its token."""

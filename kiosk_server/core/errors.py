@@ -2,10 +2,12 @@
 
 Services raise these; one handler in `main.py` renders them as
 `{"error": {"code": ..., "message": ..., "field": ...}}`. 422 is kept for
-payloads that do not parse, which FastAPI reports itself.
+payloads that do not parse, which FastAPI reports in its own shape
+(`{"detail": [...]}`), with what the client sent made `json_safe` first.
 """
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,3 +49,22 @@ def unauthenticated() -> DomainError:
 def forbidden(message_vi: str = "Bạn không có quyền làm việc này.",
               message_en: str = "You are not allowed to do this.") -> DomainError:
     return DomainError("forbidden", message_vi, message_en, status=403)
+
+
+def json_safe(value: Any) -> Any:
+    """`value` (what a client sent, echoed in an error) in a form JSON can carry.
+
+    A request may hold what no JSON answer can: `NaN` and `Infinity` (Python's JSON
+    reader takes them), lone surrogates (`"\\ud800"`), bytes that are not UTF-8.
+    Rendering them would fail, turning a 422 into a 500."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {json_safe(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value

@@ -80,6 +80,42 @@ class DeviceWithToken(DevicePublic):
     token: str
 
 
+PAIRING_CODE_PATTERN = r"^[A-Za-z0-9 -]{1,20}$"
+
+
+class DevicePairing(SQLModel, table=True):
+    """A short code a kiosk enters once to become a device of an event's gate.
+
+    Only the code's digest is stored. It expires after a few minutes and works once."""
+
+    __tablename__ = "device_pairings"
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(max_length=64, unique=True)
+    event_id: int = Field(index=True)
+    gate: str = Field(default="", max_length=64)
+    created_by: int | None = Field(default=None, foreign_key="staff_users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    device_id: int | None = Field(default=None, foreign_key="devices.id")
+
+
+class PairingCreate(SQLModel):
+    gate: PlainText = Field(default="", max_length=64)
+
+
+class PairingPublic(SQLModel):
+    code: str = Field(description="what the kiosk operator types, e.g. K7QM-4XPA")
+    event_id: int
+    gate: str
+    expires_at: datetime
+
+
+class PairRequest(SQLModel):
+    code: Annotated[str, StringConstraints(pattern=PAIRING_CODE_PATTERN)]
+    name: PlainText = Field(default="", max_length=100, description="this kiosk's name")
+
+
 class AuthToken(SQLModel, table=True):
     """A bearer secret (API token or browser session), stored only as its SHA-256 digest."""
 

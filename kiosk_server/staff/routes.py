@@ -11,7 +11,9 @@ from kiosk_server.staff.models import (
     ApiTokenCreated,
     ApiTokenPublic,
     DevicePublic,
+    DeviceWithToken,
     LoginRequest,
+    PairRequest,
     StaffCreate,
     StaffPublic,
     TokenRequest,
@@ -94,6 +96,15 @@ def revoke_token(staff_id: Id, token_id: Id, session: SessionDep, caller: Curren
 def list_devices(session: SessionDep, caller: CurrentStaff, event_id: Id | None = None):
     """Staff. Kiosk devices, optionally of one event."""
     return service.list_devices(session, event_id=event_id)
+
+
+@router.post("/devices/pair", response_model=DeviceWithToken,
+             status_code=status.HTTP_201_CREATED)
+def pair_device(body: PairRequest, session: SessionDep):
+    """Public. A kiosk enters the pairing code staff gave it and becomes a device of that
+    event's gate; the device token is shown only in this answer."""
+    device, token = service.redeem_pairing(session, code=body.code, name=body.name)
+    return DeviceWithToken(**device.model_dump(), token=token)
 
 
 @router.delete("/devices/{device_id}", response_model=DevicePublic)

@@ -11,11 +11,12 @@ from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from kiosk_server.core.db import Executor, Prepared, flush_unique
-from kiosk_server.core.errors import DomainError, conflict, not_found
+from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.types import utcnow
 from kiosk_server.staff.models import (
     AuthToken,
     Device,
+    DevicePairing,
     Role,
     StaffCreate,
     StaffUser,
@@ -219,3 +220,52 @@ def authenticate(db: Executor, *, secret: str) -> Principal | None:
     if device_id is None or device_revoked_at is not None:
         return None
     return Principal(device_id=device_id, device_event_id=event_id, device_gate=gate)
+
+
+PAIRING_MINUTES = 10
+PAIRING_LENGTH = 8
+# Letters and digits that cannot be mistaken for one another when read off a screen.
+_PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _pairing_digest(code: str) -> str:
+    """Codes are typed by people: case, spaces and dashes do not matter."""
+    return _digest("".join(ch for ch in code.upper() if ch.isalnum()))
+
+
+def create_pairing(session: Session, *, event_id: int, gate: str, created_by: int | None
+                   ) -> tuple[DevicePairing, str]:
+    """A code (shown once, like `K7QM-4XPA`) that turns one kiosk into a device of this
+    event's gate; it works once, for `PAIRING_MINUTES`."""
+    raw = "".join(secrets.choice(_PAIRING_ALPHABET) for _ in range(PAIRING_LENGTH))
+    pairing = DevicePairing(
+        digest=_pairing_digest(raw), event_id=event_id, gate=gate, created_by=created_by,
+        expires_at=utcnow() + timedelta(minutes=PAIRING_MINUTES),
+    )
+    session.add(pairing)
+    session.flush()
+    return pairing, f"{raw[:4]}-{raw[4:]}"
+
+
+def redeem_pairing(session: Session, *, code: str, name: str) -> tuple[Device, str]:
+    """The device a pairing code makes, with its token (shown once)."""
+    refused = invalid("pairing_code_invalid", "Mã ghép nối sai, đã dùng hoặc đã hết hạn.",
+                      "This pairing code is wrong, already used, or expired.", field="code")
+    pairing = session.scalars(
+        select(DevicePairing).where(DevicePairing.digest == _pairing_digest(code))
+    ).first()
+    now = utcnow()
+    if pairing is None or pairing.used_at is not None or pairing.expires_at <= now:
+        raise refused
+    device, secret = create_device(session, name=name or f"Kiosk {pairing.gate}".strip(),
+                                   event_id=pairing.event_id, gate=pairing.gate,
+                                   created_by=pairing.created_by)
+    # Used once, even by two kiosks at the same moment: the loser's device is rolled back.
+    claimed = session.execute(
+        update(DevicePairing)
+        .where(DevicePairing.id == pairing.id, DevicePairing.used_at.is_(None))
+        .values(used_at=now, device_id=device.id)
+    ).rowcount
+    if claimed != 1:
+        raise refused
+    return device, secret

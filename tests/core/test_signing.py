@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk_server.core.signing import Token, TokenKind, TokenSigner, new_serial
+from kiosk_server.core.signing import (
+    Token,
+    TokenKind,
+    TokenSigner,
+    extract_token_text,
+    new_serial,
+)
 
 QR_ALPHANUMERIC = set(string.digits + string.ascii_uppercase + " $%*+-./:")
 SIGNER = TokenSigner(b"k" * 40)
@@ -93,3 +99,21 @@ def test_token_inside_a_url_is_accepted(token, suffix):
 @given(st.text())
 def test_any_text_never_raises(text):
     assert SIGNER.verify(text) is None
+
+
+def test_non_ascii_text_is_never_upper_cased_into_a_token():
+    # 'ı'.upper() == 'I' and 'ſ'.upper() == 'S': a look-alike must not become a valid code.
+    token = SIGNER.sign(TokenKind.INVITATION, "SSSSSSSSSSSSSSSS")
+    assert SIGNER.verify(token.lower()) is not None
+    for look_alike in (token.lower().replace("s", "ſ"), token.replace("I", "ı", 1),
+                       f"http://host/c/{token.lower().replace('s', 'ſ')}"):
+        assert extract_token_text(look_alike) == ""
+        assert SIGNER.verify(look_alike) is None
+
+
+def test_a_newline_after_the_token_inside_the_scan_is_refused():
+    # `$` would match before a trailing newline; the whole candidate must be the token.
+    token = SIGNER.sign(TokenKind.CARD, new_serial())
+    assert extract_token_text(f"{token}\n/") == f"{token}\n"
+    assert SIGNER.verify(f"{token}\n/") is None
+    assert SIGNER.verify(f"  {token}\n") == SIGNER.verify(token) is not None  # whitespace around

@@ -105,3 +105,58 @@ def test_csv_that_is_not_utf8_or_has_no_name_column_is_reported(client, admin):
     assert utf16.json()["errors"][0]["code"] == "not_utf8"
     nameless = _import(client, admin.headers, "phone\n0903123456\n").json()
     assert nameless["errors"][0]["code"] == "missing_column"
+
+
+HUGE_IDS = [0, 2**31, 2**63, 2**70]
+
+
+def test_ids_beyond_the_database_are_422_on_every_customer_path(client, admin):
+    for number in HUGE_IDS:
+        for method, path in [("GET", f"/api/v1/customers/{number}"),
+                             ("PATCH", f"/api/v1/customers/{number}"),
+                             ("GET", f"/api/v1/customers/{number}/visits"),
+                             ("GET", f"/api/v1/customers/{number}/card"),
+                             ("POST", f"/api/v1/customers/{number}/card")]:
+            response = client.request(method, path, headers=admin.headers, json={})
+            assert response.status_code == 422, (method, path, response.text)
+            assert response.json()["detail"][0]["loc"] == ["path", "customer_id"]
+        paged = client.get("/api/v1/customers", params={"after": number}, headers=admin.headers)
+        assert paged.status_code == 422, number
+
+
+def test_control_characters_in_customer_fields_are_422_and_change_nothing(client, admin):
+    customer = _add(client, admin.headers, full_name="Hoàng Minh", phone="0903000004")
+    for field, value in [("full_name", "Hoàng\x00Minh"), ("full_name", "Hoàng\x1bMinh"),
+                         ("phone", "0903\x00000005"), ("email", "a\x00@example.com"),
+                         ("notes", "ghi\x00chú"), ("notes", "ghi\x0bchú")]:
+        body = {"full_name": "Khách mới", field: value}
+        created = client.post("/api/v1/customers", headers=admin.headers, json=body)
+        assert created.status_code == 422, (field, created.text)
+        assert created.json()["detail"][0]["loc"] == ["body", field]
+        changed = client.patch(f"/api/v1/customers/{customer['id']}", headers=admin.headers,
+                               json={field: value})
+        assert changed.status_code == 422, (field, changed.text)
+    assert client.get("/api/v1/customers", headers=admin.headers).json()["items"] == [
+        client.get(f"/api/v1/customers/{customer['id']}", headers=admin.headers).json()]
+    assert client.get(f"/api/v1/customers/{customer['id']}",
+                      headers=admin.headers).json()["full_name"] == "Hoàng Minh"
+    search = client.get("/api/v1/customers", params={"q": "Hoàng\x00"}, headers=admin.headers)
+    assert search.status_code == 422 and search.json()["detail"][0]["loc"] == ["query", "q"]
+
+
+def test_csv_rows_with_control_characters_are_row_errors_and_nothing_is_saved(client, admin):
+    csv = ("Họ tên,Số điện thoại,Email,Ghi chú,Đồng ý liên hệ\n"
+           "Nguyễn Văn An,0903 123 456,an@example.com,khách quen,có\n"
+           "Trần\x00Bích,,,,\n"
+           "Lê Nam,0903\x00123457,,,\n"
+           "Phạm Hà,,ha\x00@example.com,,\n"
+           "Vũ Lan,,,ghi\x00chú,\n"
+           "Đỗ Minh,,,,có\x00\n")
+    for dry_run in ("true", "false"):
+        response = _import(client, admin.headers, csv, dry_run=dry_run)
+        assert response.status_code == 200, response.text
+        report = response.json()
+        assert not report["saved"] and report["customer_ids"] == []
+        assert [(e["row"], e["field"]) for e in report["errors"]] == [
+            (3, "full_name"), (4, "phone"), (5, "email"), (6, "notes"), (7, "contact_consent")]
+    assert client.get("/api/v1/customers", headers=admin.headers).json()["items"] == []

@@ -107,3 +107,43 @@ def test_passwords_are_stored_as_argon2_hashes(db, admin):
         user = service.get_staff_by_username(session, username="admin")
         assert user.password_hash.startswith("$argon2id$")
         assert "correct horse" not in user.password_hash
+
+
+def test_ids_beyond_the_database_are_422_on_staff_and_device_paths(client, admin):
+    for number in (0, 2**31, 2**63, 2**70):
+        for method, path, kwargs in [
+            ("GET", f"/api/v1/staff/{number}/tokens", {}),
+            ("POST", f"/api/v1/staff/{number}/tokens", {"json": {"label": "x"}}),
+            ("DELETE", f"/api/v1/staff/{admin.staff_id}/tokens/{number}", {}),
+            ("DELETE", f"/api/v1/devices/{number}", {}),
+            ("GET", "/api/v1/devices", {"params": {"event_id": number}}),
+            ("POST", f"/api/v1/events/{number}/devices", {"json": {"name": "Kiosk A"}}),
+        ]:
+            response = client.request(method, path, headers=admin.headers, **kwargs)
+            assert response.status_code == 422, (method, path, response.text)
+
+
+def test_control_characters_in_sign_in_and_staff_text_are_422_and_save_nothing(
+        client, admin, seminar):
+    for body in ({"username": "admin\x00", "password": "correct horse battery"},
+                 {"username": "admin", "password": "correct horse battery\x00"}):
+        login = client.post("/api/v1/auth/login", json=body)
+        assert login.status_code == 422, login.text
+        assert "kiosk_session" not in client.cookies
+    for body in ({"username": "lan", "password": "12345678", "full_name": "Lan\x00"},
+                 {"username": "lan", "password": "1234\x005678"}):
+        created = client.post("/api/v1/staff", headers=admin.headers, json=body)
+        assert created.status_code == 422, created.text
+    assert [s["username"] for s in client.get("/api/v1/staff", headers=admin.headers).json()] \
+        == ["admin"]
+    tokens = client.get(f"/api/v1/staff/{admin.staff_id}/tokens", headers=admin.headers).json()
+    label = client.post(f"/api/v1/staff/{admin.staff_id}/tokens", headers=admin.headers,
+                        json={"label": "script\x00"})
+    assert label.status_code == 422, label.text
+    assert client.get(f"/api/v1/staff/{admin.staff_id}/tokens",
+                      headers=admin.headers).json() == tokens
+    for body in ({"name": "Kiosk\x00A"}, {"name": "Kiosk A", "gate": "A\x00"}):
+        device = client.post(f"/api/v1/events/{seminar.event_id}/devices",
+                             headers=admin.headers, json=body)
+        assert device.status_code == 422, device.text
+    assert client.get("/api/v1/devices", headers=admin.headers).json() == []
