@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from kiosk_server.cards.routes import router as cards_router
 from kiosk_server.checkin.routes import router as checkin_router
@@ -23,7 +24,7 @@ from kiosk_server.customers.routes import router as customers_router
 from kiosk_server.events.routes import router as events_router
 from kiosk_server.live.hub import create_hub
 from kiosk_server.staff.routes import router as staff_router
-from kiosk_ui import page
+from kiosk_ui import page, static_dir
 
 API_DESCRIPTION = """\
 Kiosk: QR membership cards and event invitations, one-second check-in, a living
@@ -87,6 +88,12 @@ def create_app(settings: Settings) -> FastAPI:
     def healthz() -> dict[str, str]:
         """Public. Liveness probe."""
         return {"status": "ok"}
+
+    app.mount("/ui", StaticFiles(directory=static_dir()), name="ui")
+
+    @app.get("/kiosk", response_class=HTMLResponse, include_in_schema=False)
+    def kiosk_page() -> str:
+        return page("kiosk.html")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:

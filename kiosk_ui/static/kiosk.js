@@ -1,0 +1,188 @@
+// The kiosk at a gate: paired once, then scan -> answer on screen -> back to scanning.
+// A scan is never lost: on a network error it is sent again with the same scan_id,
+// which the server answers once and records once.
+"use strict";
+
+const STORE = "kiosk.device";
+const LANGUAGE = "kiosk.language";
+const SHOW_MS = 1500;
+const RETRY_MS = [300, 600, 1200, 2000];
+
+const state = {
+  device: JSON.parse(localStorage.getItem(STORE) || "null"),
+  language: localStorage.getItem(LANGUAGE) || "vi",
+  busy: false,
+  lastResult: null,
+  retries: 0,
+  results: [],
+};
+window.kioskState = state; // read by the browser tests
+
+const $ = (id) => document.getElementById(id);
+
+function translate() {
+  document.documentElement.lang = state.language;
+  for (const node of document.querySelectorAll("[data-vi]")) {
+    node.textContent = node.dataset[state.language];
+  }
+  $("language").textContent = state.language === "vi" ? "EN" : "VI";
+}
+
+function show(screen) {
+  $("pair").hidden = screen !== "pair";
+  $("scan").hidden = screen !== "scan";
+  if (screen === "scan") {
+    $("gate-name").textContent = [state.device.name, state.device.gate].filter(Boolean).join(" · ");
+    $("scan-input").focus();
+  } else {
+    $("pair-code").focus();
+  }
+}
+
+async function pair(event) {
+  event.preventDefault();
+  $("pair-error").textContent = "";
+  const response = await fetch("/api/v1/devices/pair", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Accept-Language": state.language },
+    body: JSON.stringify({ code: $("pair-code").value.trim(), name: $("pair-name").value.trim() }),
+  }).catch(() => null);
+  if (!response || !response.ok) {
+    const body = response ? await response.json().catch(() => ({})) : {};
+    $("pair-error").textContent = body.error ? body.error.message
+      : (state.language === "vi" ? "Không kết nối được máy chủ." : "Cannot reach the server.");
+    return;
+  }
+  const device = await response.json();
+  state.device = { token: device.token, event_id: device.event_id, gate: device.gate,
+                   name: device.name };
+  localStorage.setItem(STORE, JSON.stringify(state.device));
+  show("scan");
+}
+
+// --- sounds: one per kind of answer, made on the spot (no files to load)
+let audio = null;
+function beep(kind) {
+  try {
+    audio = audio || new AudioContext();
+    const notes = { ok: [660, 880], warn: [520, 520], bad: [220, 180] }[kind];
+    notes.forEach((frequency, i) => {
+      const oscillator = audio.createOscillator();
+      const gain = audio.createGain();
+      oscillator.frequency.value = frequency;
+      oscillator.type = kind === "bad" ? "square" : "sine";
+      gain.gain.value = 0.15;
+      oscillator.connect(gain).connect(audio.destination);
+      const start = audio.currentTime + i * 0.14;
+      oscillator.start(start);
+      oscillator.stop(start + 0.12);
+    });
+  } catch (error) {
+    // No audio device: the screen still says everything.
+  }
+}
+
+const KIND = { ok: "ok", already_checked_in: "warn" };
+
+function display(result) {
+  const kind = KIND[result.status] || "bad";
+  const screen = $("screen");
+  screen.className = kind;
+  const vi = state.language === "vi";
+  if (result.status === "ok" && result.customer) {
+    $("headline").textContent = (vi ? "Xin chào " : "Welcome, ") + result.customer.name;
+    $("detail").textContent = vi ? `Lần ghé thăm thứ ${result.customer.visit_count}`
+      : `Visit number ${result.customer.visit_count}`;
+  } else {
+    $("headline").textContent = result.customer ? result.customer.name : "";
+    $("detail").textContent = result.message;
+  }
+  beep(kind);
+  setTimeout(() => {
+    if (state.lastResult === result) idle();
+  }, SHOW_MS);
+}
+
+function idle() {
+  $("screen").className = "idle";
+  $("headline").textContent = state.language === "vi" ? "Mời quét mã QR" : "Please scan your QR code";
+  $("detail").textContent = "";
+  $("scan-input").focus();
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function send(code) {
+  const body = JSON.stringify({ code, event_id: state.device.event_id,
+                                scan_id: crypto.randomUUID() });
+  for (let attempt = 0; ; attempt += 1) {
+    let response = null;
+    try {
+      response = await fetch("/api/v1/checkins", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept-Language": state.language,
+                   Authorization: `Bearer ${state.device.token}` },
+        body,
+      });
+    } catch (error) {
+      response = null; // network down: try again with the same scan_id
+    }
+    if (response && response.status === 401) {
+      localStorage.removeItem(STORE); // the device was revoked: pair again
+      state.device = null;
+      show("pair");
+      return null;
+    }
+    if (response && response.ok) {
+      $("retrying").hidden = true;
+      return response.json();
+    }
+    if (response && response.status < 500) {
+      return { status: "invalid", message: (await response.json()).error?.message || "" };
+    }
+    state.retries += 1;
+    $("retrying").hidden = false;
+    await sleep(RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]);
+  }
+}
+
+async function scanned(code) {
+  code = code.trim();
+  if (!code || state.busy) return;
+  state.busy = true;
+  try {
+    const result = await send(code);
+    if (result) {
+      state.lastResult = result;
+      state.results.push(result);
+      display(result);
+    }
+  } finally {
+    state.busy = false;
+  }
+}
+
+function start() {
+  translate();
+  $("pair-form").addEventListener("submit", pair);
+  $("scan-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = $("scan-input");
+    const code = input.value;
+    input.value = "";
+    scanned(code);
+  });
+  $("language").addEventListener("click", () => {
+    state.language = state.language === "vi" ? "en" : "vi";
+    localStorage.setItem(LANGUAGE, state.language);
+    translate();
+    $("scan-input").focus();
+  });
+  // Keep the scanner's input focused whatever is touched.
+  document.addEventListener("click", () => {
+    if (!$("scan").hidden) $("scan-input").focus();
+  });
+  show(state.device ? "scan" : "pair");
+}
+
+start();

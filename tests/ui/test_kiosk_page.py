@@ -1,0 +1,90 @@
+"""The kiosk page in a real browser: pair once, scan with a handheld scanner, never lose a scan."""
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("chromium")
+
+
+def _paired_kiosk(chromium, live_server, http, admin, event_id, gate="Cổng A"):
+    code = http.post(f"/api/v1/events/{event_id}/pairings", headers=admin.headers,
+                     json={"gate": gate}).json()["code"]
+    context = chromium.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.goto(live_server + "/kiosk")
+    page.fill("#pair-code", code)
+    page.fill("#pair-name", "Máy 1")
+    page.click("#pair-form button")
+    page.wait_for_selector("#scan:not([hidden])")
+    return context, page
+
+
+def _scan(page, code):
+    page.focus("#scan-input")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+def test_a_guest_is_greeted_by_name_and_a_second_scan_is_amber(chromium, live_server, http,
+                                                               admin, seminar, screenshot):
+    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id)
+    try:
+        _scan(page, seminar.codes[0])
+        page.wait_for_function("window.kioskState.results.length === 1")
+        assert page.get_attribute("#screen", "class") == "ok"
+        assert page.inner_text("#headline") == "Xin chào Nguyễn Thị Hương 0"
+        assert page.inner_text("#detail") == "Lần ghé thăm thứ 1"
+        screenshot(page, "kiosk-welcome")
+        page.wait_for_function("document.getElementById('screen').className === 'idle'")
+        _scan(page, seminar.codes[0])
+        page.wait_for_function("window.kioskState.results.length === 2")
+        assert page.get_attribute("#screen", "class") == "warn"
+        screenshot(page, "kiosk-already-checked-in")
+        page.click("#language")
+        _scan(page, "not a code")
+        page.wait_for_function("window.kioskState.results.length === 3")
+        assert page.get_attribute("#screen", "class") == "bad"
+        assert "not" in page.inner_text("#detail").lower()  # the server's English sentence
+        screenshot(page, "kiosk-invalid")
+    finally:
+        context.close()
+
+
+def test_a_scan_sent_while_offline_is_retried_and_counted_once(chromium, live_server, http,
+                                                               admin, seminar, screenshot):
+    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id)
+    try:
+        failures = []
+
+        def drop_first_two(route):
+            if len(failures) < 2:
+                failures.append(route.request.post_data)
+                route.abort("internetdisconnected")
+            else:
+                route.continue_()
+
+        page.route("**/api/v1/checkins", drop_first_two)
+        _scan(page, seminar.codes[1])
+        page.wait_for_function("window.kioskState.results.length === 1")
+        assert page.evaluate("window.kioskState.retries") == 2
+        assert page.get_attribute("#screen", "class") == "ok"
+        assert len(set(failures)) == 1  # the same body, the same scan_id, each time
+        screenshot(page, "kiosk-after-retry")
+    finally:
+        context.close()
+    stats = http.get(f"/api/v1/events/{seminar.event_id}/stats", headers=admin.headers).json()
+    assert stats["checked_in"] == 1
+    log = http.get(f"/api/v1/events/{seminar.event_id}/scans", headers=admin.headers).json()
+    assert len(log) == 1
+
+
+def test_a_wrong_pairing_code_is_explained(chromium, live_server):
+    context = chromium.new_context()
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/kiosk")
+        page.fill("#pair-code", "AAAA-BBBB")
+        page.click("#pair-form button")
+        page.wait_for_function("document.getElementById('pair-error').textContent !== ''")
+        assert "mã ghép nối" in page.inner_text("#pair-error").lower()
+    finally:
+        context.close()
