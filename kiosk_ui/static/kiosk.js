@@ -94,7 +94,9 @@ function display(result) {
     $("detail").textContent = vi ? `Lần ghé thăm thứ ${result.customer.visit_count}`
       : `Visit number ${result.customer.visit_count}`;
   } else {
-    $("headline").textContent = result.customer ? result.customer.name : "";
+    const title = kind === "warn" ? (vi ? "Đã check-in" : "Already checked in")
+      : (vi ? "Chưa vào được" : "Cannot enter yet");
+    $("headline").textContent = result.customer ? result.customer.name : title;
     $("detail").textContent = result.message;
   }
   beep(kind);

@@ -14,7 +14,8 @@ def _paired_kiosk(chromium, live_server, http, admin, event_id, gate="Cổng A")
     page.fill("#pair-code", code)
     page.fill("#pair-name", "Máy 1")
     page.click("#pair-form button")
-    page.wait_for_selector("#scan:not([hidden])")
+    page.wait_for_selector("#scan", state="visible")
+    assert not page.is_visible("#pair")
     return context, page
 
 
