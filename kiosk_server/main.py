@@ -24,7 +24,7 @@ from kiosk_server.customers.routes import router as customers_router
 from kiosk_server.events.routes import router as events_router
 from kiosk_server.live.hub import create_hub
 from kiosk_server.staff.routes import router as staff_router
-from kiosk_ui import page, static_dir
+from kiosk_ui import page, static_dir, zxing_dir
 
 API_DESCRIPTION = """\
 Kiosk: QR membership cards and event invitations, one-second check-in, a living
@@ -89,6 +89,8 @@ def create_app(settings: Settings) -> FastAPI:
         """Public. Liveness probe."""
         return {"status": "ok"}
 
+    if zxing := zxing_dir():  # mounted first: /ui/vendor/... is not in static/
+        app.mount("/ui/vendor/zxing", StaticFiles(directory=zxing), name="zxing")
     app.mount("/ui", StaticFiles(directory=static_dir()), name="ui")
 
     @app.get("/kiosk", response_class=HTMLResponse, include_in_schema=False)

@@ -14,3 +14,9 @@ def page(name: str) -> str:
 def static_dir() -> str:
     """The folder of the pages' scripts, styles and images, served under /ui."""
     return str(files(__package__).joinpath("static"))
+
+
+def zxing_dir() -> str | None:
+    """ZXing's WebAssembly build from npm (`npm ci` in kiosk_ui/), if installed."""
+    path = files(__package__).joinpath("node_modules", "zxing-wasm", "dist")
+    return str(path) if path.is_dir() else None

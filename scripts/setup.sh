@@ -9,3 +9,10 @@ fi
 VENV="$ROOT/.venv"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet -e "$ROOT${KIOSK_EXTRAS:-}"
+# The pages' browser libraries (QR decoding in WebAssembly), pinned by kiosk_ui/package-lock.json
+# and served by Kiosk itself. Without npm the kiosk still works with handheld scanners.
+if command -v npm >/dev/null; then
+  (cd "$ROOT/kiosk_ui" && npm ci --no-audit --no-fund --loglevel=error)
+else
+  echo "npm not found: the kiosk page will read QR codes from handheld scanners only" >&2
+fi

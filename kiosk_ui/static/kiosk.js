@@ -32,7 +32,8 @@ function show(screen) {
   $("pair").hidden = screen !== "pair";
   $("scan").hidden = screen !== "scan";
   if (screen === "scan") {
-    $("gate-name").textContent = [state.device.name, state.device.gate].filter(Boolean).join(" · ");
+    const { name, gate } = state.device;
+    $("gate-name").textContent = gate && !name.includes(gate) ? `${name} · ${gate}` : name;
     $("scan-input").focus();
   } else {
     $("pair-code").focus();
@@ -164,6 +165,71 @@ async function scanned(code) {
   }
 }
 
+// --- the camera: ZXing (WebAssembly, served by us) decodes frames; the browser's own
+// BarcodeDetector is used where it reads QR codes (Android, macOS, ChromeOS).
+const SAME_CODE_MS = 3000;
+const seen = new Map(); // code -> when the camera last saw it
+
+async function qrReader() {
+  if ("BarcodeDetector" in window) {
+    const formats = await BarcodeDetector.getSupportedFormats().catch(() => []);
+    if (formats.includes("qr_code")) {
+      const detector = new BarcodeDetector({ formats: ["qr_code"] });
+      return async (canvas) => (await detector.detect(canvas)).map((found) => found.rawValue);
+    }
+  }
+  if (!window.ZXingWASM) return null;
+  ZXingWASM.prepareZXingModule({
+    overrides: { locateFile: (path) => `/ui/vendor/zxing/reader/${path}` },
+    fireImmediately: true,
+  });
+  return async (canvas, context) => {
+    const image = context.getImageData(0, 0, canvas.width, canvas.height);
+    const found = await ZXingWASM.readBarcodes(image, { formats: ["QRCode"],
+                                                        maxNumberOfSymbols: 1 });
+    return found.filter((result) => result.isValid).map((result) => result.text);
+  };
+}
+
+async function startCamera() {
+  if (!navigator.mediaDevices?.getUserMedia) return;
+  const read = await qrReader();
+  if (!read) return;
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({
+      video: { facingMode: "environment", width: { ideal: 1280 }, height: { ideal: 720 } },
+    });
+  } catch (error) {
+    return; // no camera, or not allowed: handheld scanners still work
+  }
+  const video = $("camera");
+  video.srcObject = stream;
+  video.hidden = false;
+  await video.play();
+  const canvas = document.createElement("canvas");
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  state.camera = true;
+  const frame = async () => {
+    if (!state.busy && state.device && video.videoWidth) {
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      context.drawImage(video, 0, 0);
+      const started = performance.now();
+      const codes = await read(canvas, context).catch(() => []);
+      state.decodeMs = performance.now() - started;
+      const now = Date.now();
+      for (const code of codes) {
+        if (now - (seen.get(code) || 0) < SAME_CODE_MS) continue; // held up again: once
+        seen.set(code, now);
+        scanned(code);
+      }
+    }
+    video.requestVideoFrameCallback(frame);
+  };
+  video.requestVideoFrameCallback(frame);
+}
+
 function start() {
   translate();
   $("pair-form").addEventListener("submit", pair);
@@ -185,6 +251,7 @@ function start() {
     if (!$("scan").hidden) $("scan-input").focus();
   });
   show(state.device ? "scan" : "pair");
+  startCamera();
 }
 
 start();
