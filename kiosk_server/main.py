@@ -97,6 +97,10 @@ def create_app(settings: Settings) -> FastAPI:
     def kiosk_page() -> str:
         return page("kiosk.html")
 
+    @app.get("/monitor", response_class=HTMLResponse, include_in_schema=False)
+    def monitor_page() -> str:
+        return page("monitor.html").replace("{timezone}", html.escape(settings.timezone))
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:
         return page("home.html").replace("{business}", html.escape(settings.business_name))

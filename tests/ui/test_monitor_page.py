@@ -1,0 +1,99 @@
+"""The staff monitor in a real browser: live arrivals, and nothing lost across a restart."""
+
+import threading
+import time
+
+import pytest
+import uvicorn
+
+from tests.conftest import free_port
+
+
+class RestartableServer:
+    """The app on a real uvicorn server that can be stopped and started on the same port."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.start()
+
+    def start(self) -> None:
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
+                                                    log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            assert time.monotonic() < deadline and self.thread.is_alive(), "server did not start"
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def served(app):
+    server = RestartableServer(app)
+    yield server
+    server.stop()
+
+
+def _monitor(chromium, base, event_id):
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{base}/monitor?event={event_id}")
+    page.fill("#username", "admin")
+    page.fill("#password", "correct horse battery")
+    page.click("#signin-form button")
+    page.wait_for_function("window.monitorState.connected")
+    return context, page
+
+
+def test_the_monitor_shows_an_arrival_and_the_new_count(chromium, served, client, admin,
+                                                        seminar, screenshot):
+    context, page = _monitor(chromium, served.url, seminar.event_id)
+    try:
+        assert page.inner_text("#invited") == "3" and page.inner_text("#checked-in") == "0"
+        answer = client.post("/api/v1/checkins", headers=admin.headers,
+                             json={"code": seminar.codes[0], "event_id": seminar.event_id,
+                                   "gate": "Cổng A"}).json()
+        page.wait_for_function("document.getElementById('checked-in').textContent === '1'")
+        assert answer["customer"]["name"] in page.inner_text("#scan-list")
+        assert page.inner_text("#missing") == "2" and page.inner_text("#percent") == "33%"
+        client.post("/api/v1/checkins", headers=admin.headers,
+                    json={"code": "forged", "event_id": seminar.event_id})
+        page.wait_for_function("window.monitorState.seqs.length === 2")
+        assert "invalid" in page.inner_text("#alert-list")
+        shown = page.inner_text("#scan-list .time")  # the venue's clock (UTC+7 by default)
+        latest = client.get(f"/api/v1/events/{seminar.event_id}/scans",
+                            headers=admin.headers).json()[0]["scanned_at"]
+        assert int(shown[:2]) == (int(latest[11:13]) + 7) % 24
+        screenshot(page, "monitor")
+    finally:
+        context.close()
+
+
+def test_the_monitor_misses_nothing_and_doubles_nothing_across_a_restart(
+        chromium, served, client, admin, seminar, screenshot):
+    context, page = _monitor(chromium, served.url, seminar.event_id)
+    try:
+        client.post("/api/v1/checkins", headers=admin.headers,
+                    json={"code": seminar.codes[0], "event_id": seminar.event_id})
+        page.wait_for_function("window.monitorState.seqs.length === 1")
+        served.stop()
+        page.wait_for_function("!window.monitorState.connected")
+        for code in (seminar.codes[1], seminar.codes[1], seminar.codes[2]):
+            client.post("/api/v1/checkins", headers=admin.headers,
+                        json={"code": code, "event_id": seminar.event_id})
+        served.start()
+        page.wait_for_function("window.monitorState.seqs.length === 4", timeout=15_000)
+        client.post("/api/v1/checkins", headers=admin.headers,
+                    json={"code": "forged", "event_id": seminar.event_id})
+        page.wait_for_function("window.monitorState.seqs.length === 5")
+        assert page.evaluate("window.monitorState.seqs") == [1, 2, 3, 4, 5]
+        page.wait_for_function("document.getElementById('checked-in').textContent === '3'")
+        screenshot(page, "monitor-after-restart")
+    finally:
+        context.close()
