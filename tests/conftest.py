@@ -189,21 +189,43 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class ThreadServer:
+    """The app on a real uvicorn server in a thread; it can be stopped and started again on
+    the same port (a server restart, as a page or a client sees it)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.start()
+
+    def start(self) -> None:
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
+                                                    log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
 @pytest.fixture
-def live_server(app: FastAPI) -> Iterator[str]:
-    """The app served by a real uvicorn server on a local port; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+def served(app: FastAPI) -> Iterator[ThreadServer]:
+    server = ThreadServer(app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_server(served: ThreadServer) -> str:
+    """The base URL of the app served by a real uvicorn server."""
+    return served.url
 
 
 @pytest.fixture

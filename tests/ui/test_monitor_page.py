@@ -1,44 +1,5 @@
 """The staff monitor in a real browser: live arrivals, and nothing lost across a restart."""
 
-import threading
-import time
-
-import pytest
-import uvicorn
-
-from tests.conftest import free_port
-
-
-class RestartableServer:
-    """The app on a real uvicorn server that can be stopped and started on the same port."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.start()
-
-    def start(self) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
-                                                    log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline and self.thread.is_alive(), "server did not start"
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
-@pytest.fixture
-def served(app):
-    server = RestartableServer(app)
-    yield server
-    server.stop()
-
 
 def _monitor(chromium, base, event_id):
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
