@@ -12,7 +12,8 @@ VENV="$ROOT/.venv"
 # The pages' browser libraries (QR decoding in WebAssembly), pinned by kiosk_ui/package-lock.json
 # and served by Kiosk itself. Without npm the kiosk still works with handheld scanners.
 if command -v npm >/dev/null; then
-  (cd "$ROOT/kiosk_ui" && npm ci --no-audit --no-fund --loglevel=error)
+  (cd "$ROOT/kiosk_ui" && npm ci --no-audit --no-fund --loglevel=error) \
+    || echo "npm ci failed: the kiosk page will read QR codes from handheld scanners only" >&2
 else
   echo "npm not found: the kiosk page will read QR codes from handheld scanners only" >&2
 fi
