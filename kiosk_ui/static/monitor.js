@@ -106,6 +106,22 @@ async function open() {
   connect();
 }
 
+$("pairing-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const response = await fetch(`/api/v1/events/${eventId}/pairings`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Accept-Language": "vi" },
+    body: JSON.stringify({ gate: $("pairing-gate").value.trim() }),
+  });
+  const body = await response.json();
+  if (!response.ok) {
+    $("pairing-code").textContent = body.error?.message || "Error";
+    return;
+  }
+  const until = clock.format(new Date(body.expires_at)).slice(0, 5);
+  $("pairing-code").textContent = `${body.code}  (→ ${until})`;
+});
+
 $("signin-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const response = await fetch("/api/v1/auth/login", {

@@ -58,3 +58,16 @@ def test_the_monitor_misses_nothing_and_doubles_nothing_across_a_restart(
         screenshot(page, "monitor-after-restart")
     finally:
         context.close()
+
+
+def test_staff_pair_a_kiosk_from_the_monitor(chromium, served, client, admin, seminar):
+    context, page = _monitor(chromium, served.url, seminar.event_id)
+    try:
+        page.fill("#pairing-gate", "Cổng B")
+        page.click("#pairing-form button")
+        page.wait_for_function("document.getElementById('pairing-code').textContent !== ''")
+        code = page.inner_text("#pairing-code").split()[0]
+        device = client.post("/api/v1/devices/pair", json={"code": code}).json()
+        assert (device["event_id"], device["gate"]) == (seminar.event_id, "Cổng B")
+    finally:
+        context.close()
