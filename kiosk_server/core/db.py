@@ -25,7 +25,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from enum import Enum
 from typing import Any
 
@@ -43,7 +43,6 @@ from kiosk_server.core.writer import HOOKS_KEY, WriteQueue
 # (a writer job). Both run Core statements.
 Executor = Session | Connection
 AfterCommit = Callable[[], None]
-_HOOKS_KEY = HOOKS_KEY
 _WRITE_OPTION = "kiosk_write"
 
 
@@ -87,10 +86,6 @@ def create_db_engine(url: str, *, busy_timeout_ms: int = 5000,
     return engine
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 class Database:
     """The engine plus the unit of work every request and command runs in."""
 
@@ -110,22 +105,17 @@ class Database:
     def session(self, access: Access = Access.WRITE) -> Iterator[Session]:
         """A session that commits when the block ends, or rolls back on an exception."""
         writing = access is Access.WRITE
-        lock = self._write_lock if writing else None
-        if lock is not None:
-            lock.__enter__()
-        try:
-            with Session(self._writer if writing else self.engine, expire_on_commit=False) as s:
-                try:
-                    yield s
-                    s.commit()
-                except BaseException:
-                    s.rollback()
-                    s.info.pop(_HOOKS_KEY, None)
-                    raise
-        finally:
-            if lock is not None:
-                lock.__exit__(None, None, None)
-        for hook in s.info.pop(_HOOKS_KEY, []):
+        lock = self._write_lock if writing and self._write_lock else nullcontext()
+        with lock, Session(self._writer if writing else self.engine,
+                           expire_on_commit=False) as s:
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                s.info.pop(HOOKS_KEY, None)
+                raise
+        for hook in s.info.pop(HOOKS_KEY, []):
             hook()
 
     def dispose(self) -> None:
@@ -213,9 +203,9 @@ def on_commit(db: Executor, hook: AfterCommit) -> None:
     Works in a request's session and in a `WriteQueue` job (where hooks run on the
     writer thread)."""
     if isinstance(db, Session):
-        db.info.setdefault(_HOOKS_KEY, []).append(hook)
+        db.info.setdefault(HOOKS_KEY, []).append(hook)
     else:
-        db.info[_HOOKS_KEY].append(hook)
+        db.info[HOOKS_KEY].append(hook)
 
 
 def flush_unique(session: Session, error: DomainError) -> None:

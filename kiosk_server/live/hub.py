@@ -44,9 +44,17 @@ class Subscription:
         try:
             self._queue.put_nowait(message)
         except asyncio.QueueFull:
-            self.overflowed = True
-            self._queue.get_nowait()
-            self._queue.put_nowait(None)  # wakes the reader, who raises Overflow
+            self.drop()
+
+    def drop(self) -> None:
+        """Deliver nothing more: the reader, once through what is queued, gets `Overflow`
+        and replays from the database (the record) before subscribing again."""
+        if self.overflowed:
+            return
+        self.overflowed = True
+        if self._queue.full():
+            self._queue.get_nowait()  # room for the marker; the replay covers this one
+        self._queue.put_nowait(None)
 
     def __aiter__(self) -> "Subscription":
         return self
@@ -73,9 +81,6 @@ class LocalHub:
 
     def publish(self, channel: str, message: dict[str, Any]) -> None:
         """Deliver `message` to the channel's subscribers (any thread)."""
-        self._deliver_threadsafe(channel, message)
-
-    def _deliver_threadsafe(self, channel: str, message: dict[str, Any]) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
@@ -169,12 +174,8 @@ class RedisHub(LocalHub):
         """Messages may have been missed: every subscriber replays from the database."""
         for subscribers in self._channels.values():
             for subscription in subscribers:
-                subscription.overflowed = True
-                with contextlib.suppress(asyncio.QueueFull):
-                    subscription._queue.put_nowait(None)
+                subscription.drop()
 
-
-Hub = LocalHub
 
 
 def create_hub(redis_url: str | None, *, namespace: str) -> LocalHub:
