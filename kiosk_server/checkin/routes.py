@@ -35,11 +35,10 @@ from kiosk_server.core.errors import DomainError
 from kiosk_server.core.types import MAX_ID, Id
 from kiosk_server.events import service as events_service
 from kiosk_server.live.hub import Overflow
-from kiosk_server.staff import service as staff_service
 from kiosk_server.staff.deps import (
     CurrentStaff,
     StaffOrDeviceCredentials,
-    connection_credentials,
+    connection_staff,
     credentials_of,
 )
 from kiosk_server.staff.models import DeviceWithToken, PairingCreate, PairingPublic
@@ -97,10 +96,10 @@ _scan_router = APIRouter(route_class=_ScanRoute)
 async def check_in(body: ScanRequest, request: Request,
                    context: Annotated[ScanContext, Depends(_scan_context)]) -> Response:
     """Staff, or a kiosk device of this event. Judge a scanned code; every outcome is a 200."""
-    result = await service.scan_queued(request.app.state.db.writer, request=body,
+    # The answer as the scan log keeps it: a ScanResult serialized once, in the service.
+    answer = await service.scan_queued(request.app.state.db.writer, request=body,
                                        context=context)
-    # Already a validated ScanResult: serialized once, here, not validated again.
-    return Response(result.model_dump_json(), media_type="application/json")
+    return Response(answer, media_type="application/json")
 
 
 router.include_router(_scan_router)
@@ -154,8 +153,7 @@ async def live_feed(websocket: WebSocket, event_id: Id, after: Annotated[int, Qu
     state = websocket.app.state
     # Accepted first, so that a refusal reaches the page as a close code it can act on.
     await websocket.accept()
-    principal = await run_in_threadpool(_staff_caller, state.db, connection_credentials(websocket))
-    if principal is None:
+    if await connection_staff(websocket) is None:
         await websocket.close(code=4401, reason="staff sign-in needed")
         return
     if not await run_in_threadpool(_event_exists, state.db, event_id):
@@ -211,14 +209,6 @@ async def _send_missed(websocket: WebSocket, database: Database, event_id: int, 
 def _feed_after(database: Database, event_id: int, after: int) -> list[dict]:
     with database.session(Access.READ) as session:
         return service.feed_after(session, event_id=event_id, after=after)
-
-
-def _staff_caller(database: Database, secret: str | None):
-    if not secret:
-        return None
-    with database.session(Access.READ) as session:
-        principal = staff_service.authenticate(session, secret=secret)
-    return principal if principal is not None and not principal.is_device else None
 
 
 def _event_exists(database: Database, event_id: int) -> bool:

@@ -77,8 +77,9 @@ class _DuplicateScan(Exception):
 
 
 async def scan_queued(writer: WriteQueue, *, request: ScanRequest, context: ScanContext
-                      ) -> ScanResult:
-    """`scan` as a group-committed write; the answer comes once it is saved."""
+                      ) -> str:
+    """`scan` as a group-committed write; the answer (a `ScanResult` as JSON) comes once it
+    is saved."""
     # The signature is checked here, outside the writer's lock: forged codes cost it nothing.
     token = context.signer.verify(request.code)
     try:
@@ -90,12 +91,13 @@ async def scan_queued(writer: WriteQueue, *, request: ScanRequest, context: Scan
 
 
 def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Token | None
-         ) -> ScanResult:
-    """Judge one scanned code at an event, record the outcome, and say what to show.
+         ) -> str:
+    """Judge one scanned code at an event, record the outcome, and say what to show: the
+    answer, a `ScanResult` as JSON, exactly as the scan log keeps it.
 
     Runs as a `WriteQueue` job. A scan id seen before is found when its log row is
     written, last: the job then raises `_DuplicateScan`, its savepoint undoes the
-    rest, and `scan_queued` answers with the stored result. (Retries are rare;
+    rest, and `scan_queued` answers with the stored answer. (Retries are rare;
     checking first would cost every scan a query.)"""
     memo = batch_memo(db)
     caller_key = ("caller", context.secret)
@@ -132,14 +134,14 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Tok
         opens_at=event.checkin_opens_at if now < event.checkin_opens_at else None,
         event_full=judgement.event_full,
     )
-    _log(db, event=event, seq=seq, request=request, caller=caller, gate=gate, now=now,
-         judgement=judgement, result=result, checkin_id=checkin_id)
+    answer = _log(db, event=event, seq=seq, request=request, caller=caller, gate=gate,
+                  now=now, judgement=judgement, result=result, checkin_id=checkin_id)
     if context.hub is not None:
         message = feed_message(event_id=event.id, seq=seq, scanned_at=now, gate=gate,
                                status=result.status, device_id=caller.device_id,
-                               staff_id=caller.staff_id, result=result)
+                               staff_id=caller.staff_id, answer=answer)
         on_commit(db, partial(context.hub.publish, feed_channel(event.id), message))
-    return result
+    return answer
 
 
 def _judge(db: Executor, *, event: GateRules, token: Token | None, now: datetime
@@ -238,7 +240,9 @@ def _admit(db: Executor, *, event: GateRules, judgement: _Judgement, result: Sca
 
 def _log(db: Executor, *, event: GateRules, seq: int, request: ScanRequest, caller: Principal,
          gate: str, now: datetime, judgement: _Judgement, result: ScanResult,
-         checkin_id: int | None) -> None:
+         checkin_id: int | None) -> str:
+    """Log the scan; returns the answer as logged (JSON)."""
+    answer = result.model_dump_json()
     # What was scanned is kept only when it identified nobody (a valid code is a credential).
     unknown_code = (request.code.replace("\x00", "")[:100]
                     if judgement.customer_id is None else None)
@@ -249,10 +253,11 @@ def _log(db: Executor, *, event: GateRules, seq: int, request: ScanRequest, call
         "staff_id": caller.staff_id, "customer_id": judgement.customer_id,
         "invitation_id": judgement.invitation.id if judgement.invitation else None,
         "checkin_id": checkin_id, "unknown_code": unknown_code,
-        "result": result.model_dump_json(),
+        "result": answer,
     })
     if logged is None:
         raise _DuplicateScan(caller)
+    return answer
 
 
 _STORED_RESULT = Prepared(select(Scan.result).where(
@@ -260,13 +265,9 @@ _STORED_RESULT = Prepared(select(Scan.result).where(
 ))
 
 
-def _stored_result(db: Executor, *, caller: str, scan_id: str) -> ScanResult | None:
-    stored = _STORED_RESULT.scalar(db, {"caller": caller, "scan_id": scan_id})
-    return ScanResult.model_validate_json(stored) if stored is not None else None
-
-
-def _replay(db: Executor, *, caller: Principal, scan_id: str) -> ScanResult:
-    stored = _stored_result(db, caller=caller.key, scan_id=scan_id)
+def _replay(db: Executor, *, caller: Principal, scan_id: str) -> str:
+    """The answer given to this caller's scan id, as logged."""
+    stored = _STORED_RESULT.scalar(db, {"caller": caller.key, "scan_id": scan_id})
     assert stored is not None, "a duplicate scan id is in the log"
     return stored
 
@@ -335,14 +336,12 @@ def feed_channel(event_id: int) -> str:
 
 def feed_message(*, event_id: int, seq: int, scanned_at: datetime, gate: str,
                  status: ScanStatus, device_id: int | None, staff_id: int | None,
-                 result: ScanResult | str) -> dict:
-    """One update of an event's live feed: a scan and the answer it got."""
-    answer = (result.model_dump(mode="json") if isinstance(result, ScanResult)
-              else json.loads(result))
+                 answer: str) -> dict:
+    """One update of an event's live feed: a scan and the answer it got (as logged, JSON)."""
     return {
         "type": "scan", "event_id": event_id, "seq": seq,
         "scanned_at": scanned_at.isoformat(), "gate": gate, "status": str(status),
-        "device_id": device_id, "staff_id": staff_id, "result": answer,
+        "device_id": device_id, "staff_id": staff_id, "result": json.loads(answer),
     }
 
 
@@ -358,7 +357,7 @@ def feed_after(db: Executor, *, event_id: int, after: int, limit: int = FEED_PAG
     """The event's updates numbered after `after`, in order (at most `limit`)."""
     return [
         feed_message(event_id=event_id, seq=seq, scanned_at=at, gate=gate, status=status,
-                     device_id=device_id, staff_id=staff_id, result=result)
-        for seq, at, gate, status, device_id, staff_id, result in _FEED_AFTER.rows(
+                     device_id=device_id, staff_id=staff_id, answer=answer)
+        for seq, at, gate, status, device_id, staff_id, answer in _FEED_AFTER.rows(
             db, {"event_id": event_id, "after": after, "limit": limit})
     ]

@@ -4,8 +4,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
+from kiosk_server.core.db import Access, Database
 from kiosk_server.core.deps import SessionDep
 from kiosk_server.core.errors import forbidden, unauthenticated
 from kiosk_server.staff import service
@@ -18,8 +20,12 @@ _bearer = HTTPBearer(auto_error=False, description="Staff API token or kiosk dev
 _cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Staff browser session")
 
 
-def _secret(bearer: HTTPAuthorizationCredentials | None, cookie: str | None) -> str:
-    secret = bearer.credentials if bearer else cookie
+def _secret(bearer: HTTPAuthorizationCredentials | None, cookie: str | None) -> str | None:
+    """The bearer token, else the session cookie: who the caller says they are."""
+    return (bearer.credentials if bearer else cookie) or None
+
+
+def _required(secret: str | None) -> str:
     if not secret:
         raise unauthenticated()
     return secret
@@ -29,20 +35,32 @@ async def _credentials(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> str:
-    return _secret(bearer, cookie)
+    return _required(_secret(bearer, cookie))
 
 
-def connection_credentials(connection: HTTPConnection) -> str | None:
-    """The bearer token or session cookie of a connection (a websocket), if any."""
-    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return connection.cookies.get(SESSION_COOKIE) or None
+async def _connection_secret(connection: HTTPConnection) -> str | None:
+    return _secret(await _bearer(connection), await _cookie(connection))
 
 
 async def credentials_of(request: Request) -> str:
     """What `StaffOrDeviceCredentials` gives, for a route that resolves its own parameters."""
-    return _secret(await _bearer(request), await _cookie(request))
+    return _required(await _connection_secret(request))
+
+
+def _staff_or_none(database: Database, secret: str) -> Principal | None:
+    with database.session(Access.READ) as session:
+        principal = service.authenticate(session, secret=secret)
+    return principal if principal is not None and not principal.is_device else None
+
+
+async def connection_staff(connection: HTTPConnection) -> Principal | None:
+    """The staff member a websocket belongs to, or None (no or bad credentials, a device).
+
+    Websocket routes take no request-scoped session: they check the caller with this."""
+    secret = await _connection_secret(connection)
+    if secret is None:
+        return None
+    return await run_in_threadpool(_staff_or_none, connection.app.state.db, secret)
 
 
 def _principal(session: SessionDep, secret: Annotated[str, Depends(_credentials)]) -> Principal:
@@ -65,8 +83,6 @@ def _admin(principal: Annotated[Principal, Depends(_staff)]) -> Principal:
     return principal
 
 
-# A staff member or a kiosk device (check-in endpoints).
-StaffOrDevice = Annotated[Principal, Depends(_principal)]
 # The credentials of a staff member or a kiosk device, not yet checked: for a
 # group-committed write that authenticates inside its own transaction (check-ins).
 StaffOrDeviceCredentials = Annotated[str, Depends(_credentials)]
