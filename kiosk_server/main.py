@@ -3,7 +3,6 @@
 import gc
 import hashlib
 import hmac
-import html
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -99,11 +98,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/monitor", response_class=HTMLResponse, include_in_schema=False)
     def monitor_page() -> str:
-        return page("monitor.html").replace("{timezone}", html.escape(settings.timezone))
+        return page("monitor.html", timezone=settings.timezone)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:
-        return page("home.html").replace("{business}", html.escape(settings.business_name))
+        return page("home.html", business=settings.business_name)
 
     return app
 

@@ -3,12 +3,16 @@
 Pages never load anything from another host: kiosks run on closed venue networks.
 """
 
+import html
 from importlib.resources import files
 
 
-def page(name: str) -> str:
-    """The text of `pages/<name>`."""
-    return files(__package__).joinpath("pages", name).read_text(encoding="utf-8")
+def page(name: str, **values: str) -> str:
+    """The text of `pages/<name>`, each `{key}` replaced by its value, HTML-escaped."""
+    text = files(__package__).joinpath("pages", name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", html.escape(value))
+    return text
 
 
 def static_dir() -> str:
