@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import StringConstraints, model_validator
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -69,6 +69,12 @@ class Scan(SQLModel, table=True):
     checkin_id: int | None = Field(default=None, foreign_key="checkins.id")
     # What was scanned, kept only when it identified nobody (a valid code is a credential).
     unknown_code: str | None = Field(default=None, max_length=100)
+    # A staff member checked the guest in by hand (no code).
+    manual: bool = False
+    # As the kiosk reported them: how long it had been ready, waiting, before this scan,
+    # and (with its next scan) how long this one took from decoded code to answer on screen.
+    idle_ms: int | None = None
+    result_ms: int | None = None
     result: str = Field(sa_type=Text, description="the answer given, replayed for a retried scan")
 
 
@@ -86,22 +92,48 @@ class EventFeed(SQLModel, table=True):
 
 
 SCAN_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+ScanId = Annotated[str, StringConstraints(pattern=SCAN_ID_PATTERN)]
+MAX_REPORTED_MS = 3_600_000
+
+
+class ScanTiming(SQLModel):
+    scan_id: ScanId
+    result_ms: int = Field(ge=0, le=MAX_REPORTED_MS,
+                           description="from the code decoded to the answer on screen")
 
 
 class ScanRequest(SQLModel):
-    code: str = Field(min_length=1, max_length=512, description="the scanned text, or a URL")
+    code: str | None = Field(default=None, min_length=1, max_length=512,
+                             description="the scanned text, or a URL")
+    customer_id: Id | None = Field(
+        default=None, description="instead of a code: staff check this customer in by hand"
+    )
     event_id: Id
     gate: PlainText | None = Field(default=None, max_length=64)
-    scan_id: Annotated[str, StringConstraints(pattern=SCAN_ID_PATTERN)] | None = Field(
+    scan_id: ScanId | None = Field(
         default=None,
         description="client-made id (a UUID); a retry with the same id is answered, not repeated",
     )
+    idle_ms: int | None = Field(
+        default=None, ge=0, le=MAX_REPORTED_MS,
+        description="a kiosk's report: how long it had been ready before this code came",
+    )
+    previous: ScanTiming | None = Field(
+        default=None, description="a kiosk's report on its previous scan (by its scan_id)"
+    )
+
+    @model_validator(mode="after")
+    def _code_or_customer(self) -> "ScanRequest":
+        if (self.code is None) == (self.customer_id is None):
+            raise ValueError("give either a scanned code or a customer_id")
+        return self
 
 
 class GuestInfo(SQLModel):
     id: int
     name: str
     visit_count: int = Field(description="the customer's visits in all, this one included")
+    vip: bool = Field(default=False, description="the customer is tagged vip")
 
 
 class ScanResult(SQLModel):
@@ -133,11 +165,41 @@ class ScanLogEntry(SQLModel):
     customer_id: int | None
     invitation_id: int | None
     unknown_code: str | None
+    manual: bool
+    idle_ms: int | None
+    result_ms: int | None
 
 
 class MinuteCount(SQLModel):
     minute: datetime
     arrivals: int
+
+
+class GateStats(SQLModel):
+    gate: str
+    checked_in: int = Field(description="guests checked in at this gate")
+    scans: int = Field(description="scans at this gate, whatever their outcome")
+    per_minute: float = Field(description="check-ins per minute over the last 5 minutes")
+    median_result_ms: int | None = Field(
+        description="scan-to-answer time its kiosks report: median of their last 50 reports"
+    )
+    median_idle_ms: int | None = Field(
+        description="how long its kiosks waited, ready, before each of their last 10 scans"
+    )
+    queue: bool = Field(description="guests are waiting: codes come as soon as a kiosk is ready")
+
+
+class EntryPlan(SQLModel):
+    remaining: int = Field(description="invited guests not arrived")
+    per_minute: float = Field(description="check-ins per minute, all gates, last 5 minutes")
+    minutes_to_clear: float | None = Field(
+        description="remaining / per_minute; null while nobody is checking in"
+    )
+    queue_building: bool = Field(description="guests are queuing at one gate or more")
+    starts_at: datetime
+    late_by_minutes: float | None = Field(
+        description="at this pace, how long after the start the last guest gets in (else null)"
+    )
 
 
 class EventStats(SQLModel):
@@ -148,6 +210,28 @@ class EventStats(SQLModel):
     entries: int = Field(description="accepted entries, re-entries included")
     arrivals_per_minute: float = Field(description="mean over the last 15 minutes")
     arrivals_by_minute: list[MinuteCount] = Field(description="the last 15 minutes, oldest first")
+    gates: list[GateStats] = Field(description="each gate seen at the event, by name")
+    planning: EntryPlan
+
+
+class GuestLine(SQLModel):
+    """An invited guest, as the gate's staff look them up."""
+
+    customer_id: int
+    name: str
+    phone: str | None
+    vip: bool
+    tags: list[str]
+    invitation_id: int
+    checked_in_at: datetime | None
+    gate: str | None
+
+
+class GuestPage(SQLModel):
+    items: list[GuestLine]
+    next_cursor: int | None = Field(
+        default=None, description="pass as `after` to get the next page; null on the last page"
+    )
 
 
 class DeviceCreate(SQLModel):

@@ -1,8 +1,7 @@
 """The check-in API, the scan log, the live feed, event counters, and kiosk devices."""
 
-import asyncio
-import contextlib
 from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import (
@@ -12,7 +11,6 @@ from fastapi import (
     Request,
     Response,
     WebSocket,
-    WebSocketDisconnect,
     status,
 )
 from fastapi.exceptions import RequestValidationError
@@ -20,10 +18,11 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from kiosk_server.checkin import service
+from kiosk_server.checkin import service, stats
 from kiosk_server.checkin.models import (
     DeviceCreate,
     EventStats,
+    GuestPage,
     ScanLogEntry,
     ScanRequest,
     ScanResult,
@@ -31,14 +30,14 @@ from kiosk_server.checkin.models import (
 from kiosk_server.checkin.service import ScanContext
 from kiosk_server.core.db import Access, Database
 from kiosk_server.core.deps import SessionDep, get_language
-from kiosk_server.core.errors import DomainError
-from kiosk_server.core.types import MAX_ID, Id
+from kiosk_server.core.types import MAX_ID, Id, PlainText
 from kiosk_server.events import service as events_service
 from kiosk_server.live.hub import Overflow
+from kiosk_server.live.socket import found_or_closed, stream_until_closed
 from kiosk_server.staff.deps import (
     CurrentStaff,
     StaffOrDeviceCredentials,
-    connection_staff,
+    admit_staff,
     credentials_of,
 )
 from kiosk_server.staff.models import DeviceWithToken, PairingCreate, PairingPublic
@@ -107,8 +106,27 @@ router.include_router(_scan_router)
 
 @router.get("/events/{event_id}/stats", response_model=EventStats)
 def event_stats(event_id: Id, session: SessionDep, caller: CurrentStaff):
-    """Staff. Invited, checked in, not arrived, and arrivals per minute (last 15 minutes)."""
-    return service.event_stats(session, event_id=event_id)
+    """Staff. Invited, checked in, not arrived; arrivals per minute (last 15 minutes);
+    each gate's count, pace and kiosk-reported times; and the entry plan: time to
+    clear the remaining guests, and whether a queue is building."""
+    return stats.event_stats(session, event_id=event_id)
+
+
+@router.get("/events/{event_id}/guests", response_model=GuestPage)
+def guest_list(
+    event_id: Id, session: SessionDep, caller: CurrentStaff,
+    q: Annotated[PlainText, Query(max_length=200,
+                                  description="name (any diacritics) or phone (any form)")] = "",
+    arrived: Annotated[bool | None, Query(
+        description="true: only guests checked in; false: only those not arrived")] = None,
+    after: Annotated[Id | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+):
+    """Staff. The event's invited guests (cancelled invitations left out), whether and
+    where they checked in; by customer id, a page at a time."""
+    items, cursor = service.guest_list(session, event_id=event_id, query=q, arrived=arrived,
+                                       after=after, limit=limit)
+    return GuestPage(items=items, next_cursor=cursor)
 
 
 @router.get("/events/{event_id}/scans", response_model=list[ScanLogEntry])
@@ -151,30 +169,12 @@ async def live_feed(websocket: WebSocket, event_id: Id, after: Annotated[int, Qu
     `after=<last seq seen>` gets every update it missed exactly once, in order, then the
     new ones. Closes with 4401 without valid staff credentials, 4404 for an unknown event."""
     state = websocket.app.state
-    # Accepted first, so that a refusal reaches the page as a close code it can act on.
-    await websocket.accept()
-    if await connection_staff(websocket) is None:
-        await websocket.close(code=4401, reason="staff sign-in needed")
+    if not await admit_staff(websocket):
         return
-    if not await run_in_threadpool(_event_exists, state.db, event_id):
-        await websocket.close(code=4404, reason="no such event")
+    if not await found_or_closed(
+            websocket, partial(events_service.get_event, event_id=event_id), "event"):
         return
-    feed = asyncio.create_task(_feed(websocket, state, event_id, after))
-    closed = asyncio.create_task(_until_closed(websocket))
-    try:
-        await asyncio.wait({feed, closed}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in (feed, closed):
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
-            await asyncio.gather(feed, closed)
-
-
-async def _until_closed(websocket: WebSocket) -> None:
-    """Returns when the client goes away (it sends nothing else)."""
-    with contextlib.suppress(WebSocketDisconnect):
-        while True:
-            await websocket.receive_text()
+    await stream_until_closed(websocket, _feed(websocket, state, event_id, after))
 
 
 async def _feed(websocket: WebSocket, state, event_id: int, last: int) -> None:
@@ -210,11 +210,3 @@ def _feed_after(database: Database, event_id: int, after: int) -> list[dict]:
     with database.session(Access.READ) as session:
         return service.feed_after(session, event_id=event_id, after=after)
 
-
-def _event_exists(database: Database, event_id: int) -> bool:
-    with database.session(Access.READ) as session:
-        try:
-            events_service.get_event(session, event_id=event_id)
-        except DomainError:
-            return False
-    return True

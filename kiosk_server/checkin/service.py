@@ -14,11 +14,11 @@ statements built once, on SQLite and PostgreSQL alike.
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from kiosk_server.cards import service as cards
@@ -26,9 +26,8 @@ from kiosk_server.checkin.messages import scan_message
 from kiosk_server.checkin.models import (
     Checkin,
     EventFeed,
-    EventStats,
     GuestInfo,
-    MinuteCount,
+    GuestLine,
     Scan,
     ScanRequest,
     ScanResult,
@@ -40,14 +39,12 @@ from kiosk_server.core.signing import Token, TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
 from kiosk_server.core.writer import WriteQueue, batch_memo
 from kiosk_server.customers import service as customers
-from kiosk_server.customers.models import Guest, VisitKind
+from kiosk_server.customers.models import Guest, VisitKind, is_vip
 from kiosk_server.events import service as events
 from kiosk_server.events.models import GatePass, GateRules, InvitationStatus
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.staff import service as staff
 from kiosk_server.staff.service import Principal
-
-STATS_MINUTES = 15
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,7 @@ async def scan_queued(writer: WriteQueue, *, request: ScanRequest, context: Scan
     """`scan` as a group-committed write; the answer (a `ScanResult` as JSON) comes once it
     is saved."""
     # The signature is checked here, outside the writer's lock: forged codes cost it nothing.
-    token = context.signer.verify(request.code)
+    token = context.signer.verify(request.code) if request.code is not None else None
     try:
         return await writer.run(partial(scan, request=request, context=context, token=token))
     except _DuplicateScan as duplicate:  # a retry raced its original: answer as it was answered
@@ -109,12 +106,18 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Tok
     if caller.is_device and caller.device_event_id not in (None, request.event_id):
         raise forbidden("Thiết bị này chỉ check-in cho sự kiện của nó.",
                         "This device may only check in for its own event.")
+    if caller.is_device and request.customer_id is not None:
+        raise forbidden("Chỉ nhân viên được check-in khách bằng tay.",
+                        "Only staff check a guest in by hand.")
+    if request.previous is not None:
+        _REPORT_RESULT_TIME.rows(db, {"caller": caller.key, "scan_id": request.previous.scan_id,
+                                      "result_ms": request.previous.result_ms})
     event_key = ("event", request.event_id)
     event = memo.get(event_key) or events.gate_rules(db, event_id=request.event_id)
     memo[event_key] = event
     now = utcnow()
     gate = request.gate if request.gate is not None else caller.device_gate
-    judgement = _judge(db, event=event, token=token, now=now)
+    judgement = _judge(db, event=event, token=token, customer_id=request.customer_id, now=now)
     # Numbered before anything is written: the feed row is the first lock a scan takes.
     seq = _NEXT_SEQ.scalar(db, {"event_id": event.id})
     result = ScanResult(status=judgement.status, message="", event_id=event.id,
@@ -123,10 +126,11 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Tok
     guest = None
     if judgement.status is ScanStatus.OK:
         checkin_id, guest = _admit(db, event=event, judgement=judgement, result=result,
-                                   gate=gate, now=now, caller=caller)
+                                   gate=gate, now=now, caller=caller, hub=context.hub)
     if judgement.customer_id is not None:
         guest = guest or customers.guest(db, customer_id=judgement.customer_id)
-        result.customer = GuestInfo(id=guest.id, name=guest.name, visit_count=guest.visit_count)
+        result.customer = GuestInfo(id=guest.id, name=guest.name, visit_count=guest.visit_count,
+                                    vip=guest.vip)
     result.message = scan_message(
         result.status, language=context.language, zone=context.zone,
         name=guest.name if guest else "",
@@ -139,17 +143,23 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Tok
     if context.hub is not None:
         message = feed_message(event_id=event.id, seq=seq, scanned_at=now, gate=gate,
                                status=result.status, device_id=caller.device_id,
-                               staff_id=caller.staff_id, answer=answer)
+                               staff_id=caller.staff_id, manual=request.customer_id is not None,
+                               answer=answer)
         on_commit(db, partial(context.hub.publish, feed_channel(event.id), message))
     return answer
 
 
-def _judge(db: Executor, *, event: GateRules, token: Token | None, now: datetime
-           ) -> _Judgement:
-    if token is None:
-        return _Judgement(ScanStatus.INVALID)
+def _judge(db: Executor, *, event: GateRules, token: Token | None, customer_id: int | None,
+           now: datetime) -> _Judgement:
     invitation: GatePass | None
-    if token.kind is TokenKind.INVITATION:
+    if customer_id is not None:  # by hand: the customer must exist (else 404)
+        customers.guest(db, customer_id=customer_id)
+        invitation = events.pass_of_customer(db, event_id=event.id, customer_id=customer_id)
+        if invitation is not None and invitation.status is InvitationStatus.CANCELLED:
+            return _Judgement(ScanStatus.REVOKED, customer_id, invitation)
+    elif token is None:
+        return _Judgement(ScanStatus.INVALID)
+    elif token.kind is TokenKind.INVITATION:
         invitation = events.find_pass_by_serial(db, serial=token.serial)
         if invitation is None:
             return _Judgement(ScanStatus.INVALID)
@@ -202,12 +212,20 @@ _ADD_CHECKIN = prepared_insert(Checkin, [
 # The unique (caller, client scan id) pair turns a repeated scan id into no row back.
 _ADD_SCAN = prepared_insert(Scan, [
     "event_id", "seq", "scanned_at", "status", "caller", "client_scan_id", "gate", "device_id",
-    "staff_id", "customer_id", "invitation_id", "checkin_id", "unknown_code", "result",
+    "staff_id", "customer_id", "invitation_id", "checkin_id", "unknown_code", "manual",
+    "idle_ms", "result",
 ], ignore_conflicts=True, returning=(Scan.id,))
+# A kiosk's report on its previous scan; only the caller's own scans, once.
+_REPORT_RESULT_TIME = Prepared(
+    update(Scan).where(Scan.caller == bindparam("caller"),
+                       Scan.client_scan_id == bindparam("scan_id"), Scan.result_ms.is_(None))
+    .values(result_ms=bindparam("result_ms"))
+)
 
 
 def _admit(db: Executor, *, event: GateRules, judgement: _Judgement, result: ScanResult,
-           gate: str, now: datetime, caller: Principal) -> tuple[int | None, Guest | None]:
+           gate: str, now: datetime, caller: Principal, hub: LocalHub | None
+           ) -> tuple[int | None, Guest | None]:
     """Record the entry; a concurrent or earlier entry turns it into already_checked_in."""
     invitation = judgement.invitation
     assert invitation is not None and judgement.customer_id is not None
@@ -230,7 +248,7 @@ def _admit(db: Executor, *, event: GateRules, judgement: _Judgement, result: Sca
     guest = customers.record_visit(
         db, customer_id=judgement.customer_id, kind=VisitKind.EVENT, occurred_at=now,
         event_id=event.id, source_id=checkin_id, gate=gate, device_id=caller.device_id,
-        staff_id=caller.staff_id,
+        staff_id=caller.staff_id, hub=hub,
     )
     result.checked_in_at = now
     result.gate = gate
@@ -245,7 +263,7 @@ def _log(db: Executor, *, event: GateRules, seq: int, request: ScanRequest, call
     answer = result.model_dump_json()
     # What was scanned is kept only when it identified nobody (a valid code is a credential).
     unknown_code = (request.code.replace("\x00", "")[:100]
-                    if judgement.customer_id is None else None)
+                    if judgement.customer_id is None and request.code is not None else None)
     logged = _ADD_SCAN.scalar(db, {
         "event_id": event.id, "seq": seq, "scanned_at": now, "status": result.status,
         "caller": caller.key,
@@ -253,7 +271,7 @@ def _log(db: Executor, *, event: GateRules, seq: int, request: ScanRequest, call
         "staff_id": caller.staff_id, "customer_id": judgement.customer_id,
         "invitation_id": judgement.invitation.id if judgement.invitation else None,
         "checkin_id": checkin_id, "unknown_code": unknown_code,
-        "result": answer,
+        "manual": request.customer_id is not None, "idle_ms": request.idle_ms, "result": answer,
     })
     if logged is None:
         raise _DuplicateScan(caller)
@@ -272,35 +290,37 @@ def _replay(db: Executor, *, caller: Principal, scan_id: str) -> str:
     return stored
 
 
-def event_stats(session: Session, *, event_id: int, now: datetime | None = None) -> EventStats:
-    """Invited, checked in, still missing, and the arrival rate of the last 15 minutes."""
+def guest_list(session: Session, *, event_id: int, query: str = "", arrived: bool | None = None,
+               after: int | None = None, limit: int = 50) -> tuple[list[GuestLine], int | None]:
+    """A page of the event's invited guests matching `query` (name or phone), with their
+    check-in if they arrived; `arrived` keeps only those who did (true) or did not (false)."""
     events.get_event(session, event_id=event_id)
-    now = now or utcnow()
-    invited = events.count_invited(session, event_id=event_id)
-    checked_in, entries = session.execute(
-        select(func.count().filter(Checkin.entry_number == 1), func.count())
-        .where(Checkin.event_id == event_id)
-    ).one()
-    end = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    start = end - timedelta(minutes=STATS_MINUTES)
-    recent = session.scalars(
-        select(Checkin.checked_in_at).where(
-            Checkin.event_id == event_id, Checkin.entry_number == 1,
-            Checkin.checked_in_at >= start, Checkin.checked_in_at < end,
-        )
-    ).all()
-    buckets = [0] * STATS_MINUTES
-    for moment in recent:
-        buckets[int((moment - start).total_seconds() // 60)] += 1
-    return EventStats(
-        event_id=event_id, invited=invited, checked_in=checked_in,
-        not_arrived=max(invited - checked_in, 0), entries=entries,
-        arrivals_per_minute=round(sum(buckets) / STATS_MINUTES, 2),
-        arrivals_by_minute=[
-            MinuteCount(minute=start + timedelta(minutes=i), arrivals=n)
-            for i, n in enumerate(buckets)
-        ],
+    checked_in = select(Checkin.customer_id).where(
+        Checkin.event_id == event_id, Checkin.entry_number == 1
     )
+    within = [events.guests_of(event_id)] + ([checked_in] if arrived else [])
+    found, cursor = customers.search_customers(
+        session, query=query, after=after, limit=limit, within=within,
+        outside=checked_in if arrived is False else None,
+    )
+    ids = [customer.id for customer in found]
+    passes = events.passes_of(session, event_id=event_id, customer_ids=ids)
+    entries = {
+        customer_id: (at, gate) for customer_id, at, gate in session.execute(
+            select(Checkin.customer_id, Checkin.checked_in_at, Checkin.gate)
+            .where(Checkin.event_id == event_id, Checkin.entry_number == 1,
+                   Checkin.customer_id.in_(ids))
+        )
+    } if ids else {}
+    lines = []
+    for customer in found:
+        checked_in_at, gate = entries.get(customer.id, (None, None))
+        lines.append(GuestLine(
+            customer_id=customer.id, name=customer.full_name, phone=customer.phone,
+            vip=is_vip(customer.tags), tags=customer.tags,
+            invitation_id=passes[customer.id].id, checked_in_at=checked_in_at, gate=gate,
+        ))
+    return lines, cursor
 
 
 def scan_log(session: Session, *, event_id: int, before: int | None = None, limit: int = 100
@@ -336,18 +356,19 @@ def feed_channel(event_id: int) -> str:
 
 def feed_message(*, event_id: int, seq: int, scanned_at: datetime, gate: str,
                  status: ScanStatus, device_id: int | None, staff_id: int | None,
-                 answer: str) -> dict:
+                 manual: bool, answer: str) -> dict:
     """One update of an event's live feed: a scan and the answer it got (as logged, JSON)."""
     return {
         "type": "scan", "event_id": event_id, "seq": seq,
         "scanned_at": scanned_at.isoformat(), "gate": gate, "status": str(status),
-        "device_id": device_id, "staff_id": staff_id, "result": json.loads(answer),
+        "device_id": device_id, "staff_id": staff_id, "manual": manual,
+        "result": json.loads(answer),
     }
 
 
 _FEED_AFTER = Prepared(
     select(Scan.seq, Scan.scanned_at, Scan.gate, Scan.status, Scan.device_id, Scan.staff_id,
-           Scan.result)
+           Scan.manual, Scan.result)
     .where(Scan.event_id == bindparam("event_id"), Scan.seq > bindparam("after"))
     .order_by(Scan.seq).limit(bindparam("limit"))
 )
@@ -357,7 +378,7 @@ def feed_after(db: Executor, *, event_id: int, after: int, limit: int = FEED_PAG
     """The event's updates numbered after `after`, in order (at most `limit`)."""
     return [
         feed_message(event_id=event_id, seq=seq, scanned_at=at, gate=gate, status=status,
-                     device_id=device_id, staff_id=staff_id, answer=answer)
-        for seq, at, gate, status, device_id, staff_id, answer in _FEED_AFTER.rows(
+                     device_id=device_id, staff_id=staff_id, manual=manual, answer=answer)
+        for seq, at, gate, status, device_id, staff_id, manual, answer in _FEED_AFTER.rows(
             db, {"event_id": event_id, "after": after, "limit": limit})
     ]

@@ -5,8 +5,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
+from annotated_types import MaxLen
 from pydantic import AfterValidator, BeforeValidator, EmailStr
-from sqlalchemy import Index, Text
+from sqlalchemy import JSON, Index, Text
 from sqlmodel import Field, SQLModel
 
 from kiosk_server.core.text import clean_name
@@ -18,6 +19,11 @@ class VisitKind(StrEnum):
     PURCHASE = "purchase"
 
 
+VIP_TAG = "vip"
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 32
+
+
 @dataclass(frozen=True, slots=True)
 class Guest:
     """A customer in short, as a gate or a till greets them."""
@@ -25,6 +31,31 @@ class Guest:
     id: int
     name: str
     visit_count: int
+    tags: list[str]
+
+    @property
+    def vip(self) -> bool:
+        return is_vip(self.tags)
+
+
+def is_vip(tags: list[str]) -> bool:
+    """Whether a customer with these tags is announced as a VIP when they arrive."""
+    return VIP_TAG in tags
+
+
+def _tag(value: str) -> str:
+    tag = clean_name(value).lower()
+    if not tag or len(tag) > MAX_TAG_LENGTH:
+        raise ValueError(f"a tag has 1 to {MAX_TAG_LENGTH} characters")
+    return tag
+
+
+def _tag_list(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))  # each tag once, in the order given
+
+
+Tag = Annotated[PlainText, AfterValidator(_tag)]
+Tags = Annotated[list[Tag], MaxLen(MAX_TAGS), AfterValidator(_tag_list)]
 
 
 def _person_name(value: str) -> str:
@@ -49,6 +80,10 @@ class CustomerBase(SQLModel):
     email: OptionalEmail = Field(default=None, max_length=254)
     notes: NoteText = Field(default="", max_length=4000, sa_type=Text)
     contact_consent: bool = False
+    tags: Tags = Field(
+        default_factory=list, sa_type=JSON,
+        description='labels for the staff, lower-cased ("vip": the monitor announces them)',
+    )
 
 
 class Customer(CustomerBase, table=True):
@@ -72,6 +107,7 @@ class CustomerUpdate(SQLModel):
     email: OptionalEmail = Field(default=None, max_length=254)
     notes: NoteText | None = Field(default=None, max_length=4000)
     contact_consent: bool | None = None
+    tags: Tags | None = None
 
 
 class CustomerPublic(CustomerBase):
@@ -114,6 +150,14 @@ class VisitPublic(SQLModel):
     gate: str
     device_id: int | None
     staff_id: int | None
+
+
+class VisitUpdate(SQLModel):
+    """A new visit, as a page showing the customer's history receives it live."""
+
+    type: str = "visit"
+    visit: VisitPublic
+    visit_count: int = Field(description="the customer's visits in all, this one included")
 
 
 class ImportError_(SQLModel):

@@ -1,8 +1,9 @@
 """Customers: add, find, edit, import, and their visit history."""
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, WebSocket, status
 
 from kiosk_server.core.deps import SessionDep
 from kiosk_server.core.types import Id, PlainText
@@ -16,7 +17,9 @@ from kiosk_server.customers.models import (
     ImportReport,
     VisitPublic,
 )
-from kiosk_server.staff.deps import CurrentStaff
+from kiosk_server.live.hub import Overflow
+from kiosk_server.live.socket import found_or_closed, stream_until_closed
+from kiosk_server.staff.deps import CurrentStaff, admit_staff
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
@@ -71,3 +74,32 @@ def list_visits(
 ):
     """Staff. The customer's visits of every kind, newest first."""
     return service.list_visits(session, customer_id=customer_id, limit=limit)
+
+
+@router.websocket("/{customer_id}/live")
+async def live_visits(websocket: WebSocket, customer_id: Id):
+    """Staff (session cookie or bearer token). The customer's new visits, live, for a page
+    showing their history. The first message, `{"type": "ready"}`, comes once the new
+    visits are being followed: read the history (`GET .../visits`) after it and drop
+    what arrives twice (by visit id). Each new visit is then a `VisitUpdate`; another
+    `ready` means some may have been missed: read the history again. Closes with 4401
+    without valid staff credentials, 4404 for an unknown customer."""
+    if not await admit_staff(websocket):
+        return
+    if not await found_or_closed(
+            websocket, partial(service.get_customer, customer_id=customer_id), "customer"):
+        return
+    await stream_until_closed(websocket, _visits(websocket, customer_id))
+
+
+async def _visits(websocket: WebSocket, customer_id: int) -> None:
+    hub = websocket.app.state.hub
+    while True:  # a subscriber that fell behind subscribes again and says `ready` again
+        async with hub.subscribe(service.visits_channel(customer_id)) as updates:
+            await websocket.send_json({"type": "ready"})
+            try:
+                async for update in updates:
+                    await websocket.send_json(update)
+            except Overflow:
+                continue
+

@@ -1,12 +1,14 @@
 """Customers: create, find (diacritics- and phone-form-insensitive), import, and visits."""
 
+from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from pydantic import ValidationError
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import Select, and_, bindparam, func, select, update
 from sqlmodel import Session
 
-from kiosk_server.core.db import Executor, Prepared, flush_unique, prepared_insert
+from kiosk_server.core.db import Executor, Prepared, flush_unique, on_commit, prepared_insert
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.text import fold, normalize_phone, phone_search_digits
 from kiosk_server.customers import csv_rows
@@ -19,7 +21,10 @@ from kiosk_server.customers.models import (
     ImportReport,
     Visit,
     VisitKind,
+    VisitPublic,
+    VisitUpdate,
 )
+from kiosk_server.live.hub import LocalHub
 
 MAX_PAGE = 200
 
@@ -80,7 +85,7 @@ def update_customer(session: Session, *, customer_id: int, data: CustomerUpdate)
         customer.name_folded = fold(changes["full_name"])
     if "phone" in changes:
         changes["phone"] = _phone_or_error(changes["phone"])
-    for key in ("notes", "contact_consent"):
+    for key in ("notes", "contact_consent", "tags"):
         if key in changes and changes[key] is None:
             del changes[key]
     for key, value in changes.items():
@@ -98,11 +103,19 @@ def find_by_phone(session: Session, *, phone: str) -> Customer | None:
 
 
 def search_customers(
-    session: Session, *, query: str = "", after: int | None = None, limit: int = 50
+    session: Session, *, query: str = "", after: int | None = None, limit: int = 50,
+    within: Sequence[Select] = (), outside: Select | None = None,
 ) -> tuple[list[Customer], int | None]:
-    """A page of customers whose name (any case, any diacritics) or phone (any form) matches."""
+    """A page of customers whose name (any case, any diacritics) or phone (any form) matches.
+
+    `within`: selections of customer ids (another domain's: an event's guests) the
+    customers must all be in; `outside`: one they must not be in."""
     limit = max(1, min(limit, MAX_PAGE))
     statement = select(Customer).order_by(Customer.id).limit(limit + 1)
+    for ids in within:
+        statement = statement.where(Customer.id.in_(ids))
+    if outside is not None:
+        statement = statement.where(Customer.id.not_in(outside))
     if after is not None:
         statement = statement.where(Customer.id > after)
     words = fold(query).split()
@@ -119,20 +132,23 @@ def search_customers(
     return rows, (rows[-1].id if more else None)
 
 
-_ADD_VISIT = prepared_insert(Visit, [
-    "customer_id", "kind", "occurred_at", "event_id", "source_id", "gate", "device_id",
-    "staff_id",
-])
+_VISIT_FIELDS = ["customer_id", "kind", "occurred_at", "event_id", "source_id", "gate",
+                 "device_id", "staff_id"]
+_ADD_VISIT = prepared_insert(Visit, _VISIT_FIELDS, returning=(Visit.id,))
+_GUEST_COLUMNS = (Customer.id, Customer.full_name, Customer.visit_count, Customer.tags)
 # Incremented in SQL, never read-modify-write: concurrent visits cannot lose a count.
 _COUNT_VISIT = Prepared(
     update(Customer)
     .where(Customer.id == bindparam("customer_id"))
     .values(visit_count=Customer.visit_count + 1, last_visit_at=bindparam("occurred_at"))
-    .returning(Customer.id, Customer.full_name, Customer.visit_count)
+    .returning(*_GUEST_COLUMNS)
 )
-_GUEST = Prepared(select(Customer.id, Customer.full_name, Customer.visit_count).where(
-    Customer.id == bindparam("customer_id")
-))
+_GUEST = Prepared(select(*_GUEST_COLUMNS).where(Customer.id == bindparam("customer_id")))
+
+
+def visits_channel(customer_id: int) -> str:
+    """Where a customer's new visits are announced, once committed."""
+    return f"customer:{customer_id}"
 
 
 def record_visit(
@@ -146,17 +162,28 @@ def record_visit(
     gate: str = "",
     device_id: int | None = None,
     staff_id: int | None = None,
+    hub: LocalHub | None = None,
 ) -> Guest:
-    """Add a visit to the customer's history; returns them with this visit counted."""
-    _ADD_VISIT.rows(db, {
+    """Add a visit to the customer's history; returns them with this visit counted.
+
+    With a `hub`, the visit is announced on `visits_channel` once committed, to every
+    page showing this customer's history."""
+    values = {
         "customer_id": customer_id, "kind": kind, "occurred_at": occurred_at,
         "event_id": event_id, "source_id": source_id, "gate": gate, "device_id": device_id,
         "staff_id": staff_id,
-    })
+    }
+    visit_id = _ADD_VISIT.scalar(db, values)
     counted = _COUNT_VISIT.first(db, {"customer_id": customer_id, "occurred_at": occurred_at})
     if counted is None:
         raise _no_such_customer()
-    return Guest(*counted)
+    guest = Guest(*counted)
+    if hub is not None:
+        news = VisitUpdate(visit=VisitPublic(id=visit_id, **values),
+                           visit_count=guest.visit_count)
+        on_commit(db, partial(hub.publish, visits_channel(customer_id),
+                              news.model_dump(mode="json")))
+    return guest
 
 
 def guest(db: Executor, *, customer_id: int) -> Guest:

@@ -1,6 +1,6 @@
 """Events and invitations: create, change, invite, cancel, and look up by token."""
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlmodel import Session
 
 from kiosk_server.core.db import Executor, Prepared, insert_ignoring_conflicts
@@ -72,6 +72,23 @@ def count_invited(db: Executor, *, event_id: int) -> int:
         select(func.count()).select_from(Invitation)
         .where(Invitation.event_id == event_id, Invitation.status == InvitationStatus.ACTIVE)
     ) or 0
+
+
+def guests_of(event_id: int) -> Select:
+    """The customer ids of the event's active invitations, to select within."""
+    return select(Invitation.customer_id).where(
+        Invitation.event_id == event_id, Invitation.status == InvitationStatus.ACTIVE
+    )
+
+
+def passes_of(db: Executor, *, event_id: int, customer_ids: list[int]) -> dict[int, GatePass]:
+    """These customers' invitations to the event, by customer id."""
+    if not customer_ids:
+        return {}
+    rows = db.execute(select(*_GATE_PASS_COLUMNS).where(
+        Invitation.event_id == event_id, Invitation.customer_id.in_(customer_ids)
+    ))
+    return {row.customer_id: GatePass(*row) for row in rows}
 
 
 def _insert_ignoring_existing(db: Executor, rows: list[dict]) -> None:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, WebSocket
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 from kiosk_server.core.db import Access, Database
 from kiosk_server.core.deps import SessionDep
 from kiosk_server.core.errors import forbidden, unauthenticated
+from kiosk_server.live.socket import SIGN_IN_NEEDED
 from kiosk_server.staff import service
 from kiosk_server.staff.models import Role
 from kiosk_server.staff.service import Principal
@@ -61,6 +62,17 @@ async def connection_staff(connection: HTTPConnection) -> Principal | None:
     if secret is None:
         return None
     return await run_in_threadpool(_staff_or_none, connection.app.state.db, secret)
+
+
+async def admit_staff(websocket: WebSocket) -> bool:
+    """Accept a websocket, and close it (4401) unless a staff member opened it.
+
+    Accepted first, so that a refusal reaches the page as a close code it can act on."""
+    await websocket.accept()
+    if await connection_staff(websocket) is None:
+        await websocket.close(code=SIGN_IN_NEEDED, reason="staff sign-in needed")
+        return False
+    return True
 
 
 def _principal(session: SessionDep, secret: Annotated[str, Depends(_credentials)]) -> Principal:

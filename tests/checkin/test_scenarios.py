@@ -17,7 +17,7 @@ def test_invitation_checks_in_once_with_greeting(client, admin, seminar):
     first = scan(client, admin.headers, seminar.event_id, seminar.codes[0], gate="A")
     assert first["status"] == "ok"
     assert first["customer"] == {"id": seminar.customer_ids[0], "name": "Nguyễn Thị Hương 0",
-                                 "visit_count": 1}
+                                 "visit_count": 1, "vip": False}
     assert first["message"] == "Xin chào Nguyễn Thị Hương 0! Mời bạn vào."
     assert first["entry_number"] == 1 and first["gate"] == "A"
 

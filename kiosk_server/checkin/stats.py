@@ -1,0 +1,149 @@
+"""An event's counters and entry planning: who is in, who is missing, how fast each
+gate goes, and whether guests are queuing.
+
+Queues are seen through the kiosks' own reports: a kiosk says, with each scan, how
+long it had been ready and waiting before the code came (`idle_ms`). When codes come
+as soon as the kiosk is ready, guests are standing in line; arrivals are outpacing
+what the gate can take, and the staff member should open another kiosk.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from statistics import median
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from kiosk_server.checkin.models import (
+    Checkin,
+    EntryPlan,
+    EventStats,
+    GateStats,
+    MinuteCount,
+    Scan,
+)
+from kiosk_server.core.types import utcnow
+from kiosk_server.events import service as events
+
+CHART_MINUTES = 15
+RATE_WINDOW = timedelta(minutes=5)
+REPORTS_WINDOW = timedelta(minutes=15)
+RESULT_REPORTS = 50  # the median scan-to-answer time is over a kiosk's last 50 reports
+IDLE_WINDOW = timedelta(minutes=3)
+IDLE_REPORTS = 10
+QUEUE_MIN_REPORTS = 5
+QUEUE_IDLE_MS = 3000  # ready for less than this before the next code: someone was waiting
+
+
+def event_stats(session: Session, *, event_id: int, now: datetime | None = None) -> EventStats:
+    """Invited, checked in, still missing; arrivals per minute; each gate; entry planning."""
+    event = events.get_event(session, event_id=event_id)
+    now = now or utcnow()
+    invited = events.count_invited(session, event_id=event_id)
+    checked_in, entries, first_at = session.execute(
+        select(func.count().filter(Checkin.entry_number == 1), func.count(),
+               func.min(Checkin.checked_in_at))
+        .where(Checkin.event_id == event_id)
+    ).one()
+    chart = _arrivals_by_minute(session, event_id=event_id, now=now)
+    # Rates are over the last 5 minutes, or since the first check-in if that is more recent.
+    window = RATE_WINDOW
+    if first_at is not None:
+        window = min(RATE_WINDOW, max(now - first_at, timedelta(minutes=1)))
+    gates = _gates(session, event_id=event_id, now=now, window=window)
+    remaining = max(invited - checked_in, 0)
+    return EventStats(
+        event_id=event_id, invited=invited, checked_in=checked_in, not_arrived=remaining,
+        entries=entries,
+        arrivals_per_minute=round(sum(m.arrivals for m in chart) / CHART_MINUTES, 2),
+        arrivals_by_minute=chart, gates=gates,
+        planning=_plan(remaining=remaining, gates=gates, starts_at=event.starts_at, now=now),
+    )
+
+
+def _arrivals_by_minute(session: Session, *, event_id: int, now: datetime) -> list[MinuteCount]:
+    end = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    start = end - timedelta(minutes=CHART_MINUTES)
+    recent = session.scalars(
+        select(Checkin.checked_in_at).where(
+            Checkin.event_id == event_id, Checkin.entry_number == 1,
+            Checkin.checked_in_at >= start, Checkin.checked_in_at < end,
+        )
+    ).all()
+    buckets = [0] * CHART_MINUTES
+    for moment in recent:
+        buckets[int((moment - start).total_seconds() // 60)] += 1
+    return [MinuteCount(minute=start + timedelta(minutes=i), arrivals=n)
+            for i, n in enumerate(buckets)]
+
+
+@dataclass
+class _Gate:
+    checked_in: int = 0
+    recent: int = 0
+    scans: int = 0
+    result_ms: list[int] = field(default_factory=list)
+    idle_ms: list[int] = field(default_factory=list)
+
+
+def _gates(session: Session, *, event_id: int, now: datetime, window: timedelta
+           ) -> list[GateStats]:
+    gates: dict[str, _Gate] = {}
+    for gate, checked_in, recent in session.execute(
+        select(Checkin.gate, func.count(),
+               func.count().filter(Checkin.checked_in_at >= now - window))
+        .where(Checkin.event_id == event_id, Checkin.entry_number == 1).group_by(Checkin.gate)
+    ):
+        gates[gate] = _Gate(checked_in=checked_in, recent=recent)
+    for gate, scans in session.execute(
+        select(Scan.gate, func.count()).where(Scan.event_id == event_id).group_by(Scan.gate)
+    ):
+        gates.setdefault(gate, _Gate()).scans = scans
+    reports = session.execute(
+        select(Scan.gate, Scan.scanned_at, Scan.idle_ms, Scan.result_ms)
+        .where(Scan.event_id == event_id, Scan.scanned_at >= now - REPORTS_WINDOW,
+               or_(Scan.idle_ms.is_not(None), Scan.result_ms.is_not(None)))
+        .order_by(Scan.id.desc()).limit(len(gates) * RESULT_REPORTS * 2)
+    )
+    for gate, scanned_at, idle_ms, result_ms in reports:  # newest first
+        seen = gates.setdefault(gate, _Gate())
+        if result_ms is not None and len(seen.result_ms) < RESULT_REPORTS:
+            seen.result_ms.append(result_ms)
+        if (idle_ms is not None and len(seen.idle_ms) < IDLE_REPORTS
+                and scanned_at >= now - IDLE_WINDOW):
+            seen.idle_ms.append(idle_ms)
+    minutes = window.total_seconds() / 60
+    return [
+        GateStats(
+            gate=name, checked_in=gate.checked_in, scans=gate.scans,
+            per_minute=round(gate.recent / minutes, 1),
+            median_result_ms=_median(gate.result_ms), median_idle_ms=_median(gate.idle_ms),
+            queue=(len(gate.idle_ms) >= QUEUE_MIN_REPORTS
+                   and median(gate.idle_ms) < QUEUE_IDLE_MS),
+        )
+        for name, gate in sorted(gates.items())
+    ]
+
+
+def _median(values: list[int]) -> int | None:
+    return round(median(values)) if values else None
+
+
+def _plan(*, remaining: int, gates: list[GateStats], starts_at: datetime, now: datetime
+          ) -> EntryPlan:
+    per_minute = round(sum(gate.per_minute for gate in gates), 1)
+    minutes_to_clear = None
+    if remaining == 0:
+        minutes_to_clear = 0.0
+    elif per_minute > 0:
+        minutes_to_clear = round(remaining / per_minute, 1)
+    late_by = None
+    if minutes_to_clear is not None and remaining > 0:
+        finish = now + timedelta(minutes=minutes_to_clear)
+        if finish > starts_at:
+            late_by = round((finish - starts_at).total_seconds() / 60, 1)
+    return EntryPlan(
+        remaining=remaining, per_minute=per_minute, minutes_to_clear=minutes_to_clear,
+        queue_building=any(gate.queue for gate in gates), starts_at=starts_at,
+        late_by_minutes=late_by,
+    )
