@@ -7,6 +7,7 @@ const STORE = "kiosk.device";
 const LANGUAGE = "kiosk.language";
 const SHOW_MS = 1500;
 const RETRY_MS = [300, 600, 1200, 2000];
+const MAX_REPORTED_MS = 3600000;
 
 const state = {
   device: JSON.parse(localStorage.getItem(STORE) || "null"),
@@ -15,6 +16,9 @@ const state = {
   lastResult: null,
   retries: 0,
   results: [],
+  timings: [], // scan-to-answer times (ms): code decoded -> answer painted on screen
+  readyAt: performance.now(), // since when the kiosk has been free for the next code
+  report: null, // the last scan's time, sent to the server with the next scan
 };
 window.kioskState = state; // read by the browser tests
 
@@ -115,9 +119,14 @@ function idle() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function send(code) {
-  const body = JSON.stringify({ code, event_id: state.device.event_id,
-                                scan_id: crypto.randomUUID() });
+async function send(code, decodedAt) {
+  // With each scan the kiosk reports how long it had been free before this code came
+  // (short waits mean guests are queuing) and how long its previous scan took.
+  const scanId = crypto.randomUUID();
+  const idle = Math.round(Math.min(Math.max(decodedAt - state.readyAt, 0), MAX_REPORTED_MS));
+  const body = JSON.stringify({ code, event_id: state.device.event_id, scan_id: scanId,
+                                idle_ms: idle, previous: state.report });
+  state.report = null;
   for (let attempt = 0; ; attempt += 1) {
     let response = null;
     try {
@@ -150,19 +159,31 @@ async function send(code) {
 }
 
 async function scanned(code) {
+  const decodedAt = performance.now();
   code = code.trim();
   if (!code || state.busy) return;
   state.busy = true;
   try {
-    const result = await send(code);
+    const result = await send(code, decodedAt);
     if (result) {
       state.lastResult = result;
       state.results.push(result);
       display(result);
+      requestAnimationFrame(() => setTimeout(() => answered(result, decodedAt)));
     }
   } finally {
     state.busy = false;
   }
+}
+
+// Called once the answer is painted: the scan-to-answer time is measured, and the
+// kiosk is free for the next guest from now.
+function answered(result, decodedAt) {
+  const now = performance.now();
+  const took = Math.round(Math.min(now - decodedAt, MAX_REPORTED_MS));
+  state.timings.push(took);
+  if (result.scan_id) state.report = { scan_id: result.scan_id, result_ms: took };
+  state.readyAt = now;
 }
 
 // --- the camera: ZXing (WebAssembly, served by us) decodes frames; the browser's own

@@ -89,3 +89,26 @@ def test_a_wrong_pairing_code_is_explained(chromium, live_server):
         assert "mã ghép nối" in page.inner_text("#pair-error").lower()
     finally:
         context.close()
+
+
+def test_the_kiosk_reports_its_scan_to_answer_times_to_the_gate_stats(chromium, live_server,
+                                                                      http, admin, seminar):
+    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id,
+                                  gate="Cổng B")
+    try:
+        for count, code in enumerate(seminar.codes[:2], start=1):
+            _scan(page, code)
+            page.wait_for_function(f"window.kioskState.timings.length === {count}")
+        measured = page.evaluate("window.kioskState.timings")
+    finally:
+        context.close()
+    assert all(0 < ms < 5000 for ms in measured)
+    first, second = reversed(http.get(f"/api/v1/events/{seminar.event_id}/scans",
+                                      headers=admin.headers).json())
+    # The first scan's time came with the second scan; the second's is not reported yet.
+    assert first["result_ms"] == measured[0] and second["result_ms"] is None
+    assert first["idle_ms"] is not None and 0 <= second["idle_ms"] < 60_000
+    gate = http.get(f"/api/v1/events/{seminar.event_id}/stats",
+                    headers=admin.headers).json()["gates"][0]
+    assert gate["gate"] == "Cổng B" and gate["checked_in"] == 2
+    assert gate["median_result_ms"] == measured[0]
