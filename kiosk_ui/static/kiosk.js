@@ -8,6 +8,7 @@ const LANGUAGE = "kiosk.language";
 const SHOW_MS = 1500;
 const RETRY_MS = [300, 600, 1200, 2000];
 const MAX_REPORTED_MS = 3600000;
+const ANSWER_TIMEOUT_MS = 3000; // a request unanswered this long is sent again
 
 const state = {
   device: JSON.parse(localStorage.getItem(STORE) || "null"),
@@ -135,9 +136,10 @@ async function send(code, decodedAt) {
         headers: { "Content-Type": "application/json", "Accept-Language": state.language,
                    Authorization: `Bearer ${state.device.token}` },
         body,
+        signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
       });
     } catch (error) {
-      response = null; // network down: try again with the same scan_id
+      response = null; // network down or no answer: try again with the same scan_id
     }
     if (response && response.status === 401) {
       localStorage.removeItem(STORE); // the device was revoked: pair again
@@ -150,7 +152,9 @@ async function send(code, decodedAt) {
       return response.json();
     }
     if (response && response.status < 500) {
-      return { status: "invalid", message: (await response.json()).error?.message || "" };
+      const refusal = await response.json().catch(() => ({}));
+      return { status: "invalid", message: refusal.error?.message || (state.language === "vi"
+        ? "Không đọc được mã này." : "This code cannot be read.") };
     }
     state.retries += 1;
     $("retrying").hidden = false;
@@ -158,14 +162,27 @@ async function send(code, decodedAt) {
   }
 }
 
-async function scanned(code) {
-  const decodedAt = performance.now();
+// Codes that came while an earlier one was being sent (a fast queue, a slow network):
+// each is sent in turn, none is lost.
+const waiting = [];
+
+function scanned(code) {
   code = code.trim();
-  if (!code || state.busy) return;
+  if (!code) return;
+  waiting.push({ code, decodedAt: performance.now() });
+  if (!state.busy) sendWaiting();
+}
+
+async function sendWaiting() {
   state.busy = true;
   try {
-    const result = await send(code, decodedAt);
-    if (result) {
+    while (waiting.length) {
+      const { code, decodedAt } = waiting.shift();
+      const result = await send(code, decodedAt);
+      if (!result) {
+        waiting.length = 0; // unpaired: nothing can be sent until it is paired again
+        return;
+      }
       state.lastResult = result;
       state.results.push(result);
       display(result);

@@ -112,3 +112,59 @@ def test_the_kiosk_reports_its_scan_to_answer_times_to_the_gate_stats(chromium, 
                     headers=admin.headers).json()["gates"][0]
     assert gate["gate"] == "Cổng B" and gate["checked_in"] == 2
     assert gate["median_result_ms"] == measured[0]
+
+
+def test_codes_scanned_while_one_is_being_sent_are_all_sent(chromium, live_server, http,
+                                                            admin, seminar):
+    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id)
+    try:
+        page.evaluate("""(codes) => {
+            for (const code of codes) {  // one after another, before any answer comes
+                document.getElementById("scan-input").value = code;
+                document.getElementById("scan-form").requestSubmit();
+            }
+        }""", seminar.codes)
+        page.wait_for_function("window.kioskState.results.length === 3")
+        names = [r["customer"]["name"] for r in page.evaluate("window.kioskState.results")]
+    finally:
+        context.close()
+    assert names == [f"Nguyễn Thị Hương {n}" for n in range(3)]
+    stats = http.get(f"/api/v1/events/{seminar.event_id}/stats", headers=admin.headers).json()
+    assert stats["checked_in"] == 3
+
+
+def test_a_request_left_unanswered_is_sent_again_and_counted_once(chromium, live_server, http,
+                                                                  admin, seminar):
+    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id)
+    try:
+        held = []
+
+        def hold_the_first(route):
+            if not held:
+                held.append(route)  # never answered: the kiosk must give up and retry
+            else:
+                route.continue_()
+
+        page.route("**/api/v1/checkins", hold_the_first)
+        _scan(page, seminar.codes[0])
+        page.wait_for_function("window.kioskState.results.length === 1", timeout=10_000)
+        assert page.evaluate("window.kioskState.retries") == 1
+        assert page.get_attribute("#screen", "class") == "ok"
+    finally:
+        context.close()
+    log = http.get(f"/api/v1/events/{seminar.event_id}/scans", headers=admin.headers).json()
+    assert [entry["status"] for entry in log] == ["ok"]
+
+
+def test_a_refusal_that_is_not_json_still_shows_an_answer(chromium, live_server, http, admin,
+                                                          seminar):
+    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id)
+    try:
+        page.route("**/api/v1/checkins", lambda route: route.fulfill(
+            status=413, content_type="text/html", body="<h1>Request Entity Too Large</h1>"))
+        _scan(page, seminar.codes[0])
+        page.wait_for_function("window.kioskState.results.length === 1")
+        assert page.get_attribute("#screen", "class") == "bad"
+        assert page.inner_text("#detail") == "Không đọc được mã này."
+    finally:
+        context.close()
