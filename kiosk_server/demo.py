@@ -1,4 +1,5 @@
-"""The demo: an admin, a seminar open now with 500 invited Vietnamese guests, a kiosk device."""
+"""The demo: an admin, a seminar open now with 500 invited Vietnamese guests (20 of them
+VIPs), a kiosk device."""
 
 import random
 import secrets
@@ -13,7 +14,7 @@ from kiosk_server.checkin import service as checkin
 from kiosk_server.core.signing import TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
-from kiosk_server.customers.models import CustomerCreate
+from kiosk_server.customers.models import VIP_TAG, CustomerCreate
 from kiosk_server.events import service as events
 from kiosk_server.events.models import Event, EventCreate, EventUpdate
 from kiosk_server.staff import service as staff
@@ -95,9 +96,12 @@ def create_or_refresh(session: Session, *, signer: TokenSigner) -> DemoLogin:
         staff.set_password(session, user=admin, password=password)
     event = _demo_event(session)
     guest_ids = []
-    for name, phone in vietnamese_people(DEMO_GUESTS):
+    for n, (name, phone) in enumerate(vietnamese_people(DEMO_GUESTS)):
+        # One guest in 25 is a VIP (the sample invitation's guest among them): the
+        # monitor announces them when they arrive.
         customer = customers.find_by_phone(session, phone=phone) or customers.create_customer(
-            session, data=CustomerCreate(full_name=name, phone=phone, contact_consent=True)
+            session, data=CustomerCreate(full_name=name, phone=phone, contact_consent=True,
+                                         tags=[VIP_TAG] if n % 25 == 1 else [])
         )
         guest_ids.append(customer.id)
     invitations = events.invite(session, event_id=event.id, customer_ids=guest_ids)

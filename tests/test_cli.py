@@ -74,6 +74,7 @@ def test_demo_then_serve_checks_in_the_sample_guest(env):
                             headers={"Authorization": f"Bearer {device}"},
                             json={"code": code, "event_id": event_id}).json()
         assert answer["status"] == "ok" and answer["customer"]["visit_count"] == 1
+        assert answer["customer"]["vip"] is True  # the demo's sample guest is a VIP
         token = kiosk(env, "staff", "token", "admin").stdout.strip()
         stats = httpx.get(f"{base}/api/v1/events/{event_id}/stats",
                           headers={"Authorization": f"Bearer {token}"}).json()
