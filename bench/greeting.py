@@ -17,9 +17,8 @@ Timing is taken inside the page with performance.now():
   shown  - the first animation frame after that has been rendered (requestAnimationFrame,
            then a task after it): the answer painted.
 Each scan waits for its answer before the next one. The kiosk shows an answer for 1.5 s,
-but takes a new scan at once while one is showing (kiosk.js: only a scan in flight makes
-it drop another; the newer answer replaces the older), so no reset between scans is
-needed. The mix: `--scans` distinct valid invitations (green), `--repeats` of them
+but takes a new scan at once while one is showing (the newer answer replaces the
+older), so no reset between scans is needed. The mix: `--scans` distinct valid invitations (green), `--repeats` of them
 scanned again (amber, already checked in) and `--invalid` codes that are not
 invitations (red), shuffled with a fixed seed; a few valid scans first as an unmeasured
 warm-up. Every answer is checked (colour, and the guest's name for an invitation).
