@@ -211,6 +211,7 @@ class EventStats(SQLModel):
     arrivals_per_minute: float = Field(description="mean over the last 15 minutes")
     arrivals_by_minute: list[MinuteCount] = Field(description="the last 15 minutes, oldest first")
     gates: list[GateStats] = Field(description="each gate seen at the event, by name")
+    last_seq: int = Field(description="the number of the event's latest live-feed update")
     planning: EntryPlan
 
 

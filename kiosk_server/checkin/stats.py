@@ -17,6 +17,7 @@ from sqlmodel import Session
 from kiosk_server.checkin.models import (
     Checkin,
     EntryPlan,
+    EventFeed,
     EventStats,
     GateStats,
     MinuteCount,
@@ -57,6 +58,8 @@ def event_stats(session: Session, *, event_id: int, now: datetime | None = None)
         entries=entries,
         arrivals_per_minute=round(sum(m.arrivals for m in chart) / CHART_MINUTES, 2),
         arrivals_by_minute=chart, gates=gates,
+        last_seq=session.scalar(select(EventFeed.last_seq).where(
+            EventFeed.event_id == event_id)) or 0,
         planning=_plan(remaining=remaining, gates=gates, starts_at=event.starts_at, now=now),
     )
 

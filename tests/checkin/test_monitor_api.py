@@ -132,6 +132,7 @@ def test_each_gate_shows_its_pace_and_a_queue_when_codes_come_as_soon_as_it_is_r
     assert a.median_result_ms == 103 and b.median_result_ms is None  # a0..a4: 101..105
     assert a.queue and not b.queue and a.median_idle_ms == 500
     # All 8 check-ins came within the first minute: 8 per minute, 4 left -> 0.5 minutes.
+    assert stats.last_seq == 9  # eight check-ins and one bad code
     plan = stats.planning
     assert (plan.remaining, plan.per_minute, plan.minutes_to_clear) == (4, 8.0, 0.5)
     assert plan.queue_building and 10 < plan.late_by_minutes < 11
