@@ -1,8 +1,8 @@
 """The staff monitor in a real browser: live arrivals, and nothing lost across a restart."""
 
 
-def _monitor(chromium, base, event_id):
-    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+def _monitor(chromium, base, event_id, viewport=None):
+    context = chromium.new_context(viewport=viewport or {"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(f"{base}/monitor?event={event_id}")
     page.fill("#username", "admin")
