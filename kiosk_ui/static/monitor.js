@@ -17,6 +17,7 @@ const PAGE_SIZE = 50;
 const SEARCH_SIZE = 20;
 const STREAM_SIZE = 50;
 const ALERTS_SIZE = 100;
+const REPLAY_SIZE = 200; // updates read back when the page opens
 const OFFLINE = "Không kết nối được máy chủ / Cannot reach the server";
 
 const state = {
@@ -531,6 +532,9 @@ async function open() {
   }
   show("monitor");
   await Promise.all([refreshStats(), loadNotArrived(false)]).catch(() => {});
+  if (!state.lastSeq && state.stats) { // a long event: only its recent updates are shown
+    state.lastSeq = Math.max(0, state.stats.last_seq - REPLAY_SIZE);
+  }
   if (!feedSocket) connect();
   statsTimer ??= setInterval(refreshSoon, STATS_EVERY_MS);
 }

@@ -71,3 +71,20 @@ def test_staff_pair_a_kiosk_from_the_monitor(chromium, served, client, admin, se
         assert (device["event_id"], device["gate"]) == (seminar.event_id, "Cổng B")
     finally:
         context.close()
+
+
+def test_a_monitor_opened_late_reads_back_only_the_recent_updates(chromium, served, client,
+                                                                  admin, seminar):
+    for n in range(250):
+        client.post("/api/v1/checkins", headers=admin.headers,
+                    json={"code": f"forged-{n}", "event_id": seminar.event_id})
+    context, page = _monitor(chromium, served.url, seminar.event_id)
+    try:
+        page.wait_for_function("window.monitorState.seqs.length === 200")
+        assert page.evaluate("window.monitorState.seqs[0]") == 51
+        assert page.locator("#scan-list li").count() == 50
+        client.post("/api/v1/checkins", headers=admin.headers,
+                    json={"code": seminar.codes[0], "event_id": seminar.event_id})
+        page.wait_for_function("window.monitorState.lastSeq === 251")
+    finally:
+        context.close()
