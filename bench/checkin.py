@@ -79,6 +79,22 @@ def parse_args() -> argparse.Namespace:
 
 # --------------------------------------------------------------------------- server
 
+def fresh_install(prefix: str, database_url: str | None = None):
+    """A new work directory and what a server started in it gets: (work dir, the
+    environment with exactly these KIOSK_* settings and no others of ours, Settings)."""
+    from kiosk_server.core.config import Settings
+
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    data_dir = work / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env["KIOSK_DATA_DIR"] = str(data_dir)
+    if database_url:
+        env["KIOSK_DATABASE_URL"] = database_url
+    settings = Settings(data_dir=data_dir, database_url=database_url, secret_key=None,
+                        _env_file=None)
+    return work, env, settings
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -505,20 +521,10 @@ def main() -> int:
             print("error: --py-spy needs py-spy (.venv/bin/pip install py-spy)", file=sys.stderr)
             return 2
 
-    from kiosk_server.core.config import Settings
-
-    work = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
-    data_dir = work / "data"
-    codes_path = work / "codes.txt"
     database_url = args.postgres
     backend = "PostgreSQL" if database_url else "SQLite"
-    # The server gets exactly these KIOSK_* settings and nothing else from our environment.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    env["KIOSK_DATA_DIR"] = str(data_dir)
-    if database_url:
-        env["KIOSK_DATABASE_URL"] = database_url
-    settings = Settings(data_dir=data_dir, database_url=database_url, secret_key=None,
-                        _env_file=None)
+    work, env, settings = fresh_install("kiosk-bench-", database_url)
+    codes_path = work / "codes.txt"
     print(f"Kiosk check-in benchmark on {backend} "
           f"({database_url or settings.resolved_database_url}); work dir {work}")
 

@@ -18,10 +18,11 @@ Timing is taken inside the page with performance.now():
            then a task after it): the answer painted.
 Each scan waits for its answer before the next one. The kiosk shows an answer for 1.5 s,
 but takes a new scan at once while one is showing (the newer answer replaces the
-older), so no reset between scans is needed. The mix: `--scans` distinct valid invitations (green), `--repeats` of them
-scanned again (amber, already checked in) and `--invalid` codes that are not
-invitations (red), shuffled with a fixed seed; a few valid scans first as an unmeasured
-warm-up. Every answer is checked (colour, and the guest's name for an invitation).
+older), so no reset between scans is needed. The mix: `--scans` distinct valid
+invitations (green), `--repeats` of them scanned again (amber, already checked in)
+and `--invalid` codes that are not invitations (red), shuffled with a fixed seed; a
+few valid scans first as an unmeasured warm-up. Every answer is checked (colour, and
+the guest's name for an invitation).
 The last line of output is machine-readable:
 
     greeting_p50_ms=.. greeting_p99_ms=.. scans=..
@@ -38,7 +39,6 @@ import random
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -190,13 +190,7 @@ def main() -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    from kiosk_server.core.config import Settings
-
-    work = Path(tempfile.mkdtemp(prefix="kiosk-bench-greeting-"))
-    data_dir = work / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    env["KIOSK_DATA_DIR"] = str(data_dir)
-    settings = Settings(data_dir=data_dir, secret_key=None, _env_file=None)
+    work, env, settings = checkin_bench.fresh_install("kiosk-bench-greeting-")
     print(f"Kiosk scan-to-greeting benchmark (SQLite, headless Chromium); work dir {work}")
     checkin_bench.check_background_load()
     server = None

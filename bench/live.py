@@ -29,7 +29,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -118,13 +117,7 @@ def report(name: str, latencies: list[float]) -> tuple[float, float]:
 
 def main() -> int:
     args = parse_args()
-    from kiosk_server.core.config import Settings
-
-    work = Path(tempfile.mkdtemp(prefix="kiosk-bench-live-"))
-    data_dir = work / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    env["KIOSK_DATA_DIR"] = str(data_dir)
-    settings = Settings(data_dir=data_dir, secret_key=None, _env_file=None)
+    work, env, settings = checkin_bench.fresh_install("kiosk-bench-live-")
     print(f"Kiosk live-update benchmark: {args.monitors} monitors, work dir {work}")
     checkin_bench.check_background_load()
     needed = 2 * (args.scans + 20)
