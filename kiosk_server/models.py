@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from kiosk_server.audit.models import AuditEntry
 from kiosk_server.cards.models import Card
 from kiosk_server.checkin.models import Checkin, EventFeed, Scan
 from kiosk_server.customers.models import Customer, Visit
@@ -11,6 +12,6 @@ from kiosk_server.staff.models import AuthToken, Device, DevicePairing, StaffUse
 metadata = SQLModel.metadata
 
 __all__ = [
-    "AuthToken", "Card", "Checkin", "Customer", "Device", "DevicePairing", "Event", "EventFeed",
-    "Invitation", "Scan", "StaffUser", "Visit", "metadata",
+    "AuditEntry", "AuthToken", "Card", "Checkin", "Customer", "Device", "DevicePairing", "Event",
+    "EventFeed", "Invitation", "Scan", "StaffUser", "Visit", "metadata",
 ]

@@ -35,6 +35,7 @@ from kiosk_server.events import service as events_service
 from kiosk_server.live.hub import Overflow
 from kiosk_server.live.socket import found_or_closed, stream_until_closed
 from kiosk_server.staff.deps import (
+    Audit,
     CurrentStaff,
     StaffOrDeviceCredentials,
     admit_staff,
@@ -119,13 +120,15 @@ def guest_list(
                                   description="name (any diacritics) or phone (any form)")] = "",
     arrived: Annotated[bool | None, Query(
         description="true: only guests checked in; false: only those not arrived")] = None,
+    tag: Annotated[PlainText | None, Query(max_length=32,
+                                           description='only guests with this tag ("vip")')] = None,
     after: Annotated[Id | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ):
     """Staff. The event's invited guests (cancelled invitations left out), whether and
     where they checked in; by customer id, a page at a time."""
     items, cursor = service.guest_list(session, event_id=event_id, query=q, arrived=arrived,
-                                       after=after, limit=limit)
+                                       tag=tag, after=after, limit=limit)
     return GuestPage(items=items, next_cursor=cursor)
 
 
@@ -141,22 +144,26 @@ def scan_log(
 
 @router.post("/events/{event_id}/pairings", response_model=PairingPublic,
              status_code=status.HTTP_201_CREATED)
-def create_pairing(event_id: Id, body: PairingCreate, session: SessionDep, caller: CurrentStaff):
+def create_pairing(event_id: Id, body: PairingCreate, session: SessionDep, caller: CurrentStaff,
+                   log: Audit):
     """Staff. A short code, valid for a few minutes and once, that a kiosk enters to become
     a device of this event's gate (`POST /api/v1/devices/pair`)."""
     pairing, code = service.create_pairing(session, event_id=event_id, gate=body.gate,
                                            created_by=caller.staff_id)
+    log.record("pairing.create", pairing, details=body)
     return PairingPublic(code=code, event_id=pairing.event_id, gate=pairing.gate,
                          expires_at=pairing.expires_at)
 
 
 @router.post("/events/{event_id}/devices", response_model=DeviceWithToken,
              status_code=status.HTTP_201_CREATED)
-def register_device(event_id: Id, body: DeviceCreate, session: SessionDep, caller: CurrentStaff):
+def register_device(event_id: Id, body: DeviceCreate, session: SessionDep, caller: CurrentStaff,
+                    log: Audit):
     """Staff. A kiosk device for this event's gate; its token is shown only in this answer."""
     device, token = service.register_device(
         session, event_id=event_id, name=body.name, gate=body.gate, created_by=caller.staff_id
     )
+    log.record("device.create", device, details=body)
     return DeviceWithToken(**device.model_dump(), token=token)
 
 

@@ -291,16 +291,18 @@ def _replay(db: Executor, *, caller: Principal, scan_id: str) -> str:
 
 
 def guest_list(session: Session, *, event_id: int, query: str = "", arrived: bool | None = None,
-               after: int | None = None, limit: int = 50) -> tuple[list[GuestLine], int | None]:
+               tag: str | None = None, after: int | None = None, limit: int = 50
+               ) -> tuple[list[GuestLine], int | None]:
     """A page of the event's invited guests matching `query` (name or phone), with their
-    check-in if they arrived; `arrived` keeps only those who did (true) or did not (false)."""
+    check-in if they arrived; `arrived` keeps only those who did (true) or did not (false),
+    `tag` only those who carry it ("vip")."""
     events.get_event(session, event_id=event_id)
     checked_in = select(Checkin.customer_id).where(
         Checkin.event_id == event_id, Checkin.entry_number == 1
     )
     within = [events.guests_of(event_id)] + ([checked_in] if arrived else [])
     found, cursor = customers.search_customers(
-        session, query=query, after=after, limit=limit, within=within,
+        session, query=query, after=after, limit=limit, tag=tag, within=within,
         outside=checked_in if arrived is False else None,
     )
     ids = [customer.id for customer in found]

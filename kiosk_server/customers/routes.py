@@ -19,15 +19,18 @@ from kiosk_server.customers.models import (
 )
 from kiosk_server.live.hub import Overflow
 from kiosk_server.live.socket import found_or_closed, stream_until_closed
-from kiosk_server.staff.deps import CurrentStaff, admit_staff
+from kiosk_server.staff.deps import Audit, CurrentStaff, admit_staff
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
 
 @router.post("", response_model=CustomerPublic, status_code=status.HTTP_201_CREATED)
-def create_customer(body: CustomerCreate, session: SessionDep, caller: CurrentStaff):
+def create_customer(body: CustomerCreate, session: SessionDep, caller: CurrentStaff,
+                    log: Audit):
     """Staff. Add a customer."""
-    return service.create_customer(session, data=body)
+    customer = service.create_customer(session, data=body)
+    log.record("customer.create", customer, details=body)
+    return customer
 
 
 @router.get("", response_model=CustomerPage)
@@ -46,11 +49,15 @@ def search_customers(
 
 @router.post("/import", response_model=ImportReport, openapi_extra=CSV_BODY)
 def import_customers(
-    body: CsvBody, session: SessionDep, caller: CurrentStaff,
+    body: CsvBody, session: SessionDep, caller: CurrentStaff, log: Audit,
     dry_run: Annotated[bool, Query(description="check and count only; save nothing")] = False,
 ):
     """Staff. Import customers from a UTF-8 CSV; nothing is saved if any row has an error."""
-    return service.import_csv(session, data=body, dry_run=dry_run)
+    report = service.import_csv(session, data=body, dry_run=dry_run)
+    if report.saved:
+        log.record("customer.import", ("customers", None), details={
+            "rows": report.rows, "created": report.created, "existing": report.existing})
+    return report
 
 
 @router.get("/{customer_id}", response_model=CustomerPublic)
@@ -61,10 +68,12 @@ def get_customer(customer_id: Id, session: SessionDep, caller: CurrentStaff):
 
 @router.patch("/{customer_id}", response_model=CustomerPublic)
 def update_customer(
-    customer_id: Id, body: CustomerUpdate, session: SessionDep, caller: CurrentStaff
+    customer_id: Id, body: CustomerUpdate, session: SessionDep, caller: CurrentStaff, log: Audit
 ):
     """Staff. Change a customer's details; fields left out stay as they are."""
-    return service.update_customer(session, customer_id=customer_id, data=body)
+    customer = service.update_customer(session, customer_id=customer_id, data=body)
+    log.record("customer.update", customer, details=body)
+    return customer
 
 
 @router.get("/{customer_id}/visits", response_model=list[VisitPublic])

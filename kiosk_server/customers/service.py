@@ -1,11 +1,12 @@
 """Customers: create, find (diacritics- and phone-form-insensitive), import, and visits."""
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 
 from pydantic import ValidationError
-from sqlalchemy import Select, and_, bindparam, func, select, update
+from sqlalchemy import Select, Text, and_, bindparam, cast, func, select, update
 from sqlmodel import Session
 
 from kiosk_server.core.db import Executor, Prepared, flush_unique, on_commit, prepared_insert
@@ -104,9 +105,10 @@ def find_by_phone(session: Session, *, phone: str) -> Customer | None:
 
 def search_customers(
     session: Session, *, query: str = "", after: int | None = None, limit: int = 50,
-    within: Sequence[Select] = (), outside: Select | None = None,
+    tag: str | None = None, within: Sequence[Select] = (), outside: Select | None = None,
 ) -> tuple[list[Customer], int | None]:
-    """A page of customers whose name (any case, any diacritics) or phone (any form) matches.
+    """A page of customers whose name (any case, any diacritics) or phone (any form) matches,
+    and who carry `tag` if one is given.
 
     `within`: selections of customer ids (another domain's: an event's guests) the
     customers must all be in; `outside`: one they must not be in."""
@@ -116,6 +118,10 @@ def search_customers(
         statement = statement.where(Customer.id.in_(ids))
     if outside is not None:
         statement = statement.where(Customer.id.not_in(outside))
+    if tag:
+        # The tags as JSON text hold the tag as JSON text: the same on every database.
+        statement = statement.where(
+            cast(Customer.tags, Text).contains(json.dumps(tag.strip().lower()), autoescape=True))
     if after is not None:
         statement = statement.where(Customer.id > after)
     words = fold(query).split()

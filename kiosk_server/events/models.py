@@ -15,6 +15,12 @@ DEFAULT_EARLY_CHECKIN = timedelta(hours=2)
 MAX_INVITATIONS_PER_CALL = 10_000
 
 
+class EventTime(StrEnum):
+    UPCOMING = "upcoming"
+    RUNNING = "running"
+    PAST = "past"
+
+
 class InvitationStatus(StrEnum):
     ACTIVE = "active"
     CANCELLED = "cancelled"

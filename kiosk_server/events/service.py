@@ -1,5 +1,7 @@
 """Events and invitations: create, change, invite, cancel, and look up by token."""
 
+from datetime import datetime
+
 from sqlalchemy import Select, bindparam, func, select
 from sqlmodel import Session
 
@@ -11,6 +13,7 @@ from kiosk_server.customers import service as customers
 from kiosk_server.events.models import (
     Event,
     EventCreate,
+    EventTime,
     EventUpdate,
     GatePass,
     GateRules,
@@ -41,8 +44,18 @@ def get_event(session: Session, *, event_id: int) -> Event:
     return event
 
 
-def list_events(session: Session) -> list[Event]:
-    return list(session.scalars(select(Event).order_by(Event.starts_at.desc(), Event.id.desc())))
+def list_events(session: Session, *, when: EventTime | None = None,
+                now: datetime | None = None) -> list[Event]:
+    """Events, latest first: all, or those not started, running, or ended (`when`)."""
+    now = now or utcnow()
+    query = select(Event).order_by(Event.starts_at.desc(), Event.id.desc())
+    if when is EventTime.UPCOMING:
+        query = query.where(Event.starts_at > now)
+    elif when is EventTime.RUNNING:
+        query = query.where(Event.starts_at <= now, Event.ends_at > now)
+    elif when is EventTime.PAST:
+        query = query.where(Event.ends_at <= now)
+    return list(session.scalars(query))
 
 
 def update_event(session: Session, *, event_id: int, data: EventUpdate) -> Event:

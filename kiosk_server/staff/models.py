@@ -39,8 +39,11 @@ class StaffUser(StaffBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
+Password = Annotated[PlainText, StringConstraints(min_length=8, max_length=200)]
+
+
 class StaffCreate(StaffBase):
-    password: PlainText = Field(min_length=8, max_length=200)
+    password: Password
 
     @field_validator("username", mode="before")
     @classmethod
@@ -52,6 +55,25 @@ class StaffPublic(StaffBase):
     id: int
     active: bool
     created_at: datetime
+
+
+class StaffUpdate(SQLModel):
+    full_name: PlainText | None = Field(default=None, max_length=200)
+    role: Role | None = None
+    active: bool | None = Field(default=None, description="false: signed out, cannot sign in")
+
+
+class PasswordChange(SQLModel):
+    current_password: PlainText = Field(max_length=200)
+    new_password: Password
+
+
+class PasswordReset(SQLModel):
+    password: Password
+
+
+class DeviceRename(SQLModel):
+    name: PlainText = Field(min_length=1, max_length=100)
 
 
 class Device(SQLModel, table=True):

@@ -1,21 +1,29 @@
 """Sign-in, staff users, their API tokens, and kiosk devices."""
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
 
+from fastapi import APIRouter, Query, Request, Response, status
+
+from kiosk_server.audit import service as audit
+from kiosk_server.audit.models import AuditPage
 from kiosk_server.core.deps import SessionDep, SettingsDep
 from kiosk_server.core.errors import forbidden
 from kiosk_server.core.types import Id
 from kiosk_server.staff import service
-from kiosk_server.staff.deps import SESSION_COOKIE, AdminOnly, CurrentStaff
+from kiosk_server.staff.deps import SESSION_COOKIE, AdminOnly, Audit, CurrentStaff
 from kiosk_server.staff.models import (
     ApiTokenCreated,
     ApiTokenPublic,
     DevicePublic,
+    DeviceRename,
     DeviceWithToken,
     LoginRequest,
     PairRequest,
+    PasswordChange,
+    PasswordReset,
     StaffCreate,
     StaffPublic,
+    StaffUpdate,
     TokenRequest,
 )
 
@@ -50,6 +58,15 @@ def me(session: SessionDep, caller: CurrentStaff):
     return service.get_staff(session, staff_id=caller.staff_id)
 
 
+@router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(body: PasswordChange, session: SessionDep, caller: CurrentStaff,
+                    log: Audit):
+    """Staff. Change one's own password (the current one is asked first)."""
+    service.change_password(session, staff_id=caller.staff_id, current=body.current_password,
+                            new=body.new_password)
+    log.record("staff.password_change", ("staff_users", caller.staff_id))
+
+
 @router.get("/staff", response_model=list[StaffPublic])
 def list_staff(session: SessionDep, caller: AdminOnly):
     """Admin. All staff users."""
@@ -57,9 +74,29 @@ def list_staff(session: SessionDep, caller: AdminOnly):
 
 
 @router.post("/staff", response_model=StaffPublic, status_code=status.HTTP_201_CREATED)
-def create_staff(body: StaffCreate, session: SessionDep, caller: AdminOnly):
+def create_staff(body: StaffCreate, session: SessionDep, caller: AdminOnly, log: Audit):
     """Admin. Add a staff user."""
-    return service.create_staff(session, data=body)
+    user = service.create_staff(session, data=body)
+    log.record("staff.create", user, details=body.model_dump(exclude={"password"}))
+    return user
+
+
+@router.patch("/staff/{staff_id}", response_model=StaffPublic)
+def update_staff(staff_id: Id, body: StaffUpdate, session: SessionDep, caller: AdminOnly,
+                 log: Audit):
+    """Admin. Change a staff user's name or role, or disable them (signed out at once; they
+    cannot sign in until enabled again). The last active admin cannot be demoted."""
+    user = service.update_staff(session, staff_id=staff_id, data=body, by=caller.staff_id)
+    log.record("staff.update", user, details=body)
+    return user
+
+
+@router.post("/staff/{staff_id}/password", status_code=status.HTTP_204_NO_CONTENT)
+def reset_password(staff_id: Id, body: PasswordReset, session: SessionDep, caller: AdminOnly,
+                   log: Audit):
+    """Admin. Set a new password for a staff user; their browser sessions end."""
+    user = service.reset_password(session, staff_id=staff_id, password=body.password)
+    log.record("staff.password_reset", user)
 
 
 def _own_or_admin(caller, staff_id: int) -> None:
@@ -78,18 +115,23 @@ def list_tokens(staff_id: Id, session: SessionDep, caller: CurrentStaff):
     "/staff/{staff_id}/tokens", response_model=ApiTokenCreated,
     status_code=status.HTTP_201_CREATED,
 )
-def create_token(staff_id: Id, body: TokenRequest, session: SessionDep, caller: CurrentStaff):
+def create_token(staff_id: Id, body: TokenRequest, session: SessionDep, caller: CurrentStaff,
+                 log: Audit):
     """Staff (their own) or admin. A new API token; its secret is shown only in this answer."""
     _own_or_admin(caller, staff_id)
     token, secret = service.create_api_token(session, staff_id=staff_id, label=body.label)
+    log.record("token.create", token, details={"staff_id": staff_id, "label": body.label})
     return ApiTokenCreated(**token.model_dump(), token=secret)
 
 
 @router.delete("/staff/{staff_id}/tokens/{token_id}", response_model=ApiTokenPublic)
-def revoke_token(staff_id: Id, token_id: Id, session: SessionDep, caller: CurrentStaff):
+def revoke_token(staff_id: Id, token_id: Id, session: SessionDep, caller: CurrentStaff,
+                 log: Audit):
     """Staff (their own) or admin. Revoke an API token."""
     _own_or_admin(caller, staff_id)
-    return service.revoke_api_token(session, staff_id=staff_id, token_id=token_id)
+    token = service.revoke_api_token(session, staff_id=staff_id, token_id=token_id)
+    log.record("token.revoke", token, details={"staff_id": staff_id})
+    return token
 
 
 @router.get("/devices", response_model=list[DevicePublic])
@@ -107,7 +149,29 @@ def pair_device(body: PairRequest, session: SessionDep):
     return DeviceWithToken(**device.model_dump(), token=token)
 
 
+@router.patch("/devices/{device_id}", response_model=DevicePublic)
+def rename_device(device_id: Id, body: DeviceRename, session: SessionDep, caller: AdminOnly,
+                  log: Audit):
+    """Admin. Rename a kiosk device."""
+    device = service.rename_device(session, device_id=device_id, name=body.name)
+    log.record("device.rename", device, details=body)
+    return device
+
+
 @router.delete("/devices/{device_id}", response_model=DevicePublic)
-def revoke_device(device_id: Id, session: SessionDep, caller: CurrentStaff):
-    """Staff. Revoke a kiosk device: its token stops working at once."""
-    return service.revoke_device(session, device_id=device_id)
+def revoke_device(device_id: Id, session: SessionDep, caller: AdminOnly, log: Audit):
+    """Admin. Revoke a kiosk device: its token stops working at once."""
+    device = service.revoke_device(session, device_id=device_id)
+    log.record("device.revoke", device)
+    return device
+
+
+@router.get("/audit", response_model=AuditPage)
+def audit_log(
+    session: SessionDep, caller: AdminOnly,
+    before: Annotated[Id | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=audit.MAX_PAGE)] = 50,
+):
+    """Admin. Every change made by staff (who, what, when), newest first."""
+    items, cursor = audit.list_entries(session, before=before, limit=limit)
+    return AuditPage(items=items, next_cursor=cursor)

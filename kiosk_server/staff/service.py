@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from kiosk_server.core.db import Executor, Prepared, flush_unique
@@ -19,6 +19,7 @@ from kiosk_server.staff.models import (
     DevicePairing,
     Role,
     StaffCreate,
+    StaffUpdate,
     StaffUser,
     TokenKind,
 )
@@ -37,6 +38,7 @@ class Principal:
 
     staff_id: int | None = None
     role: Role | None = None
+    username: str = ""
     device_id: int | None = None
     device_event_id: int | None = None
     device_gate: str = ""
@@ -78,6 +80,63 @@ def create_staff(session: Session, *, data: StaffCreate) -> StaffUser:
 def set_password(session: Session, *, user: StaffUser, password: str) -> None:
     user.password_hash = _hasher.hash(password)
     session.add(user)
+
+
+def change_password(session: Session, *, staff_id: int, current: str, new: str) -> None:
+    """A staff member changes their own password, giving the current one first."""
+    user = get_staff(session, staff_id=staff_id)
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise invalid("wrong_password", "Mật khẩu hiện tại không đúng.",
+                      "The current password is wrong.", field="current_password") from None
+    set_password(session, user=user, password=new)
+
+
+def update_staff(session: Session, *, staff_id: int, data: StaffUpdate, by: int | None
+                 ) -> StaffUser:
+    """Change a staff user's name, role or whether they may sign in. A user disabled is
+    signed out everywhere; the last active admin stays an active admin."""
+    user = get_staff(session, staff_id=staff_id)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    stays_admin = (changes.get("role", user.role) is Role.ADMIN
+                   and changes.get("active", user.active))
+    if (user.role is Role.ADMIN and user.active and not stays_admin
+            and _active_admins(session) == 1):
+        raise conflict("last_admin", "Phải còn ít nhất một quản trị viên đang hoạt động.",
+                       "At least one active admin must remain.",
+                       field="role" if "role" in changes else "active")
+    if staff_id == by and changes.get("active") is False:
+        raise invalid("disable_self", "Bạn không thể tự khóa tài khoản của mình.",
+                      "You cannot disable your own account.", field="active")
+    for key, value in changes.items():
+        setattr(user, key, value)
+    session.add(user)
+    if changes.get("active") is False:
+        _revoke_all(session, staff_id=staff_id)
+    return user
+
+
+def reset_password(session: Session, *, staff_id: int, password: str) -> StaffUser:
+    """An admin sets a new password for someone: their sessions end (their API tokens stay)."""
+    user = get_staff(session, staff_id=staff_id)
+    set_password(session, user=user, password=password)
+    _revoke_all(session, staff_id=staff_id, kind=TokenKind.SESSION)
+    return user
+
+
+def _active_admins(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(StaffUser).where(
+        StaffUser.role == Role.ADMIN, StaffUser.active.is_(True))) or 0
+
+
+def _revoke_all(session: Session, *, staff_id: int, kind: TokenKind | None = None) -> None:
+    query = (update(AuthToken)
+             .where(AuthToken.staff_id == staff_id, AuthToken.revoked_at.is_(None))
+             .values(revoked_at=utcnow()))
+    if kind is not None:
+        query = query.where(AuthToken.kind == kind)
+    session.execute(query)
 
 
 def get_staff_by_username(session: Session, *, username: str) -> StaffUser | None:
@@ -177,10 +236,22 @@ def list_devices(session: Session, *, event_id: int | None = None) -> list[Devic
     return list(session.scalars(query))
 
 
-def revoke_device(session: Session, *, device_id: int) -> Device:
+def _device(session: Session, device_id: int) -> Device:
     device = session.get(Device, device_id)
     if device is None:
         raise not_found("thiết bị", "Device")
+    return device
+
+
+def rename_device(session: Session, *, device_id: int, name: str) -> Device:
+    device = _device(session, device_id)
+    device.name = name
+    session.add(device)
+    return device
+
+
+def revoke_device(session: Session, *, device_id: int) -> Device:
+    device = _device(session, device_id)
     if device.revoked_at is None:
         now = utcnow()
         device.revoked_at = now
@@ -197,7 +268,8 @@ def revoke_device(session: Session, *, device_id: int) -> Device:
 _CALLER = Prepared(
     select(
         AuthToken.expires_at, AuthToken.staff_id, StaffUser.role, StaffUser.active,
-        AuthToken.device_id, Device.event_id, Device.gate, Device.revoked_at,
+        StaffUser.username, AuthToken.device_id, Device.event_id, Device.gate,
+        Device.revoked_at,
     )
     .outerjoin(StaffUser, StaffUser.id == AuthToken.staff_id)
     .outerjoin(Device, Device.id == AuthToken.device_id)
@@ -212,11 +284,12 @@ def authenticate(db: Executor, *, secret: str) -> Principal | None:
     row = _CALLER.first(db, {"digest": _digest(secret)})
     if row is None:
         return None
-    expires_at, staff_id, role, active, device_id, event_id, gate, device_revoked_at = row
+    (expires_at, staff_id, role, active, username, device_id, event_id, gate,
+     device_revoked_at) = row
     if expires_at is not None and expires_at <= utcnow():
         return None
     if staff_id is not None:
-        return Principal(staff_id=staff_id, role=Role(role)) if active else None
+        return Principal(staff_id=staff_id, role=Role(role), username=username) if active else None
     if device_id is None or device_revoked_at is not None:
         return None
     return Principal(device_id=device_id, device_event_id=event_id, device_gate=gate)
