@@ -126,7 +126,10 @@ def search_customers(
         statement = statement.where(Customer.id > after)
     words = fold(query).split()
     digits = phone_search_digits(query)
-    if digits is not None:
+    whole_number = normalize_phone(query) if digits is not None else None
+    if whole_number is not None:  # a whole number: its unique index, not a scan
+        statement = statement.where(Customer.phone == whole_number)
+    elif digits is not None:
         statement = statement.where(Customer.phone.contains(digits, autoescape=True))
     elif words:
         statement = statement.where(
