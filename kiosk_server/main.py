@@ -100,6 +100,10 @@ def create_app(settings: Settings) -> FastAPI:
     def monitor_page() -> str:
         return page("monitor.html", timezone=settings.timezone)
 
+    @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
+    def admin_page() -> str:
+        return page("admin.html", timezone=settings.timezone)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:
         return page("home.html", business=settings.business_name)

@@ -1,0 +1,64 @@
+// The one way the admin pages talk to the server: JSON (or a CSV file) to /api/v1, in the
+// page's language; errors as ApiError, each problem with the field it is about.
+import { lang, t } from "./i18n.js";
+
+/** The server said no (status > 0), or could not be reached (status 0). */
+export class ApiError extends Error {
+  constructor(status, problems) {
+    super(problems.map((problem) => problem.message).join(" "));
+    this.status = status;
+    this.problems = problems; // [{field, message}]; field null when about the whole request
+  }
+}
+
+let signedOut = () => {};
+
+/** What to do when the server answers 401 (or a feed closes with 4401): the session ended. */
+export function onSignedOut(handler) {
+  signedOut = handler;
+}
+
+export const sessionEnded = () => signedOut();
+
+/** `{error: {message, field}}`, or FastAPI's 422 `{detail: [{loc, msg}]}`. */
+function problemsOf(status, data) {
+  if (data?.error) return [{ field: data.error.field || null, message: data.error.message }];
+  if (Array.isArray(data?.detail) && data.detail.length) {
+    return data.detail.map((item) => ({ field: item.loc?.[1] ?? null, message: item.msg }));
+  }
+  return [{ field: null, message: t("httpError", { status }) }];
+}
+
+/**
+ * Calls /api/v1`path`. `body` is sent as JSON, `file` (a File or Blob) as text/csv.
+ * Resolves to the answer's JSON (null for 204), rejects with an ApiError.
+ */
+export async function api(path, { method = "GET", body, file } = {}) {
+  const headers = { "Accept-Language": lang() };
+  const options = { method, headers };
+  if (file !== undefined) {
+    headers["Content-Type"] = "text/csv";
+    options.body = file;
+  } else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}`, options);
+  } catch {
+    throw new ApiError(0, [{ field: null, message: t("offline") }]);
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (response.ok) return data;
+  if (response.status === 401 && path !== "/auth/login") sessionEnded();
+  throw new ApiError(response.status, problemsOf(response.status, data));
+}
+
+/** `?a=1&b=2` from the values that are set (null, undefined and "" are left out). */
+export function query(values) {
+  const kept = Object.entries(values).filter(([, value]) => value !== null
+    && value !== undefined && value !== "");
+  return kept.length ? `?${new URLSearchParams(kept)}` : "";
+}

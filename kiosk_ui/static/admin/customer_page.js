@@ -1,0 +1,112 @@
+// #/customers/{id}: the customer's details, their membership card (issue or reissue), and
+// their whole visit history, live: the feed is followed first, the history read once it says
+// "ready", and a visit that comes both ways is shown once.
+import { ApiError, api } from "./api.js";
+import { t } from "./i18n.js";
+import { follow, liveStatus } from "./live.js";
+import {
+  actionButton, confirmAction, el, link, notify, phoneText, tagList, when,
+} from "./ui.js";
+
+const HISTORY_SIZE = 1000; // the most the server gives: a whole history in practice
+
+function cardPanel(customerId) {
+  const body = el("div", { class: "card-body" });
+  const panel = el("section", { class: "panel card" }, el("h2", { text: t("card") }), body);
+
+  const show = (card) => {
+    const issue = actionButton(t(card ? "reissueCard" : "issueCard"), async () => {
+      if (card && !await confirmAction(t("reissueCardQ"), t("reissueCard"))) return;
+      show(await api(`/customers/${customerId}/card`, { method: "POST" }));
+      notify(t("cardIssued"));
+    }, card ? "" : "primary");
+    body.replaceChildren(...(card ? [
+      el("p", { class: "hint", text: t("cardIssuedAt", { time: when(card.issued_at) }) }),
+      el("p", { text: t("cardCode") }), el("code", { class: "card-code", text: card.code }),
+    ] : [el("p", { class: "empty", text: t("noCard") })]), el("p", {}, issue));
+  };
+
+  const load = async () => {
+    try {
+      show(await api(`/customers/${customerId}/card`));
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 404) throw error;
+      show(null);
+    }
+  };
+  return { panel, load };
+}
+
+function visitsPanel(customer, events, onVisit, context) {
+  const visits = new Map(); // by id: a visit read and also received live is shown once
+  const list = el("ol", { class: "visits" });
+  const status = liveStatus();
+
+  const visitLine = (visit) => {
+    const what = visit.kind === "purchase" ? el("span", { text: t("purchase") })
+      : link(`#/events/${visit.event_id}`, events.get(visit.event_id)
+        || t("eventN", { id: visit.event_id }));
+    return el("li", { dataset: { visitId: visit.id } },
+      el("span", { class: "time", text: when(visit.occurred_at) }), what,
+      el("span", { class: "gate", text: visit.gate ? `${t("gate")} ${visit.gate}` : "" }));
+  };
+  const show = (more) => {
+    for (const visit of more) visits.set(visit.id, visit);
+    const newestFirst = [...visits.values()].sort((a, b) =>
+      Date.parse(b.occurred_at) - Date.parse(a.occurred_at) || b.id - a.id);
+    list.replaceChildren(...newestFirst.map(visitLine));
+    list.dataset.count = newestFirst.length;
+  };
+  context.onLeave(follow(() => `/customers/${customer.id}/live`, {
+    onMessage: async (data) => {
+      if (data.type === "visit") {
+        show([data.visit]);
+        onVisit(data.visit, data.visit_count);
+      } else if (data.type === "ready") { // (again: some may have been missed) read it all
+        try {
+          show(await api(`/customers/${customer.id}/visits?limit=${HISTORY_SIZE}`));
+          status.show(true, t("live"));
+        } catch (error) {
+          status.show(false, error.message);
+        }
+      }
+    },
+    onStatus: (live) => live || status.show(false, t("reconnecting")),
+  }));
+  return el("section", { class: "panel" }, el("h2", {}, t("visitHistory"), " ", status.node),
+    list, el("p", { class: "empty", text: t("noVisits") }));
+}
+
+export async function customerPage(root, context, id) {
+  const [customer, eventList] = await Promise.all([api(`/customers/${id}`), api("/events")]);
+  const events = new Map(eventList.map((event) => [event.id, event.name]));
+  const count = el("dd", { class: "visit-count", text: customer.visit_count });
+  const last = el("dd", { class: "last-visit", text: when(customer.last_visit_at) });
+  let highest = customer.visit_count;
+  const onVisit = (visit, visitCount) => { // counts only grow: a late one may be older
+    highest = Math.max(highest, visitCount);
+    count.textContent = highest;
+    if (highest === visitCount) last.textContent = when(visit.occurred_at);
+  };
+  const card = cardPanel(id);
+  root.append(
+    el("header", { class: "view-head" }, el("h1", { text: customer.full_name }),
+      el("div", { class: "links" }, link(`#/customers/${id}/edit`, t("edit"), "button"),
+        link("#/customers", t("back"), "button"))),
+    el("div", { class: "columns" },
+      el("section", { class: "panel" }, el("h2", { text: t("details") }),
+        el("dl", { class: "details" },
+          el("dt", { text: t("phone") }), el("dd", { text: phoneText(customer.phone) }),
+          el("dt", { text: t("email") }), el("dd", { text: customer.email || "—" }),
+          el("dt", { text: t("tags") }), el("dd", {}, tagList(customer.tags)),
+          el("dt", { text: t("contactConsent") }), el("dd", {
+            text: t(customer.contact_consent ? "yes" : "no") }),
+          el("dt", { text: t("visits") }), count,
+          el("dt", { text: t("lastVisit") }), last,
+          el("dt", { text: t("customerSince") }), el("dd", { text: when(customer.created_at) }),
+          el("dt", { text: t("notes") }),
+          el("dd", { class: "notes", text: customer.notes || "—" }))),
+      card.panel),
+    visitsPanel(customer, events, onVisit, context));
+  await card.load();
+}

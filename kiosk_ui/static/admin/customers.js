@@ -1,0 +1,62 @@
+// Customers: the list (search by name without diacritics, or phone; read a page at a time
+// with the server's cursor), and the add and edit form.
+import { api, query } from "./api.js";
+import { t } from "./i18n.js";
+import {
+  checkbox, checked, editorPage, el, field, link, pagedList, phoneText, row, table, tagList,
+  textInput, valueOf, when,
+} from "./ui.js";
+
+const PAGE_SIZE = 50;
+
+export async function customersView(root) {
+  const { node, body } = table([t("fullName"), t("phone"), t("email"), t("tags"), t("visits"),
+    t("lastVisit")], "customers");
+  const list = pagedList({
+    container: body, emptyText: t("noCustomers"), searchFor: t("searchCustomers"),
+    fetchPage: (after, q) => api(`/customers${query({ q, after, limit: PAGE_SIZE })}`),
+    render: (customer) => {
+      const line = row(link(`#/customers/${customer.id}`, customer.full_name),
+        phoneText(customer.phone), customer.email, tagList(customer.tags),
+        String(customer.visit_count), when(customer.last_visit_at));
+      line.dataset.customerId = customer.id;
+      return line;
+    },
+  });
+  root.append(el("header", { class: "view-head" }, el("h1", { text: t("navCustomers") }),
+    link("#/customers/new", t("newCustomer"), "button primary")),
+  el("section", { class: "panel" }, list.search, node, ...list.footer));
+  await list.start();
+}
+
+/** Tags typed as "a, b", VIP from its checkbox. */
+function tagsOf(form) {
+  const typed = valueOf(form, "tags").split(",").map((tag) => tag.trim().toLowerCase())
+    .filter((tag) => tag && tag !== "vip");
+  return [...(checked(form, "vip") ? ["vip"] : []), ...typed];
+}
+
+/** #/customers/new and #/customers/{id}/edit. */
+export async function customerForm(root, context, id) {
+  const customer = id ? await api(`/customers/${id}`) : { tags: [] };
+  const others = customer.tags.filter((tag) => tag !== "vip").join(", ");
+  editorPage(root, {
+    base: "/customers", id, titles: [t("newCustomer"), t("editCustomer")],
+    className: "customer-form", submit: id ? t("save") : t("addCustomer"),
+    fields: [
+      field("full_name", t("fullName"), textInput(customer.full_name, { maxlength: 200 })),
+      el("div", { class: "pair" },
+        field("phone", t("phone"), textInput(customer.phone, { type: "tel" })),
+        field("email", t("email"), textInput(customer.email, { type: "email" }))),
+      field("notes", t("notes"), el("textarea", { rows: 3, value: customer.notes || "" })),
+      checkbox("contact_consent", t("contactConsent"), customer.contact_consent),
+      checkbox("vip", t("vipTag"), customer.tags.includes("vip")),
+      field("tags", t("otherTags"), textInput(others), t("tagsHint")),
+    ],
+    body: (sent) => ({
+      full_name: valueOf(sent, "full_name"), phone: valueOf(sent, "phone"),
+      email: valueOf(sent, "email"), notes: sent.elements.notes.value,
+      contact_consent: checked(sent, "contact_consent"), tags: tagsOf(sent),
+    }),
+  });
+}

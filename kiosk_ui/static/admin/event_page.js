@@ -1,0 +1,118 @@
+// #/events/{id}: the event's details, its counters live (re-read on each update of its feed,
+// and every 10 s), kiosk pairing, the guest list, and inviting guests.
+import { api, query } from "./api.js";
+import {
+  capacityText, checkinTimes, eventTimes, liveCounters, monitorLink,
+} from "./events.js";
+import { t } from "./i18n.js";
+import { invitePanel } from "./invite.js";
+import {
+  actionButton, confirmAction, el, field, link, makeForm, notify, pagedList, phoneText, row,
+  select, table, tagList, textInput, valueOf, when,
+} from "./ui.js";
+
+const PAGE_SIZE = 50;
+// The guest list's filters: their query parameters.
+const FILTERS = { all: {}, arrived: { arrived: "true" }, missing: { arrived: "false" },
+  vip: { tag: "vip" } };
+
+function details(event) {
+  const flags = [event.allow_walk_in ? t("allowWalkIn") : null,
+    event.allow_reentry ? t("allowReentry") : null].filter(Boolean);
+  return el("dl", { class: "details" },
+    el("dt", { text: t("venue") }), el("dd", { text: event.venue || "—" }),
+    el("dt", { text: t("eventTimes") }), el("dd", { text: eventTimes(event) }),
+    el("dt", { text: t("checkinWindow") }), el("dd", { text: checkinTimes(event) }),
+    el("dt", { text: t("capacity") }), el("dd", { text: capacityText(event) }),
+    el("dt", { text: t("rules") }), el("dd", { text: flags.join(" · ") || "—" }));
+}
+
+function pairingPanel(event) {
+  const code = el("p", { class: "pairing-code", "aria-live": "polite" });
+  const expiry = el("p", { class: "hint pairing-expiry" });
+  const form = makeForm({
+    className: "inline",
+    fields: [field("gate", t("gate"), textInput("", { maxlength: 64, placeholder: "A" }))],
+    submit: t("newPairingCode"),
+    send: async (sent) => {
+      const pairing = await api(`/events/${event.id}/pairings`, { method: "POST",
+        body: { gate: valueOf(sent, "gate") } });
+      code.textContent = pairing.code;
+      expiry.textContent = t("pairingExpires", { gate: pairing.gate || "—",
+        time: when(pairing.expires_at) });
+    },
+  });
+  return el("section", { class: "panel pairing" }, el("h2", { text: t("pairKiosk") }),
+    el("p", { class: "hint", text: t("pairingHint") }), form, code, expiry);
+}
+
+function arrival(guest) {
+  if (!guest.checked_in_at) return t("notArrived");
+  return `${t("arrived")} ${when(guest.checked_in_at)}${guest.gate ? ` · ${guest.gate}` : ""}`;
+}
+
+function guestsPanel(event, onChange) {
+  const { node, body } = table([t("fullName"), t("phone"), t("tags"), t("status"), ""], "guests");
+  const filter = select(Object.keys(FILTERS).map((key) => [key, t(`filter_${key}`)]), "all");
+  filter.setAttribute("aria-label", t("filter"));
+
+  const guestRow = (guest) => {
+    const cancel = actionButton(t("cancelInvitation"), async () => {
+      if (!await confirmAction(t("cancelInvitationQ", { name: guest.name }),
+        t("cancelInvitation"))) return;
+      await api(`/events/${event.id}/invitations/${guest.invitation_id}`, { method: "DELETE" });
+      line.remove();
+      notify(t("invitationCancelled", { name: guest.name }));
+      onChange();
+    }, "danger small");
+    const line = row(link(`#/customers/${guest.customer_id}`, guest.name), phoneText(guest.phone),
+      tagList(guest.tags), arrival(guest), cancel);
+    line.dataset.customerId = guest.customer_id;
+    line.classList.toggle("arrived", Boolean(guest.checked_in_at));
+    return line;
+  };
+  const list = pagedList({
+    container: body, render: guestRow, emptyText: t("noGuests"), searchFor: t("searchGuests"),
+    fetchPage: (after, q) => api(`/events/${event.id}/guests${query({
+      q, ...FILTERS[filter.value], after, limit: PAGE_SIZE })}`),
+  });
+  filter.addEventListener("change", list.reload);
+  const panel = el("section", { class: "panel guest-list" }, el("h2", { text: t("guests") }),
+    el("div", { class: "toolbar" }, list.search, filter), node, ...list.footer);
+  return {
+    panel,
+    start: list.start,
+    reload: list.reload,
+    /** The feed said a guest arrived: their line says so, without reading the list again. */
+    arrived(update) {
+      const customer = update.result?.customer;
+      const line = customer && body.querySelector(`tr[data-customer-id="${customer.id}"]`);
+      if (update.status !== "ok" || !line) return;
+      line.classList.add("arrived");
+      line.cells[3].textContent = arrival({ checked_in_at: update.result.checked_in_at
+        || update.scanned_at, gate: update.result.gate ?? update.gate });
+    },
+  };
+}
+
+export async function eventPage(root, context, id) {
+  const [event, stats] = await Promise.all([api(`/events/${id}`), api(`/events/${id}/stats`)]);
+  const guests = guestsPanel(event, () => live.refresh());
+  const live = liveCounters(event, stats, context, (update) => guests.arrived(update));
+  const invited = () => {
+    live.refresh();
+    return guests.reload();
+  };
+  root.append(
+    el("header", { class: "view-head" }, el("h1", { text: event.name }),
+      el("div", { class: "links" }, link(`#/events/${id}/edit`, t("edit"), "button"),
+        monitorLink(event),
+        link("#/events", t("back"), "button"))),
+    el("div", { class: "columns" },
+      el("section", { class: "panel" }, el("h2", { text: t("details") }), details(event)),
+      el("div", { class: "stack" }, el("section", { class: "panel", "aria-label": t("counters") },
+        el("h2", {}, t("counters"), " ", live.status), live.board), pairingPanel(event))),
+    guests.panel,
+    invitePanel(event, invited));
+  await guests.start();
+}
