@@ -179,3 +179,48 @@ def test_after_the_demo_signing_in_lands_on_the_dashboard_with_the_seminar_live(
         for target in ("#/events", "#/customers", "#/devices", "#/staff", "#/audit"):
             assert page.locator(f"nav.shortcuts a[href='{target}']").count() == 1
         screenshot(page, "admin-dashboard")
+
+
+def test_invite_a_picked_customer_cancel_an_invitation_and_edit_the_event(
+        chromium, served, client, admin, seminar):
+    lan = client.post("/api/v1/customers", headers=admin.headers,
+                      json={"full_name": "Đỗ Thị Lan", "phone": "0903 111 222"}).json()
+    with admin_tab(chromium, served.url) as ui:
+        page = ui.page
+        ui.go(f"/events/{seminar.event_id}")
+        page.wait_for_function("document.querySelectorAll('table.guests tbody tr').length === 3")
+        page.fill(".invite-pick input.search", "do thi lan")
+        page.wait_for_function("document.querySelectorAll('.pick-list li').length === 1")
+        page.check(".pick-list li input[type=checkbox]")
+        invite = page.locator(".invite-pick button.primary")
+        assert invite.inner_text() == "Mời 1 khách đã chọn"
+        invite.click()
+        page.wait_for_selector(f"table.guests tr[data-customer-id='{lan['id']}']")
+        _wait_counter(ui, "invited", "4")
+        assert invite.is_hidden()  # nobody chosen any more
+
+        guest = page.locator(f"table.guests tr[data-customer-id='{seminar.customer_ids[0]}']")
+        guest.locator("button").click()
+        assert "Nguyễn Thị Hương 0" in page.inner_text("dialog.confirm")
+        page.click("dialog.confirm button[value=yes]")
+        guest.wait_for(state="detached")
+        _wait_counter(ui, "invited", "3")
+        invitations = client.get(f"/api/v1/events/{seminar.event_id}/invitations",
+                                 headers=admin.headers).json()["items"]
+        assert sorted((i["customer_id"], i["status"]) for i in invitations) == sorted(
+            [(seminar.customer_ids[0], "cancelled"), (seminar.customer_ids[1], "active"),
+             (seminar.customer_ids[2], "active"), (lan["id"], "active")])
+
+        starts_at = client.get(f"/api/v1/events/{seminar.event_id}",
+                               headers=admin.headers).json()["starts_at"]
+        page.click(f"a[href='#/events/{seminar.event_id}/edit']")
+        ui.wait_view(f"/events/{seminar.event_id}/edit")
+        assert page.input_value("[name=name]") == "Hội thảo mùa thu"
+        page.fill("[name=capacity]", "250")
+        page.check("[name=allow_reentry]")
+        page.click("form.event-form button[type=submit]")
+        ui.wait_view(f"/events/{seminar.event_id}")
+        event = client.get(f"/api/v1/events/{seminar.event_id}", headers=admin.headers).json()
+        assert (event["capacity"], event["allow_reentry"], event["name"]) == (
+            250, True, "Hội thảo mùa thu")
+        assert event["starts_at"] == starts_at  # a time not touched is kept to the second

@@ -135,7 +135,9 @@ export async function eventForm(root, context, id) {
         allow_reentry: checked(sent, "allow_reentry"),
       };
       for (const name of ["starts_at", "ends_at", "checkin_opens_at", "checkin_closes_at"]) {
-        body[name] = fromLocalInput(valueOf(sent, name)); // blank: null, the server says
+        const typed = valueOf(sent, name);
+        // A time left as it was is not sent: the input drops its seconds.
+        if (!id || typed !== toLocalInput(event[name])) body[name] = fromLocalInput(typed);
       }
       return body;
     },
