@@ -14,3 +14,5 @@ def test_home_page_names_the_business_escaped(tmp_path):
         page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "Cà phê &lt;Sáng&gt; · Kiosk" in page.text and "<Sáng>" not in page.text
+    assert 'href="/admin"' in page.text
+    assert client.get("/admin").status_code == 200
