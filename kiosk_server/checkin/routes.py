@@ -196,7 +196,7 @@ async def _feed(websocket: WebSocket, state, event_id: int, last: int) -> None:
                         last = await _send_missed(websocket, state.db, event_id, last)
                         if update["seq"] <= last:
                             continue
-                    await websocket.send_json(update)
+                    await websocket.send_text(update.text)
                     last = update["seq"]
             except Overflow:
                 continue

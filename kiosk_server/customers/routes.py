@@ -108,7 +108,7 @@ async def _visits(websocket: WebSocket, customer_id: int) -> None:
             await websocket.send_json({"type": "ready"})
             try:
                 async for update in updates:
-                    await websocket.send_json(update)
+                    await websocket.send_text(update.text)
             except Overflow:
                 continue
 

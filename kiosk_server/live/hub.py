@@ -27,6 +27,30 @@ log = logging.getLogger(__name__)
 QUEUE_LIMIT = 1000
 
 
+def to_json(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+class Update(dict):
+    """A message as its subscribers receive it: a dict, whose JSON text (`text`) is made
+    once however many subscribers send it on."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, message: dict[str, Any], text: str | None = None) -> None:
+        super().__init__(message)
+        if text is not None:
+            self._text = text
+
+    @property
+    def text(self) -> str:
+        try:
+            return self._text
+        except AttributeError:
+            self._text = to_json(self)
+            return self._text
+
+
 class Overflow(Exception):
     """The subscriber fell too far behind and was dropped; it should replay and resubscribe."""
 
@@ -35,10 +59,10 @@ class Subscription:
     """Messages of one channel for one subscriber, in publication order."""
 
     def __init__(self) -> None:
-        self._queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(QUEUE_LIMIT)
+        self._queue: asyncio.Queue[Update | None] = asyncio.Queue(QUEUE_LIMIT)
         self.overflowed = False
 
-    def _put(self, message: dict[str, Any]) -> None:
+    def _put(self, message: Update) -> None:
         if self.overflowed:
             return
         try:
@@ -59,7 +83,7 @@ class Subscription:
     def __aiter__(self) -> "Subscription":
         return self
 
-    async def __anext__(self) -> dict[str, Any]:
+    async def __anext__(self) -> Update:
         message = await self._queue.get()
         if message is None:
             raise Overflow()
@@ -84,6 +108,10 @@ class LocalHub:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
+        if channel not in self._channels:
+            # Nobody here follows it: no wake-up of the event loop. (A subscriber added
+            # just now reads the record after subscribing, so it misses nothing.)
+            return
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
@@ -93,9 +121,10 @@ class LocalHub:
         else:
             loop.call_soon_threadsafe(self._deliver, channel, message)
 
-    def _deliver(self, channel: str, message: dict[str, Any]) -> None:
+    def _deliver(self, channel: str, message: dict[str, Any], text: str | None = None) -> None:
+        update = Update(message, text)
         for subscription in list(self._channels.get(channel, ())):
-            subscription._put(message)
+            subscription._put(update)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
@@ -139,7 +168,7 @@ class RedisHub(LocalHub):
         await super().close()
 
     def publish(self, channel: str, message: dict[str, Any]) -> None:
-        data = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+        data = to_json(message)
         try:
             with self._publisher_lock:
                 self._publisher.publish(self._prefix + channel, data)
@@ -158,7 +187,8 @@ class RedisHub(LocalHub):
                     if item.get("type") != "pmessage":
                         continue
                     channel = item["channel"].decode()[len(self._prefix):]
-                    self._deliver(channel, json.loads(item["data"]))
+                    text = item["data"].decode()
+                    self._deliver(channel, json.loads(text), text)
             except asyncio.CancelledError:
                 raise
             except (redis.RedisError, OSError):
