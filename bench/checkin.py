@@ -147,7 +147,8 @@ class Server:
         return total / os.sysconf("SC_CLK_TCK")
 
     def log_tail(self, lines: int = 40) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
@@ -162,6 +163,52 @@ class Server:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self._log.close()
+
+
+class BenchRun:
+    """One bench run's servers and work directory. Used as `with BenchRun(...) as run:`
+    around the run, then `return run.status`: on an error the servers' log tails are
+    shown (status 1; Ctrl-C or SIGTERM: 130); whatever happens the servers are stopped
+    and the work directory removed, unless it is to be kept (`keep`, or interrupted)."""
+
+    def __init__(self, work: Path, *, keep: bool = False) -> None:
+        self.work = work
+        self.keep = keep
+        self.servers: list[Server] = []
+        self.status = 0
+
+    def start(self, argv: list[str], port: int, env: dict[str, str], log_path: Path) -> Server:
+        """A `kiosk serve` process, once it answers."""
+        server = Server(argv, port, env, log_path)
+        self.servers.append(server)
+        server.wait_healthy()
+        return server
+
+    def __enter__(self) -> BenchRun:
+        def on_term(signum, _frame):
+            raise KeyboardInterrupt(f"signal {signum}")
+
+        signal.signal(signal.SIGTERM, on_term)
+        return self
+
+    def __exit__(self, kind, error, _traceback) -> bool:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        interrupted = kind is not None and issubclass(kind, KeyboardInterrupt)
+        if interrupted:
+            print(f"interrupted ({error})", file=sys.stderr)
+            self.status = 130
+        elif kind is not None:
+            print(f"error: {error}", file=sys.stderr)
+            for server in self.servers:
+                print("server log tail:\n" + server.log_tail(), file=sys.stderr)
+            self.status = 1
+        for server in self.servers:
+            server.stop()
+        if self.keep or interrupted:
+            print(f"kept {self.work}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
+        return kind is None or issubclass(kind, Exception | KeyboardInterrupt)
 
 
 def check_background_load() -> None:
@@ -530,23 +577,15 @@ def main() -> int:
 
     check_background_load()
 
-    server: Server | None = None
-    interrupted = False
-
-    def on_term(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, on_term)
-    try:
+    with BenchRun(work, keep=args.keep) as run:
         if database_url:
             reset_postgres(database_url)
         port = free_port()
         started = time.monotonic()
-        server = Server(
+        server = run.start(
             [args.kiosk, "serve", "--host", HOST, "--port", str(port), "--no-access-log",
              "--workers", str(args.workers)],
             port, env, work / "server.log")
-        server.wait_healthy()
         print(f"server pid {server.proc.pid} on {server.base}, "
               f"healthy after {time.monotonic() - started:.1f} s")
 
@@ -558,23 +597,7 @@ def main() -> int:
         phases = run_phases(server, s, codes_path, work, args, spy_command)
         summarize_phases(phases, backend)
         return 0
-    except KeyboardInterrupt as exc:
-        interrupted = True
-        print(f"interrupted ({exc})", file=sys.stderr)
-        return 130
-    except Exception as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if server is not None:
-            print("server log tail:\n" + server.log_tail(), file=sys.stderr)
-        return 1
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        if server is not None:
-            server.stop()
-        if args.keep or interrupted:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    return run.status
 
 
 if __name__ == "__main__":

@@ -39,8 +39,6 @@ database and the time around it (HTTP, ORM, JSON) can be told apart. The last li
 from __future__ import annotations
 
 import argparse
-import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -336,14 +334,7 @@ def main() -> int:
           f"({db_path}); work dir {work}")
     checkin_bench.check_background_load()
 
-    server: checkin_bench.Server | None = None
-    interrupted = False
-
-    def on_term(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, on_term)
-    try:
+    with checkin_bench.BenchRun(work, keep=args.keep) as run:
         started = time.monotonic()
         kiosk_cli(args.kiosk, env, "migrate")
         people = vietnamese_people(args.customers)
@@ -360,10 +351,9 @@ def main() -> int:
 
         port = checkin_bench.free_port()
         started = time.monotonic()
-        server = checkin_bench.Server(
+        server = run.start(
             [args.kiosk, "serve", "--host", checkin_bench.HOST, "--port", str(port),
              "--no-access-log"], port, env, work / "server.log")
-        server.wait_healthy()
         print(f"server pid {server.proc.pid} on {server.base}, "
               f"healthy after {time.monotonic() - started:.1f} s")
 
@@ -379,7 +369,6 @@ def main() -> int:
               f"{cpu:.1f} s ({1000 * cpu / requests:.2f} ms/request); machine busy "
               f"{100 * (busy1 - busy0) / max(1, total1 - total0):.0f}% of 2 cores")
         server.stop()
-        server = None
 
         capture_sql(url, cases, len(people))
         time_sql(db_path, cases, args.sql_repeat)
@@ -396,23 +385,7 @@ def main() -> int:
               f"phone_full_p50_ms={by['phone_full'].p50:.2f} "
               f"customers={len(people)}")
         return 0
-    except KeyboardInterrupt as exc:
-        interrupted = True
-        print(f"interrupted ({exc})", file=sys.stderr)
-        return 130
-    except Exception as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if server is not None:
-            print("server log tail:\n" + server.log_tail(), file=sys.stderr)
-        return 1
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        if server is not None:
-            server.stop()
-        if args.keep or interrupted:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    return run.status
 
 
 if __name__ == "__main__":

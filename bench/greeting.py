@@ -36,7 +36,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import statistics
 import sys
 import time
@@ -193,12 +192,10 @@ def main() -> int:
     work, env, settings = checkin_bench.fresh_install("kiosk-bench-greeting-")
     print(f"Kiosk scan-to-greeting benchmark (SQLite, headless Chromium); work dir {work}")
     checkin_bench.check_background_load()
-    server = None
-    try:
+    with checkin_bench.BenchRun(work, keep=args.keep) as run:
         port = checkin_bench.free_port()
-        server = checkin_bench.Server([args.kiosk, "serve", "--port", str(port),
-                                       "--no-access-log"], port, env, work / "server.log")
-        server.wait_healthy()
+        server = run.start([args.kiosk, "serve", "--port", str(port), "--no-access-log"],
+                           port, env, work / "server.log")
         started = time.monotonic()
         event_id, token = seed_demo(settings)
         guests = invitations(server.base, event_id, token)
@@ -250,18 +247,8 @@ def main() -> int:
                 own = page.evaluate("window.kioskState.timings || null")
             finally:
                 browser.close()
-    except Exception as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if server is not None:
-            print("server log tail:\n" + server.log_tail(), file=sys.stderr)
-        return 1
-    finally:
-        if server is not None:
-            server.stop()
-        if args.keep:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    if run.status:
+        return run.status
 
     print(f"{len(results)} scans measured in {elapsed:.1f} s (after {len(warmup)} warm-up "
           f"scans); network retries by the page: {retries}")

@@ -121,13 +121,9 @@ def main() -> int:
     print(f"Kiosk live-update benchmark: {args.monitors} monitors, work dir {work}")
     checkin_bench.check_background_load()
     needed = 2 * (args.scans + 20)
-    servers = []
-    try:
-        first = checkin_bench.Server([args.kiosk, "serve", "--port",
-                                      str(port := checkin_bench.free_port()),
-                                      "--no-access-log"], port, env, work / "server-1.log")
-        servers.append(first)
-        first.wait_healthy()
+    with checkin_bench.BenchRun(work) as run:
+        first = run.start([args.kiosk, "serve", "--port", str(port := checkin_bench.free_port()),
+                           "--no-access-log"], port, env, work / "server-1.log")
         seed = checkin_bench.seed(settings, needed, work / "codes.txt")
         codes = (work / "codes.txt").read_text().split()
         print("1. one server process")
@@ -135,28 +131,22 @@ def main() -> int:
                                      codes[:args.scans + 20], args.monitors, seq_before=0))
         p50, p99 = report("one process", single)
         first.stop()
-        servers.clear()
 
         import redis
 
         redis.Redis.from_url(args.redis, socket_connect_timeout=2).ping()
         print(f"2. two server processes over Redis ({args.redis})")
         redis_env = {**env, "KIOSK_REDIS_URL": args.redis}
-        for n in (1, 2):
-            server = checkin_bench.Server(
-                [args.kiosk, "serve", "--port", str(port := checkin_bench.free_port()),
-                 "--no-access-log"], port, redis_env, work / f"server-redis-{n}.log")
-            servers.append(server)
-            server.wait_healthy()
-        a, b = servers
+        a, b = (run.start([args.kiosk, "serve", "--port", str(port := checkin_bench.free_port()),
+                           "--no-access-log"], port, redis_env, work / f"server-redis-{n}.log")
+                for n in (1, 2))
         # The event's update numbers go on after setup 1's check-ins.
         latencies = asyncio.run(measure(a.base, [a.base, b.base], seed,
                                         codes[args.scans + 20:], args.monitors,
                                         seq_before=args.scans + 20))
         redis_p50, redis_p99 = report("two processes, Redis", latencies)
-    finally:
-        for server in servers:
-            server.stop()
+    if run.status:
+        return run.status
     print(f"p50_ms={p50:.2f} p99_ms={p99:.2f} redis_p50_ms={redis_p50:.2f} "
           f"redis_p99_ms={redis_p99:.2f}")
     return 0
