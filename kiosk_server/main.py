@@ -5,23 +5,28 @@ import hashlib
 import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from kiosk_server.cards.routes import router as cards_router
 from kiosk_server.checkin.routes import router as checkin_router
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Database
+from kiosk_server.core.db import Access, Database
 from kiosk_server.core.errors import DomainError, json_safe
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.text import preferred_language
 from kiosk_server.customers.routes import router as customers_router
 from kiosk_server.events.routes import router as events_router
 from kiosk_server.live.hub import create_hub
+from kiosk_server.prints import service as prints
+from kiosk_server.prints.routes import public_router as card_router
+from kiosk_server.prints.routes import router as prints_router
+from kiosk_server.prints.runner import ExportRunner, fail_abandoned
 from kiosk_server.staff.routes import router as staff_router
 from kiosk_ui import page, static_dir, zxing_dir
 
@@ -63,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
         # The objects alive at start-up (modules, routes, compiled statements) live as long
         # as the process: keep them out of the collector's sweeps, which otherwise walk
         # them again and again under load.
+        fail_abandoned(database)
         gc.collect()
         gc.freeze()
         await hub.start()
@@ -76,11 +82,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.db = database
     app.state.hub = hub
+    app.state.exports = ExportRunner(database, settings.data_dir / "exports")
     app.state.signer = TokenSigner(settings.signing_key)
     app.add_exception_handler(DomainError, _render_domain_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     # The check-in router first: the busiest endpoint is matched before all others.
-    for router in (checkin_router, staff_router, customers_router, cards_router, events_router):
+    for router in (checkin_router, staff_router, customers_router, cards_router, events_router,
+                   prints_router, card_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["meta"])
@@ -103,6 +111,41 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
     def admin_page() -> str:
         return page("admin.html", timezone=settings.timezone)
+
+    @app.get("/c/sw.js", include_in_schema=False)
+    def card_worker() -> Response:
+        """The card pages' service worker, served from /c/ so that it may keep them."""
+        return FileResponse(Path(static_dir()) / "card-sw.js",
+                            media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/c/{code}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/C/{code}", response_class=HTMLResponse, include_in_schema=False)
+    def card_page(code: str, request: Request) -> Response:
+        """A customer's own card (its QR holds this page's link): the QR large, name, tier;
+        kept by the phone to show offline, and can be added to the home screen."""
+        language = preferred_language(request.headers.get("accept-language"))
+        with database.session(Access.READ) as session:
+            try:
+                card = prints.own_card(session, code=code, signer=app.state.signer,
+                                       settings=settings, language=language)
+            except DomainError:
+                return HTMLResponse(page("card-invalid.html", business=settings.business_name),
+                                    status_code=404)
+        token = card.link.rsplit("/", 1)[-1]
+        return HTMLResponse(page("card.html", business=settings.business_name, holder=card.name,
+                                 number=card.member_number, tier=card.tier, token=token,
+                                 colour=settings.brand_primary))
+
+    @app.get("/c/{code}/manifest.webmanifest", include_in_schema=False)
+    def card_manifest(code: str) -> JSONResponse:
+        """Lets the customer add their card to the home screen."""
+        return JSONResponse({
+            "name": f"{settings.business_name} · Thẻ thành viên",
+            "short_name": settings.business_name[:12], "start_url": f"/c/{code}",
+            "scope": "/c/", "display": "standalone", "background_color": "#ffffff",
+            "theme_color": settings.brand_primary,
+            "icons": [{"src": "/ui/favicon.svg", "sizes": "any", "type": "image/svg+xml"}],
+        }, media_type="application/manifest+json")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:

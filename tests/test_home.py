@@ -1,6 +1,7 @@
 """The home page comes from kiosk_ui and shows the business name safely."""
 
 from kiosk_server.core.config import Settings
+from kiosk_server.core.migrations import upgrade
 from kiosk_server.main import create_app
 
 
@@ -9,6 +10,7 @@ def test_home_page_names_the_business_escaped(tmp_path):
 
     settings = Settings(data_dir=tmp_path, secret_key="s" * 40, business_name="Cà phê <Sáng>",
                         _env_file=None)
+    upgrade(settings.resolved_database_url)
     app = create_app(settings)
     with TestClient(app) as client:
         page = client.get("/")

@@ -15,6 +15,7 @@ from schemathesis.specs.openapi.checks import (
 
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Database
+from kiosk_server.core.migrations import upgrade
 from kiosk_server.main import create_app
 from kiosk_server.staff import service as staff_service
 
@@ -37,7 +38,8 @@ def _schema_app() -> FastAPI:
 
     (`schemathesis.pytest.from_fixture` would be the lazy alternative, but schemathesis 4.32
     fails on pytest 9.2 there: `'Function' object has no attribute '_nodeid'`.)"""
-    data_dir = Path(_SCHEMA_DIR.name)  # its database is never opened: no request reaches it
+    data_dir = Path(_SCHEMA_DIR.name)  # no request reaches its database; its start-up does
+    upgrade(f"sqlite:///{data_dir / 'kiosk.db'}")
     return create_app(Settings(data_dir=data_dir, secret_key="s" * 40, _env_file=None))
 
 

@@ -152,6 +152,9 @@ class ScanResult(SQLModel):
         default=None, description="the gate of this entry, or of the first for already_checked_in"
     )
     entry_number: int | None = Field(default=None, description="1 for the first entry")
+    invitation_id: int | None = Field(
+        default=None, description="the guest's invitation (for `ok`: e.g. to print their badge)"
+    )
 
 
 class ScanLogEntry(SQLModel):

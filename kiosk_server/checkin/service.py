@@ -253,6 +253,7 @@ def _admit(db: Executor, *, event: GateRules, judgement: _Judgement, result: Sca
     result.checked_in_at = now
     result.gate = gate
     result.entry_number = entry
+    result.invitation_id = invitation.id
     return checkin_id, guest
 
 

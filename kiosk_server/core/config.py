@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     session_days: int = 14
     sqlite_busy_timeout_ms: int = 5000
     business_name: str = "Kiosk"
+    brand_primary: str = Field(default="#0b4f8a", pattern=r"^#[0-9a-fA-F]{6}$",
+                               description="main colour of cards, invitations and badges")
+    brand_accent: str = Field(default="#e8a317", pattern=r"^#[0-9a-fA-F]{6}$",
+                              description="second colour of cards, invitations and badges")
+    brand_logo: Path | None = Field(default=None, description="a PNG or JPEG logo for them")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description="for times shown to people")
 
     @property

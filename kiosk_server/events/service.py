@@ -198,11 +198,24 @@ def walk_in(db: Executor, *, event: GateRules, customer_id: int) -> GatePass | N
     return pass_of_customer(db, event_id=event.id, customer_id=customer_id)
 
 
-def cancel_invitation(session: Session, *, event_id: int, invitation_id: int) -> Invitation:
-    """Cancel an invitation: its code is refused from now on."""
+def get_invitation(session: Session, *, event_id: int, invitation_id: int) -> Invitation:
+    """One of the event's invitations (404 if it belongs to another event)."""
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.event_id != event_id:
         raise not_found("thư mời", "Invitation", code="invitation_not_found")
+    return invitation
+
+
+def invitations_of_event(session: Session, *, event_id: int) -> list[Invitation]:
+    """All the event's invitations, cancelled ones included."""
+    get_event(session, event_id=event_id)
+    return list(session.scalars(select(Invitation).where(Invitation.event_id == event_id)
+                                .order_by(Invitation.id)))
+
+
+def cancel_invitation(session: Session, *, event_id: int, invitation_id: int) -> Invitation:
+    """Cancel an invitation: its code is refused from now on."""
+    invitation = get_invitation(session, event_id=event_id, invitation_id=invitation_id)
     if invitation.status is not InvitationStatus.CANCELLED:
         invitation.status = InvitationStatus.CANCELLED
         invitation.cancelled_at = utcnow()

@@ -99,6 +99,8 @@ def _admin(principal: Annotated[Principal, Depends(_staff)]) -> Principal:
 # The credentials of a staff member or a kiosk device, not yet checked: for a
 # group-committed write that authenticates inside its own transaction (check-ins).
 StaffOrDeviceCredentials = Annotated[str, Depends(_credentials)]
+# A signed-in staff member, or a kiosk device (the route checks the device's event).
+StaffOrDevice = Annotated[Principal, Depends(_principal)]
 # A signed-in staff member of any role.
 CurrentStaff = Annotated[Principal, Depends(_staff)]
 # A signed-in admin.

@@ -15,7 +15,7 @@ def scan(client, headers, event_id, code, **extra):
 
 def test_invitation_checks_in_once_with_greeting(client, admin, seminar):
     first = scan(client, admin.headers, seminar.event_id, seminar.codes[0], gate="A")
-    assert first["status"] == "ok"
+    assert first["status"] == "ok" and first["invitation_id"] is not None
     assert first["customer"] == {"id": seminar.customer_ids[0], "name": "Nguyễn Thị Hương 0",
                                  "visit_count": 1, "vip": False}
     assert first["message"] == "Xin chào Nguyễn Thị Hương 0! Mời bạn vào."

@@ -1,0 +1,249 @@
+"""Cards, invitations and badges as images, and batches of them for an event.
+
+Rendering never runs inside a check-in: a single image is made on its own request
+(and cached), a batch in a process of its own (`runner`)."""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from badges import export, layouts, qr
+from badges.brand import Brand
+from kiosk_server.cards import service as cards
+from kiosk_server.core.config import Settings
+from kiosk_server.core.db import on_commit
+from kiosk_server.core.errors import DomainError, not_found
+from kiosk_server.core.signing import TokenKind, TokenSigner
+from kiosk_server.customers import service as customers
+from kiosk_server.customers.models import is_vip
+from kiosk_server.events import service as events
+from kiosk_server.events.models import Event, InvitationStatus
+from kiosk_server.prints.models import Export, ExportKind, ExportPublic, ExportStatus
+from kiosk_server.prints.render import Batch, Guest, badge, invitation, labels
+from kiosk_server.prints.runner import ExportRunner, worker_name
+
+_FILE_EXTENSIONS = {"pdf": ".pdf", "zip": ".zip"}
+_WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+_WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MEMBER_TIER = {"vi": "Thành viên", "en": "Member"}  # until the loyalty tiers exist
+
+
+def brand_of(settings: Settings) -> Brand:
+    """The installation's brand: its name, colours and logo (`KIOSK_BRAND_*`)."""
+    logo_path = settings.brand_logo
+    return _brand(settings.business_name, settings.brand_primary, settings.brand_accent,
+                  str(logo_path) if logo_path else None)
+
+
+@lru_cache(maxsize=4)
+def _brand(name: str, primary: str, accent: str, logo_path: str | None) -> Brand:
+    logo = Path(logo_path).read_bytes() if logo_path else None
+    return Brand(name=name, primary=primary, accent=accent, logo=logo)
+
+
+def when_text(event: Event, zone: ZoneInfo, language: str) -> str:
+    """The event's day and hours as people read them: "Thứ Bảy, 05/12/2026 · 14:00 – 17:00"."""
+    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    weekday = (_WEEKDAYS_EN if language == "en" else _WEEKDAYS_VI)[start.weekday()]
+    hours = f"{start:%H:%M} – {end:%H:%M}"
+    if end.date() != start.date():
+        hours = f"{start:%H:%M} – {end:%d/%m/%Y %H:%M}"
+    return f"{weekday}, {start:%d/%m/%Y} · {hours}"
+
+
+def card_link(public_url: str, token: str) -> str:
+    """What a membership card's QR holds: the link to the customer's own card page. Its
+    last segment is the token, which the kiosk and the till read from it. Upper-cased
+    where that changes nothing a browser needs (scheme, host, our /C/ path), so the QR
+    stays in the compact alphanumeric mode."""
+    base = public_url.rstrip("/")
+    scheme, sep, rest = base.partition("://")
+    host, slash, path = rest.partition("/")
+    if sep and not path:
+        return f"{scheme.upper()}://{host.upper()}/C/{token}"
+    return f"{base}/c/{token}"
+
+
+# --------------------------------------------------------------------------- single images
+
+@lru_cache(maxsize=512)
+def _card_png(link: str, name: str, member_number: str, tier: str, brand: Brand,
+              language: str) -> bytes:
+    return export.png_bytes(layouts.membership_card(
+        token=link, name=name, member_number=member_number, tier=tier, brand=brand,
+        labels=labels(language)), dpi=layouts.DPI)
+
+
+def member_number(customer_id: int) -> str:
+    return f"{customer_id:06d}"
+
+
+def card_png(session: Session, *, customer_id: int, signer: TokenSigner, settings: Settings,
+             language: str) -> bytes:
+    """The customer's active membership card, 1011 x 638 px PNG (85.6 x 54 mm at 300 dpi)."""
+    card = cards.get_active_card(session, customer_id=customer_id)
+    customer = customers.get_customer(session, customer_id=customer_id)
+    link = card_link(settings.public_url, signer.sign(TokenKind.CARD, card.serial))
+    return _card_png(link, customer.full_name, member_number(customer_id),
+                     MEMBER_TIER[language], brand_of(settings), language)
+
+
+def _no_such_card() -> DomainError:
+    return not_found("thẻ thành viên", "Membership card", code="card_not_found")
+
+
+def card_of_token(session: Session, *, code: str, signer: TokenSigner) -> int:
+    """The customer whose active card `code` is (a customer's own card page); else 404."""
+    token = signer.verify(code)
+    if token is None or token.kind is not TokenKind.CARD:
+        raise _no_such_card()
+    holder = cards.card_holder(session, serial=token.serial)
+    if holder is None or not holder.active:
+        raise _no_such_card()
+    return holder.customer_id
+
+
+@dataclass(frozen=True)
+class OwnCard:
+    """What a customer's own card page shows."""
+
+    name: str
+    member_number: str
+    tier: str
+    link: str
+
+
+def own_card(session: Session, *, code: str, signer: TokenSigner, settings: Settings,
+             language: str) -> OwnCard:
+    customer_id = card_of_token(session, code=code, signer=signer)
+    customer = customers.get_customer(session, customer_id=customer_id)
+    token = signer.verify(code)
+    assert token is not None
+    return OwnCard(customer.full_name, member_number(customer_id), MEMBER_TIER[language],
+                   card_link(settings.public_url, signer.sign(TokenKind.CARD, token.serial)))
+
+
+@lru_cache(maxsize=256)
+def _qr_png(text: str) -> bytes:
+    return export.png_bytes(qr.qr_image(text, module_size=12))
+
+
+def card_qr_png(session: Session, *, code: str, signer: TokenSigner, settings: Settings
+                ) -> bytes:
+    """The QR of an active card alone (its own page shows it large)."""
+    card = own_card(session, code=code, signer=signer, settings=settings, language="vi")
+    return _qr_png(card.link)
+
+
+def _guest_pass(session: Session, *, event_id: int, invitation_id: int):
+    invitation = events.get_invitation(session, event_id=event_id, invitation_id=invitation_id)
+    customer = customers.get_customer(session, customer_id=invitation.customer_id)
+    return invitation, customer
+
+
+@lru_cache(maxsize=256)
+def _badge_png(guest: Guest, event_name: str, brand: Brand, language: str) -> bytes:
+    return export.png_bytes(badge(guest, event_name=event_name, brand=brand, language=language),
+                            dpi=layouts.DPI)
+
+
+@lru_cache(maxsize=256)
+def _invitation_png(guest: Guest, event_name: str, when: str, venue: str, brand: Brand,
+                    language: str, email: bool) -> bytes:
+    return export.png_bytes(invitation(guest, event_name=event_name, when=when, venue=venue,
+                                       brand=brand, language=language, email=email))
+
+
+def badge_png(session: Session, *, event_id: int, invitation_id: int, signer: TokenSigner,
+              settings: Settings, language: str) -> bytes:
+    """The guest's name badge, A6 PNG at 300 dpi, carrying their invitation's QR."""
+    event = events.get_event(session, event_id=event_id)
+    invitation_row, customer = _guest_pass(session, event_id=event_id,
+                                           invitation_id=invitation_id)
+    guest = Guest(signer.sign(TokenKind.INVITATION, invitation_row.serial),
+                  customer.full_name, is_vip(customer.tags))
+    return _badge_png(guest, event.name, brand_of(settings), language)
+
+
+def invitation_png(session: Session, *, event_id: int, invitation_id: int,
+                   signer: TokenSigner, settings: Settings, language: str, email: bool
+                   ) -> bytes:
+    """The guest's invitation: for a phone (1080 x 1920) or an e-mail (600 px wide)."""
+    event = events.get_event(session, event_id=event_id)
+    invitation_row, customer = _guest_pass(session, event_id=event_id,
+                                           invitation_id=invitation_id)
+    guest = Guest(signer.sign(TokenKind.INVITATION, invitation_row.serial), customer.full_name)
+    return _invitation_png(guest, event.name, when_text(event, settings.zone, language),
+                           event.venue, brand_of(settings), language, email)
+
+
+# --------------------------------------------------------------------------- batches
+
+def _guests(session: Session, *, event_id: int, signer: TokenSigner) -> tuple[Guest, ...]:
+    """Every guest with an active invitation, by name (the order of a welcome desk)."""
+    invitations = [i for i in events.invitations_of_event(session, event_id=event_id)
+                   if i.status is InvitationStatus.ACTIVE]
+    people = customers.get_customers(session, customer_ids=[i.customer_id for i in invitations])
+    guests = [(people[i.customer_id], i) for i in invitations]
+    guests.sort(key=lambda pair: (pair[0].name_folded, pair[0].id))
+    return tuple(Guest(signer.sign(TokenKind.INVITATION, i.serial), c.full_name,
+                       is_vip(c.tags)) for c, i in guests)
+
+
+def start_export(session: Session, *, event_id: int, kind: ExportKind, created_by: int | None,
+                 runner: ExportRunner, signer: TokenSigner, settings: Settings,
+                 language: str) -> Export:
+    """Queue a batch of the event's badges or invitations; it is made once this
+    transaction commits, in a process of its own."""
+    event = events.get_event(session, event_id=event_id)
+    guests = _guests(session, event_id=event_id, signer=signer)
+    row = Export(event_id=event_id, kind=kind, total=len(guests), created_by=created_by,
+                 worker=worker_name())
+    session.add(row)
+    session.flush()
+    output = "zip" if kind.value.endswith("_zip") else "pdf"
+    row.file_name = f"{kind.value}-event-{event_id}-{row.id}{_FILE_EXTENSIONS[output]}"
+    batch = Batch(kind=kind.value, guests=guests, event_name=event.name,
+                  when=when_text(event, settings.zone, language), venue=event.venue,
+                  brand=brand_of(settings), path=str(runner.directory / row.file_name),
+                  language=language)
+    export_id = row.id
+    on_commit(session, lambda: runner.start(export_id, batch))
+    return row
+
+
+def get_export(session: Session, *, export_id: int) -> Export:
+    row = session.get(Export, export_id)
+    if row is None:
+        raise not_found("tệp xuất", "Export", code="export_not_found")
+    return row
+
+
+def list_exports(session: Session, *, event_id: int, limit: int = 20) -> list[Export]:
+    events.get_event(session, event_id=event_id)
+    return list(session.scalars(select(Export).where(Export.event_id == event_id)
+                                .order_by(Export.id.desc()).limit(limit)))
+
+
+def export_file(session: Session, *, export_id: int, runner: ExportRunner) -> Path:
+    """The finished file of an export (404 until it is done)."""
+    row = get_export(session, export_id=export_id)
+    path = runner.directory / (row.file_name or "")
+    if row.status is not ExportStatus.DONE or not path.is_file():
+        raise not_found("tệp xuất", "Export file", code="export_not_ready")
+    return path
+
+
+def to_public(row: Export) -> ExportPublic:
+    return ExportPublic(
+        id=row.id, event_id=row.event_id, kind=row.kind, status=row.status, done=row.done,
+        total=row.total, error=row.error, created_at=row.created_at,
+        finished_at=row.finished_at,
+        download=(f"/api/v1/exports/{row.id}/file" if row.status is ExportStatus.DONE
+                  else None),
+    )
+

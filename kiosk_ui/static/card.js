@@ -1,0 +1,43 @@
+// A customer's own card: kept by the phone (service worker) so that it opens without a
+// network, and the screen kept awake while it shows.
+"use strict";
+
+const state = { kept: false };
+window.cardState = state; // read by the browser tests
+
+// Once the worker controls this page, everything the card needs is fetched through it
+// once more, so that it is kept for the next time there is no network.
+async function keep() {
+  const workers = navigator.serviceWorker;
+  await workers.register("/c/sw.js", { scope: "/c/" });
+  await workers.ready;
+  if (!workers.controller) {
+    await new Promise((resolve) => workers.addEventListener("controllerchange", resolve,
+                                                            { once: true }));
+  }
+  const needed = [location.href, document.querySelector(".qr")?.src, "/ui/card.css",
+                  "/ui/card.js", "/ui/favicon.svg"].filter(Boolean);
+  await Promise.all(needed.map((url) => fetch(url, { cache: "no-store" })));
+  state.kept = true;
+}
+
+if ("serviceWorker" in navigator) keep().catch(() => {});
+
+async function stayAwake() {
+  try {
+    if ("wakeLock" in navigator && document.visibilityState === "visible") {
+      await navigator.wakeLock.request("screen");
+    }
+  } catch (error) {
+    // Not allowed here: the card still shows.
+  }
+}
+document.addEventListener("visibilitychange", stayAwake);
+stayAwake();
+
+function showConnection() {
+  document.getElementById("offline").hidden = navigator.onLine;
+}
+window.addEventListener("online", showConnection);
+window.addEventListener("offline", showConnection);
+showConnection();
