@@ -1,14 +1,18 @@
 // The kiosk at a gate: paired once, then scan -> answer on screen -> back to scanning.
 // A scan is never lost: on a network error it is sent again with the same scan_id,
-// which the server answers once and records once.
+// which the server answers once and records once. Optionally (a setting of this kiosk) a
+// guest's name badge is printed as they arrive, once their answer is on screen.
 "use strict";
 
 const STORE = "kiosk.device";
 const LANGUAGE = "kiosk.language";
+const PRINT_BADGES = "kiosk.printBadges";
 const SHOW_MS = 1500;
 const RETRY_MS = [300, 600, 1200, 2000];
 const MAX_REPORTED_MS = 3600000;
 const ANSWER_TIMEOUT_MS = 3000; // a request unanswered this long is sent again
+const BADGE_TIMEOUT_MS = 10000;
+const NOTE_MS = 4000;
 
 const state = {
   device: JSON.parse(localStorage.getItem(STORE) || "null"),
@@ -20,6 +24,8 @@ const state = {
   timings: [], // scan-to-answer times (ms): code decoded -> answer painted on screen
   readyAt: performance.now(), // since when the kiosk has been free for the next code
   report: null, // the last scan's time, sent to the server with the next scan
+  printBadges: localStorage.getItem(PRINT_BADGES) === "on",
+  printed: [], // the invitations whose badge was sent to the printer
 };
 window.kioskState = state; // read by the browser tests
 
@@ -201,6 +207,79 @@ function answered(result, decodedAt) {
   state.timings.push(took);
   if (result.scan_id) state.report = { scan_id: result.scan_id, result_ms: took };
   state.readyAt = now;
+  if (state.printBadges && result.status === "ok" && result.invitation_id) {
+    printBadge(result.invitation_id);
+  }
+}
+
+// --- name badges, printed as guests arrive: the badge (A6, 300 dpi) is fetched with the
+// device's token and printed from a frame of its own whose page is the badge's size. It
+// starts once the answer is on screen and is never waited for: a badge that cannot be had
+// leaves a small note, and scanning goes on. (A kiosk that prints runs Chromium with
+// --kiosk-printing: print() then goes to the default printer without a dialog.)
+let printing = Promise.resolve(); // one badge at a time through the one frame
+let printFrame = null;
+let shownBadge = null; // the object URL of the badge in the frame
+let noteTimer = null;
+
+const PAGE_STYLE = "@page { size: 105mm 148mm; margin: 0 }"
+  + " html, body { margin: 0; padding: 0; background: #fff }"
+  + " img { display: block; width: 105mm; height: 148mm; object-fit: contain }";
+
+function printDocument() {
+  if (!printFrame) {
+    printFrame = document.createElement("iframe");
+    printFrame.className = "print-frame";
+    printFrame.title = "badge";
+    printFrame.tabIndex = -1;
+    printFrame.setAttribute("aria-hidden", "true");
+    document.body.append(printFrame);
+    const style = printFrame.contentDocument.createElement("style");
+    style.textContent = PAGE_STYLE;
+    printFrame.contentDocument.head.append(style);
+  }
+  return printFrame.contentDocument;
+}
+
+async function fetchBadge(invitationId) {
+  const { event_id: eventId, token } = state.device;
+  const response = await fetch(
+    `/api/v1/events/${eventId}/invitations/${invitationId}/badge.png`, {
+      headers: { Authorization: `Bearer ${token}`, "Accept-Language": state.language },
+      signal: AbortSignal.timeout(BADGE_TIMEOUT_MS),
+    });
+  if (!response.ok) throw new Error(`badge: ${response.status}`);
+  return response.blob();
+}
+
+function printBadge(invitationId) {
+  if (!state.device) return;
+  const badge = fetchBadge(invitationId); // fetched at once, printed in turn
+  badge.catch(() => {}); // (its failure is handled in turn below)
+  printing = printing.then(async () => {
+    const url = URL.createObjectURL(await badge);
+    const page = printDocument();
+    const image = page.createElement("img");
+    image.alt = "";
+    image.src = url;
+    try {
+      await image.decode();
+    } catch (error) {
+      URL.revokeObjectURL(url);
+      throw error;
+    }
+    page.body.replaceChildren(image);
+    if (shownBadge) URL.revokeObjectURL(shownBadge);
+    shownBadge = url;
+    state.printed.push(invitationId);
+    printFrame.contentWindow.print();
+  }).catch(badgeNotPrinted);
+}
+
+function badgeNotPrinted() {
+  $("print-note").hidden = false;
+  clearTimeout(noteTimer);
+  noteTimer = setTimeout(() => { $("print-note").hidden = true; }, NOTE_MS);
 }
 
 // --- the camera: ZXing (WebAssembly, served by us) decodes frames; the browser's own
@@ -277,6 +356,13 @@ function start() {
     const code = input.value;
     input.value = "";
     scanned(code);
+  });
+  const printToggle = $("print-badges");
+  printToggle.checked = state.printBadges;
+  printToggle.addEventListener("change", () => {
+    state.printBadges = printToggle.checked;
+    localStorage.setItem(PRINT_BADGES, state.printBadges ? "on" : "off");
+    $("scan-input").focus();
   });
   $("language").addEventListener("click", () => {
     state.language = state.language === "vi" ? "en" : "vi";

@@ -1,6 +1,7 @@
-// #/customers/{id}: the customer's details, their membership card (issue or reissue), and
-// their whole visit history, live: the feed is followed first, the history read once it says
-// "ready", and a visit that comes both ways is shown once.
+// #/customers/{id}: the customer's details, their membership card (its image to download, the
+// customer's own card page; issue or reissue), and their whole visit history, live: the feed
+// is followed first, the history read once it says "ready", and a visit that comes both ways
+// is shown once.
 import { ApiError, api } from "./api.js";
 import { t } from "./i18n.js";
 import { follow, liveStatus } from "./live.js";
@@ -9,6 +10,22 @@ import {
 } from "./ui.js";
 
 const HISTORY_SIZE = 1000; // the most the server gives: a whole history in practice
+
+/** The card's image (the session's cookie goes with its request). A new card has a new
+ * address, so the browser does not give the old one from its cache. */
+const cardPng = (customerId, card) => `/api/v1/customers/${customerId}/card.png`
+  + `?issued=${encodeURIComponent(card.issued_at)}`;
+
+const cardImage = (customerId, card) => el("img", { class: "card-image",
+  src: cardPng(customerId, card), alt: t("cardImage"), width: 1011, height: 638 });
+
+/** The card's image to download, and the customer's own card page (what its QR opens). */
+const cardLinks = (customerId, card) => [
+  el("a", { class: "button card-download", href: cardPng(customerId, card),
+    download: `card-${customerId}.png`, text: t("downloadCard") }),
+  el("a", { class: "button card-page", href: `/c/${encodeURIComponent(card.code)}`,
+    target: "_blank", rel: "noopener", text: t("openCardPage") }),
+];
 
 function cardPanel(customerId) {
   const body = el("div", { class: "card-body" });
@@ -21,9 +38,11 @@ function cardPanel(customerId) {
       notify(t("cardIssued"));
     }, card ? "" : "primary");
     body.replaceChildren(...(card ? [
+      cardImage(customerId, card),
       el("p", { class: "hint", text: t("cardIssuedAt", { time: when(card.issued_at) }) }),
       el("p", { text: t("cardCode") }), el("code", { class: "card-code", text: card.code }),
-    ] : [el("p", { class: "empty", text: t("noCard") })]), el("p", {}, issue));
+    ] : [el("p", { class: "empty", text: t("noCard") })]),
+    el("p", { class: "card-actions" }, issue, ...(card ? cardLinks(customerId, card) : [])));
   };
 
   const load = async () => {

@@ -1,11 +1,13 @@
 // #/events/{id}: the event's details, its counters live (re-read on each update of its feed,
-// and every 10 s), kiosk pairing, the guest list, and inviting guests.
+// and every 10 s), kiosk pairing, the guest list (each guest's badge and invitation images),
+// printing everyone's badges or invitations, and inviting guests.
 import { api, query } from "./api.js";
 import {
   capacityText, checkinTimes, eventTimes, liveCounters, monitorLink,
 } from "./events.js";
 import { t } from "./i18n.js";
 import { invitePanel } from "./invite.js";
+import { guestPrintLinks, printingPanel } from "./prints.js";
 import {
   actionButton, confirmAction, el, field, link, makeForm, notify, pagedList, phoneText, row,
   select, table, tagList, textInput, valueOf, when,
@@ -52,7 +54,8 @@ function arrival(guest) {
 }
 
 function guestsPanel(event, onChange) {
-  const { node, body } = table([t("fullName"), t("phone"), t("tags"), t("status"), ""], "guests");
+  const { node, body } = table([t("fullName"), t("phone"), t("tags"), t("status"),
+    t("guestPrints"), ""], "guests");
   const filter = select(Object.keys(FILTERS).map((key) => [key, t(`filter_${key}`)]), "all");
   filter.setAttribute("aria-label", t("filter"));
 
@@ -66,7 +69,7 @@ function guestsPanel(event, onChange) {
       onChange();
     }, "danger small");
     const line = row(link(`#/customers/${guest.customer_id}`, guest.name), phoneText(guest.phone),
-      tagList(guest.tags), arrival(guest), cancel);
+      tagList(guest.tags), arrival(guest), guestPrintLinks(event, guest), cancel);
     line.dataset.customerId = guest.customer_id;
     line.classList.toggle("arrived", Boolean(guest.checked_in_at));
     return line;
@@ -99,6 +102,7 @@ export async function eventPage(root, context, id) {
   const [event, stats] = await Promise.all([api(`/events/${id}`), api(`/events/${id}/stats`)]);
   const guests = guestsPanel(event, () => live.refresh());
   const live = liveCounters(event, stats, context, (update) => guests.arrived(update));
+  const printing = printingPanel(event, context);
   const invited = () => {
     live.refresh();
     return guests.reload();
@@ -113,6 +117,7 @@ export async function eventPage(root, context, id) {
       el("div", { class: "stack" }, el("section", { class: "panel", "aria-label": t("counters") },
         el("h2", {}, t("counters"), " ", live.status), live.board), pairingPanel(event))),
     guests.panel,
+    printing.panel,
     invitePanel(event, invited));
-  await guests.start();
+  await Promise.all([guests.start(), printing.start()]);
 }
