@@ -83,6 +83,16 @@ def _finished(client, admin, export_id, timeout=90):
         time.sleep(0.2)
 
 
+def _exported(client, admin, kind, guests):
+    """An event with `guests` guests, and its finished export of `kind`."""
+    event = seed_seminar(client, admin.headers, guests=guests)
+    started = client.post(f"/api/v1/events/{event.event_id}/exports", headers=admin.headers,
+                          json={"kind": kind}).json()
+    done = _finished(client, admin, started["id"])
+    assert done["status"] == "done", done
+    return event, done
+
+
 def test_an_events_badges_come_as_one_pdf_made_in_the_background(client, admin):
     event = seed_seminar(client, admin.headers, guests=6)
     started = client.post(f"/api/v1/events/{event.event_id}/exports", headers=admin.headers,
@@ -107,11 +117,7 @@ def test_an_events_badges_come_as_one_pdf_made_in_the_background(client, admin):
 
 
 def test_invitations_come_as_a_zip_of_pngs(client, admin):
-    event = seed_seminar(client, admin.headers, guests=3)
-    started = client.post(f"/api/v1/events/{event.event_id}/exports", headers=admin.headers,
-                          json={"kind": "invitations_zip"}).json()
-    done = _finished(client, admin, started["id"])
-    assert done["status"] == "done", done
+    event, done = _exported(client, admin, "invitations_zip", guests=3)
     archive = zipfile.ZipFile(io.BytesIO(client.get(done["download"],
                                                     headers=admin.headers).content))
     names = archive.namelist()
@@ -183,11 +189,7 @@ def test_the_brand_colours_and_logo_are_on_the_card_and_it_still_scans(settings,
 
 
 def test_badges_for_office_printers_come_four_to_an_a4_page(client, admin):
-    event = seed_seminar(client, admin.headers, guests=6)
-    started = client.post(f"/api/v1/events/{event.event_id}/exports", headers=admin.headers,
-                          json={"kind": "badge_sheets_pdf"}).json()
-    done = _finished(client, admin, started["id"])
-    assert done["status"] == "done", done
+    event, done = _exported(client, admin, "badge_sheets_pdf", guests=6)
     pages = pdf_pages(client.get(done["download"], headers=admin.headers).content)
     assert [(round(box[2]), round(box[3])) for box, _ in pages] == [(595, 842), (595, 842)]
     codes = [code for _, image in pages for code in decode(image)]
