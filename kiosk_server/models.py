@@ -7,6 +7,7 @@ from kiosk_server.cards.models import Card
 from kiosk_server.checkin.models import Checkin, EventFeed, Scan
 from kiosk_server.customers.models import Customer, Visit
 from kiosk_server.events.models import Event, Invitation
+from kiosk_server.loyalty.models import Purchase
 from kiosk_server.prints.models import Export
 from kiosk_server.staff.models import AuthToken, Device, DevicePairing, StaffUser
 
@@ -14,5 +15,5 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AuditEntry", "AuthToken", "Card", "Checkin", "Customer", "Device", "DevicePairing", "Event",
-    "EventFeed", "Export", "Invitation", "Scan", "StaffUser", "Visit", "metadata",
+    "EventFeed", "Export", "Invitation", "Purchase", "Scan", "StaffUser", "Visit", "metadata",
 ]

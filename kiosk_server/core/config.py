@@ -35,6 +35,13 @@ class Settings(BaseSettings):
                               description="second colour of cards, invitations and badges")
     brand_logo: Path | None = Field(default=None, description="a PNG or JPEG logo for them")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description="for times shown to people")
+    loyalty_vnd_per_point: int = Field(default=10_000, ge=1, le=100_000_000,
+                                       description="a purchase earns 1 point per this many VND")
+    loyalty_tiers: str = Field(
+        default="Thành viên:0,Bạc:5000000,Vàng:20000000",
+        pattern=r"^[^:,]+:0(,[^:,]+:\d{1,13})*$",
+        description="name:threshold pairs on the last 12 months' spend in VND, lowest first",
+    )
 
     @property
     def resolved_database_url(self) -> str:

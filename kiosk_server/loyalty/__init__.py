@@ -1,0 +1,1 @@
+"""Loyalty at the till: purchases, points and tiers."""
