@@ -19,9 +19,9 @@ from kiosk_server.core.db import on_commit
 from kiosk_server.core.errors import DomainError, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner
 from kiosk_server.customers import service as customers
-from kiosk_server.customers.models import is_vip
+from kiosk_server.customers.models import Customer, is_vip
 from kiosk_server.events import service as events
-from kiosk_server.events.models import Event, InvitationStatus
+from kiosk_server.events.models import Event, Invitation, InvitationStatus
 from kiosk_server.prints.models import Export, ExportKind, ExportPublic, ExportStatus
 from kiosk_server.prints.render import Batch, Guest, badge, invitation, labels
 from kiosk_server.prints.runner import ExportRunner, worker_name
@@ -82,29 +82,34 @@ def member_number(customer_id: int) -> str:
     return f"{customer_id:06d}"
 
 
+def _card_link(settings: Settings, signer: TokenSigner, serial: str) -> str:
+    return card_link(settings.public_url, signer.sign(TokenKind.CARD, serial))
+
+
 def card_png(session: Session, *, customer_id: int, signer: TokenSigner, settings: Settings,
              language: str) -> bytes:
     """The customer's active membership card, 1011 x 638 px PNG (85.6 x 54 mm at 300 dpi)."""
     card = cards.get_active_card(session, customer_id=customer_id)
     customer = customers.get_customer(session, customer_id=customer_id)
-    link = card_link(settings.public_url, signer.sign(TokenKind.CARD, card.serial))
-    return _card_png(link, customer.full_name, member_number(customer_id),
-                     MEMBER_TIER[language], brand_of(settings), language)
+    return _card_png(_card_link(settings, signer, card.serial), customer.full_name,
+                     member_number(customer_id), MEMBER_TIER[language], brand_of(settings),
+                     language)
 
 
 def _no_such_card() -> DomainError:
     return not_found("thẻ thành viên", "Membership card", code="card_not_found")
 
 
-def card_of_token(session: Session, *, code: str, signer: TokenSigner) -> int:
-    """The customer whose active card `code` is (a customer's own card page); else 404."""
+def _active_card(session: Session, *, code: str, signer: TokenSigner) -> tuple[int, str]:
+    """The customer and serial of the active card `code` is (a customer's own card page);
+    else 404."""
     token = signer.verify(code)
     if token is None or token.kind is not TokenKind.CARD:
         raise _no_such_card()
     holder = cards.card_holder(session, serial=token.serial)
     if holder is None or not holder.active:
         raise _no_such_card()
-    return holder.customer_id
+    return holder.customer_id, token.serial
 
 
 @dataclass(frozen=True)
@@ -119,12 +124,10 @@ class OwnCard:
 
 def own_card(session: Session, *, code: str, signer: TokenSigner, settings: Settings,
              language: str) -> OwnCard:
-    customer_id = card_of_token(session, code=code, signer=signer)
+    customer_id, serial = _active_card(session, code=code, signer=signer)
     customer = customers.get_customer(session, customer_id=customer_id)
-    token = signer.verify(code)
-    assert token is not None
     return OwnCard(customer.full_name, member_number(customer_id), MEMBER_TIER[language],
-                   card_link(settings.public_url, signer.sign(TokenKind.CARD, token.serial)))
+                   _card_link(settings, signer, serial))
 
 
 @lru_cache(maxsize=256)
@@ -135,14 +138,22 @@ def _qr_png(text: str) -> bytes:
 def card_qr_png(session: Session, *, code: str, signer: TokenSigner, settings: Settings
                 ) -> bytes:
     """The QR of an active card alone (its own page shows it large)."""
-    card = own_card(session, code=code, signer=signer, settings=settings, language="vi")
-    return _qr_png(card.link)
+    _, serial = _active_card(session, code=code, signer=signer)
+    return _qr_png(_card_link(settings, signer, serial))
 
 
-def _guest_pass(session: Session, *, event_id: int, invitation_id: int):
+def _guest(invitation: Invitation, customer: Customer, signer: TokenSigner) -> Guest:
+    """A guest as the layouts take them: their invitation's code, name, VIP or not."""
+    return Guest(signer.sign(TokenKind.INVITATION, invitation.serial), customer.full_name,
+                 is_vip(customer.tags))
+
+
+def _event_guest(session: Session, *, event_id: int, invitation_id: int, signer: TokenSigner
+                 ) -> tuple[Event, Guest]:
+    event = events.get_event(session, event_id=event_id)
     invitation = events.get_invitation(session, event_id=event_id, invitation_id=invitation_id)
     customer = customers.get_customer(session, customer_id=invitation.customer_id)
-    return invitation, customer
+    return event, _guest(invitation, customer, signer)
 
 
 @lru_cache(maxsize=256)
@@ -161,11 +172,8 @@ def _invitation_png(guest: Guest, event_name: str, when: str, venue: str, brand:
 def badge_png(session: Session, *, event_id: int, invitation_id: int, signer: TokenSigner,
               settings: Settings, language: str) -> bytes:
     """The guest's name badge, A6 PNG at 300 dpi, carrying their invitation's QR."""
-    event = events.get_event(session, event_id=event_id)
-    invitation_row, customer = _guest_pass(session, event_id=event_id,
-                                           invitation_id=invitation_id)
-    guest = Guest(signer.sign(TokenKind.INVITATION, invitation_row.serial),
-                  customer.full_name, is_vip(customer.tags))
+    event, guest = _event_guest(session, event_id=event_id, invitation_id=invitation_id,
+                                signer=signer)
     return _badge_png(guest, event.name, brand_of(settings), language)
 
 
@@ -173,10 +181,8 @@ def invitation_png(session: Session, *, event_id: int, invitation_id: int,
                    signer: TokenSigner, settings: Settings, language: str, email: bool
                    ) -> bytes:
     """The guest's invitation: for a phone (1080 x 1920) or an e-mail (600 px wide)."""
-    event = events.get_event(session, event_id=event_id)
-    invitation_row, customer = _guest_pass(session, event_id=event_id,
-                                           invitation_id=invitation_id)
-    guest = Guest(signer.sign(TokenKind.INVITATION, invitation_row.serial), customer.full_name)
+    event, guest = _event_guest(session, event_id=event_id, invitation_id=invitation_id,
+                                signer=signer)
     return _invitation_png(guest, event.name, when_text(event, settings.zone, language),
                            event.venue, brand_of(settings), language, email)
 
@@ -190,8 +196,7 @@ def _guests(session: Session, *, event_id: int, signer: TokenSigner) -> tuple[Gu
     people = customers.get_customers(session, customer_ids=[i.customer_id for i in invitations])
     guests = [(people[i.customer_id], i) for i in invitations]
     guests.sort(key=lambda pair: (pair[0].name_folded, pair[0].id))
-    return tuple(Guest(signer.sign(TokenKind.INVITATION, i.serial), c.full_name,
-                       is_vip(c.tags)) for c, i in guests)
+    return tuple(_guest(invitation, customer, signer) for customer, invitation in guests)
 
 
 def start_export(session: Session, *, event_id: int, kind: ExportKind, created_by: int | None,
