@@ -103,7 +103,7 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Tok
     caller = memo[caller_key]
     if caller is None:
         raise unauthenticated()
-    if caller.is_device and caller.device_event_id not in (None, request.event_id):
+    if not caller.serves_event(request.event_id):
         raise forbidden("Thiết bị này chỉ check-in cho sự kiện của nó.",
                         "This device may only check in for its own event.")
     if caller.is_device and request.customer_id is not None:

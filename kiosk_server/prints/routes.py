@@ -39,7 +39,7 @@ def badge_image(event_id: Id, invitation_id: Id, session: SessionDep, signer: Si
                 settings: SettingsDep, language: LanguageDep, caller: StaffOrDevice):
     """Staff, or a kiosk device of this event. The guest's name badge, A6 at 300 dpi, with
     their invitation's QR (a kiosk prints it as the guest arrives)."""
-    if caller.is_device and caller.device_event_id not in (None, event_id):
+    if not caller.serves_event(event_id):
         raise forbidden()
     return png(service.badge_png(session, event_id=event_id, invitation_id=invitation_id,
                                  signer=signer, settings=settings, language=language))

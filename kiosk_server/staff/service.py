@@ -47,6 +47,11 @@ class Principal:
     def is_device(self) -> bool:
         return self.device_id is not None
 
+    def serves_event(self, event_id: int) -> bool:
+        """Whether the caller may act for this event: staff always, a kiosk device only for
+        the event it belongs to (or any, if it belongs to none)."""
+        return not self.is_device or self.device_event_id in (None, event_id)
+
     @property
     def key(self) -> str:
         """A stable name for the caller, used to scope client scan ids."""
