@@ -43,8 +43,13 @@ def is_vip(tags: list[str]) -> bool:
     return VIP_TAG in tags
 
 
+def normalize_tag(value: str) -> str:
+    """A tag as stored and searched: single spaces, trimmed, lower case."""
+    return clean_name(value).lower()
+
+
 def _tag(value: str) -> str:
-    tag = clean_name(value).lower()
+    tag = normalize_tag(value)
     if not tag or len(tag) > MAX_TAG_LENGTH:
         raise ValueError(f"a tag has 1 to {MAX_TAG_LENGTH} characters")
     return tag

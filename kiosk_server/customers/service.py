@@ -24,6 +24,7 @@ from kiosk_server.customers.models import (
     VisitKind,
     VisitPublic,
     VisitUpdate,
+    normalize_tag,
 )
 from kiosk_server.live.hub import LocalHub
 
@@ -121,7 +122,7 @@ def search_customers(
     if tag:
         # The tags as JSON text hold the tag as JSON text: the same on every database.
         statement = statement.where(
-            cast(Customer.tags, Text).contains(json.dumps(tag.strip().lower()), autoescape=True))
+            cast(Customer.tags, Text).contains(json.dumps(normalize_tag(tag)), autoescape=True))
     if after is not None:
         statement = statement.where(Customer.id > after)
     words = fold(query).split()
