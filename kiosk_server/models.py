@@ -8,6 +8,7 @@ from kiosk_server.checkin.models import Checkin, EventFeed, Scan
 from kiosk_server.customers.models import Customer, Visit
 from kiosk_server.events.models import Event, Invitation
 from kiosk_server.loyalty.models import Purchase
+from kiosk_server.messaging.models import OutboxImage, OutboxMessage
 from kiosk_server.prints.models import Export
 from kiosk_server.staff.models import AuthToken, Device, DevicePairing, StaffUser
 
@@ -15,5 +16,6 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AuditEntry", "AuthToken", "Card", "Checkin", "Customer", "Device", "DevicePairing", "Event",
-    "EventFeed", "Export", "Invitation", "Purchase", "Scan", "StaffUser", "Visit", "metadata",
+    "EventFeed", "Export", "Invitation", "OutboxImage", "OutboxMessage", "Purchase", "Scan",
+    "StaffUser", "Visit", "metadata",
 ]

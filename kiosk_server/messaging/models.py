@@ -1,0 +1,52 @@
+"""The outbox: messages written in the transaction of their cause, delivered by a worker."""
+
+from datetime import datetime
+from enum import Enum
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Text
+from sqlmodel import Field, SQLModel
+
+from kiosk_server.core.types import UtcDateTime, enum_column, utcnow
+
+
+class Channel(Enum):
+    EMAIL = "email"
+
+
+class MessageStatus(Enum):
+    PENDING = "pending"  # waiting for its next attempt (`next_attempt_at`)
+    SENDING = "sending"  # claimed by a sender; stuck here means the outcome is unknown
+    SENT = "sent"
+    FAILED = "failed"  # every attempt failed; never tried again
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to one recipient, and where its delivery stands."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: Channel = Field(default=Channel.EMAIL, sa_type=enum_column(Channel))
+    to_address: str = Field(max_length=320)
+    subject: str = Field(max_length=500)
+    body_text: str = Field(sa_type=Text)
+    body_html: str = Field(default="", sa_type=Text)
+    status: MessageStatus = Field(default=MessageStatus.PENDING,
+                                  sa_type=enum_column(MessageStatus))
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    claimed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class OutboxImage(SQLModel, table=True):
+    """An image shown inline in a message's HTML as `<img src="cid:{cid}">`."""
+
+    __tablename__ = "outbox_images"
+    message_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("outbox_messages.id", ondelete="CASCADE"), primary_key=True))
+    cid: str = Field(primary_key=True, max_length=64)
+    content_type: str = Field(default="image/png", max_length=64)
+    content: bytes = Field(sa_type=LargeBinary)
