@@ -2,7 +2,9 @@
 // A scan is never lost: on a network error it is sent again with the same scan_id,
 // which the server answers once and records once. Optionally (a setting of this kiosk) a
 // guest's name badge is printed as they arrive, once their answer is on screen.
-"use strict";
+// The camera and its QR decoding: scanner.js, shared with the till.
+import { startCamera } from "./scanner.js";
+
 
 const STORE = "kiosk.device";
 const LANGUAGE = "kiosk.language";
@@ -282,71 +284,6 @@ function badgeNotPrinted() {
   noteTimer = setTimeout(() => { $("print-note").hidden = true; }, NOTE_MS);
 }
 
-// --- the camera: ZXing (WebAssembly, served by us) decodes frames; the browser's own
-// BarcodeDetector is used where it reads QR codes (Android, macOS, ChromeOS).
-const SAME_CODE_MS = 3000;
-const seen = new Map(); // code -> when the camera last saw it
-
-async function qrReader() {
-  if ("BarcodeDetector" in window) {
-    const formats = await BarcodeDetector.getSupportedFormats().catch(() => []);
-    if (formats.includes("qr_code")) {
-      const detector = new BarcodeDetector({ formats: ["qr_code"] });
-      return async (canvas) => (await detector.detect(canvas)).map((found) => found.rawValue);
-    }
-  }
-  if (!window.ZXingWASM) return null;
-  ZXingWASM.prepareZXingModule({
-    overrides: { locateFile: (path) => `/ui/vendor/zxing/reader/${path}` },
-    fireImmediately: true,
-  });
-  return async (canvas, context) => {
-    const image = context.getImageData(0, 0, canvas.width, canvas.height);
-    const found = await ZXingWASM.readBarcodes(image, { formats: ["QRCode"],
-                                                        maxNumberOfSymbols: 1 });
-    return found.filter((result) => result.isValid).map((result) => result.text);
-  };
-}
-
-async function startCamera() {
-  if (!navigator.mediaDevices?.getUserMedia) return;
-  const read = await qrReader();
-  if (!read) return;
-  let stream;
-  try {
-    stream = await navigator.mediaDevices.getUserMedia({
-      video: { facingMode: "environment", width: { ideal: 1280 }, height: { ideal: 720 } },
-    });
-  } catch (error) {
-    return; // no camera, or not allowed: handheld scanners still work
-  }
-  const video = $("camera");
-  video.srcObject = stream;
-  video.hidden = false;
-  await video.play();
-  const canvas = document.createElement("canvas");
-  const context = canvas.getContext("2d", { willReadFrequently: true });
-  state.camera = true;
-  const frame = async () => {
-    if (!state.busy && state.device && video.videoWidth) {
-      canvas.width = video.videoWidth;
-      canvas.height = video.videoHeight;
-      context.drawImage(video, 0, 0);
-      const started = performance.now();
-      const codes = await read(canvas, context).catch(() => []);
-      state.decodeMs = performance.now() - started;
-      const now = Date.now();
-      for (const code of codes) {
-        if (now - (seen.get(code) || 0) < SAME_CODE_MS) continue; // held up again: once
-        seen.set(code, now);
-        scanned(code);
-      }
-    }
-    video.requestVideoFrameCallback(frame);
-  };
-  video.requestVideoFrameCallback(frame);
-}
-
 function start() {
   translate();
   $("pair-form").addEventListener("submit", pair);
@@ -375,7 +312,9 @@ function start() {
     if (!$("scan").hidden) $("scan-input").focus();
   });
   show(state.device ? "scan" : "pair");
-  startCamera();
+  startCamera({ video: $("camera"), onCode: scanned, stats: state,
+                paused: () => state.busy || !state.device })
+    .then((camera) => { state.camera = Boolean(camera); });
 }
 
 start();
