@@ -24,6 +24,8 @@ from kiosk_server.customers.routes import router as customers_router
 from kiosk_server.events.routes import router as events_router
 from kiosk_server.live.hub import create_hub
 from kiosk_server.loyalty.routes import router as loyalty_router
+from kiosk_server.messaging.routes import router as messaging_router
+from kiosk_server.messaging.sender import OutboxSender
 from kiosk_server.prints import service as prints
 from kiosk_server.prints.routes import public_router as card_router
 from kiosk_server.prints.routes import router as prints_router
@@ -63,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Installations sharing a Redis server are told apart by a key derived from their secret.
     namespace = hmac.new(settings.signing_key, b"kiosk/live", hashlib.sha256).hexdigest()[:16]
     hub = create_hub(settings.redis_url, namespace=namespace)
+    outbox = OutboxSender(database, settings)  # runs only when SMTP is configured
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -73,7 +76,9 @@ def create_app(settings: Settings) -> FastAPI:
         gc.collect()
         gc.freeze()
         await hub.start()
+        await outbox.start()
         yield
+        await outbox.stop()
         await hub.close()
         database.dispose()
 
@@ -83,13 +88,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.db = database
     app.state.hub = hub
+    app.state.outbox = outbox
     app.state.exports = ExportRunner(database, settings.data_dir / "exports")
     app.state.signer = TokenSigner(settings.signing_key)
     app.add_exception_handler(DomainError, _render_domain_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     # The check-in router first: the busiest endpoint is matched before all others.
     for router in (checkin_router, staff_router, customers_router, cards_router, events_router,
-                   loyalty_router, prints_router, card_router):
+                   loyalty_router, messaging_router, prints_router,
+                   card_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["meta"])

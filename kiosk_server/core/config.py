@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE_NAME = "secret_key"
@@ -42,6 +42,16 @@ class Settings(BaseSettings):
         pattern=r"^[^:,]+:0(,[^:,]+:\d{1,13})*$",
         description="name:threshold pairs on the last 12 months' spend in VND, lowest first",
     )
+    smtp_host: str | None = Field(
+        default=None, description="mail server; unset: messages wait in the outbox, unsent"
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(default=True, description="require STARTTLS (port 587)")
+    smtp_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    mail_from: str = Field(default="Kiosk <no-reply@localhost>",
+                           description="the From of every e-mail")
 
     @property
     def resolved_database_url(self) -> str:

@@ -50,3 +50,34 @@ class OutboxImage(SQLModel, table=True):
     cid: str = Field(primary_key=True, max_length=64)
     content_type: str = Field(default="image/png", max_length=64)
     content: bytes = Field(sa_type=LargeBinary)
+
+
+class DeliveryState(Enum):
+    """What an admin sees: the status, with a long `sending` shown as `unknown`."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # claimed long ago and never marked: the sender died mid-send
+
+
+class OutboxMessagePublic(SQLModel):
+    id: int
+    channel: Channel
+    to_address: str
+    subject: str
+    state: DeliveryState
+    attempts: int = Field(description="delivery attempts that have ended (sent or failed)")
+    last_error: str
+    created_at: datetime
+    next_attempt_at: datetime
+    claimed_at: datetime | None = Field(description="when a sender last took it")
+    sent_at: datetime | None
+
+
+class OutboxPage(SQLModel):
+    items: list[OutboxMessagePublic]
+    next_cursor: int | None = Field(
+        default=None, description="pass as `before` to get the next page; null on the last page"
+    )

@@ -1,0 +1,254 @@
+"""The outbox: writing messages in their cause's transaction, claiming, marking, listing.
+
+A message is a row written in the same transaction as what caused it, so it exists
+exactly when its cause was saved. Senders claim due rows with one conditional UPDATE
+(`pending` -> `sending`, `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's writers take
+turns), so no two senders, in one process or several, ever hold the same message.
+
+A message left in `sending` (the process died between claiming and marking) is never
+sent again on its own: the mail may have gone out, and a second copy is worse than a
+question. Admins see it as `unknown` once it has been claimed for `UNKNOWN_AFTER`.
+"""
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from sqlalchemy import and_, or_, select, update
+from sqlmodel import Session
+
+from kiosk_server.core.db import on_commit
+from kiosk_server.core.types import utcnow
+from kiosk_server.messaging.models import (
+    DeliveryState,
+    MessageStatus,
+    OutboxImage,
+    OutboxMessage,
+    OutboxMessagePublic,
+)
+
+# After the 1st..4th failed attempt, wait this long; the 5th failure is final.
+RETRY_DELAYS: tuple[timedelta, ...] = (
+    timedelta(seconds=10), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
+)
+UNKNOWN_AFTER = timedelta(minutes=15)
+MAX_PAGE = 200
+_CID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_LINE_BREAK = re.compile(r"[\r\n]")
+_IMAGE_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+                (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
+
+_wakers: set[Callable[[], None]] = set()
+_wakers_lock = threading.Lock()
+
+
+def add_waker(wake: Callable[[], None]) -> None:
+    """Have `wake` called (from any thread) whenever a transaction with new mail commits."""
+    with _wakers_lock:
+        _wakers.add(wake)
+
+
+def remove_waker(wake: Callable[[], None]) -> None:
+    with _wakers_lock:
+        _wakers.discard(wake)
+
+
+def wake_senders() -> None:
+    with _wakers_lock:
+        wakers = list(_wakers)
+    for wake in wakers:
+        wake()
+
+
+def enqueue_email(session: Session, *, to: str, subject: str, text: str, html: str = "",
+                  images: dict[str, bytes] | None = None) -> OutboxMessage:
+    """Queue an e-mail in the caller's transaction; it is sent once that commits.
+
+    `images`: PNG, JPEG or GIF bytes by content id, shown by `html` as
+    `<img src="cid:{id}">`. Bad arguments are programming errors (ValueError)."""
+    if _LINE_BREAK.search(to) or _LINE_BREAK.search(subject):
+        raise ValueError("an address or subject may not contain line breaks")
+    if "@" not in to:
+        raise ValueError(f"not an e-mail address: {to!r}")
+    if images and not html:
+        raise ValueError("inline images need an HTML body")
+    parts = [(cid, _image_type(cid, content)) for cid, content in (images or {}).items()]
+    message = OutboxMessage(to_address=to, subject=subject, body_text=text, body_html=html)
+    session.add(message)
+    session.flush()
+    assert message.id is not None
+    for (cid, content_type), content in zip(parts, (images or {}).values(), strict=True):
+        session.add(OutboxImage(message_id=message.id, cid=cid, content_type=content_type,
+                                content=content))
+    session.flush()
+    on_commit(session, wake_senders)
+    return message
+
+
+def _image_type(cid: str, content: bytes) -> str:
+    if not _CID.match(cid):
+        raise ValueError(f"a content id is 1-64 letters, digits, '.', '_' or '-': {cid!r}")
+    for magic, content_type in _IMAGE_TYPES:
+        if content.startswith(magic):
+            return content_type
+    raise ValueError(f"image {cid!r} is not PNG, JPEG or GIF")
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    cid: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed message, detached from the session, ready to be sent."""
+
+    id: int
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str
+    images: tuple[InlineImage, ...]
+
+
+def claim_due(session: Session, *, limit: int = 50, now: datetime | None = None
+              ) -> list[Outgoing]:
+    """Take up to `limit` due pending messages for this sender (`pending` -> `sending`)."""
+    now = now or utcnow()
+    due = (select(OutboxMessage.id)
+           .where(OutboxMessage.status == MessageStatus.PENDING,
+                  OutboxMessage.next_attempt_at <= now)
+           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+           .limit(limit)
+           .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's writers take turns
+           # A CTE: PostgreSQL runs a locking CTE exactly once. As a plain IN subquery its
+           # plan may run it again per row, and the LIMIT no longer bounds the batch.
+           .cte("due"))
+    claimed = list(session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(select(due.c.id)),
+               OutboxMessage.status == MessageStatus.PENDING)
+        .values(status=MessageStatus.SENDING, claimed_at=now)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ))
+    if not claimed:
+        return []
+    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+                           .order_by(OutboxMessage.id).execution_options(populate_existing=True))
+    images: dict[int, list[InlineImage]] = {}
+    for image in session.scalars(select(OutboxImage).where(OutboxImage.message_id.in_(claimed))
+                                 .order_by(OutboxImage.message_id, OutboxImage.cid)):
+        images.setdefault(image.message_id, []).append(
+            InlineImage(image.cid, image.content_type, image.content))
+    return [Outgoing(id=row.id, to_address=row.to_address, subject=row.subject,
+                     body_text=row.body_text, body_html=row.body_html,
+                     images=tuple(images.get(row.id, ())))
+            for row in rows if row.id is not None]
+
+
+def build_email(message: Outgoing, *, sender: str, now: datetime | None = None
+                ) -> EmailMessage:
+    """The MIME message: plain text, with the HTML as an alternative whose inline images
+    are `related` parts named by Content-ID."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(now or utcnow())
+    from_address = email["From"].addresses[0] if email["From"].addresses else Address()
+    # The outbox id in the Message-ID lets a mail log be matched to its row.
+    email["Message-ID"] = make_msgid(idstring=f"outbox.{message.id}",
+                                     domain=from_address.domain or "localhost")
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+        html_part = email.get_payload()[1]
+        for image in message.images:
+            maintype, subtype = image.content_type.split("/", 1)
+            html_part.add_related(image.content, maintype=maintype, subtype=subtype,
+                                  cid=f"<{image.cid}>", disposition="inline",
+                                  filename=f"{image.cid}.{subtype}")
+    return email
+
+
+def mark_sent(session: Session, *, message_id: int, now: datetime | None = None) -> None:
+    """The server accepted the message."""
+    _finish_attempt(session, message_id, status=MessageStatus.SENT, sent_at=now or utcnow(),
+                    last_error="")
+
+
+def mark_failed(session: Session, *, message_id: int, error: str, now: datetime | None = None,
+                delays: Sequence[timedelta] = RETRY_DELAYS) -> MessageStatus:
+    """A try failed: try again after the next delay, or give up once they are used up."""
+    attempts = session.scalar(select(OutboxMessage.attempts)
+                              .where(OutboxMessage.id == message_id)) or 0
+    if attempts >= len(delays):
+        return mark_rejected(session, message_id=message_id, error=error)
+    _finish_attempt(session, message_id, status=MessageStatus.PENDING, last_error=error[:1000],
+                    next_attempt_at=(now or utcnow()) + delays[attempts])
+    return MessageStatus.PENDING
+
+
+def mark_rejected(session: Session, *, message_id: int, error: str) -> MessageStatus:
+    """The server refused the message for good (a 5xx answer): never try again."""
+    _finish_attempt(session, message_id, status=MessageStatus.FAILED, last_error=error[:1000])
+    return MessageStatus.FAILED
+
+
+def release(session: Session, *, message_ids: Sequence[int]) -> None:
+    """Hand back claimed messages that were never tried (the connection failed first)."""
+    session.execute(update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(message_ids),
+                           OutboxMessage.status == MessageStatus.SENDING)
+                    .values(status=MessageStatus.PENDING)
+                    .execution_options(synchronize_session=False))
+
+
+def _finish_attempt(session: Session, message_id: int, **values: object) -> None:
+    # Only a claimed message changes: a late answer never overwrites a later outcome.
+    session.execute(update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id,
+                           OutboxMessage.status == MessageStatus.SENDING)
+                    .values(attempts=OutboxMessage.attempts + 1, **values)
+                    .execution_options(synchronize_session=False))
+
+
+def list_messages(session: Session, *, state: DeliveryState | None = None,
+                  before: int | None = None, limit: int = 50, now: datetime | None = None
+                  ) -> tuple[list[OutboxMessagePublic], int | None]:
+    """A page of the outbox, newest first; optionally only messages in one state."""
+    limit = max(1, min(limit, MAX_PAGE))
+    stale = (now or utcnow()) - UNKNOWN_AFTER
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit + 1)
+    if before is not None:
+        query = query.where(OutboxMessage.id < before)
+    if state is DeliveryState.UNKNOWN:
+        query = query.where(OutboxMessage.status == MessageStatus.SENDING,
+                            OutboxMessage.claimed_at < stale)
+    elif state is DeliveryState.SENDING:
+        query = query.where(and_(OutboxMessage.status == MessageStatus.SENDING,
+                                 or_(OutboxMessage.claimed_at.is_(None),
+                                     OutboxMessage.claimed_at >= stale)))
+    elif state is not None:
+        query = query.where(OutboxMessage.status == MessageStatus(state.value))
+    rows = list(session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [OutboxMessagePublic.model_validate(row, update={"state": _state(row, stale)})
+             for row in rows]
+    return items, (rows[-1].id if more else None)
+
+
+def _state(message: OutboxMessage, stale: datetime) -> DeliveryState:
+    if (message.status is MessageStatus.SENDING and message.claimed_at is not None
+            and message.claimed_at < stale):
+        return DeliveryState.UNKNOWN
+    return DeliveryState(message.status.value)

@@ -1,0 +1,127 @@
+"""A real SMTP server (aiosmtpd) on a free local port, collecting what it is sent."""
+
+import asyncio
+import email
+import threading
+import time
+from collections.abc import Callable, Coroutine, Iterator
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.policy import default
+from typing import Any, TypeVar
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from kiosk_server.core.config import Settings
+from kiosk_server.core.types import utcnow
+from tests.conftest import free_port
+
+T = TypeVar("T")
+
+
+class Inbox:
+    """Collects the messages an SMTP server accepts; refuses the addresses in `refuse`."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.recipients: list[list[str]] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, options) -> str:  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
+        self.recipients.append(list(envelope.rcpt_tos))
+        self.messages.append(email.message_from_bytes(envelope.original_content or
+                                                      envelope.content, policy=default))
+        return "250 Message accepted"
+
+
+class MailServer:
+    """An SMTP server that can be started late (a server that was down comes up)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.inbox = Inbox()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def settings_for(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": self.port,
+                                           "smtp_starttls": False, "smtp_timeout_s": 5.0})
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    """A running SMTP server."""
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def down_mail_server() -> Iterator[MailServer]:
+    """An SMTP server's address, not yet listening; `start()` brings it up."""
+    server = MailServer()
+    yield server
+    server.stop()
+
+
+def wait_for(condition: Callable[[], object], timeout_s: float = 10.0) -> object:
+    """Poll `condition` until it is truthy; fail after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.02)
+    raise AssertionError(f"not true within {timeout_s} s")
+
+
+class LoopThread:
+    """An event loop on its own thread, as the server runs the sender in its own loop."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=30)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+        self.loop.close()
+
+
+@pytest.fixture
+def loop_thread() -> Iterator[LoopThread]:
+    runner = LoopThread()
+    yield runner
+    runner.close()
+
+
+class Clock:
+    """A clock the test moves by hand (retry delays without waiting minutes)."""
+
+    def __init__(self) -> None:
+        self.now = utcnow() + timedelta(seconds=1)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
