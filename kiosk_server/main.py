@@ -22,6 +22,7 @@ from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.text import preferred_language
 from kiosk_server.customers.routes import router as customers_router
 from kiosk_server.events.routes import router as events_router
+from kiosk_server.feedback.routes import router as feedback_router
 from kiosk_server.live.hub import create_hub
 from kiosk_server.loyalty.routes import router as loyalty_router
 from kiosk_server.messaging.routes import router as messaging_router
@@ -95,8 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     # The check-in router first: the busiest endpoint is matched before all others.
     for router in (checkin_router, staff_router, customers_router, cards_router, events_router,
-                   loyalty_router, messaging_router, prints_router,
-                   card_router):
+                   loyalty_router, feedback_router, messaging_router, prints_router, card_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["meta"])

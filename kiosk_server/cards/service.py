@@ -36,8 +36,12 @@ def issue_card(session: Session, *, customer_id: int) -> Card:
     return card
 
 
+def active_card(session: Session, *, customer_id: int) -> Card | None:
+    return session.scalars(select(Card).where(Card.active_customer_id == customer_id)).first()
+
+
 def get_active_card(session: Session, *, customer_id: int) -> Card:
-    card = session.scalars(select(Card).where(Card.active_customer_id == customer_id)).first()
+    card = active_card(session, customer_id=customer_id)
     if card is None:
         raise not_found("thẻ thành viên", "Membership card", code="card_not_found")
     return card

@@ -245,7 +245,7 @@ def _admit(db: Executor, *, event: GateRules, judgement: _Judgement, result: Sca
         result.first_checked_in_at = result.checked_in_at = first_at
         result.gate = first_gate
         return None, None
-    guest = customers.record_visit(
+    guest, _ = customers.record_visit(
         db, customer_id=judgement.customer_id, kind=VisitKind.EVENT, occurred_at=now,
         event_id=event.id, source_id=checkin_id, gate=gate, device_id=caller.device_id,
         staff_id=caller.staff_id, hub=hub,

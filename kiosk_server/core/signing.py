@@ -11,8 +11,9 @@ printed code stays small: digits, A-Z and `.`):
 
 - version: one digit, `1`. A reader refuses versions it does not know.
 - kind: one letter naming what the token opens: `C` membership card,
-  `I` event invitation. New kinds (coupons, feedback links, sign-in links,
-  registration posters) take new letters without changing the format.
+  `I` event invitation, `V` coupon (voucher), `F` feedback on a visit. New
+  kinds (sign-in links, registration posters) take new letters without
+  changing the format.
 - serial: 16 base32 characters (RFC 4648 alphabet A-Z2-7, no padding) of 80
   random bits. It is the token's identity in the database; it is not
   derived from any database id, so codes cannot be guessed or enumerated.
@@ -45,6 +46,8 @@ _TOKEN = re.compile(r"([0-9])([A-Z])\.([A-Z2-7]{16})\.([A-Z2-7]{24})")
 class TokenKind(StrEnum):
     CARD = "C"
     INVITATION = "I"
+    COUPON = "V"
+    FEEDBACK = "F"
 
 
 @dataclass(frozen=True)
@@ -103,3 +106,17 @@ def extract_token_text(scanned: str) -> str:
     if "/" in text:
         text = text.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     return text.upper()
+
+
+def token_link(public_url: str, token: str, page: str) -> str:
+    """A link to the server's page `page` ("c": a card, "f": feedback) for `token`: what a
+    QR holds when scanning it with a phone should open that page. Its last segment is the
+    token, which the kiosk and the till read from it. Upper-cased where that changes
+    nothing a browser needs (scheme, host, the page letter), so the QR stays in the
+    compact alphanumeric mode."""
+    base = public_url.rstrip("/")
+    scheme, sep, rest = base.partition("://")
+    host, _, path = rest.partition("/")
+    if sep and not path:
+        return f"{scheme.upper()}://{host.upper()}/{page.upper()}/{token}"
+    return f"{base}/{page.lower()}/{token}"

@@ -115,6 +115,10 @@ class CustomerUpdate(SQLModel):
     tags: Tags | None = None
 
 
+class NoteCreate(SQLModel):
+    text: NoteText = Field(min_length=1, max_length=1000)
+
+
 class CustomerPublic(CustomerBase):
     id: int
     phone: str | None

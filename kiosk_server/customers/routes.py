@@ -5,8 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, WebSocket, status
 
-from kiosk_server.core.deps import SessionDep
-from kiosk_server.core.types import Id, PlainText
+from kiosk_server.core.deps import SessionDep, SettingsDep
+from kiosk_server.core.types import Id, PlainText, utcnow
 from kiosk_server.core.uploads import CSV_BODY, CsvBody
 from kiosk_server.customers import service
 from kiosk_server.customers.models import (
@@ -15,10 +15,12 @@ from kiosk_server.customers.models import (
     CustomerPublic,
     CustomerUpdate,
     ImportReport,
+    NoteCreate,
     VisitPublic,
 )
 from kiosk_server.live.hub import Overflow
 from kiosk_server.live.socket import found_or_closed, stream_until_closed
+from kiosk_server.staff import service as staff
 from kiosk_server.staff.deps import Audit, CurrentStaff, admit_staff
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
@@ -73,6 +75,19 @@ def update_customer(
     """Staff. Change a customer's details; fields left out stay as they are."""
     customer = service.update_customer(session, customer_id=customer_id, data=body)
     log.record("customer.update", customer, details=body)
+    return customer
+
+
+@router.post("/{customer_id}/notes", response_model=CustomerPublic)
+def add_note(customer_id: Id, body: NoteCreate, session: SessionDep, settings: SettingsDep,
+             caller: CurrentStaff, log: Audit):
+    """Staff. Add a note to the customer's notes, dated and signed with the caller's name, on
+    top of the earlier ones (what the next person serving them should know)."""
+    author = staff.staff_names(session, staff_ids=[caller.staff_id]).get(
+        caller.staff_id, caller.username)
+    customer = service.add_note(session, customer_id=customer_id, text=body.text,
+                                author=author, at=utcnow().astimezone(settings.zone))
+    log.record("customer.note", customer, details=body)
     return customer
 
 

@@ -29,6 +29,7 @@ from kiosk_server.customers.models import (
 from kiosk_server.live.hub import LocalHub
 
 MAX_PAGE = 200
+MAX_NOTES = 4000
 
 
 def _no_such_customer() -> DomainError:
@@ -94,6 +95,17 @@ def update_customer(session: Session, *, customer_id: int, data: CustomerUpdate)
         setattr(customer, key, value)
     session.add(customer)
     flush_unique(session, _phone_taken())
+    return customer
+
+
+def add_note(session: Session, *, customer_id: int, text: str, author: str, at: datetime
+             ) -> Customer:
+    """Put a dated, signed note at the top of the customer's notes ("29/11/2026 15:40 ·
+    Lan: prefers oat milk"); the oldest lines give way beyond the notes' limit."""
+    customer = get_customer(session, customer_id=customer_id)
+    line = f"{at:%d/%m/%Y %H:%M} · {author}: {text}"
+    customer.notes = "\n".join(part for part in (line, customer.notes) if part)[:MAX_NOTES]
+    session.add(customer)
     return customer
 
 
@@ -173,8 +185,9 @@ def record_visit(
     device_id: int | None = None,
     staff_id: int | None = None,
     hub: LocalHub | None = None,
-) -> Guest:
-    """Add a visit to the customer's history; returns them with this visit counted.
+) -> tuple[Guest, int]:
+    """Add a visit to the customer's history; returns them with this visit counted, and
+    the visit's id.
 
     With a `hub`, the visit is announced on `visits_channel` once committed, to every
     page showing this customer's history."""
@@ -193,7 +206,7 @@ def record_visit(
                            visit_count=guest.visit_count)
         on_commit(db, partial(hub.publish, visits_channel(customer_id),
                               news.model_dump(mode="json")))
-    return guest
+    return guest, visit_id
 
 
 def guest(db: Executor, *, customer_id: int) -> Guest:
@@ -202,6 +215,14 @@ def guest(db: Executor, *, customer_id: int) -> Guest:
     if row is None:
         raise _no_such_customer()
     return Guest(*row)
+
+
+def visit_of(session: Session, *, customer_id: int, visit_id: int) -> Visit:
+    """One of the customer's visits (404 if it is not theirs)."""
+    visit = session.get(Visit, visit_id)
+    if visit is None or visit.customer_id != customer_id:
+        raise not_found("lượt ghé", "Visit", code="visit_not_found")
+    return visit
 
 
 def list_visits(session: Session, *, customer_id: int, limit: int = 100) -> list[Visit]:

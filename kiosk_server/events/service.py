@@ -1,5 +1,6 @@
 """Events and invitations: create, change, invite, cancel, and look up by token."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Select, bindparam, func, select
@@ -56,6 +57,14 @@ def list_events(session: Session, *, when: EventTime | None = None,
     elif when is EventTime.PAST:
         query = query.where(Event.ends_at <= now)
     return list(session.scalars(query))
+
+
+def event_names(session: Session, *, event_ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {event_id for event_id in event_ids if event_id is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(Event.id, Event.name).where(Event.id.in_(wanted)))
+    return {row.id: row.name for row in rows}
 
 
 def update_event(session: Session, *, event_id: int, data: EventUpdate) -> Event:

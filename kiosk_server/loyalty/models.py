@@ -1,13 +1,16 @@
 """Purchases and the points they earn. Money is VND, whole dong, as integers."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import StrictInt, StringConstraints
 from sqlalchemy import BigInteger, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from kiosk_server.core.types import NoteText, UtcDateTime, utcnow
+from kiosk_server.core.types import NoteText, PlainText, UtcDateTime, utcnow
+from kiosk_server.customers.models import CustomerPublic, OptionalEmail, PersonName, VisitKind
+from kiosk_server.feedback.models import ComplaintPublic, FeedbackLink
 
 MAX_AMOUNT_VND = 10_000_000_000  # ten billion dong: beyond any one sale of a small shop
 
@@ -32,6 +35,59 @@ class Purchase(SQLModel, table=True):
     voided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     voided_by: int | None = Field(default=None, foreign_key="staff_users.id")
     void_reason: str = Field(default="", max_length=500)
+    visit_id: int | None = Field(default=None, foreign_key="visits.id")
+
+
+class LoyaltyAccount(SQLModel, table=True):
+    """A customer's points balance: earned by purchases, spent on rewards. One row, so a
+    redemption takes points with one conditional update that two tills cannot both pass."""
+
+    __tablename__ = "loyalty_accounts"
+    customer_id: int = Field(primary_key=True, foreign_key="customers.id")
+    points: int = Field(default=0, sa_type=BigInteger)
+
+
+class Reward(SQLModel, table=True):
+    __tablename__ = "rewards"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    points_cost: int = Field(sa_type=BigInteger)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class Redemption(SQLModel, table=True):
+    """Points a customer spent on a reward, at a till."""
+
+    __tablename__ = "redemptions"
+    __table_args__ = (UniqueConstraint("staff_id", "request_id", name="uq_redemption_request"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    reward_id: int = Field(foreign_key="rewards.id")
+    reward_name: str = Field(max_length=200, description="the reward's name when redeemed")
+    points: int = Field(sa_type=BigInteger)
+    staff_id: int | None = Field(default=None, foreign_key="staff_users.id")
+    request_id: str = Field(max_length=64)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class Coupon(SQLModel, table=True):
+    """A single-use benefit behind a signed QR (token kind V), valid until it expires."""
+
+    __tablename__ = "coupons"
+    id: int | None = Field(default=None, primary_key=True)
+    serial: str = Field(max_length=16, unique=True)
+    customer_id: int | None = Field(default=None, foreign_key="customers.id", index=True,
+                                    description="whose it is; anyone's when empty")
+    benefit: str = Field(max_length=200)
+    issued_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    issued_by: int | None = Field(default=None, foreign_key="staff_users.id")
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    used_by: int | None = Field(default=None, foreign_key="staff_users.id")
+    used_customer_id: int | None = Field(default=None, foreign_key="customers.id")
+    used_request_id: str | None = Field(default=None, max_length=64)
+    used_purchase_id: int | None = Field(default=None, foreign_key="purchases.id")
 
 
 RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -44,6 +100,10 @@ class PurchaseCreate(SQLModel):
     request_id: RequestId = Field(
         description="client-made id (a UUID): the same purchase sent again is recorded once"
     )
+    coupon_code: PlainText | None = Field(
+        default=None, max_length=512,
+        description="a coupon used with this sale: checked and marked used with it, or the "
+                    "sale is refused")
 
 
 class PurchaseVoid(SQLModel):
@@ -74,9 +134,139 @@ class LoyaltyStatus(SQLModel):
     to_next_tier_vnd: int | None = Field(description="spend still needed for the next tier")
 
 
+class CouponStatus(StrEnum):
+    VALID = "valid"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+class CouponCreate(SQLModel):
+    benefit: PlainText = Field(min_length=1, max_length=200,
+                               description='what it gives, e.g. "Giảm 10% hóa đơn"')
+    valid_days: int = Field(default=30, ge=1, le=366)
+
+
+class CouponCode(SQLModel):
+    code: PlainText = Field(min_length=1, max_length=512, description="the scanned coupon QR")
+    customer_id: int | None = Field(default=None, ge=1,
+                                    description="the customer at the till, if known")
+
+
+class CouponRedeem(CouponCode):
+    request_id: RequestId = Field(description="client-made id: a retry is answered the same")
+
+
+class CouponPublic(SQLModel):
+    id: int
+    code: str
+    customer_id: int | None
+    benefit: str
+    issued_at: datetime
+    issued_by: int | None
+    expires_at: datetime
+    used_at: datetime | None
+    used_by: int | None
+    status: CouponStatus
+
+
+class ReceiptFeedback(FeedbackLink):
+    qr_png: str = Field(description="the link's QR as an image, for the receipt screen")
+
+
 class PurchaseResult(SQLModel):
     purchase: PurchasePublic
     status: LoyaltyStatus
     tier_before: str
     new_tier: bool = Field(description="this purchase moved the customer to a higher tier")
     replayed: bool = Field(description="the same request_id was recorded before: nothing new")
+    coupon: CouponPublic | None = Field(description="the coupon used with this sale")
+    feedback: ReceiptFeedback = Field(description="the customer's link to rate this visit")
+
+
+class RewardCreate(SQLModel):
+    name: PlainText = Field(min_length=1, max_length=200)
+    points_cost: int = Field(ge=1, le=10**12)
+    active: bool = True
+
+
+class RewardUpdate(SQLModel):
+    name: PlainText | None = Field(default=None, min_length=1, max_length=200)
+    points_cost: int | None = Field(default=None, ge=1, le=10**12)
+    active: bool | None = None
+
+
+class RewardPublic(SQLModel):
+    id: int
+    name: str
+    points_cost: int
+    active: bool
+
+
+class RedemptionCreate(SQLModel):
+    reward_id: int = Field(ge=1)
+    request_id: RequestId = Field(description="client-made id: a retry is recorded once")
+
+
+class RedemptionPublic(SQLModel):
+    id: int
+    customer_id: int
+    reward_id: int
+    reward_name: str
+    points: int
+    staff_id: int | None
+    occurred_at: datetime
+
+
+class RedemptionResult(SQLModel):
+    redemption: RedemptionPublic
+    status: LoyaltyStatus
+    replayed: bool
+
+
+class HistoryEntry(SQLModel):
+    """One past visit as the till shows it: what it was and who served it."""
+
+    id: int
+    kind: VisitKind
+    occurred_at: datetime
+    staff_id: int | None
+    staff_name: str | None
+    event_id: int | None
+    event_name: str | None
+    gate: str
+    purchase_id: int | None
+    amount_vnd: int | None
+    items: str | None
+    voided: bool
+
+
+class CheckoutPanel(SQLModel):
+    """Everything the person at the till needs about the customer in front of them."""
+
+    customer: CustomerPublic
+    card_code: str | None = Field(description="their active card's code, if they have one")
+    visit_number: int = Field(description="this visit's number: visits so far + 1")
+    loyalty: LoyaltyStatus
+    recent_visits: list[HistoryEntry] = Field(description="newest first, up to 20")
+    coupons: list[CouponPublic] = Field(description="coupons they hold that can be used")
+    complaints: list[ComplaintPublic] = Field(description="their open complaints")
+    rewards: list[RewardPublic] = Field(description="the rewards on offer")
+
+
+class CardCode(SQLModel):
+    code: PlainText = Field(min_length=1, max_length=512,
+                            description="what the scanner read: a card's (or invitation's) QR")
+
+
+class CounterSignup(SQLModel):
+    full_name: PersonName = Field(min_length=1, max_length=200)
+    phone: PlainText = Field(min_length=1, max_length=32, description="any Vietnamese form")
+    email: OptionalEmail = Field(default=None, max_length=254)
+    contact_consent: bool = False
+
+
+class CounterSignupResult(SQLModel):
+    panel: CheckoutPanel
+    card_code: str
+    card_url: str = Field(description="the customer's own card page (save it, add to home screen)")
+    mail_queued: bool = Field(description="the card was queued to be e-mailed to them")

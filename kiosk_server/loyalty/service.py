@@ -7,22 +7,27 @@ customer's spend over the last 365 days reaches (voided purchases left out)."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import flush_unique
+from kiosk_server.core.db import dialect_insert, flush_unique
 from kiosk_server.core.errors import DomainError, conflict, not_found
+from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import VisitKind
+from kiosk_server.feedback import service as feedback
 from kiosk_server.live.hub import LocalHub
+from kiosk_server.loyalty import coupons
 from kiosk_server.loyalty.models import (
+    LoyaltyAccount,
     LoyaltyStatus,
     Purchase,
     PurchaseCreate,
     PurchasePublic,
     PurchaseResult,
+    ReceiptFeedback,
 )
 
 TIER_WINDOW = timedelta(days=365)
@@ -55,19 +60,40 @@ def tier_for(spend_vnd: int, tiers: list[Tier]) -> tuple[Tier, Tier | None]:
     return current, (above[0] if above else None)
 
 
+def add_points(session: Session, *, customer_id: int, points: int) -> None:
+    """Add (or, negative, take back) points on the customer's balance."""
+    table = LoyaltyAccount.__table__
+    statement = dialect_insert(session.get_bind().dialect.name, table).values(
+        customer_id=customer_id, points=points)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.customer_id],
+        set_={"points": table.c.points + statement.excluded.points}))
+
+
+def take_points(session: Session, *, customer_id: int, points: int) -> bool:
+    """Take `points` from the balance if it holds them; False (nothing taken) if not. One
+    conditional update: of two tills spending the same points, only one succeeds."""
+    taken = session.execute(
+        update(LoyaltyAccount)
+        .where(LoyaltyAccount.customer_id == customer_id, LoyaltyAccount.points >= points)
+        .values(points=LoyaltyAccount.points - points))
+    return taken.rowcount == 1
+
+
 def status(session: Session, *, customer_id: int, settings: Settings,
            now: datetime | None = None) -> LoyaltyStatus:
     """The customer's points, spend and tier now."""
     now = now or utcnow()
-    points, total, recent = session.execute(
-        select(func.coalesce(func.sum(Purchase.points), 0),
-               func.coalesce(func.sum(Purchase.amount_vnd), 0),
+    total, recent = session.execute(
+        select(func.coalesce(func.sum(Purchase.amount_vnd), 0),
                func.coalesce(func.sum(Purchase.amount_vnd).filter(
                    Purchase.occurred_at > now - TIER_WINDOW), 0))
         .where(Purchase.customer_id == customer_id, Purchase.voided_at.is_(None))
     ).one()
+    points = session.scalar(select(LoyaltyAccount.points)
+                            .where(LoyaltyAccount.customer_id == customer_id)) or 0
     # PostgreSQL sums big integers as NUMERIC: back to whole numbers.
-    points, total, recent = int(points), int(total), int(recent)
+    total, recent = int(total), int(recent)
     tier, following = tier_for(recent, tiers_of(settings))
     return LoyaltyStatus(
         customer_id=customer_id, points=points, spend_12m_vnd=recent, total_spend_vnd=total,
@@ -88,50 +114,69 @@ def _request_reused() -> DomainError:
                     "This request_id was used for another purchase.", field="request_id")
 
 
-def _replay(session: Session, *, staff_id: int | None, customer_id: int, data: PurchaseCreate,
-            settings: Settings) -> PurchaseResult | None:
-    """The purchase this till already recorded with this request id, if any."""
-    done = session.scalars(select(Purchase).where(
-        Purchase.staff_id == staff_id, Purchase.request_id == data.request_id)).first()
-    if done is None:
-        return None
-    if (done.customer_id, done.amount_vnd) != (customer_id, data.amount_vnd):
-        raise _request_reused()
-    now_status = status(session, customer_id=customer_id, settings=settings)
-    return PurchaseResult(purchase=PurchasePublic.model_validate(done, from_attributes=True),
-                          status=now_status, tier_before=now_status.tier, new_tier=False,
-                          replayed=True)
+@dataclass(frozen=True)
+class Till:
+    """What recording a sale needs besides the sale: who serves, and the server's parts."""
+
+    staff_id: int | None
+    settings: Settings
+    signer: TokenSigner
+    hub: LocalHub | None = None
 
 
-def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
-                    staff_id: int | None, settings: Settings, hub: LocalHub | None = None
+def _result(session: Session, purchase: Purchase, *, till: Till, after: LoyaltyStatus,
+            tier_before: str, replayed: bool) -> PurchaseResult:
+    request = feedback.request_feedback(session, customer_id=purchase.customer_id,
+                                        visit_id=purchase.visit_id, staff_id=purchase.staff_id)
+    link = feedback.link_of(request, signer=till.signer, public_url=till.settings.public_url)
+    used = coupons.used_with(session, purchase_id=purchase.id, signer=till.signer)
+    tiers = [tier.name for tier in tiers_of(till.settings)]
+    return PurchaseResult(
+        purchase=PurchasePublic.model_validate(purchase, from_attributes=True), status=after,
+        tier_before=tier_before, replayed=replayed, coupon=used,
+        new_tier=tiers.index(after.tier) > tiers.index(tier_before),
+        feedback=ReceiptFeedback(**link.model_dump(),
+                                 qr_png=f"/api/v1/purchases/{purchase.id}/feedback-qr.png"),
+    )
+
+
+def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate, till: Till
                     ) -> PurchaseResult:
-    """Record a sale to the customer (a visit in their history, served by `staff_id`) and
-    the points it earns. The same `request_id` from the same staff member is answered
-    with what was recorded, never recorded twice."""
+    """Record a sale to the customer (a visit in their history, served by the till's staff
+    member), the points it earns, the coupon used with it, and a feedback link for the
+    visit. The same `request_id` from the same staff member is answered with what was
+    recorded, never recorded twice."""
     customers.get_customer(session, customer_id=customer_id)
-    replay = _replay(session, staff_id=staff_id, customer_id=customer_id, data=data,
-                     settings=settings)
-    if replay is not None:
-        return replay
+    done = session.scalars(select(Purchase).where(
+        Purchase.staff_id == till.staff_id, Purchase.request_id == data.request_id)).first()
+    if done is not None:
+        if (done.customer_id, done.amount_vnd) != (customer_id, data.amount_vnd):
+            raise _request_reused()
+        now_status = status(session, customer_id=customer_id, settings=till.settings)
+        return _result(session, done, till=till, after=now_status, tier_before=now_status.tier,
+                       replayed=True)
     now = utcnow()
-    before = status(session, customer_id=customer_id, settings=settings, now=now)
+    before = status(session, customer_id=customer_id, settings=till.settings, now=now)
     purchase = Purchase(customer_id=customer_id, amount_vnd=data.amount_vnd,
-                        points=points_for(data.amount_vnd, settings), items=data.items,
-                        staff_id=staff_id, request_id=data.request_id, occurred_at=now)
+                        points=points_for(data.amount_vnd, till.settings), items=data.items,
+                        staff_id=till.staff_id, request_id=data.request_id, occurred_at=now)
     session.add(purchase)
     # Two requests with one id at the same moment: the second meets the unique pair.
     flush_unique(session, conflict("request_in_flight", "Giao dịch này đang được ghi, hãy thử lại.",
                                    "This purchase is being recorded; try again."))
-    customers.record_visit(session, customer_id=customer_id, kind=VisitKind.PURCHASE,
-                           occurred_at=now, source_id=purchase.id, staff_id=staff_id, hub=hub)
-    after = status(session, customer_id=customer_id, settings=settings, now=now)
-    tiers = [tier.name for tier in tiers_of(settings)]
-    return PurchaseResult(
-        purchase=PurchasePublic.model_validate(purchase, from_attributes=True), status=after,
-        tier_before=before.tier, replayed=False,
-        new_tier=tiers.index(after.tier) > tiers.index(before.tier),
-    )
+    if data.coupon_code is not None:
+        coupons.use(session, code=data.coupon_code, customer_id=customer_id,
+                    staff_id=till.staff_id, request_id=data.request_id,
+                    purchase_id=purchase.id, signer=till.signer, zone=till.settings.zone,
+                    now=now)
+    _, purchase.visit_id = customers.record_visit(
+        session, customer_id=customer_id, kind=VisitKind.PURCHASE, occurred_at=now,
+        source_id=purchase.id, staff_id=till.staff_id, hub=till.hub)
+    session.add(purchase)
+    add_points(session, customer_id=customer_id, points=purchase.points)
+    after = status(session, customer_id=customer_id, settings=till.settings, now=now)
+    return _result(session, purchase, till=till, after=after, tier_before=before.tier,
+                   replayed=False)
 
 
 def get_purchase(session: Session, *, purchase_id: int) -> Purchase:
@@ -151,6 +196,8 @@ def void_purchase(session: Session, *, purchase_id: int, by: int | None, reason:
         purchase.voided_by = by
         purchase.void_reason = reason
         session.add(purchase)
+        # Points already spent stay spent: the balance may go below zero.
+        add_points(session, customer_id=purchase.customer_id, points=-purchase.points)
     return purchase
 
 

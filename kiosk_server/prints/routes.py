@@ -59,6 +59,22 @@ def invitation_image(
                                       email=size == "email"))
 
 
+@router.get("/purchases/{purchase_id}/feedback-qr.png", response_class=Response,
+            responses={200: PNG})
+def feedback_qr(purchase_id: Id, session: SessionDep, signer: SignerDep, settings: SettingsDep,
+                caller: CurrentStaff):
+    """Staff. The QR of the purchase's feedback link, for the receipt screen: the customer
+    scans it with their phone to rate this visit."""
+    return png(service.feedback_qr_png(session, purchase_id=purchase_id, signer=signer,
+                                       settings=settings))
+
+
+@router.get("/coupons/{coupon_id}/qr.png", response_class=Response, responses={200: PNG})
+def coupon_qr(coupon_id: Id, session: SessionDep, signer: SignerDep, caller: CurrentStaff):
+    """Staff. A coupon's QR, for the customer to photograph or to print."""
+    return png(service.coupon_qr_png(session, coupon_id=coupon_id, signer=signer))
+
+
 @router.post("/events/{event_id}/exports", response_model=ExportPublic,
              status_code=status.HTTP_202_ACCEPTED)
 def start_export(event_id: Id, body: ExportCreate, request: Request, session: SessionDep,

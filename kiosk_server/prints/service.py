@@ -17,11 +17,14 @@ from kiosk_server.cards import service as cards
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import on_commit
 from kiosk_server.core.errors import DomainError, not_found
-from kiosk_server.core.signing import TokenKind, TokenSigner
+from kiosk_server.core.signing import TokenKind, TokenSigner, token_link
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import Customer, is_vip
 from kiosk_server.events import service as events
 from kiosk_server.events.models import Event, Invitation, InvitationStatus
+from kiosk_server.feedback import service as feedback
+from kiosk_server.loyalty import coupons
+from kiosk_server.loyalty import service as loyalty
 from kiosk_server.prints.models import Export, ExportKind, ExportPublic, ExportStatus
 from kiosk_server.prints.render import Batch, Guest, badge, invitation, labels
 from kiosk_server.prints.runner import ExportRunner, worker_name
@@ -29,7 +32,6 @@ from kiosk_server.prints.runner import ExportRunner, worker_name
 _FILE_EXTENSIONS = {"pdf": ".pdf", "zip": ".zip"}
 _WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 _WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-MEMBER_TIER = {"vi": "Thành viên", "en": "Member"}  # until the loyalty tiers exist
 
 
 def brand_of(settings: Settings) -> Brand:
@@ -56,16 +58,8 @@ def when_text(event: Event, zone: ZoneInfo, language: str) -> str:
 
 
 def card_link(public_url: str, token: str) -> str:
-    """What a membership card's QR holds: the link to the customer's own card page. Its
-    last segment is the token, which the kiosk and the till read from it. Upper-cased
-    where that changes nothing a browser needs (scheme, host, our /C/ path), so the QR
-    stays in the compact alphanumeric mode."""
-    base = public_url.rstrip("/")
-    scheme, sep, rest = base.partition("://")
-    host, slash, path = rest.partition("/")
-    if sep and not path:
-        return f"{scheme.upper()}://{host.upper()}/C/{token}"
-    return f"{base}/c/{token}"
+    """What a membership card's QR holds: the link to the customer's own card page."""
+    return token_link(public_url, token, "c")
 
 
 # --------------------------------------------------------------------------- single images
@@ -82,6 +76,10 @@ def member_number(customer_id: int) -> str:
     return f"{customer_id:06d}"
 
 
+def _tier(session: Session, customer_id: int, settings: Settings) -> str:
+    return loyalty.status(session, customer_id=customer_id, settings=settings).tier
+
+
 def _card_link(settings: Settings, signer: TokenSigner, serial: str) -> str:
     return card_link(settings.public_url, signer.sign(TokenKind.CARD, serial))
 
@@ -92,7 +90,8 @@ def card_png(session: Session, *, customer_id: int, signer: TokenSigner, setting
     card = cards.get_active_card(session, customer_id=customer_id)
     customer = customers.get_customer(session, customer_id=customer_id)
     return _card_png(_card_link(settings, signer, card.serial), customer.full_name,
-                     member_number(customer_id), MEMBER_TIER[language], brand_of(settings),
+                     member_number(customer_id), _tier(session, customer_id, settings),
+                     brand_of(settings),
                      language)
 
 
@@ -126,7 +125,8 @@ def own_card(session: Session, *, code: str, signer: TokenSigner, settings: Sett
              language: str) -> OwnCard:
     customer_id, serial = _active_card(session, code=code, signer=signer)
     customer = customers.get_customer(session, customer_id=customer_id)
-    return OwnCard(customer.full_name, member_number(customer_id), MEMBER_TIER[language],
+    return OwnCard(customer.full_name, member_number(customer_id),
+                   _tier(session, customer_id, settings),
                    _card_link(settings, signer, serial))
 
 
@@ -140,6 +140,21 @@ def card_qr_png(session: Session, *, code: str, signer: TokenSigner, settings: S
     """The QR of an active card alone (its own page shows it large)."""
     _, serial = _active_card(session, code=code, signer=signer)
     return _qr_png(_card_link(settings, signer, serial))
+
+
+def feedback_qr_png(session: Session, *, purchase_id: int, signer: TokenSigner,
+                    settings: Settings) -> bytes:
+    """The QR of a purchase's feedback link, for the receipt screen."""
+    purchase = loyalty.get_purchase(session, purchase_id=purchase_id)
+    request = feedback.find_for_visit(session, visit_id=purchase.visit_id)
+    if request is None:
+        raise not_found("liên kết góp ý", "Feedback link", code="feedback_not_found")
+    return _qr_png(feedback.link_of(request, signer=signer, public_url=settings.public_url).url)
+
+
+def coupon_qr_png(session: Session, *, coupon_id: int, signer: TokenSigner) -> bytes:
+    """A coupon's QR, to show on a phone or print."""
+    return _qr_png(coupons.to_public(coupons.get(session, coupon_id=coupon_id), signer).code)
 
 
 def _guest(invitation: Invitation, customer: Customer, signer: TokenSigner) -> Guest:

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -159,6 +160,17 @@ def get_staff(session: Session, *, staff_id: int) -> StaffUser:
     if user is None:
         raise not_found("nhân viên", "Staff user")
     return user
+
+
+def staff_names(session: Session, *, staff_ids: Iterable[int | None]) -> dict[int, str]:
+    """What a customer's history calls each of these staff members: their name, else their
+    username."""
+    wanted = {staff_id for staff_id in staff_ids if staff_id is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(StaffUser.id, StaffUser.full_name, StaffUser.username)
+                           .where(StaffUser.id.in_(wanted)))
+    return {row.id: row.full_name or row.username for row in rows}
 
 
 def login(session: Session, *, username: str, password: str, days: int) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from kiosk_server.core.config import Settings
 from kiosk_server.core.types import utcnow
-from kiosk_server.loyalty.service import points_for, tier_for, tiers_of
+from kiosk_server.loyalty.service import add_points, points_for, tier_for, tiers_of
 
 
 def _buy(client, headers, customer_id, amount, request_id=None, **extra):
@@ -109,6 +109,7 @@ def test_spend_older_than_a_year_no_longer_counts_for_the_tier(client, admin, se
     with db.session() as session:
         session.add(Purchase(customer_id=customer_id, amount_vnd=30_000_000, points=3_000,
                              request_id="old", occurred_at=utcnow() - timedelta(days=366)))
+        add_points(session, customer_id=customer_id, points=3_000)
     standing = client.get(f"/api/v1/customers/{customer_id}/loyalty",
                           headers=admin.headers).json()
     assert standing["tier"] == "Thành viên" and standing["spend_12m_vnd"] == 0

@@ -1,0 +1,1 @@
+"""What customers say about their visits: feedback links on receipts, complaints."""

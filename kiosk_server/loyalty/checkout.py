@@ -1,0 +1,145 @@
+"""The till's view of a customer: found by their card's QR (or by search), everything
+about them on one panel, and new customers signed up with a card on the spot."""
+
+from html import escape
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from badges import export, qr
+from kiosk_server.cards import service as cards
+from kiosk_server.core.config import Settings
+from kiosk_server.core.errors import DomainError, invalid
+from kiosk_server.core.signing import TokenKind, TokenSigner, token_link
+from kiosk_server.customers import service as customers
+from kiosk_server.customers.models import CustomerCreate, CustomerPublic, VisitKind
+from kiosk_server.events import service as events
+from kiosk_server.feedback import service as feedback
+from kiosk_server.loyalty import coupons, rewards, service
+from kiosk_server.loyalty.models import (
+    CheckoutPanel,
+    CounterSignup,
+    CounterSignupResult,
+    HistoryEntry,
+    Purchase,
+    RewardPublic,
+)
+from kiosk_server.messaging import service as messaging
+from kiosk_server.staff import service as staff
+
+RECENT_VISITS = 20
+
+
+def _history(session: Session, *, customer_id: int) -> list[HistoryEntry]:
+    """The latest visits of every kind with what they were and who served them."""
+    visits = customers.list_visits(session, customer_id=customer_id, limit=RECENT_VISITS)
+    purchase_ids = [v.source_id for v in visits if v.kind is VisitKind.PURCHASE]
+    sales = {p.id: p for p in session.scalars(
+        select(Purchase).where(Purchase.id.in_(purchase_ids)))} if purchase_ids else {}
+    names = staff.staff_names(session, staff_ids=[v.staff_id for v in visits])
+    event_names = events.event_names(session, event_ids=[v.event_id for v in visits])
+    entries = []
+    for visit in visits:
+        sale = sales.get(visit.source_id) if visit.kind is VisitKind.PURCHASE else None
+        entries.append(HistoryEntry(
+            id=visit.id, kind=visit.kind, occurred_at=visit.occurred_at,
+            staff_id=visit.staff_id, staff_name=names.get(visit.staff_id),
+            event_id=visit.event_id, event_name=event_names.get(visit.event_id),
+            gate=visit.gate, purchase_id=sale.id if sale else None,
+            amount_vnd=sale.amount_vnd if sale else None, items=sale.items if sale else None,
+            voided=bool(sale and sale.voided_at is not None)))
+    return entries
+
+
+def panel(session: Session, *, customer_id: int, settings: Settings, signer: TokenSigner
+          ) -> CheckoutPanel:
+    customer = customers.get_customer(session, customer_id=customer_id)
+    card = cards.active_card(session, customer_id=customer_id)
+    return CheckoutPanel(
+        customer=CustomerPublic.model_validate(customer, from_attributes=True),
+        card_code=signer.sign(TokenKind.CARD, card.serial) if card else None,
+        visit_number=customer.visit_count + 1,
+        loyalty=service.status(session, customer_id=customer_id, settings=settings),
+        recent_visits=_history(session, customer_id=customer_id),
+        coupons=coupons.held_by(session, customer_id=customer_id, signer=signer),
+        complaints=feedback.to_public(session, feedback.complaints_of(
+            session, customer_id=customer_id, open_only=True)),
+        rewards=[RewardPublic.model_validate(reward, from_attributes=True)
+                 for reward in rewards.list_rewards(session)],
+    )
+
+
+def _not_a_card() -> DomainError:
+    return invalid("not_a_card", "Mã này không phải thẻ thành viên hay thư mời.",
+                   "This code is not a membership card or an invitation.", field="code")
+
+
+def customer_of_code(session: Session, *, code: str, signer: TokenSigner) -> int:
+    """Whose card (or event invitation) a scanned code is. A forged code is refused
+    before any lookup; a card replaced by a newer one is refused with that reason."""
+    token = signer.verify(code)
+    if token is None:
+        raise invalid("code_forged", "Mã QR không hợp lệ (không phải của cửa hàng, hoặc bị sửa).",
+                      "This QR code is not valid (not ours, or altered).", field="code")
+    if token.kind is TokenKind.CARD:
+        holder = cards.card_holder(session, serial=token.serial)
+        if holder is None:
+            raise DomainError("card_not_found", "Không tìm thấy thẻ này.", "Card not found.",
+                              status=404, field="code")
+        if not holder.active:
+            raise DomainError("card_replaced", "Thẻ này đã được thay bằng thẻ mới.",
+                              "This card was replaced by a newer one.", status=404,
+                              field="code")
+        return holder.customer_id
+    if token.kind is TokenKind.INVITATION:
+        found = events.find_pass_by_serial(session, serial=token.serial)
+        if found is None:
+            raise DomainError("invitation_not_found", "Không tìm thấy thư mời này.",
+                              "Invitation not found.", status=404, field="code")
+        return found.customer_id
+    raise _not_a_card()
+
+
+def lookup(session: Session, *, code: str, settings: Settings, signer: TokenSigner
+           ) -> CheckoutPanel:
+    return panel(session, customer_id=customer_of_code(session, code=code, signer=signer),
+                 settings=settings, signer=signer)
+
+
+def _card_mail(*, name: str, business: str, link: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of the mail that brings a new member their card."""
+    subject = f"Thẻ thành viên {business} của {name} / Your {business} membership card"
+    text = (f"Xin chào {name},\n\nCảm ơn bạn đã trở thành thành viên của {business}. "
+            f"Thẻ thành viên của bạn: {link}\nMở liên kết và thêm vào màn hình chính; "
+            f"đưa mã QR khi thanh toán để tích điểm.\n\n"
+            f"Hello {name},\n\nWelcome to {business}. Your membership card: {link}\n"
+            f"Show its QR code at the till to earn points.\n")
+    html = (f"<p>Xin chào {escape(name)},</p><p>Cảm ơn bạn đã trở thành thành viên của "
+            f"{escape(business)}. Đưa mã QR này khi thanh toán để tích điểm:</p>"
+            f'<p><img src="cid:card-qr" alt="QR" width="240" height="240"></p>'
+            f'<p><a href="{escape(link)}">Mở thẻ thành viên / Open your card</a></p>'
+            f"<p>Hello {escape(name)}, welcome to {escape(business)}. Show this QR code at "
+            f"the till to earn points.</p>")
+    return subject, text, html
+
+
+def sign_up(session: Session, *, data: CounterSignup, settings: Settings,
+            signer: TokenSigner) -> CounterSignupResult:
+    """A new customer at the counter: their record and card in one go, and, when they gave
+    an e-mail address, their card mailed to them (queued with the sign-up, sent once it is
+    saved)."""
+    customer = customers.create_customer(session, data=CustomerCreate(
+        full_name=data.full_name, phone=data.phone, email=data.email,
+        contact_consent=data.contact_consent))
+    card = cards.issue_card(session, customer_id=customer.id)
+    code = signer.sign(TokenKind.CARD, card.serial)
+    link = token_link(settings.public_url, code, "c")
+    if customer.email:
+        subject, text, html = _card_mail(name=customer.full_name,
+                                         business=settings.business_name, link=link)
+        messaging.enqueue_email(session, to=customer.email, subject=subject, text=text,
+                                html=html, images={
+                                    "card-qr": export.png_bytes(qr.qr_image(link, 8))})
+    return CounterSignupResult(
+        panel=panel(session, customer_id=customer.id, settings=settings, signer=signer),
+        card_code=code, card_url=link, mail_queued=customer.email is not None)

@@ -1,0 +1,160 @@
+"""Coupons: a single-use benefit behind a signed QR (token kind V), with an expiry.
+
+Issued by staff now (and by campaigns later). At the till a coupon is checked, then
+used with one conditional update (`used_at IS NULL AND expires_at > now`): of two tills
+using one coupon at the same moment, exactly one succeeds; the other is told it was used.
+A forged or altered code is refused before any database lookup."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from kiosk_server.core.errors import DomainError, conflict, invalid
+from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
+from kiosk_server.core.types import utcnow
+from kiosk_server.customers import service as customers
+from kiosk_server.loyalty.models import Coupon, CouponCreate, CouponPublic, CouponStatus
+
+
+def state_of(coupon: Coupon, now: datetime | None = None) -> CouponStatus:
+    if coupon.used_at is not None:
+        return CouponStatus.USED
+    if coupon.expires_at <= (now or utcnow()):
+        return CouponStatus.EXPIRED
+    return CouponStatus.VALID
+
+
+def to_public(coupon: Coupon, signer: TokenSigner) -> CouponPublic:
+    return CouponPublic(**coupon.model_dump(), code=signer.sign(TokenKind.COUPON, coupon.serial),
+                        status=state_of(coupon))
+
+
+def issue(session: Session, *, customer_id: int | None, data: CouponCreate,
+          issued_by: int | None) -> Coupon:
+    """A new coupon for the customer (or for whoever holds it, without one)."""
+    if customer_id is not None:
+        customers.get_customer(session, customer_id=customer_id)
+    now = utcnow()
+    coupon = Coupon(serial=new_serial(), customer_id=customer_id, benefit=data.benefit,
+                    issued_at=now, issued_by=issued_by,
+                    expires_at=now + timedelta(days=data.valid_days))
+    session.add(coupon)
+    session.flush()
+    return coupon
+
+
+def get(session: Session, *, coupon_id: int) -> Coupon:
+    coupon = session.get(Coupon, coupon_id)
+    if coupon is None:
+        raise DomainError("coupon_not_found", "Không tìm thấy phiếu ưu đãi.",
+                          "Coupon not found.", status=404)
+    return coupon
+
+
+def _forged() -> DomainError:
+    return invalid("coupon_forged", "Mã phiếu ưu đãi không hợp lệ (bị sửa hoặc giả).",
+                   "This coupon code is not valid (altered or forged).", field="code")
+
+
+def _used(coupon: Coupon, zone_time: str) -> DomainError:
+    error = conflict("coupon_used", f"Phiếu ưu đãi này đã được dùng lúc {zone_time}.",
+                     f"This coupon was already used, at {zone_time}.", field="code")
+    error.extra = {"used_at": coupon.used_at.isoformat()}
+    return error
+
+
+def _expired(coupon: Coupon, zone_time: str) -> DomainError:
+    error = conflict("coupon_expired", f"Phiếu ưu đãi này đã hết hạn lúc {zone_time}.",
+                     f"This coupon expired at {zone_time}.", field="code")
+    error.extra = {"expires_at": coupon.expires_at.isoformat()}
+    return error
+
+
+def _someone_elses() -> DomainError:
+    return conflict("coupon_other_customer", "Phiếu ưu đãi này thuộc về một khách hàng khác.",
+                    "This coupon belongs to another customer.", field="code")
+
+
+def _at(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%H:%M %d/%m/%Y}"
+
+
+def find(session: Session, *, code: str, signer: TokenSigner) -> Coupon:
+    """The coupon a scanned code names; a forged code, or a QR that is not a coupon, is
+    refused (400) and an unknown one is 404."""
+    token = signer.verify(code)
+    if token is None:
+        raise _forged()
+    if token.kind is not TokenKind.COUPON:
+        raise invalid("not_a_coupon", "Mã này không phải phiếu ưu đãi.",
+                      "This code is not a coupon.", field="code")
+    coupon = session.scalars(select(Coupon).where(Coupon.serial == token.serial)).first()
+    if coupon is None:
+        raise DomainError("coupon_not_found", "Không tìm thấy phiếu ưu đãi.",
+                          "Coupon not found.", status=404, field="code")
+    return coupon
+
+
+def _refusal(coupon: Coupon, *, customer_id: int | None, now: datetime, zone: ZoneInfo
+             ) -> DomainError | None:
+    """Why the coupon cannot be used now by this customer, or None."""
+    state = state_of(coupon, now)
+    if state is CouponStatus.USED:
+        return _used(coupon, _at(coupon.used_at, zone))
+    if state is CouponStatus.EXPIRED:
+        return _expired(coupon, _at(coupon.expires_at, zone))
+    if None not in (coupon.customer_id, customer_id) and coupon.customer_id != customer_id:
+        return _someone_elses()
+    return None
+
+
+def check(session: Session, *, code: str, customer_id: int | None, signer: TokenSigner,
+          zone: ZoneInfo) -> Coupon:
+    """The coupon, if it can be used now (by this customer); else why not."""
+    coupon = find(session, code=code, signer=signer)
+    refusal = _refusal(coupon, customer_id=customer_id, now=utcnow(), zone=zone)
+    if refusal is not None:
+        raise refusal
+    return coupon
+
+
+def use(session: Session, *, code: str, customer_id: int | None, staff_id: int | None,
+        request_id: str, signer: TokenSigner, zone: ZoneInfo, purchase_id: int | None = None,
+        now: datetime | None = None) -> Coupon:
+    """Mark the coupon used, once. The same staff member's retry with the same
+    `request_id` gets the coupon back as used by it; anyone else is told it was used."""
+    now = now or utcnow()
+    coupon = find(session, code=code, signer=signer)
+    if (coupon.used_at is not None and coupon.used_by == staff_id
+            and coupon.used_request_id == request_id):
+        return coupon
+    refusal = _refusal(coupon, customer_id=customer_id, now=now, zone=zone)
+    if refusal is not None:
+        raise refusal
+    taken = session.execute(
+        update(Coupon)
+        .where(Coupon.id == coupon.id, Coupon.used_at.is_(None), Coupon.expires_at > now)
+        .values(used_at=now, used_by=staff_id, used_customer_id=customer_id,
+                used_request_id=request_id, used_purchase_id=purchase_id)
+        .execution_options(synchronize_session=False))
+    session.refresh(coupon)
+    if taken.rowcount != 1:  # another till used it between our read and our update
+        raise (_refusal(coupon, customer_id=customer_id, now=now, zone=zone)
+               or _used(coupon, _at(now, zone)))
+    return coupon
+
+
+def used_with(session: Session, *, purchase_id: int, signer: TokenSigner
+              ) -> CouponPublic | None:
+    coupon = session.scalars(select(Coupon).where(Coupon.used_purchase_id == purchase_id)).first()
+    return to_public(coupon, signer) if coupon is not None else None
+
+
+def held_by(session: Session, *, customer_id: int, signer: TokenSigner) -> list[CouponPublic]:
+    """The customer's coupons that can still be used, soonest to expire first."""
+    rows = session.scalars(select(Coupon).where(
+        Coupon.customer_id == customer_id, Coupon.used_at.is_(None),
+        Coupon.expires_at > utcnow()).order_by(Coupon.expires_at).limit(50))
+    return [to_public(coupon, signer) for coupon in rows]
