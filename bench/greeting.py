@@ -132,7 +132,8 @@ def seed_demo(settings) -> tuple[int, str]:
     database = Database(settings.resolved_database_url)
     try:
         with database.session() as session:
-            login = demo.create_or_refresh(session, signer=TokenSigner(settings.signing_key))
+            login = demo.create_or_refresh(session, signer=TokenSigner(settings.signing_key),
+                                           settings=settings)
             admin = staff.get_staff_by_username(session, username=login.username)
             _, token = staff.create_api_token(session, staff_id=admin.id, label="bench")
     finally:

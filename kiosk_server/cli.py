@@ -66,7 +66,8 @@ def demo() -> None:
     settings = Settings()
     database = _database(settings)
     with database.session() as session:
-        login = demo_data.create_or_refresh(session, signer=TokenSigner(settings.signing_key))
+        login = demo_data.create_or_refresh(session, signer=TokenSigner(settings.signing_key),
+                                            settings=settings)
     url = settings.public_url.rstrip("/")
     typer.echo(f"""
 Kiosk demo is ready: "{demo_data.DEMO_EVENT_NAME}" (event {login.event_id}), 500 guests invited.
@@ -76,6 +77,7 @@ Kiosk demo is ready: "{demo_data.DEMO_EVENT_NAME}" (event {login.event_id}), 500
   Kiosk device:   Authorization: Bearer {login.device_token}
   An invitation:  {login.sample_invitation_code}
   A member card:  {login.sample_card_code}
+  The till:       {url}/checkout   (scan or type the member card above)
 
 Try a check-in:
   curl -s -X POST {url}/api/v1/checkins -H 'Authorization: Bearer {login.device_token}' \\

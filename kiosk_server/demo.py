@@ -1,5 +1,6 @@
 """The demo: an admin, a seminar open now with 500 invited Vietnamese guests (20 of them
-VIPs), a kiosk device."""
+VIPs), a kiosk device; for the till, a rewards catalogue and a member (the sample card's
+holder) with purchases, points and a coupon."""
 
 import random
 import secrets
@@ -11,12 +12,16 @@ from sqlmodel import Session
 
 from kiosk_server.cards import service as cards
 from kiosk_server.checkin import service as checkin
+from kiosk_server.core.config import Settings
 from kiosk_server.core.signing import TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import VIP_TAG, CustomerCreate
 from kiosk_server.events import service as events
 from kiosk_server.events.models import Event, EventCreate, EventUpdate
+from kiosk_server.loyalty import coupons, rewards
+from kiosk_server.loyalty import service as loyalty
+from kiosk_server.loyalty.models import CouponCreate, PurchaseCreate, RewardCreate
 from kiosk_server.staff import service as staff
 from kiosk_server.staff.models import Role, StaffCreate
 
@@ -84,7 +89,28 @@ def _demo_event(session: Session) -> Event:
     ))
 
 
-def create_or_refresh(session: Session, *, signer: TokenSigner) -> DemoLogin:
+_DEMO_REWARDS = [("Cà phê sữa đá", 30), ("Bánh mì pa-tê", 50), ("Cốc giữ nhiệt", 400)]
+_DEMO_SALES = [(1_250_000, "Cà phê hạt Arabica 1 kg"), (2_100_000, "Máy xay cà phê cầm tay"),
+               (850_000, "Bộ phin nhôm, 2 hộp trà")]
+
+
+def _demo_till(session: Session, *, customer_id: int, admin_id: int, settings: Settings,
+               signer: TokenSigner) -> None:
+    """Rewards to redeem, and a member 800,000 VND short of the silver tier, with a coupon."""
+    if not rewards.list_rewards(session, active_only=False):
+        for name, cost in _DEMO_REWARDS:
+            rewards.create_reward(session, data=RewardCreate(name=name, points_cost=cost))
+    if not loyalty.purchases_of(session, customer_id=customer_id, limit=1):
+        till = loyalty.Till(staff_id=admin_id, settings=settings, signer=signer)
+        for n, (amount, items) in enumerate(_DEMO_SALES):
+            sale = PurchaseCreate(amount_vnd=amount, items=items, request_id=f"demo-{n}")
+            loyalty.record_purchase(session, customer_id=customer_id, data=sale, till=till)
+        coupons.issue(session, customer_id=customer_id, issued_by=admin_id,
+                      data=CouponCreate(benefit="Giảm 10% hóa đơn", valid_days=30))
+
+
+def create_or_refresh(session: Session, *, signer: TokenSigner, settings: Settings
+                      ) -> DemoLogin:
     """Make the demo, or bring it back to a fresh state (window open now, new admin password)."""
     password = secrets.token_urlsafe(9)
     admin = staff.get_staff_by_username(session, username=DEMO_ADMIN)
@@ -105,7 +131,10 @@ def create_or_refresh(session: Session, *, signer: TokenSigner) -> DemoLogin:
         )
         guest_ids.append(customer.id)
     invitations = events.invite(session, event_id=event.id, customer_ids=guest_ids)
-    card = cards.issue_card(session, customer_id=guest_ids[0])
+    card = cards.active_card(session, customer_id=guest_ids[0]) or cards.issue_card(
+        session, customer_id=guest_ids[0])
+    _demo_till(session, customer_id=guest_ids[0], admin_id=admin.id, settings=settings,
+               signer=signer)
     _, device_token = checkin.register_device(
         session, event_id=event.id, name="Kiosk cổng A", gate="A", created_by=admin.id
     )

@@ -157,7 +157,8 @@ def test_create_an_event_invite_from_a_csv_pair_a_kiosk_and_see_a_scan_arrive(
 def test_after_the_demo_signing_in_lands_on_the_dashboard_with_the_seminar_live(
         chromium, served, app, client, screenshot):
     with app.state.db.session() as session:
-        login = demo.create_or_refresh(session, signer=app.state.signer)
+        login = demo.create_or_refresh(session, signer=app.state.signer,
+                                        settings=app.state.settings)
     with admin_tab(chromium, served.url, None) as ui:
         page = ui.page
         ui.sign_in(login.username, login.password)
