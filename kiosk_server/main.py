@@ -120,6 +120,10 @@ def create_app(settings: Settings) -> FastAPI:
     def admin_page() -> str:
         return page("admin.html", timezone=settings.timezone)
 
+    @app.get("/checkout", response_class=HTMLResponse, include_in_schema=False)
+    def checkout_page() -> str:
+        return page("checkout.html", timezone=settings.timezone)
+
     @app.get("/c/sw.js", include_in_schema=False)
     def card_worker() -> Response:
         """The card pages' service worker, served from /c/ so that it may keep them."""

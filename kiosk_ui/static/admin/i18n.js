@@ -11,6 +11,7 @@ const WORDS = {
   navDevices: ["Thiết bị kiosk", "Kiosk devices"],
   navStaff: ["Nhân viên", "Staff"],
   navAudit: ["Nhật ký", "Audit log"],
+  navCheckout: ["Quầy thu ngân", "Till"],
   shortcuts: ["Lối tắt", "Shortcuts"],
   signOut: ["Đăng xuất", "Sign out"],
   signIn: ["Đăng nhập", "Sign in"],
@@ -237,6 +238,12 @@ const WORDS = {
   summary: ["Tóm tắt", "Summary"],
   noAudit: ["Nhật ký trống.", "The log is empty."],
 };
+
+/** Another page's words (the till's), in the same [Vietnamese, English] form; on that page
+ * they stand for the shared ones of the same key. */
+export function addWords(more) {
+  Object.assign(WORDS, more);
+}
 
 let current = localStorage.getItem(KEY) === "en" ? "en" : "vi";
 

@@ -1,0 +1,193 @@
+// The till at /checkout: staff sign in (the admin area's session), find the customer (their
+// card's QR by camera or handheld scanner, or a search by name or phone), then serve them:
+// see who they are and where they stand, record a sale, redeem a reward, use or issue a
+// coupon, keep notes and complaints. A customer met for the first time gets a card on the
+// spot.
+import "./words.js";
+import { api, onSignedOut } from "../admin/api.js";
+import { lang, setLang, t } from "../admin/i18n.js";
+import { el, field, makeForm, textInput, valueOf } from "../admin/ui.js";
+import { startCamera } from "../scanner.js";
+import { customerView } from "./customer.js";
+import { finder } from "./find.js";
+import { signupView } from "./signup.js";
+
+const $ = (id) => document.getElementById(id);
+const CAMERA = "kiosk-till-camera"; // "off" when staff turned the camera off on this device
+
+/** What the browser tests read: who is served, what the camera and the server said. */
+const state = { me: null, customerId: null, panel: null, camera: false, receipts: [],
+  lookups: 0, refreshes: 0 };
+window.checkoutState = state;
+
+let shown = null; // the view on the stage: {leave(), useCoupon?(code)}
+let camera = null;
+
+function translate() {
+  document.documentElement.lang = lang();
+  document.title = t("tillTitle");
+  for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+  for (const button of $("language").querySelectorAll("button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.lang === lang()));
+  }
+  $("find-input").placeholder = t("findPlaceholder");
+  $("find-input").setAttribute("aria-label", t("findPlaceholder"));
+  $("camera-toggle").textContent = t(cameraWanted() ? "cameraOn" : "cameraOff");
+  $("camera-toggle").setAttribute("aria-pressed", String(cameraWanted()));
+  $("who").textContent = state.me ? state.me.full_name || state.me.username : "";
+}
+
+/** Puts `view` ({node, leave}) on the stage in place of the one there. */
+function stage(view) {
+  shown?.leave?.();
+  shown = view;
+  $("stage").replaceChildren(...(view ? [view.node] : []));
+}
+
+function idle() {
+  state.customerId = null;
+  state.panel = null;
+  stage({ node: el("section", { class: "panel idle-prompt", dataset: { view: "idle" } },
+    el("p", { text: t("welcomePrompt") })) });
+  $("find-input").focus();
+}
+
+/** Serves the customer of `panel` (a CheckoutPanel), with `banner` above (a new card). */
+function serve(panel, banner = null) {
+  state.customerId = panel.customer.id;
+  state.panel = panel;
+  find.clear();
+  stage(customerView(panel, { banner, state, onDone: idle }));
+  window.scrollTo(0, 0);
+}
+
+const find = finder({
+  input: $("find-input"),
+  form: $("find-form"),
+  results: $("results"),
+  problem: $("find-error"),
+  state,
+  serve,
+  couponScanned: (code) => {
+    if (!shown?.useCoupon) return false;
+    shown.useCoupon(code);
+    return true;
+  },
+});
+
+function signup() {
+  state.customerId = null;
+  find.clear();
+  stage(signupView({ onCancel: idle, onDone: (result, banner) => serve(result.panel, banner) }));
+}
+
+// ---- the camera -----------------------------------------------------------------------------
+
+const cameraWanted = () => localStorage.getItem(CAMERA) !== "off";
+
+async function cameraOn() {
+  if (camera || !state.me) return;
+  camera = {}; // starting: not twice
+  const started = await startCamera({ video: $("camera"), onCode: find.scanned,
+    paused: () => find.busy(), stats: state });
+  camera = started;
+  state.camera = Boolean(started);
+  if (!started && cameraWanted()) $("find-error").textContent = t("noCamera");
+}
+
+function cameraOff() {
+  camera?.stop?.();
+  camera = null;
+  state.camera = false;
+}
+
+$("camera-toggle").addEventListener("click", () => {
+  localStorage.setItem(CAMERA, cameraWanted() ? "off" : "on");
+  translate();
+  if (cameraWanted()) cameraOn();
+  else cameraOff();
+});
+
+// ---- signing in and out ---------------------------------------------------------------------
+
+function showSignIn() {
+  document.body.classList.add("signed-out");
+  $("finder").hidden = true;
+  const form = makeForm({
+    className: "signin",
+    fields: [
+      field("username", t("username"), textInput("", { autocomplete: "username" })),
+      field("password", t("password"), textInput("", { type: "password",
+        autocomplete: "current-password" })),
+    ],
+    submit: t("signIn"),
+    send: async (sent) => {
+      state.me = await api("/auth/login", { method: "POST", body: {
+        username: valueOf(sent, "username"), password: sent.elements.password.value } });
+      signedIn();
+    },
+  });
+  stage({ node: el("section", { class: "view signin-view", dataset: { view: "signin" } },
+    el("h1", { text: t("signInTitle") }), form) });
+  form.elements.username.focus();
+}
+
+function signedIn() {
+  document.body.classList.remove("signed-out");
+  $("finder").hidden = false;
+  translate();
+  idle();
+  if (cameraWanted()) cameraOn();
+}
+
+function signedOut() {
+  state.me = null;
+  cameraOff();
+  translate();
+  showSignIn();
+}
+
+$("sign-out").addEventListener("click", async () => {
+  try {
+    await api("/auth/logout", { method: "POST" });
+  } catch {
+    // signed out already, or the server is away: the page forgets the user either way
+  }
+  signedOut();
+});
+
+$("language").addEventListener("click", (event) => {
+  const chosen = event.target.closest("button[data-lang]")?.dataset.lang;
+  if (!chosen || chosen === lang()) return;
+  setLang(chosen);
+  translate();
+  if (!state.me) showSignIn();
+  else if (state.panel) serve(state.panel);
+  else if (!state.customerId) idle();
+});
+
+$("new-customer").addEventListener("click", signup);
+
+// A handheld scanner types wherever the focus is: typed with nothing focused, it goes to the
+// search box (a code scanned while a form field has the focus stays the cashier's to place).
+document.addEventListener("keydown", (event) => {
+  if (!state.me || event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
+  const active = document.activeElement;
+  if (active && active !== document.body && active.matches("input, textarea, select")) return;
+  $("find-input").focus();
+});
+
+onSignedOut(signedOut);
+
+async function start() {
+  translate();
+  try {
+    state.me = await api("/auth/me");
+  } catch {
+    state.me = null;
+  }
+  if (state.me) signedIn();
+  else showSignIn();
+}
+
+start();

@@ -1,0 +1,50 @@
+// A customer met for the first time: name and phone (e-mail and consent if they like), and
+// the card is theirs on the spot — its image on screen, its page's link (the card's QR opens
+// it) to keep on their phone.
+import { api } from "../admin/api.js";
+import { t } from "../admin/i18n.js";
+import { checkbox, checked, el, field, makeForm, orNull, textInput, valueOf } from "../admin/ui.js";
+
+/** What is shown above the new customer's panel: their card and how to keep it. */
+function cardBanner(result) {
+  const customer = result.panel.customer;
+  return el("section", { class: "panel new-card", dataset: { part: "new-card" } },
+    el("h2", { text: t("cardIssuedTo", { name: customer.full_name }) }),
+    el("div", { class: "new-card-body" },
+      el("img", { class: "card-image", src: `/api/v1/customers/${customer.id}/card.png`,
+        alt: t("cardImage"), width: 1011, height: 638 }),
+      el("div", {},
+        el("p", { text: t("cardSave") }),
+        el("a", { class: "card-url", href: result.card_url, target: "_blank", rel: "noopener",
+          text: result.card_url }),
+        el("p", { class: result.mail_queued ? "ok mail" : "hint mail",
+          text: t(result.mail_queued ? "mailQueued" : "mailNotQueued") }))));
+}
+
+/** The sign-up form; `onDone(result, banner)` serves the new customer. */
+export function signupView({ onCancel, onDone }) {
+  const form = makeForm({
+    className: "signup",
+    fields: [
+      field("full_name", t("fullName"), textInput("", { maxlength: 200, autocomplete: "off" })),
+      field("phone", t("phone"), textInput("", { type: "tel", maxlength: 32,
+        autocomplete: "off" })),
+      field("email", t("email"), textInput("", { type: "email", maxlength: 254,
+        autocomplete: "off" })),
+      checkbox("contact_consent", t("consent"), false),
+    ],
+    submit: t("signUp"),
+    extra: [el("button", { type: "button", text: t("cancel"), onclick: onCancel })],
+    send: async (sent) => {
+      const result = await api("/checkout/customers", { method: "POST", body: {
+        full_name: valueOf(sent, "full_name"), phone: valueOf(sent, "phone"),
+        email: orNull(valueOf(sent, "email")), contact_consent: checked(sent, "contact_consent"),
+      } });
+      onDone(result, cardBanner(result));
+    },
+  });
+  const node = el("section", { class: "panel signup-view", dataset: { view: "signup" } },
+    el("h1", { text: t("newCustomer") }), form);
+  queueMicrotask(() => form.elements.full_name.focus());
+  return { node, kind: "signup" };
+}
