@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from kiosk_server.core.errors import DomainError, conflict, invalid
+from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
@@ -45,11 +45,16 @@ def issue(session: Session, *, customer_id: int | None, data: CouponCreate,
     return coupon
 
 
+def _no_such_coupon(field: str | None = None) -> DomainError:
+    error = not_found("phiếu ưu đãi", "Coupon", code="coupon_not_found")
+    error.field = field
+    return error
+
+
 def get(session: Session, *, coupon_id: int) -> Coupon:
     coupon = session.get(Coupon, coupon_id)
     if coupon is None:
-        raise DomainError("coupon_not_found", "Không tìm thấy phiếu ưu đãi.",
-                          "Coupon not found.", status=404)
+        raise _no_such_coupon()
     return coupon
 
 
@@ -92,8 +97,7 @@ def find(session: Session, *, code: str, signer: TokenSigner) -> Coupon:
                       "This code is not a coupon.", field="code")
     coupon = session.scalars(select(Coupon).where(Coupon.serial == token.serial)).first()
     if coupon is None:
-        raise DomainError("coupon_not_found", "Không tìm thấy phiếu ưu đãi.",
-                          "Coupon not found.", status=404, field="code")
+        raise _no_such_coupon(field="code")
     return coupon
 
 

@@ -6,6 +6,7 @@ customer's spend over the last 365 days reaches (voided purchases left out)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
@@ -41,11 +42,16 @@ class Tier:
 
 def tiers_of(settings: Settings) -> list[Tier]:
     """The tiers, lowest first (`KIOSK_LOYALTY_TIERS`: "Thành viên:0,Bạc:5000000,...")."""
+    return list(_parse_tiers(settings.loyalty_tiers))
+
+
+@lru_cache(maxsize=8)
+def _parse_tiers(spec: str) -> tuple[Tier, ...]:
     tiers = []
-    for pair in settings.loyalty_tiers.split(","):
+    for pair in spec.split(","):
         name, threshold = pair.rsplit(":", 1)
         tiers.append(Tier(name.strip(), int(threshold)))
-    return sorted(tiers, key=lambda tier: tier.threshold_vnd)
+    return tuple(sorted(tiers, key=lambda tier: tier.threshold_vnd))
 
 
 def points_for(amount_vnd: int, settings: Settings) -> int:
@@ -60,14 +66,15 @@ def tier_for(spend_vnd: int, tiers: list[Tier]) -> tuple[Tier, Tier | None]:
     return current, (above[0] if above else None)
 
 
-def add_points(session: Session, *, customer_id: int, points: int) -> None:
-    """Add (or, negative, take back) points on the customer's balance."""
+def add_points(session: Session, *, customer_id: int, points: int) -> int:
+    """Add (or, negative, take back) points on the customer's balance; the new balance."""
     table = LoyaltyAccount.__table__
     statement = dialect_insert(session.get_bind().dialect.name, table).values(
         customer_id=customer_id, points=points)
-    session.execute(statement.on_conflict_do_update(
+    return session.execute(statement.on_conflict_do_update(
         index_elements=[table.c.customer_id],
-        set_={"points": table.c.points + statement.excluded.points}))
+        set_={"points": table.c.points + statement.excluded.points},
+    ).returning(table.c.points)).scalar_one()
 
 
 def take_points(session: Session, *, customer_id: int, points: int) -> bool:
@@ -93,7 +100,13 @@ def status(session: Session, *, customer_id: int, settings: Settings,
     points = session.scalar(select(LoyaltyAccount.points)
                             .where(LoyaltyAccount.customer_id == customer_id)) or 0
     # PostgreSQL sums big integers as NUMERIC: back to whole numbers.
-    total, recent = int(total), int(recent)
+    return standing(customer_id=customer_id, points=points, total=int(total),
+                    recent=int(recent), settings=settings)
+
+
+def standing(*, customer_id: int, points: int, total: int, recent: int, settings: Settings
+             ) -> LoyaltyStatus:
+    """The status these figures make: the tier `recent` (12-month spend) reaches."""
     tier, following = tier_for(recent, tiers_of(settings))
     return LoyaltyStatus(
         customer_id=customer_id, points=points, spend_12m_vnd=recent, total_spend_vnd=total,
@@ -173,8 +186,10 @@ def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
         session, customer_id=customer_id, kind=VisitKind.PURCHASE, occurred_at=now,
         source_id=purchase.id, staff_id=till.staff_id, hub=till.hub)
     session.add(purchase)
-    add_points(session, customer_id=customer_id, points=purchase.points)
-    after = status(session, customer_id=customer_id, settings=till.settings, now=now)
+    balance = add_points(session, customer_id=customer_id, points=purchase.points)
+    after = standing(customer_id=customer_id, points=balance,
+                     total=before.total_spend_vnd + purchase.amount_vnd,
+                     recent=before.spend_12m_vnd + purchase.amount_vnd, settings=till.settings)
     return _result(session, purchase, till=till, after=after, tier_before=before.tier,
                    replayed=False)
 
