@@ -10,7 +10,7 @@ import { el, field, makeForm, textInput, valueOf } from "../admin/ui.js";
 import { startCamera } from "../scanner.js";
 import { customerView } from "./customer.js";
 import { finder } from "./find.js";
-import { signupView } from "./signup.js";
+import { cardBanner, signupView } from "./signup.js";
 
 const $ = (id) => document.getElementById(id);
 const CAMERA = "kiosk-till-camera"; // "off" when staff turned the camera off on this device
@@ -52,12 +52,18 @@ function idle() {
   $("find-input").focus();
 }
 
-/** Serves the customer of `panel` (a CheckoutPanel), with `banner` above (a new card). */
-function serve(panel, banner = null) {
+/**
+ * Serves the customer of `panel` (a CheckoutPanel); `banner()` makes what goes above (their
+ * new card). `visitNumber`: this visit's, as it was when they were found (a sale made now
+ * belongs to the same visit).
+ */
+function serve(panel, banner = () => null, visitNumber = panel.visit_number) {
   state.customerId = panel.customer.id;
   state.panel = panel;
+  state.visitNumber = visitNumber;
   find.clear();
-  stage(customerView(panel, { banner, state, onDone: idle }));
+  const view = customerView(panel, { banner: banner(), visitNumber, state, onDone: idle });
+  stage({ ...view, again: () => serve(state.panel, banner, visitNumber) });
   window.scrollTo(0, 0);
 }
 
@@ -78,7 +84,8 @@ const find = finder({
 function signup() {
   state.customerId = null;
   find.clear();
-  stage(signupView({ onCancel: idle, onDone: (result, banner) => serve(result.panel, banner) }));
+  stage({ ...signupView({ onCancel: idle,
+    onDone: (result) => serve(result.panel, () => cardBanner(result)) }), again: signup });
 }
 
 // ---- the camera -----------------------------------------------------------------------------
@@ -162,8 +169,8 @@ $("language").addEventListener("click", (event) => {
   setLang(chosen);
   translate();
   if (!state.me) showSignIn();
-  else if (state.panel) serve(state.panel);
-  else if (!state.customerId) idle();
+  else if (shown?.again) shown.again(); // what was on screen, in the other language
+  else idle();
 });
 
 $("new-customer").addEventListener("click", signup);

@@ -14,9 +14,9 @@ import { historySection, summarySection } from "./summary.js";
 
 /**
  * The view of the customer of `panel` (a CheckoutPanel): `{node, leave(), useCoupon(code)}`.
- * `banner` goes above it; `onDone` ends their service.
+ * `banner` goes above it; `visitNumber` is this visit's; `onDone` ends their service.
  */
-export function customerView(panel, { banner, state, onDone }) {
+export function customerView(panel, { banner, visitNumber, state, onDone }) {
   const customerId = panel.customer.id;
   const live = liveStatus();
   let reading = null; // the panel being read; another read waits for it, then runs once
@@ -58,7 +58,7 @@ export function customerView(panel, { banner, state, onDone }) {
     refresh();
   } });
   const parts = [
-    summarySection({ visitNumber: panel.visit_number, liveNode: live.node, onDone }),
+    summarySection({ visitNumber, liveNode: live.node, onDone }),
     historySection(),
     sale,
     rewardsSection({ customerId, onRedeemed: (result) => {

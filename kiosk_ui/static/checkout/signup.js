@@ -6,7 +6,7 @@ import { t } from "../admin/i18n.js";
 import { checkbox, checked, el, field, makeForm, orNull, textInput, valueOf } from "../admin/ui.js";
 
 /** What is shown above the new customer's panel: their card and how to keep it. */
-function cardBanner(result) {
+export function cardBanner(result) {
   const customer = result.panel.customer;
   return el("section", { class: "panel new-card", dataset: { part: "new-card" } },
     el("h2", { text: t("cardIssuedTo", { name: customer.full_name }) }),
@@ -21,7 +21,7 @@ function cardBanner(result) {
           text: t(result.mail_queued ? "mailQueued" : "mailNotQueued") }))));
 }
 
-/** The sign-up form; `onDone(result, banner)` serves the new customer. */
+/** The sign-up form; `onDone(result)` (a CounterSignupResult) serves the new customer. */
 export function signupView({ onCancel, onDone }) {
   const form = makeForm({
     className: "signup",
@@ -40,11 +40,11 @@ export function signupView({ onCancel, onDone }) {
         full_name: valueOf(sent, "full_name"), phone: valueOf(sent, "phone"),
         email: orNull(valueOf(sent, "email")), contact_consent: checked(sent, "contact_consent"),
       } });
-      onDone(result, cardBanner(result));
+      onDone(result);
     },
   });
   const node = el("section", { class: "panel signup-view", dataset: { view: "signup" } },
     el("h1", { text: t("newCustomer") }), form);
   queueMicrotask(() => form.elements.full_name.focus());
-  return { node, kind: "signup" };
+  return { node };
 }
