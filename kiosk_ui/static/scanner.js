@@ -95,6 +95,8 @@ export async function startCamera({ video, onCode, paused = () => false, stats =
 
 // A signed Kiosk code (see kiosk_server/core/signing.py): version, kind letter, serial, tag.
 const TOKEN = /^([0-9])([A-Z])\.[A-Z2-7]{16}\.[A-Z2-7]{24}$/;
+// The same at the end of a text, maybe as a link's last segment.
+const TRAILING = /([a-z][a-z0-9+.-]*:\/\/\S*\/)?[0-9][a-z]\.[a-z2-7]{16}\.[a-z2-7]{24}$/i;
 
 /**
  * The Kiosk code in a scan — bare, or the last segment of a link (`HTTP://HOST/C/1C....`) —
@@ -110,4 +112,14 @@ export function kioskCode(scanned) {
   text = text.toUpperCase();
   const match = TOKEN.exec(text);
   return match ? { code: text, kind: match[2] } : null;
+}
+
+/**
+ * A code a handheld scanner typed at the end of what was in a field (the focus was not where
+ * scans go): {before, code}, or null when the text does not end with one.
+ */
+export function trailingKioskCode(text) {
+  const match = TRAILING.exec(text);
+  const found = match && kioskCode(match[0]);
+  return found ? { before: text.slice(0, match.index), code: found.code } : null;
 }

@@ -204,11 +204,14 @@ def test_find_by_phone_in_any_form_by_a_name_without_diacritics_and_by_a_scanned
     page.click("#results .result")
     till.served(thang)
 
-    # A handheld scanner types what the card's QR holds (its page's link) and Enter.
-    page.focus("#find-input")
+    # A handheld scanner types what the card's QR holds (its page's link) and Enter, here
+    # while the cashier was typing an amount for the customer before.
+    page.click(".sale-form .amount")
+    page.keyboard.type("150000")
     page.keyboard.type(f"HTTP://127.0.0.1:8000/C/{code}")
     page.keyboard.press("Enter")
     till.served(binh)
+    assert page.input_value(".sale-form .amount") == ""  # a new customer, a new sale
     assert till.text(".customer-name") == "Trần Văn Bình"
     assert page.input_value("#find-input") == ""
 

@@ -7,7 +7,7 @@ import "./words.js";
 import { api, onSignedOut } from "../admin/api.js";
 import { lang, setLang, t } from "../admin/i18n.js";
 import { el, field, makeForm, textInput, valueOf } from "../admin/ui.js";
-import { startCamera } from "../scanner.js";
+import { startCamera, trailingKioskCode } from "../scanner.js";
 import { customerView } from "./customer.js";
 import { finder } from "./find.js";
 import { cardBanner, signupView } from "./signup.js";
@@ -183,6 +183,20 @@ document.addEventListener("keydown", (event) => {
   if (active && active !== document.body && active.matches("input, textarea, select")) return;
   $("find-input").focus();
 });
+
+// ...and a code scanned into a field being typed in ends with Enter: it is taken out of the
+// field (what the cashier typed stays) and handled as a scan.
+document.addEventListener("keydown", (event) => {
+  const typedIn = event.target;
+  if (event.key !== "Enter" || !state.me || typedIn === $("find-input")
+      || !typedIn.matches?.("input, textarea")) return;
+  const scan = trailingKioskCode(typedIn.value);
+  if (!scan) return;
+  event.preventDefault();
+  event.stopPropagation();
+  typedIn.value = scan.before;
+  find.scanned(scan.code);
+}, true);
 
 onSignedOut(signedOut);
 
