@@ -9,6 +9,8 @@ import { devicesView } from "./devices.js";
 import { eventPage } from "./event_page.js";
 import { eventForm, eventsView } from "./events.js";
 import { lang, setLang, t } from "./i18n.js";
+import { messagesView } from "./messages.js";
+import { rewardsView } from "./rewards.js";
 import { staffView } from "./staff.js";
 import { el, errorBox, field, makeForm, notify, textInput, valueOf } from "./ui.js";
 
@@ -27,6 +29,8 @@ const ROUTES = [
   [/^\/customers\/(\d+)\/edit$/, "customers", customerForm],
   [/^\/staff$/, "staff", staffView],
   [/^\/devices$/, "devices", devicesView],
+  [/^\/rewards$/, "rewards", rewardsView],
+  [/^\/messages$/, "messages", messagesView],
   [/^\/audit$/, "audit", auditView],
   [/^\/password$/, "password", passwordView],
 ];

@@ -1,10 +1,11 @@
 // #/customers/{id}: the customer's details, their membership card (its image to download, the
 // customer's own card page; issue or reissue), and their whole visit history, live: the feed
 // is followed first, the history read once it says "ready", and a visit that comes both ways
-// is shown once.
+// is shown once. Under the details, the loyalty panels (loyalty_panel.js).
 import { ApiError, api } from "./api.js";
 import { t } from "./i18n.js";
 import { follow, liveStatus } from "./live.js";
+import { loyaltyPanels } from "./loyalty_panel.js";
 import {
   actionButton, confirmAction, el, link, notify, phoneText, tagList, when,
 } from "./ui.js";
@@ -102,10 +103,12 @@ export async function customerPage(root, context, id) {
   const count = el("dd", { class: "visit-count", text: customer.visit_count });
   const last = el("dd", { class: "last-visit", text: when(customer.last_visit_at) });
   let highest = customer.visit_count;
+  const loyalty = loyaltyPanels(id, context);
   const onVisit = (visit, visitCount) => { // counts only grow: a late one may be older
     highest = Math.max(highest, visitCount);
     count.textContent = highest;
     if (highest === visitCount) last.textContent = when(visit.occurred_at);
+    if (visit.kind === "purchase") loyalty.purchased(); // a sale at the till, just now
   };
   const card = cardPanel(id);
   root.append(
@@ -126,6 +129,7 @@ export async function customerPage(root, context, id) {
           el("dt", { text: t("notes") }),
           el("dd", { class: "notes", text: customer.notes || "—" }))),
       card.panel),
+    ...loyalty.nodes,
     visitsPanel(customer, events, onVisit, context));
-  await card.load();
+  await Promise.all([card.load(), loyalty.load()]);
 }

@@ -329,3 +329,7 @@ export function phoneText(phone) {
 }
 
 export const number = (value) => new Intl.NumberFormat(locale()).format(value);
+
+/** Whole Vietnamese dong as people read them: "1.250.000 ₫" (vi), "1,250,000 ₫" (en); the
+ * amount and its sign stay on one line. */
+export const money = (vnd) => `${number(Math.trunc(vnd ?? 0))}\u00a0₫`;
