@@ -111,8 +111,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('coupons', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_coupons_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_coupons_used_purchase_id'), ['used_purchase_id'],
+                              unique=False)
 
     with op.batch_alter_table('purchases', schema=None) as batch_op:
+        batch_op.drop_index('ix_purchases_customer_time')
+        batch_op.create_index('ix_purchases_customer_spend',
+                              ['customer_id', 'occurred_at', 'amount_vnd', 'voided_at'],
+                              unique=False)
         batch_op.add_column(sa.Column('visit_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_purchases_visit_id', 'visits', ['visit_id'], ['id'])
 
@@ -128,8 +134,12 @@ def downgrade() -> None:
     with op.batch_alter_table('purchases', schema=None) as batch_op:
         batch_op.drop_constraint('fk_purchases_visit_id', type_='foreignkey')
         batch_op.drop_column('visit_id')
+        batch_op.drop_index('ix_purchases_customer_spend')
+        batch_op.create_index('ix_purchases_customer_time', ['customer_id', 'occurred_at'],
+                              unique=False)
 
     with op.batch_alter_table('coupons', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_coupons_used_purchase_id'))
         batch_op.drop_index(batch_op.f('ix_coupons_customer_id'))
 
     op.drop_table('coupons')

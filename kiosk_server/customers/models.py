@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from annotated_types import MaxLen
 from pydantic import AfterValidator, BeforeValidator, EmailStr
@@ -148,6 +148,18 @@ class Visit(SQLModel, table=True):
     gate: str = Field(default="", max_length=64)
     device_id: int | None = Field(default=None, foreign_key="devices.id")
     staff_id: int | None = Field(default=None, foreign_key="staff_users.id")
+
+
+class VisitRow(NamedTuple):
+    """A visit in short, as lists of recent visits read it."""
+
+    id: int
+    kind: VisitKind
+    occurred_at: datetime
+    event_id: int | None
+    source_id: int | None
+    gate: str
+    staff_id: int | None
 
 
 class VisitPublic(SQLModel):

@@ -23,6 +23,7 @@ from kiosk_server.customers.models import (
     Visit,
     VisitKind,
     VisitPublic,
+    VisitRow,
     VisitUpdate,
     normalize_tag,
 )
@@ -215,6 +216,20 @@ def guest(db: Executor, *, customer_id: int) -> Guest:
     if row is None:
         raise _no_such_customer()
     return Guest(*row)
+
+
+_RECENT_VISITS = Prepared(
+    select(Visit.id, Visit.kind, Visit.occurred_at, Visit.event_id, Visit.source_id, Visit.gate,
+           Visit.staff_id)
+    .where(Visit.customer_id == bindparam("customer_id"))
+    .order_by(Visit.occurred_at.desc(), Visit.id.desc()).limit(bindparam("limit"))
+)
+
+
+def recent_visits(db: Executor, *, customer_id: int, limit: int) -> list[VisitRow]:
+    """The customer's latest visits, newest first, as plain rows (a till's panel)."""
+    return [VisitRow(*row) for row in _RECENT_VISITS.rows(db, {"customer_id": customer_id,
+                                                               "limit": limit})]
 
 
 def visit_of(session: Session, *, customer_id: int, visit_id: int) -> Visit:

@@ -24,11 +24,19 @@ def request_feedback(session: Session, *, customer_id: int, visit_id: int,
     issued = find_for_visit(session, visit_id=visit_id)
     if issued is not None:
         return issued
+    request = request_for_new_visit(session, customer_id=customer_id, visit_id=visit_id,
+                                    staff_id=staff_id)
+    flush_unique(session, conflict("feedback_in_flight", "Đang tạo mã góp ý, hãy thử lại.",
+                                   "A feedback link is being made for this visit; try again."))
+    return request
+
+
+def request_for_new_visit(session: Session, *, customer_id: int, visit_id: int,
+                          staff_id: int | None) -> FeedbackRequest:
+    """A feedback token for a visit recorded in this transaction (none can exist yet)."""
     request = FeedbackRequest(serial=new_serial(), customer_id=customer_id, visit_id=visit_id,
                               staff_id=staff_id)
     session.add(request)
-    flush_unique(session, conflict("feedback_in_flight", "Đang tạo mã góp ý, hãy thử lại.",
-                                   "A feedback link is being made for this visit; try again."))
     return request
 
 

@@ -32,10 +32,11 @@ RECENT_VISITS = 20
 
 def _history(session: Session, *, customer_id: int) -> list[HistoryEntry]:
     """The latest visits of every kind with what they were and who served them."""
-    visits = customers.list_visits(session, customer_id=customer_id, limit=RECENT_VISITS)
+    visits = customers.recent_visits(session, customer_id=customer_id, limit=RECENT_VISITS)
     purchase_ids = [v.source_id for v in visits if v.kind is VisitKind.PURCHASE]
-    sales = {p.id: p for p in session.scalars(
-        select(Purchase).where(Purchase.id.in_(purchase_ids)))} if purchase_ids else {}
+    sales = {sale.id: sale for sale in session.execute(
+        select(Purchase.id, Purchase.amount_vnd, Purchase.items, Purchase.voided_at)
+        .where(Purchase.id.in_(purchase_ids)))} if purchase_ids else {}
     names = staff.staff_names(session, staff_ids=[v.staff_id for v in visits])
     event_names = events.event_names(session, event_ids=[v.event_id for v in visits])
     entries = []

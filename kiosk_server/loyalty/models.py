@@ -21,7 +21,9 @@ class Purchase(SQLModel, table=True):
     __tablename__ = "purchases"
     __table_args__ = (
         UniqueConstraint("staff_id", "request_id", name="uq_purchase_request"),
-        Index("ix_purchases_customer_time", "customer_id", "occurred_at"),
+        # Covering: a customer's spend (in all, and over 12 months) is summed from the index.
+        Index("ix_purchases_customer_spend", "customer_id", "occurred_at", "amount_vnd",
+              "voided_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customers.id")
@@ -87,7 +89,7 @@ class Coupon(SQLModel, table=True):
     used_by: int | None = Field(default=None, foreign_key="staff_users.id")
     used_customer_id: int | None = Field(default=None, foreign_key="customers.id")
     used_request_id: str | None = Field(default=None, max_length=64)
-    used_purchase_id: int | None = Field(default=None, foreign_key="purchases.id")
+    used_purchase_id: int | None = Field(default=None, foreign_key="purchases.id", index=True)
 
 
 RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]

@@ -8,20 +8,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import dialect_insert, flush_unique
+from kiosk_server.core.db import Prepared, dialect_insert, flush_unique
 from kiosk_server.core.errors import DomainError, conflict, not_found
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import VisitKind
 from kiosk_server.feedback import service as feedback
+from kiosk_server.feedback.models import FeedbackRequest
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.loyalty import coupons
 from kiosk_server.loyalty.models import (
+    CouponPublic,
     LoyaltyAccount,
     LoyaltyStatus,
     Purchase,
@@ -87,20 +89,23 @@ def take_points(session: Session, *, customer_id: int, points: int) -> bool:
     return taken.rowcount == 1
 
 
+# Spend in all and since a moment, and the points balance: one statement, compiled once.
+_STANDING = Prepared(select(
+    func.coalesce(func.sum(Purchase.amount_vnd), 0),
+    func.coalesce(func.sum(Purchase.amount_vnd).filter(
+        Purchase.occurred_at > bindparam("since")), 0),
+    select(LoyaltyAccount.points).where(LoyaltyAccount.customer_id == bindparam("customer_id"))
+    .scalar_subquery(),
+).where(Purchase.customer_id == bindparam("customer_id"), Purchase.voided_at.is_(None)))
+
+
 def status(session: Session, *, customer_id: int, settings: Settings,
            now: datetime | None = None) -> LoyaltyStatus:
     """The customer's points, spend and tier now."""
-    now = now or utcnow()
-    total, recent = session.execute(
-        select(func.coalesce(func.sum(Purchase.amount_vnd), 0),
-               func.coalesce(func.sum(Purchase.amount_vnd).filter(
-                   Purchase.occurred_at > now - TIER_WINDOW), 0))
-        .where(Purchase.customer_id == customer_id, Purchase.voided_at.is_(None))
-    ).one()
-    points = session.scalar(select(LoyaltyAccount.points)
-                            .where(LoyaltyAccount.customer_id == customer_id)) or 0
+    total, recent, points = _STANDING.first(session, {
+        "customer_id": customer_id, "since": (now or utcnow()) - TIER_WINDOW})
     # PostgreSQL sums big integers as NUMERIC: back to whole numbers.
-    return standing(customer_id=customer_id, points=points, total=int(total),
+    return standing(customer_id=customer_id, points=points or 0, total=int(total),
                     recent=int(recent), settings=settings)
 
 
@@ -137,12 +142,10 @@ class Till:
     hub: LocalHub | None = None
 
 
-def _result(session: Session, purchase: Purchase, *, till: Till, after: LoyaltyStatus,
-            tier_before: str, replayed: bool) -> PurchaseResult:
-    request = feedback.request_feedback(session, customer_id=purchase.customer_id,
-                                        visit_id=purchase.visit_id, staff_id=purchase.staff_id)
+def _result(purchase: Purchase, *, till: Till, after: LoyaltyStatus, tier_before: str,
+            replayed: bool, request: FeedbackRequest, used: CouponPublic | None
+            ) -> PurchaseResult:
     link = feedback.link_of(request, signer=till.signer, public_url=till.settings.public_url)
-    used = coupons.used_with(session, purchase_id=purchase.id, signer=till.signer)
     tiers = [tier.name for tier in tiers_of(till.settings)]
     return PurchaseResult(
         purchase=PurchasePublic.model_validate(purchase, from_attributes=True), status=after,
@@ -166,8 +169,11 @@ def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
         if (done.customer_id, done.amount_vnd) != (customer_id, data.amount_vnd):
             raise _request_reused()
         now_status = status(session, customer_id=customer_id, settings=till.settings)
-        return _result(session, done, till=till, after=now_status, tier_before=now_status.tier,
-                       replayed=True)
+        request = feedback.request_feedback(session, customer_id=customer_id,
+                                            visit_id=done.visit_id, staff_id=done.staff_id)
+        return _result(done, till=till, after=now_status, tier_before=now_status.tier,
+                       replayed=True, request=request,
+                       used=coupons.used_with(session, purchase_id=done.id, signer=till.signer))
     now = utcnow()
     before = status(session, customer_id=customer_id, settings=till.settings, now=now)
     purchase = Purchase(customer_id=customer_id, amount_vnd=data.amount_vnd,
@@ -177,8 +183,9 @@ def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
     # Two requests with one id at the same moment: the second meets the unique pair.
     flush_unique(session, conflict("request_in_flight", "Giao dịch này đang được ghi, hãy thử lại.",
                                    "This purchase is being recorded; try again."))
+    used = None
     if data.coupon_code is not None:
-        coupons.use(session, code=data.coupon_code, customer_id=customer_id,
+        used = coupons.use(session, code=data.coupon_code, customer_id=customer_id,
                     staff_id=till.staff_id, request_id=data.request_id,
                     purchase_id=purchase.id, signer=till.signer, zone=till.settings.zone,
                     now=now)
@@ -190,8 +197,10 @@ def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
     after = standing(customer_id=customer_id, points=balance,
                      total=before.total_spend_vnd + purchase.amount_vnd,
                      recent=before.spend_12m_vnd + purchase.amount_vnd, settings=till.settings)
-    return _result(session, purchase, till=till, after=after, tier_before=before.tier,
-                   replayed=False)
+    request = feedback.request_for_new_visit(session, customer_id=customer_id,
+                                             visit_id=purchase.visit_id, staff_id=till.staff_id)
+    return _result(purchase, till=till, after=after, tier_before=before.tier, replayed=False,
+                   request=request, used=coupons.to_public(used, till.signer) if used else None)
 
 
 def get_purchase(session: Session, *, purchase_id: int) -> Purchase:
