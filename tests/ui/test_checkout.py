@@ -4,6 +4,7 @@ phone and by a name without diacritics, a handheld scanner's code; a new custome
 a coupon refused with its reason; a reward redeemed; both tablet orientations."""
 
 import io
+import time
 
 import pytest
 
@@ -141,6 +142,7 @@ def test_the_camera_finds_the_customer_and_a_sale_moves_them_up_live(
         assert "Hội thảo mùa thu" in history and "Cổng A" in history
         assert "4.000.000 ₫" in history and "Áo dài" in history
         screenshot(page, "checkout-found")
+        found_at = time.monotonic()
 
         page.fill(".sale-form .amount", "1.250.000")
         assert till.text(".amount-preview") == "= 1.250.000 ₫"
@@ -165,6 +167,12 @@ def test_the_camera_finds_the_customer_and_a_sale_moves_them_up_live(
         assert "Khăn lụa" in other.text("ol.history li:first-child")
         assert other.text(".stat-points") == "525"
         screenshot(other.page, "checkout-second-till")
+
+        # The card stayed in view all along: it was not looked up again (which would have
+        # served the customer afresh and lost the receipt).
+        page.wait_for_timeout(max(0, 3.5 - (time.monotonic() - found_at)) * 1000)
+        assert page.evaluate("window.checkoutState.lookups") == 1
+        assert page.locator(".receipt").is_visible()
         other.close()
         till.close()
     finally:

@@ -100,6 +100,7 @@ export function finder({ input, form, results, problem, state, serve, couponScan
       return;
     }
     say("");
+    if (found.code === state.panel?.card_code?.toUpperCase()) return; // still in view: served
     lookUp(found.code);
   }
 
