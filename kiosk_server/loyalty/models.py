@@ -124,6 +124,10 @@ class PurchasePublic(SQLModel):
     void_reason: str
 
 
+class PurchaseListed(PurchasePublic):
+    staff_name: str | None = Field(description="who served it")
+
+
 class LoyaltyStatus(SQLModel):
     """Where a customer stands: what a till shows and what a purchase changes."""
 

@@ -18,6 +18,7 @@ from kiosk_server.loyalty.models import (
     CouponRedeem,
     LoyaltyStatus,
     PurchaseCreate,
+    PurchaseListed,
     PurchasePublic,
     PurchaseResult,
     PurchaseVoid,
@@ -96,11 +97,13 @@ def record_purchase(customer_id: Id, body: PurchaseCreate, request: Request, res
     return result
 
 
-@router.get("/customers/{customer_id}/purchases", response_model=list[PurchasePublic])
+@router.get("/customers/{customer_id}/purchases", response_model=list[PurchaseListed])
 def list_purchases(customer_id: Id, session: SessionDep, caller: CurrentStaff,
                    limit: Annotated[int, Query(ge=1, le=500)] = 100):
-    """Staff. The customer's purchases, newest first, voided ones included."""
-    return service.purchases_of(session, customer_id=customer_id, limit=limit)
+    """Staff. The customer's purchases, newest first, voided ones included, with who
+    served each."""
+    return service.listed(session, service.purchases_of(session, customer_id=customer_id,
+                                                        limit=limit))
 
 
 @router.post("/purchases/{purchase_id}/void", response_model=PurchasePublic)

@@ -28,10 +28,12 @@ from kiosk_server.loyalty.models import (
     LoyaltyStatus,
     Purchase,
     PurchaseCreate,
+    PurchaseListed,
     PurchasePublic,
     PurchaseResult,
     ReceiptFeedback,
 )
+from kiosk_server.staff import service as staff
 
 TIER_WINDOW = timedelta(days=365)
 
@@ -229,3 +231,10 @@ def purchases_of(session: Session, *, customer_id: int, limit: int = 100) -> lis
     customers.get_customer(session, customer_id=customer_id)
     return list(session.scalars(select(Purchase).where(Purchase.customer_id == customer_id)
                                 .order_by(Purchase.id.desc()).limit(max(1, min(limit, 500)))))
+
+
+def listed(session: Session, purchases: list[Purchase]) -> list[PurchaseListed]:
+    """Purchases with the names of who served them."""
+    names = staff.staff_names(session, staff_ids=[p.staff_id for p in purchases])
+    return [PurchaseListed(**p.model_dump(), staff_name=names.get(p.staff_id))
+            for p in purchases]

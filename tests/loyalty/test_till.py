@@ -59,6 +59,8 @@ def test_a_scanned_card_brings_up_the_whole_customer(client, admin, clerk, semin
     assert (entry["kind"], entry["event_name"], entry["staff_name"]) == (
         "event", "Hội thảo mùa thu", "admin")
     assert body["coupons"] == [] and body["complaints"] == [] and body["rewards"] == []
+    listed = client.get(f"/api/v1/customers/{customer_id}/purchases", headers=clerk.headers)
+    assert [p["staff_name"] for p in listed.json()] == ["clerk"]
     same = client.get(f"/api/v1/customers/{customer_id}/checkout", headers=clerk.headers)
     assert same.json() == body
     # An event invitation names its guest too.

@@ -271,7 +271,6 @@ const WORDS = {
   amountVnd: ["Số tiền", "Amount"],
   itemsBought: ["Hàng hóa, ghi chú", "Items, notes"],
   servedBy: ["Nhân viên", "Served by"],
-  staffN: ["Nhân viên #{id}", "Staff #{id}"],
   recorded: ["Đã ghi nhận", "Recorded"],
   voidPurchase: ["Hủy giao dịch", "Void"],
   voidReason: ["Lý do hủy", "Why it is voided"],

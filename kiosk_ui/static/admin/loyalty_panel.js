@@ -64,7 +64,7 @@ function voidForm(purchase, done) {
   });
 }
 
-function purchasesPart(customerId, { admin, staffName, changed }) {
+function purchasesPart(customerId, { admin, changed }) {
   const purchaseRow = (purchase) => {
     const extra = underRow(6);
     const voided = Boolean(purchase.voided_at);
@@ -75,7 +75,7 @@ function purchasesPart(customerId, { admin, staffName, changed }) {
         ? actionButton(t("voidPurchase"), extra.opener(() => voidForm(purchase, changed)),
           "danger small") : null);
     const line = row(when(purchase.occurred_at), struck(money(purchase.amount_vnd)),
-      struck(number(purchase.points)), purchase.items || "—", staffName(purchase.staff_id),
+      struck(number(purchase.points)), purchase.items || "—", purchase.staff_name || "—",
       state);
     line.dataset.purchaseId = purchase.id;
     line.classList.toggle("inactive", voided);
@@ -193,22 +193,13 @@ function complaintsPart(customerId) {
  */
 export function loyaltyPanels(customerId, context) {
   const admin = context.me.role === "admin";
-  const names = new Map(); // staff names: admins may read the staff list, others see ids
-  const staffName = (id) => (id ? names.get(id) || t("staffN", { id }) : "—");
   const standing = standingPart(customerId);
   const purchased = () => Promise.all([standing.load(), purchases.load()]);
-  const purchases = purchasesPart(customerId, { admin, staffName, changed: purchased });
+  const purchases = purchasesPart(customerId, { admin, changed: purchased });
   const coupons = couponsPart(customerId);
   const redemptions = redemptionsPart(customerId);
   const complaints = complaintsPart(customerId);
   const load = async () => {
-    if (admin) {
-      try {
-        for (const user of await api("/staff")) names.set(user.id, user.full_name || user.username);
-      } catch {
-        // names are a nicety: the ids stand in
-      }
-    }
     await Promise.all([standing, purchases, coupons, redemptions, complaints]
       .map((one) => one.load()));
   };
