@@ -3,7 +3,8 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from kiosk_server.core.config import Settings
@@ -41,3 +42,12 @@ SignerDep = Annotated[TokenSigner, Depends(get_signer)]
 # never sees a success that was not saved.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 LanguageDep = Annotated[str, Depends(get_language)]
+
+
+def model_response(model: BaseModel, status_code: int = 200) -> Response:
+    """`model` as JSON, serialized once. For the till's busiest answers: FastAPI would
+    validate a returned model against the route's `response_model` again (on a sync
+    endpoint, in one more thread-pool hop) before serializing it; the route keeps its
+    `response_model` for the API's schema."""
+    return Response(model.model_dump_json(), status_code=status_code,
+                    media_type="application/json")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from kiosk_server.core.deps import SessionDep, SettingsDep, SignerDep
+from kiosk_server.core.deps import SessionDep, SettingsDep, SignerDep, model_response
 from kiosk_server.core.types import Id
 from kiosk_server.loyalty import checkout, coupons, rewards, service
 from kiosk_server.loyalty.models import (
@@ -45,14 +45,16 @@ def lookup(body: CardCode, session: SessionDep, settings: SettingsDep, signer: S
     with everything the till shows: tier, points, spend, visit number, recent visits with
     who served them, notes, coupons, open complaints, rewards. A forged or foreign code is
     400; a card replaced by a newer one, 404 with that reason."""
-    return checkout.lookup(session, code=body.code, settings=settings, signer=signer)
+    return model_response(checkout.lookup(session, code=body.code, settings=settings,
+                                          signer=signer))
 
 
 @router.get("/customers/{customer_id}/checkout", response_model=CheckoutPanel)
 def checkout_panel(customer_id: Id, session: SessionDep, settings: SettingsDep,
                    signer: SignerDep, caller: CurrentStaff):
     """Staff. The till's panel for a customer found by search."""
-    return checkout.panel(session, customer_id=customer_id, settings=settings, signer=signer)
+    return model_response(checkout.panel(session, customer_id=customer_id, settings=settings,
+                                         signer=signer))
 
 
 @router.post("/checkout/customers", response_model=CounterSignupResult,
@@ -79,9 +81,8 @@ def loyalty_status(customer_id: Id, session: SessionDep, settings: SettingsDep,
 
 @router.post("/customers/{customer_id}/purchases", response_model=PurchaseResult,
              status_code=status.HTTP_201_CREATED, responses=REPLAYED)
-def record_purchase(customer_id: Id, body: PurchaseCreate, request: Request, response: Response,
-                    session: SessionDep, settings: SettingsDep, signer: SignerDep,
-                    caller: CurrentStaff, log: Audit):
+def record_purchase(customer_id: Id, body: PurchaseCreate, request: Request, session: SessionDep,
+                    settings: SettingsDep, signer: SignerDep, caller: CurrentStaff, log: Audit):
     """Staff. Record a sale to the customer, served by the signed-in staff member: a visit in
     their history, and points (1 per 10,000 VND by default). With `coupon_code`, the coupon
     is checked and used with the sale (if it is refused, nothing is recorded). The answer
@@ -91,10 +92,9 @@ def record_purchase(customer_id: Id, body: PurchaseCreate, request: Request, res
                         hub=request.app.state.hub)
     result = service.record_purchase(session, customer_id=customer_id, data=body, till=till)
     if result.replayed:
-        response.status_code = status.HTTP_200_OK
-    else:
-        log.record("purchase.create", ("purchases", result.purchase.id), details=body)
-    return result
+        return model_response(result)
+    log.record("purchase.create", ("purchases", result.purchase.id), details=body)
+    return model_response(result, status.HTTP_201_CREATED)
 
 
 @router.get("/customers/{customer_id}/purchases", response_model=list[PurchaseListed])

@@ -83,14 +83,16 @@ def _principal(session: SessionDep, secret: Annotated[str, Depends(_credentials)
     return principal
 
 
-def _staff(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+# The checks on an authenticated caller do no I/O: `async def`, no thread-pool hop (see
+# core/deps.py).
+async def _staff(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
     if principal.is_device:
         raise forbidden("Thiết bị kiosk chỉ được dùng để check-in.",
                         "A kiosk device may only check guests in.")
     return principal
 
 
-def _admin(principal: Annotated[Principal, Depends(_staff)]) -> Principal:
+async def _admin(principal: Annotated[Principal, Depends(_staff)]) -> Principal:
     if principal.role is not Role.ADMIN:
         raise forbidden("Chỉ quản trị viên được làm việc này.", "Only an admin may do this.")
     return principal
@@ -107,7 +109,7 @@ CurrentStaff = Annotated[Principal, Depends(_staff)]
 AdminOnly = Annotated[Principal, Depends(_admin)]
 
 
-def _audit_log(session: SessionDep, caller: CurrentStaff) -> AuditLog:
+async def _audit_log(session: SessionDep, caller: CurrentStaff) -> AuditLog:
     return AuditLog(session, caller.staff_id, caller.username)
 
 
