@@ -12,7 +12,9 @@ import { lang, setLang, t } from "./i18n.js";
 import { messagesView } from "./messages.js";
 import { rewardsView } from "./rewards.js";
 import { staffView } from "./staff.js";
-import { el, errorBox, field, makeForm, notify, textInput, valueOf } from "./ui.js";
+import {
+  el, errorBox, field, makeForm, notify, signInForm, textInput, valueOf,
+} from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -140,20 +142,10 @@ function signedOut() {
 }
 
 function showSignIn() {
-  const form = makeForm({
-    className: "signin",
-    fields: [
-      field("username", t("username"), textInput("", { autocomplete: "username" })),
-      field("password", t("password"), textInput("", { type: "password",
-        autocomplete: "current-password" })),
-    ],
-    submit: t("signIn"),
-    send: async (sent) => {
-      me = await api("/auth/login", { method: "POST", body: {
-        username: valueOf(sent, "username"), password: sent.elements.password.value } });
-      showShell();
-      await route();
-    },
+  const form = signInForm(async (signedIn) => {
+    me = signedIn;
+    showShell();
+    await route();
   });
   const root = el("section", { class: "view signin-view", dataset: { route: "signin",
     path: "signin", ready: "true" } }, el("h1", { text: t("signInTitle") }), form);

@@ -139,6 +139,22 @@ export function makeForm({ fields, submit, send, className, extra = [] }) {
  * The page of a form that adds a thing (POST `base`) or, given its id, changes it (PATCH
  * `base`/id), then opens it (#`base`/id). `body(form)` is what is sent.
  */
+/** The sign-in form (username, password); `onSignedIn(me)` gets the staff member it
+ * signed in. */
+export function signInForm(onSignedIn) {
+  return makeForm({
+    className: "signin",
+    fields: [
+      field("username", t("username"), textInput("", { autocomplete: "username" })),
+      field("password", t("password"), textInput("", { type: "password",
+        autocomplete: "current-password" })),
+    ],
+    submit: t("signIn"),
+    send: async (sent) => onSignedIn(await api("/auth/login", { method: "POST", body: {
+      username: valueOf(sent, "username"), password: sent.elements.password.value } })),
+  });
+}
+
 export function editorPage(root, { base, id, titles: [addTitle, editTitle], submit, body,
   ...formOptions }) {
   const form = makeForm({

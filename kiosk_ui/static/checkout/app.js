@@ -6,7 +6,7 @@
 import "./words.js";
 import { api, onSignedOut } from "../admin/api.js";
 import { lang, setLang, t } from "../admin/i18n.js";
-import { el, field, makeForm, textInput, valueOf } from "../admin/ui.js";
+import { el, signInForm } from "../admin/ui.js";
 import { startCamera, trailingKioskCode } from "../scanner.js";
 import { customerView } from "./customer.js";
 import { finder } from "./find.js";
@@ -120,19 +120,9 @@ $("camera-toggle").addEventListener("click", () => {
 function showSignIn() {
   document.body.classList.add("signed-out");
   $("finder").hidden = true;
-  const form = makeForm({
-    className: "signin",
-    fields: [
-      field("username", t("username"), textInput("", { autocomplete: "username" })),
-      field("password", t("password"), textInput("", { type: "password",
-        autocomplete: "current-password" })),
-    ],
-    submit: t("signIn"),
-    send: async (sent) => {
-      state.me = await api("/auth/login", { method: "POST", body: {
-        username: valueOf(sent, "username"), password: sent.elements.password.value } });
-      signedIn();
-    },
+  const form = signInForm((me) => {
+    state.me = me;
+    signedIn();
   });
   stage({ node: el("section", { class: "view signin-view", dataset: { view: "signin" } },
     el("h1", { text: t("signInTitle") }), form) });
