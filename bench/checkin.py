@@ -184,6 +184,17 @@ class BenchRun:
         server.wait_healthy()
         return server
 
+    def serve(self, kiosk: str, env: dict[str, str], *extra: str) -> Server:
+        """`kiosk serve` on a free local port without an access log, its log in the work
+        directory; says where it runs once it answers."""
+        port = free_port()
+        started = time.monotonic()
+        server = self.start([kiosk, "serve", "--host", HOST, "--port", str(port),
+                             "--no-access-log", *extra], port, env, self.work / "server.log")
+        print(f"server pid {server.proc.pid} on {server.base}, "
+              f"healthy after {time.monotonic() - started:.1f} s")
+        return server
+
     def __enter__(self) -> BenchRun:
         def on_term(signum, _frame):
             raise KeyboardInterrupt(f"signal {signum}")
@@ -580,14 +591,7 @@ def main() -> int:
     with BenchRun(work, keep=args.keep) as run:
         if database_url:
             reset_postgres(database_url)
-        port = free_port()
-        started = time.monotonic()
-        server = run.start(
-            [args.kiosk, "serve", "--host", HOST, "--port", str(port), "--no-access-log",
-             "--workers", str(args.workers)],
-            port, env, work / "server.log")
-        print(f"server pid {server.proc.pid} on {server.base}, "
-              f"healthy after {time.monotonic() - started:.1f} s")
+        server = run.serve(args.kiosk, env, "--workers", str(args.workers))
 
         started = time.monotonic()
         s = seed(settings, args.invitations, codes_path, via_service=args.seed_via_service)

@@ -589,13 +589,7 @@ def main() -> int:
               f"{time.monotonic() - seeding:.1f} s): regular = customer {history.customer_id}, "
               f"{history.visit_count} visits, {history.points} points{size}")
 
-        port = checkin_bench.free_port()
-        started = time.monotonic()
-        server = run.start(
-            [args.kiosk, "serve", "--host", checkin_bench.HOST, "--port", str(port),
-             "--no-access-log"], port, env, work / "server.log")
-        print(f"server pid {server.proc.pid} on {server.base}, "
-              f"healthy after {time.monotonic() - started:.1f} s")
+        server = run.serve(args.kiosk, env)
 
         checker = Checker(history, settings)
         before = checker.standing()

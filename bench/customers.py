@@ -349,13 +349,7 @@ def main() -> int:
         token = kiosk_cli(args.kiosk, env, "staff", "token", STAFF_USER,
                           "--label", "bench").splitlines()[-1]
 
-        port = checkin_bench.free_port()
-        started = time.monotonic()
-        server = run.start(
-            [args.kiosk, "serve", "--host", checkin_bench.HOST, "--port", str(port),
-             "--no-access-log"], port, env, work / "server.log")
-        print(f"server pid {server.proc.pid} on {server.base}, "
-              f"healthy after {time.monotonic() - started:.1f} s")
+        server = run.serve(args.kiosk, env)
 
         busy0, total0 = checkin_bench.machine_busy()
         cpu0 = server.cpu_seconds()
