@@ -100,7 +100,8 @@ def test_the_customer_page_shows_loyalty_voids_a_purchase_issues_a_coupon_resolv
         assert _fact(page, "spend_12m") == "5.500.000 ₫"
         assert _fact(page, "total_spend") == "5.500.000 ₫"
         assert _fact(page, "next_tier") == "Vàng: còn 14.500.000 ₫"
-        assert page.get_attribute("[data-part=loyalty] a.till-link", "href") == "/checkout"
+        assert page.get_attribute("[data-part=loyalty] a.till-link", "href") == (
+            f"/checkout#/customers/{customer_id}")
         assert page.locator(PURCHASE_ROWS).count() == 2
         screenshot(page, "admin-customer-loyalty")
 
@@ -162,6 +163,11 @@ def test_the_customer_page_shows_loyalty_voids_a_purchase_issues_a_coupon_resolv
         assert _fact(page, "next_tier") == "Bạc: 1,500,000 ₫ to go"
         assert "Voided" in page.inner_text(f"{PURCHASE_ROWS}[data-purchase-id='{newest}']")
         page.click("#language button[data-lang=vi]")  # the choice is kept: leave it as found
+
+        # "Open at the till": the till (same session) serves this customer at once
+        page.click("[data-part=loyalty] a.till-link")
+        page.wait_for_selector(f"[data-view=customer][data-customer-id='{customer_id}']")
+        assert page.evaluate("location.hash") == ""
 
 
 def test_a_staff_role_user_sees_the_rewards_and_the_panels_without_the_admin_buttons(

@@ -10,7 +10,6 @@ import {
 } from "./ui.js";
 
 /** Where the till serves customers (it finds them by card or search). */
-const TILL = "/checkout";
 const QR_SIZE = 120;
 
 /** A panel whose `fill()` reads and shows its content (`extra` below it); a failure is
@@ -36,7 +35,8 @@ function standingPart(customerId) {
     el("dd", { dataset: { value: name } }, value)];
   return part("loyalty", el("header", { class: "view-head" },
     el("h2", { text: t("loyalty") }),
-    el("a", { class: "button till-link", href: TILL, text: t("openAtTill") })),
+    el("a", { class: "button till-link", href: `/checkout#/customers/${customerId}`,
+      text: t("openAtTill") })),
   async () => {
     const status = await api(`/customers/${customerId}/loyalty`);
     return el("dl", { class: "details" },

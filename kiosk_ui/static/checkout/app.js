@@ -135,6 +135,20 @@ function signedIn() {
   translate();
   idle();
   if (cameraWanted()) cameraOn();
+  openFromAddress();
+}
+
+/** A link from elsewhere (the admin area's customer page: `/checkout#/customers/7`) opens
+ * that customer; the address is then cleared, so a reload starts a new customer. */
+async function openFromAddress() {
+  const match = /^#\/customers\/(\d+)$/.exec(location.hash);
+  if (!match) return;
+  history.replaceState(null, "", location.pathname);
+  try {
+    serve(await api(`/customers/${match[1]}/checkout`));
+  } catch (error) {
+    $("find-error").textContent = error.message;
+  }
 }
 
 function signedOut() {
