@@ -102,6 +102,10 @@ class PurchaseCreate(SQLModel):
     request_id: RequestId = Field(
         description="client-made id (a UUID): the same purchase sent again is recorded once"
     )
+    served_by: int | None = Field(
+        default=None, ge=1, le=2**31 - 1,
+        description="the staff member who served the customer (GET /api/v1/staff/names); "
+                    "default: the one recording the sale")
     coupon_code: PlainText | None = Field(
         default=None, max_length=512,
         description="a coupon used with this sale: checked and marked used with it, or the "

@@ -83,11 +83,12 @@ def loyalty_status(customer_id: Id, session: SessionDep, settings: SettingsDep,
              status_code=status.HTTP_201_CREATED, responses=REPLAYED)
 def record_purchase(customer_id: Id, body: PurchaseCreate, request: Request, session: SessionDep,
                     settings: SettingsDep, signer: SignerDep, caller: CurrentStaff, log: Audit):
-    """Staff. Record a sale to the customer, served by the signed-in staff member: a visit in
-    their history, and points (1 per 10,000 VND by default). With `coupon_code`, the coupon
-    is checked and used with the sale (if it is refused, nothing is recorded). The answer
-    holds the receipt's feedback link. Sent again with the same `request_id`, it is
-    answered with what was recorded (200), not recorded twice."""
+    """Staff. Record a sale to the customer, served by the signed-in staff member (or the
+    one `served_by` names): a visit in their history, and points (1 per 10,000 VND by
+    default). With `coupon_code`, the coupon is checked and used with the sale (if it is
+    refused, nothing is recorded). The answer holds the receipt's feedback link. Sent again
+    with the same `request_id`, it is answered with what was recorded (200), not recorded
+    twice."""
     till = service.Till(staff_id=caller.staff_id, settings=settings, signer=signer,
                         hub=request.app.state.hub)
     result = service.record_purchase(session, customer_id=customer_id, data=body, till=till)

@@ -161,12 +161,15 @@ def _result(purchase: Purchase, *, till: Till, after: LoyaltyStatus, tier_before
 def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate, till: Till
                     ) -> PurchaseResult:
     """Record a sale to the customer (a visit in their history, served by the till's staff
-    member), the points it earns, the coupon used with it, and a feedback link for the
-    visit. The same `request_id` from the same staff member is answered with what was
-    recorded, never recorded twice."""
+    member or the one `served_by` names), the points it earns, the coupon used with it,
+    and a feedback link for the visit. The same `request_id` for the same staff member is
+    answered with what was recorded, never recorded twice."""
     customers.get_customer(session, customer_id=customer_id)
+    served_by = till.staff_id
+    if data.served_by is not None and data.served_by != till.staff_id:
+        served_by = staff.active_staff_member(session, staff_id=data.served_by).id
     done = session.scalars(select(Purchase).where(
-        Purchase.staff_id == till.staff_id, Purchase.request_id == data.request_id)).first()
+        Purchase.staff_id == served_by, Purchase.request_id == data.request_id)).first()
     if done is not None:
         if (done.customer_id, done.amount_vnd) != (customer_id, data.amount_vnd):
             raise _request_reused()
@@ -180,7 +183,7 @@ def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
     before = status(session, customer_id=customer_id, settings=till.settings, now=now)
     purchase = Purchase(customer_id=customer_id, amount_vnd=data.amount_vnd,
                         points=points_for(data.amount_vnd, till.settings), items=data.items,
-                        staff_id=till.staff_id, request_id=data.request_id, occurred_at=now)
+                        staff_id=served_by, request_id=data.request_id, occurred_at=now)
     session.add(purchase)
     # Two requests with one id at the same moment: the second meets the unique pair.
     flush_unique(session, conflict("request_in_flight", "Giao dịch này đang được ghi, hãy thử lại.",
@@ -193,14 +196,14 @@ def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
                     now=now)
     _, purchase.visit_id = customers.record_visit(
         session, customer_id=customer_id, kind=VisitKind.PURCHASE, occurred_at=now,
-        source_id=purchase.id, staff_id=till.staff_id, hub=till.hub)
+        source_id=purchase.id, staff_id=served_by, hub=till.hub)
     session.add(purchase)
     balance = add_points(session, customer_id=customer_id, points=purchase.points)
     after = standing(customer_id=customer_id, points=balance,
                      total=before.total_spend_vnd + purchase.amount_vnd,
                      recent=before.spend_12m_vnd + purchase.amount_vnd, settings=till.settings)
     request = feedback.request_for_new_visit(session, customer_id=customer_id,
-                                             visit_id=purchase.visit_id, staff_id=till.staff_id)
+                                             visit_id=purchase.visit_id, staff_id=served_by)
     return _result(purchase, till=till, after=after, tier_before=before.tier, replayed=False,
                    request=request, used=coupons.to_public(used, till.signer) if used else None)
 

@@ -57,6 +57,13 @@ class StaffPublic(StaffBase):
     created_at: datetime
 
 
+class StaffName(SQLModel):
+    """A staff member as colleagues see them: who served, who a complaint is about."""
+
+    id: int
+    name: str
+
+
 class StaffUpdate(SQLModel):
     full_name: PlainText | None = Field(default=None, max_length=200)
     role: Role | None = None

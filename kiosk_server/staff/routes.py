@@ -22,6 +22,7 @@ from kiosk_server.staff.models import (
     PasswordChange,
     PasswordReset,
     StaffCreate,
+    StaffName,
     StaffPublic,
     StaffUpdate,
     TokenRequest,
@@ -71,6 +72,12 @@ def change_password(body: PasswordChange, session: SessionDep, caller: CurrentSt
 def list_staff(session: SessionDep, caller: AdminOnly):
     """Admin. All staff users."""
     return service.list_staff(session)
+
+
+@router.get("/staff/names", response_model=list[StaffName])
+def staff_directory(session: SessionDep, caller: CurrentStaff):
+    """Staff. The active staff members' names (to say who served a customer)."""
+    return service.directory(session)
 
 
 @router.post("/staff", response_model=StaffPublic, status_code=status.HTTP_201_CREATED)

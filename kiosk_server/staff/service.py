@@ -20,6 +20,7 @@ from kiosk_server.staff.models import (
     DevicePairing,
     Role,
     StaffCreate,
+    StaffName,
     StaffUpdate,
     StaffUser,
     TokenKind,
@@ -159,6 +160,21 @@ def get_staff(session: Session, *, staff_id: int) -> StaffUser:
     user = session.get(StaffUser, staff_id)
     if user is None:
         raise not_found("nhân viên", "Staff user")
+    return user
+
+
+def directory(session: Session) -> list[StaffName]:
+    """The active staff members' names, for any staff member to pick one."""
+    rows = session.execute(select(StaffUser.id, StaffUser.full_name, StaffUser.username)
+                           .where(StaffUser.active.is_(True)).order_by(StaffUser.username))
+    return [StaffName(id=row.id, name=row.full_name or row.username) for row in rows]
+
+
+def active_staff_member(session: Session, *, staff_id: int) -> StaffUser:
+    """A staff member who may be named as serving a customer (404 if not, or disabled)."""
+    user = session.get(StaffUser, staff_id)
+    if user is None or not user.active:
+        raise not_found("nhân viên", "Staff user", code="staff_not_found")
     return user
 
 

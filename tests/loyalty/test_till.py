@@ -328,3 +328,29 @@ def test_the_card_page_shows_the_tier_the_spend_reached(client, admin, seminar):
     assert "Thành viên" in client.get(f"/c/{code}").text
     _buy(client, admin.headers, customer_id, 5_000_000)
     assert "Bạc" in client.get(f"/c/{code}").text
+
+
+def test_a_sale_may_be_served_by_another_staff_member(client, db, admin, clerk, seminar):
+    customer_id = seminar.customer_ids[0]
+    names = client.get("/api/v1/staff/names", headers=clerk.headers)
+    assert names.status_code == 200
+    assert {(n["id"], n["name"]) for n in names.json()} == {
+        (admin.staff_id, "admin"), (clerk.staff_id, "clerk")}
+    sale = _buy(client, clerk.headers, customer_id, 80_000, served_by=admin.staff_id)
+    assert sale.status_code == 201, sale.text
+    assert sale.json()["purchase"]["staff_id"] == admin.staff_id
+    panel = client.get(f"/api/v1/customers/{customer_id}/checkout", headers=clerk.headers)
+    [visit] = panel.json()["recent_visits"]
+    assert (visit["staff_id"], visit["staff_name"]) == (admin.staff_id, "admin")
+    audit = client.get("/api/v1/audit", headers=admin.headers).json()["items"]
+    assert [(e["action"], e["staff_id"]) for e in audit[:1]] == [("purchase.create",
+                                                                  clerk.staff_id)]
+    gone = make_staff(db, "left", Role.STAFF)
+    client.patch(f"/api/v1/staff/{gone.staff_id}", headers=admin.headers,
+                 json={"active": False})
+    refused = _buy(client, clerk.headers, customer_id, 80_000, served_by=gone.staff_id)
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "staff_not_found"
+    nobody = _buy(client, clerk.headers, customer_id, 80_000, served_by=999_999)
+    assert nobody.status_code == 404
+    assert [n["name"] for n in client.get("/api/v1/staff/names",
+                                          headers=clerk.headers).json()] == ["admin", "clerk"]

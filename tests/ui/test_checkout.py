@@ -7,7 +7,9 @@ import io
 import time
 
 import pytest
+from PIL import Image
 
+from tests.badges.helpers import zxingcpp
 from tests.conftest import seed_seminar
 from tests.ui.admin_pages import PASSWORD
 from tests.ui.conftest import ARGS, CHROMIUM
@@ -95,7 +97,6 @@ def _customer_with_history(client, headers):
 def _card_feed(path, card_png: bytes) -> None:
     """A 4:2:0 Y4M video: blank frames, then the card image (as the server draws it) held up
     to the camera on a light background."""
-    from PIL import Image
 
     card = Image.open(io.BytesIO(card_png)).convert("L")
     card = card.resize((WIDTH - 20, round(card.height * (WIDTH - 20) / card.width)))
@@ -111,7 +112,7 @@ def _card_feed(path, card_png: bytes) -> None:
 
 @pytest.mark.usefixtures("zxing_installed")
 def test_the_camera_finds_the_customer_and_a_sale_moves_them_up_live(
-        playwright, live_server, http, client, admin, tmp_path, screenshot):
+        playwright, live_server, http, client, admin, clerk, tmp_path, screenshot):
     customer_id, card_code = _customer_with_history(client, admin.headers)
     feed = tmp_path / "card.y4m"
     card_png = client.get(f"/api/v1/customers/{customer_id}/card.png", headers=admin.headers)
@@ -147,24 +148,31 @@ def test_the_camera_finds_the_customer_and_a_sale_moves_them_up_live(
         page.fill(".sale-form .amount", "1.250.000")
         assert till.text(".amount-preview") == "= 1.250.000 ₫"
         page.fill(".sale-form [name=items]", "Khăn lụa")
+        served_by = ".sale-form [name=served_by]"
+        page.wait_for_selector(f"{served_by} option[value='{clerk.staff_id}']", state="attached")
+        assert page.eval_on_selector(served_by, "s => s.value") == str(admin.staff_id)
+        page.select_option(served_by, str(clerk.staff_id))  # a colleague served them
         page.click(".sale-form .record-sale")
         page.wait_for_selector(".receipt")
         assert till.text(".receipt .points-earned") == "+125 điểm"
         assert till.text(".receipt .new-balance") == "Số điểm mới: 525"
         assert "Bạc" in till.text(".receipt .new-tier")
         till.wait_text(".badge.tier", "Bạc")
-        feedback = page.locator(".receipt img.feedback-qr")
-        if feedback.count():  # the receipt's feedback QR, once the server gives one
-            page.wait_for_function("document.querySelector('.receipt img.feedback-qr')"
-                                   ".naturalWidth > 0")
+        page.wait_for_function("document.querySelector('.receipt img.feedback-qr')"
+                               "?.naturalWidth > 0")
         screenshot(page, "checkout-receipt")
         receipts = page.evaluate("window.checkoutState.receipts")
         assert len(receipts) == 1 and receipts[0]["new_tier"] is True
+        assert receipts[0]["purchase"]["staff_id"] == clerk.staff_id
+        shot = Image.open(io.BytesIO(page.locator(".receipt img.feedback-qr").screenshot()))
+        assert [b.text for b in zxingcpp.read_barcodes(shot.convert("L"))] == [
+            receipts[0]["feedback"]["url"]]
 
         # The other till sees the new visit at once, and the new tier.
         other.wait_text("ol.history li:first-child", "1.250.000 ₫")
         other.wait_text(".badge.tier", "Bạc")
         assert "Khăn lụa" in other.text("ol.history li:first-child")
+        assert "clerk" in other.text("ol.history li:first-child")
         assert other.text(".stat-points") == "525"
         screenshot(other.page, "checkout-second-till")
 
@@ -173,6 +181,8 @@ def test_the_camera_finds_the_customer_and_a_sale_moves_them_up_live(
         page.wait_for_timeout(max(0, 3.5 - (time.monotonic() - found_at)) * 1000)
         assert page.evaluate("window.checkoutState.lookups") == 1
         assert page.locator(".receipt").is_visible()
+        page.click(".receipt .new-sale")  # the next sale is served by whoever records it
+        assert page.eval_on_selector(served_by, "s => s.value") == str(admin.staff_id)
         other.close()
         till.close()
     finally:
@@ -297,12 +307,19 @@ def test_a_coupon_refused_with_its_reason_and_a_reward_redeemed(chromium, live_s
     page.wait_for_selector("ul.coupons .use-coupon")
     page.click("ul.coupons .use-coupon")
     till.wait_text(".coupon-verdict.ok", "Tặng 1 bánh mì")
+    page.fill(".sale-form .amount", "45.000")
+    page.click(".sale-form .record-sale")
+    till.wait_text(".receipt .coupon-used", "Tặng 1 bánh mì")
+    till.wait_text(".stat-points", "204")  # 200 + 4 for 45,000 VND
+    page.wait_for_function("document.querySelectorAll('ul.coupons .use-coupon').length === 0")
+    held = client.get(f"/api/v1/customers/{mai}/coupons", headers=headers).json()
+    assert held == []  # used with the sale: no longer held
 
     # Rewards: the one they cannot afford is off; the other is redeemed.
     assert page.is_disabled("li[data-reward-id] >> text=Túi vải >> xpath=.. >> button.redeem")
     page.click("li[data-reward-id]:has-text('Ly cà phê sữa đá') button.redeem")
     page.click("dialog.confirm button.danger")
-    till.wait_text(".stat-points", "50")
+    till.wait_text(".stat-points", "54")
     till.wait_text("#notice", "Ly cà phê sữa đá")
     screenshot(page, "checkout-rewards")
 
@@ -312,8 +329,14 @@ def test_a_coupon_refused_with_its_reason_and_a_reward_redeemed(chromium, live_s
     till.wait_text("[data-part=notes] p.notes", "Thích bánh ít đường")
     page.click("[data-part=complaints] details.add summary")
     page.fill(".record-complaint [name=text]", "Chờ thanh toán quá lâu")
+    page.wait_for_selector(f".record-complaint option[value='{admin.staff_id}']",
+                           state="attached")
+    page.select_option(".record-complaint [name=about_staff_id]", str(admin.staff_id))
     page.click(".record-complaint button[type=submit]")
     till.wait_text("ul.complaints", "Chờ thanh toán quá lâu")
+    [complaint] = client.get(f"/api/v1/customers/{mai}/complaints?open=true",
+                             headers=headers).json()
+    assert complaint["about_staff_id"] == admin.staff_id
     page.click("ul.complaints .open-resolve")
     page.fill("ul.complaints .resolve [name=resolution]", "Đã xin lỗi, tặng phiếu")
     page.click("ul.complaints .resolve button[type=submit]")

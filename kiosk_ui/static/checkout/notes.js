@@ -3,6 +3,7 @@
 import { api } from "../admin/api.js";
 import { t } from "../admin/i18n.js";
 import { el, field, makeForm, notify, select, valueOf, when } from "../admin/ui.js";
+import { staffNames } from "./staff.js";
 
 export function notesSection({ customerId, onChange }) {
   const text = el("p", { class: "notes" });
@@ -29,20 +30,13 @@ export function notesSection({ customerId, onChange }) {
   return { node, update };
 }
 
-/** The staff members who served the customer lately: whom a complaint may be about. */
-function servers(panel) {
-  const named = new Map();
-  for (const visit of panel.recent_visits) {
-    if (visit.staff_id && visit.staff_name) named.set(visit.staff_id, visit.staff_name);
-  }
-  return [["", t("nobody")], ...named.entries()];
-}
-
 export function complaintsSection({ customerId, onChange }) {
   const list = el("ul", { class: "complaints" });
   const empty = el("p", { class: "empty", text: t("noComplaints") });
   const about = el("div");
-  let staff = [];
+  staffNames().then((staff) => about.replaceChildren(
+    field("about_staff_id", t("aboutStaff"), select([["", t("nobody")], ...staff], ""))))
+    .catch(() => {}); // without the names, a complaint is about nobody in particular
 
   const form = makeForm({
     className: "record-complaint",
@@ -90,12 +84,6 @@ export function complaintsSection({ customerId, onChange }) {
   function update(panel) {
     list.replaceChildren(...panel.complaints.map(line));
     empty.hidden = panel.complaints.length > 0;
-    const next = servers(panel);
-    if (JSON.stringify(next) !== JSON.stringify(staff)) { // keep a choice being made
-      staff = next;
-      about.replaceChildren(...(staff.length > 1
-        ? [field("about_staff_id", t("aboutStaff"), select(staff, ""))] : []));
-    }
   }
 
   const node = el("section", { class: "panel", dataset: { part: "complaints" } },

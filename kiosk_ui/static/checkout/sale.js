@@ -4,8 +4,9 @@
 // (the network failed, the cashier tapped again) it is recorded once.
 import { ApiError, api } from "../admin/api.js";
 import { t } from "../admin/i18n.js";
-import { el, field, messageOf, showProblems, when } from "../admin/ui.js";
+import { el, field, messageOf, select, showProblems, when } from "../admin/ui.js";
 import { parseVnd, pointsText, vnd } from "./money.js";
+import { staffNames } from "./staff.js";
 
 const RETRY_MS = [500, 1000, 2000]; // sending again after a network error or a 5xx
 
@@ -104,12 +105,15 @@ export function saleSection({ customerId, state, onSold }) {
   const preview = el("small", { class: "hint amount-preview" });
   const items = el("textarea", { rows: 2, maxlength: 4000 });
   const coupon = couponField(customerId);
+  const servedBy = el("div");
+  staffNames().then((staff) => servedBy.replaceChildren(field("served_by", t("servedByLabel"),
+    select(staff, state.me.id)))).catch(() => {}); // without the names: whoever records it
   const submit = el("button", { type: "submit", class: "primary record-sale",
     text: t("recordSale") });
   const retrying = el("p", { class: "hint retrying", text: t("saleRetrying"), hidden: true });
   const form = el("form", { class: "sale-form", novalidate: true },
     field("amount_vnd", t("amount"), amount, t("amountHint")), preview,
-    field("items", t("items"), items), coupon.node,
+    field("items", t("items"), items), servedBy, coupon.node,
     el("div", { class: "actions" }, submit), retrying,
     el("p", { class: "error form-error", role: "alert" }));
   const body = el("div", {}, form);
@@ -123,6 +127,7 @@ export function saleSection({ customerId, state, onSold }) {
   function newSale() {
     requestId = crypto.randomUUID();
     form.reset();
+    if (form.elements.served_by) form.elements.served_by.value = state.me.id; // back to "me"
     preview.textContent = "";
     coupon.reset();
     body.replaceChildren(form);
@@ -143,6 +148,8 @@ export function saleSection({ customerId, state, onSold }) {
     try {
       const sent = { amount_vnd: value, items: items.value.trim(), request_id: requestId };
       if (coupon.code()) sent.coupon_code = coupon.code();
+      const server = Number(form.elements.served_by?.value);
+      if (server && server !== state.me.id) sent.served_by = server;
       const result = await postSurely(`/customers/${customerId}/purchases`, sent, () => {
         retrying.hidden = false;
       });

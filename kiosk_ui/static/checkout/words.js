@@ -42,6 +42,7 @@ addWords({
   eventVisit: ["Sự kiện", "Event"],
   purchaseVisit: ["Mua hàng", "Purchase"],
   servedBy: ["Phục vụ: {name}", "Served by {name}"],
+  servedByLabel: ["Người phục vụ", "Served by"],
   voided: ["Đã hủy", "Voided"],
   gateN: ["Cổng {gate}", "Gate {gate}"],
   notes: ["Ghi chú", "Notes"],
