@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
@@ -30,6 +31,18 @@ from kiosk_server.staff.models import Role, StaffCreate
 
 PG_ENV = "KIOSK_TEST_DATABASE_URL"
 TEST_SECRET = "test-secret-" + "x" * 40
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2's cost (190 ms a hash on a CI machine) is there for attackers, not for a test
+    suite that signs staff up in most of its tests: in this process, passwords are hashed
+    with argon2's own profile for tests. The code path is the same; servers the tests start
+    as processes of their own keep the real cost."""
+    real = staff_service._hasher
+    staff_service._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield
+    staff_service._hasher = real
 
 
 def _postgres_url_or_skip() -> str:
