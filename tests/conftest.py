@@ -79,7 +79,7 @@ def postgres_migrated() -> str:
     return url
 
 
-def _truncate_postgres(url: str) -> None:
+def truncate_postgres(url: str) -> None:
     engine = create_engine(url)
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine.begin() as connection:
@@ -95,7 +95,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_migrated")
-    _truncate_postgres(url)
+    truncate_postgres(url)
     return url
 
 
