@@ -191,9 +191,9 @@ def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
     used = None
     if data.coupon_code is not None:
         used = coupons.use(session, code=data.coupon_code, customer_id=customer_id,
-                    staff_id=till.staff_id, request_id=data.request_id,
-                    purchase_id=purchase.id, signer=till.signer, zone=till.settings.zone,
-                    now=now)
+                           staff_id=till.staff_id, request_id=data.request_id,
+                           purchase_id=purchase.id, signer=till.signer,
+                           zone=till.settings.zone, now=now)
     _, purchase.visit_id = customers.record_visit(
         session, customer_id=customer_id, kind=VisitKind.PURCHASE, occurred_at=now,
         source_id=purchase.id, staff_id=served_by, hub=till.hub)
