@@ -3,8 +3,7 @@
 // answers, so tapping again after a network error does not spend the points twice.
 import { ApiError, api } from "../admin/api.js";
 import { t } from "../admin/i18n.js";
-import { confirmAction, el, messageOf, notify } from "../admin/ui.js";
-import { pointsText } from "./money.js";
+import { confirmAction, el, messageOf, notify, number } from "../admin/ui.js";
 
 export function rewardsSection({ customerId, onRedeemed }) {
   const list = el("ul", { class: "rewards" });
@@ -15,7 +14,7 @@ export function rewardsSection({ customerId, onRedeemed }) {
 
   async function redeem(reward, button) {
     problem.textContent = "";
-    const cost = pointsText(reward.points_cost);
+    const cost = number(reward.points_cost);
     if (!await confirmAction(t("redeemQ", { points: cost, name: reward.name }), t("redeem"))) {
       return;
     }
@@ -27,7 +26,7 @@ export function rewardsSection({ customerId, onRedeemed }) {
         body: { reward_id: reward.id, request_id: requestId } });
       pending.delete(reward.id);
       notify(t("redeemed", { name: result.redemption.reward_name,
-        n: pointsText(result.status.points) }));
+        n: number(result.status.points) }));
       onRedeemed(result);
     } catch (error) {
       if (error instanceof ApiError && error.status > 0 && error.status < 500) {
@@ -44,7 +43,7 @@ export function rewardsSection({ customerId, onRedeemed }) {
     button.addEventListener("click", () => redeem(reward, button));
     return el("li", { dataset: { rewardId: reward.id } },
       el("span", { class: "reward-name", text: reward.name }),
-      el("span", { class: "cost", text: t("pointsN", { n: pointsText(reward.points_cost) }) }),
+      el("span", { class: "cost", text: t("pointsN", { n: number(reward.points_cost) }) }),
       button);
   };
 

@@ -4,8 +4,10 @@
 // (the network failed, the cashier tapped again) it is recorded once.
 import { ApiError, api } from "../admin/api.js";
 import { t } from "../admin/i18n.js";
-import { el, field, messageOf, select, showProblems, when } from "../admin/ui.js";
-import { parseVnd, pointsText, vnd } from "./money.js";
+import {
+  el, field, messageOf, money, number, select, showProblems, when,
+} from "../admin/ui.js";
+import { parseVnd } from "./money.js";
 import { staffNames } from "./staff.js";
 
 const RETRY_MS = [500, 1000, 2000]; // sending again after a network error or a 5xx
@@ -81,9 +83,10 @@ function receiptNode(result, onNewSale) {
   return el("div", { class: "receipt", dataset: { purchaseId: purchase.id } },
     el("h3", { text: t("receipt") }),
     result.replayed ? el("p", { class: "hint replayed", text: t("replayed") }) : null,
-    el("p", { class: "receipt-amount", text: t("receiptAmount", { amount: vnd(purchase.amount_vnd) }) }),
-    el("p", { class: "points-earned", text: t("pointsEarned", { n: pointsText(purchase.points) }) }),
-    el("p", { class: "new-balance", text: t("newBalance", { n: pointsText(status.points) }) }),
+    el("p", { class: "receipt-amount",
+      text: t("receiptAmount", { amount: money(purchase.amount_vnd) }) }),
+    el("p", { class: "points-earned", text: t("pointsEarned", { n: number(purchase.points) }) }),
+    el("p", { class: "new-balance", text: t("newBalance", { n: number(status.points) }) }),
     result.new_tier ? el("p", { class: "new-tier", text: t("movedUp", { tier: status.tier }) })
       : null,
     coupon ? el("p", { class: "coupon-used", text: t("couponUsed", { benefit: coupon.benefit }) })
@@ -121,7 +124,7 @@ export function saleSection({ customerId, state, onSold }) {
 
   amount.addEventListener("input", () => {
     const value = parseVnd(amount.value);
-    preview.textContent = value ? `= ${vnd(value)}` : "";
+    preview.textContent = value ? `= ${money(value)}` : "";
   });
 
   function newSale() {

@@ -2,8 +2,7 @@
 // the next tier), and their last visits with who served them: what makes a third visit feel
 // like a third visit, whoever is at the till.
 import { t } from "../admin/i18n.js";
-import { el, phoneText, tagList, when } from "../admin/ui.js";
-import { pointsText, vnd } from "./money.js";
+import { el, money, number, phoneText, tagList, when } from "../admin/ui.js";
 
 const dateOnly = (iso) => new Intl.DateTimeFormat(document.documentElement.lang === "en"
   ? "en-GB" : "vi-VN", { dateStyle: "medium",
@@ -47,11 +46,11 @@ export function summarySection({ visitNumber, liveNode, onDone }) {
     tags.replaceChildren(tagList(customer.tags));
     phone.textContent = phoneText(customer.phone);
     since.textContent = t("memberSince", { date: dateOnly(customer.created_at) });
-    stats.points.value.textContent = pointsText(loyalty.points);
-    stats.total.value.textContent = vnd(loyalty.total_spend_vnd);
-    stats.recent.value.textContent = vnd(loyalty.spend_12m_vnd);
+    stats.points.value.textContent = number(loyalty.points);
+    stats.total.value.textContent = money(loyalty.total_spend_vnd);
+    stats.recent.value.textContent = money(loyalty.spend_12m_vnd);
     stats.next.value.textContent = loyalty.next_tier
-      ? t("toNextTier", { tier: loyalty.next_tier, amount: vnd(loyalty.to_next_tier_vnd) })
+      ? t("toNextTier", { tier: loyalty.next_tier, amount: money(loyalty.to_next_tier_vnd) })
       : t("topTier");
   }
   return { node, update };
@@ -63,7 +62,7 @@ const gateText = (gate) => (/^(cổng|gate)\b/i.test(gate) ? gate : t("gateN", {
 function visitLine(visit) {
   const what = visit.kind === "purchase"
     ? [el("span", { class: "kind", text: t("purchaseVisit") }),
-      el("span", { class: "amount", text: vnd(visit.amount_vnd ?? 0) }),
+      el("span", { class: "amount", text: money(visit.amount_vnd ?? 0) }),
       visit.items ? el("span", { class: "items", text: visit.items }) : null]
     : [el("span", { class: "kind", text: t("eventVisit") }),
       el("span", { class: "event", text: visit.event_name || `#${visit.event_id}` }),
