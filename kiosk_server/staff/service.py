@@ -163,11 +163,16 @@ def get_staff(session: Session, *, staff_id: int) -> StaffUser:
     return user
 
 
+# What colleagues and customers' histories call a staff member: their name, else their
+# username.
+_NAME = func.coalesce(func.nullif(StaffUser.full_name, ""), StaffUser.username)
+
+
 def directory(session: Session) -> list[StaffName]:
     """The active staff members' names, for any staff member to pick one."""
-    rows = session.execute(select(StaffUser.id, StaffUser.full_name, StaffUser.username)
+    rows = session.execute(select(StaffUser.id, _NAME)
                            .where(StaffUser.active.is_(True)).order_by(StaffUser.username))
-    return [StaffName(id=row.id, name=row.full_name or row.username) for row in rows]
+    return [StaffName(id=staff_id, name=name) for staff_id, name in rows]
 
 
 def active_staff_member(session: Session, *, staff_id: int) -> StaffUser:
@@ -179,14 +184,12 @@ def active_staff_member(session: Session, *, staff_id: int) -> StaffUser:
 
 
 def staff_names(session: Session, *, staff_ids: Iterable[int | None]) -> dict[int, str]:
-    """What a customer's history calls each of these staff members: their name, else their
-    username."""
+    """What a customer's history calls each of these staff members (`_NAME`)."""
     wanted = {staff_id for staff_id in staff_ids if staff_id is not None}
     if not wanted:
         return {}
-    rows = session.execute(select(StaffUser.id, StaffUser.full_name, StaffUser.username)
-                           .where(StaffUser.id.in_(wanted)))
-    return {row.id: row.full_name or row.username for row in rows}
+    rows = session.execute(select(StaffUser.id, _NAME).where(StaffUser.id.in_(wanted)))
+    return {staff_id: name for staff_id, name in rows}
 
 
 def login(session: Session, *, username: str, password: str, days: int) -> str:
