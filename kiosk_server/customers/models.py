@@ -151,14 +151,16 @@ class Visit(SQLModel, table=True):
 
 
 class VisitRow(NamedTuple):
-    """A visit in short, as lists of recent visits read it."""
+    """A visit as lists of a customer's visits read it (a plain row, no ORM object)."""
 
     id: int
+    customer_id: int
     kind: VisitKind
     occurred_at: datetime
     event_id: int | None
     source_id: int | None
     gate: str
+    device_id: int | None
     staff_id: int | None
 
 

@@ -219,15 +219,16 @@ def guest(db: Executor, *, customer_id: int) -> Guest:
 
 
 _RECENT_VISITS = Prepared(
-    select(Visit.id, Visit.kind, Visit.occurred_at, Visit.event_id, Visit.source_id, Visit.gate,
-           Visit.staff_id)
+    select(Visit.id, Visit.customer_id, Visit.kind, Visit.occurred_at, Visit.event_id,
+           Visit.source_id, Visit.gate, Visit.device_id, Visit.staff_id)
     .where(Visit.customer_id == bindparam("customer_id"))
     .order_by(Visit.occurred_at.desc(), Visit.id.desc()).limit(bindparam("limit"))
 )
 
 
 def recent_visits(db: Executor, *, customer_id: int, limit: int) -> list[VisitRow]:
-    """The customer's latest visits, newest first, as plain rows (a till's panel)."""
+    """The customer's latest visits of every kind, newest first (for a customer known to
+    exist: `list_visits` checks)."""
     return [VisitRow(*row) for row in _RECENT_VISITS.rows(db, {"customer_id": customer_id,
                                                                "limit": limit})]
 
@@ -240,13 +241,10 @@ def visit_of(session: Session, *, customer_id: int, visit_id: int) -> Visit:
     return visit
 
 
-def list_visits(session: Session, *, customer_id: int, limit: int = 100) -> list[Visit]:
-    """The customer's latest visits of every kind, newest first."""
+def list_visits(session: Session, *, customer_id: int, limit: int = 100) -> list[VisitRow]:
+    """The customer's latest visits of every kind, newest first (404 for no such customer)."""
     get_customer(session, customer_id=customer_id)
-    return list(session.scalars(
-        select(Visit).where(Visit.customer_id == customer_id)
-        .order_by(Visit.occurred_at.desc(), Visit.id.desc()).limit(max(1, min(limit, 1000)))
-    ))
+    return recent_visits(session, customer_id=customer_id, limit=max(1, min(limit, 1000)))
 
 
 def count_customers(session: Session) -> int:
