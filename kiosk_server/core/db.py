@@ -24,12 +24,13 @@ import functools
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, event, insert
+from sqlalchemy import BindParameter, Engine, Integer, bindparam, create_engine, event, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -236,6 +237,18 @@ def _insert_ignoring(dialect: str, table: Any, returning: tuple) -> Any:
     return statement.returning(*returning) if returning else statement
 
 
+# How many ids one execution of a `Prepared` statement takes in an IN list.
+ID_SLOTS = 20
+
+
+def id_slots(name: str = "ids") -> list[BindParameter]:
+    """The IN list of a `Prepared` statement that filters on ids, such as
+    `Table.id.in_(id_slots())`: a compiled statement has a fixed number of parameters,
+    so the list is `ID_SLOTS` of them, the unused ones NULL (which match nothing);
+    `Prepared.rows_for_ids` fills them."""
+    return [bindparam(f"{name}_{n}", None, type_=Integer) for n in range(ID_SLOTS)]
+
+
 class Prepared:
     """A Core statement compiled once per database, run on the driver's cursor.
 
@@ -244,13 +257,15 @@ class Prepared:
     the database spends on the statement. The statement is still written in Core;
     parameters and results go through the column types' own bind and result
     processors, so values look exactly as they do through `execute`: rows come back
-    as plain tuples. `statement` may be a function of the dialect's name, for
-    dialect-specific statements (`INSERT ... ON CONFLICT`).
+    as plain tuples (`records`: named by the statement's columns). `statement` may be
+    a function of the dialect's name, for dialect-specific statements
+    (`INSERT ... ON CONFLICT`). A list of ids is passed through `id_slots` (see there).
     """
 
     def __init__(self, statement: Any) -> None:
         self._statement = statement
         self._plans: dict[str, tuple] = {}
+        self._record: type | None = None
 
     def _plan(self, dialect: Any) -> tuple:
         plan = self._plans.get(dialect.name)
@@ -264,13 +279,24 @@ class Prepared:
                      if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
                      is not None]
             order = list(compiled.positiontup) if dialect.positional else None
+            columns = list(getattr(statement, "exported_columns", ()))
             results = [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                       for column in getattr(statement, "exported_columns", ())]
+                       for column in columns]
             plan = self._plans[dialect.name] = (compiled.string, defaults, binds, order, results)
+            if columns and self._record is None:
+                # Unnamed columns (expressions without a label) become _0, _1...
+                self._record = namedtuple("Record", [str(column.key) for column in columns],
+                                          rename=True)
         return plan
 
     def rows(self, db: Executor, params: Mapping[str, Any] | None = None) -> list[tuple]:
-        connection = db.connection() if isinstance(db, Session) else db
+        if isinstance(db, Session):
+            # As the ORM's autoflush would: the session's pending changes first, so that
+            # the statement sees them (and an error in them surfaces here).
+            db.flush()
+            connection = db.connection()
+        else:
+            connection = db
         sql, defaults, binds, order, results = self._plan(connection.dialect)
         values = {**defaults, **params} if params else dict(defaults)
         for name, processor in binds:
@@ -286,6 +312,24 @@ class Prepared:
     def first(self, db: Executor, params: Mapping[str, Any] | None = None) -> tuple | None:
         found = self.rows(db, params)
         return found[0] if found else None
+
+    def records(self, db: Executor, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """`rows` as named tuples: `record.customer_id`, `record._asdict()`."""
+        found = self.rows(db, params)
+        return [self._record._make(row) for row in found] if found else []
+
+    def rows_for_ids(self, db: Executor, ids: Iterable[int | None],
+                     params: Mapping[str, Any] | None = None, *, name: str = "ids"
+                     ) -> list[tuple]:
+        """`rows` for a statement filtering on `IN id_slots(name)`, for any number of ids
+        (None left out, duplicates once): one execution per `ID_SLOTS` of them."""
+        wanted = list(dict.fromkeys(i for i in ids if i is not None))
+        found: list[tuple] = []
+        for start in range(0, len(wanted), ID_SLOTS):
+            chunk = wanted[start:start + ID_SLOTS]
+            found += self.rows(db, {**(params or {}),
+                                    **{f"{name}_{n}": value for n, value in enumerate(chunk)}})
+        return found
 
     def scalar(self, db: Executor, params: Mapping[str, Any] | None = None) -> Any:
         row = self.first(db, params)

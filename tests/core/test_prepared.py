@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
-from kiosk_server.core.db import Prepared, prepared_insert
+from kiosk_server.core.db import ID_SLOTS, Prepared, id_slots, prepared_insert
 from kiosk_server.staff.models import AuthToken, Role, StaffUser, TokenKind
 
 
@@ -37,3 +37,46 @@ def test_values_round_trip_like_core(db):
                         "Trần Thị Lan")
     assert prepared[3].tzinfo is not None
     assert missing is None
+
+
+def _staff(session, count: int) -> list[int]:
+    users = [StaffUser(username=f"nv{n}", full_name=f"Nhân viên {n}", role=Role.STAFF,
+                       password_hash="x") for n in range(count)]
+    session.add_all(users)
+    session.flush()
+    return [user.id for user in users]
+
+
+def test_records_are_named_by_the_statements_columns(db):
+    with db.session() as session:
+        [staff_id] = _staff(session, 1)
+        [record] = Prepared(select(StaffUser.id, StaffUser.full_name, StaffUser.role,
+                                   func.upper(StaffUser.username))
+                            .where(StaffUser.id == bindparam("id"))).records(
+            session, {"id": staff_id})
+    assert (record.id, record.full_name, record.role) == (staff_id, "Nhân viên 0", Role.STAFF)
+    assert record._asdict()["full_name"] == "Nhân viên 0"
+    assert record[3] == "NV0"  # an unlabelled expression: by position
+
+
+def test_rows_for_ids_takes_any_number_of_ids(db):
+    names = Prepared(select(StaffUser.id, StaffUser.username)
+                     .where(StaffUser.id.in_(id_slots()), StaffUser.active == bindparam("on")))
+    with db.session() as session:
+        ids = _staff(session, 2 * ID_SLOTS + 3)
+        wanted = [None, *ids, ids[0], ids[-1], 10**9]  # a None, repeats and an unknown id
+        found = names.rows_for_ids(session, wanted, {"on": True})
+        assert sorted(found) == [(staff_id, f"nv{n}") for n, staff_id in enumerate(ids)]
+        assert names.rows_for_ids(session, ids, {"on": False}) == []
+        assert names.rows_for_ids(session, [None], {"on": True}) == []
+        assert names.rows_for_ids(session, [], {"on": True}) == []
+
+
+def test_a_sessions_pending_changes_are_seen(db):
+    """Like the ORM's autoflush: what the session holds unsaved is flushed first."""
+    count = Prepared(select(func.count()).select_from(StaffUser)
+                     .where(StaffUser.username == bindparam("username")))
+    with db.session() as session:
+        session.add(StaffUser(username="mai", full_name="Mai", role=Role.STAFF,
+                              password_hash="x"))
+        assert count.scalar(session, {"username": "mai"}) == 1
