@@ -40,6 +40,16 @@ def active_card(session: Session, *, customer_id: int) -> Card | None:
     return session.scalars(select(Card).where(Card.active_customer_id == customer_id)).first()
 
 
+_ACTIVE_SERIAL = Prepared(select(Card.serial).where(
+    Card.active_customer_id == bindparam("customer_id")))
+
+
+def active_card_code(db: Executor, *, customer_id: int, signer: TokenSigner) -> str | None:
+    """The QR text of the customer's active card, if they have one."""
+    serial = _ACTIVE_SERIAL.scalar(db, {"customer_id": customer_id})
+    return signer.sign(TokenKind.CARD, serial) if serial is not None else None
+
+
 def get_active_card(session: Session, *, customer_id: int) -> Card:
     card = active_card(session, customer_id=customer_id)
     if card is None:

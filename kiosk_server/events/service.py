@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Select, bindparam, func, select
 from sqlmodel import Session
 
-from kiosk_server.core.db import Executor, Prepared, insert_ignoring_conflicts
+from kiosk_server.core.db import Executor, Prepared, id_slots, insert_ignoring_conflicts
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
@@ -59,12 +59,11 @@ def list_events(session: Session, *, when: EventTime | None = None,
     return list(session.scalars(query))
 
 
-def event_names(session: Session, *, event_ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {event_id for event_id in event_ids if event_id is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(select(Event.id, Event.name).where(Event.id.in_(wanted)))
-    return {row.id: row.name for row in rows}
+_NAMES = Prepared(select(Event.id, Event.name).where(Event.id.in_(id_slots())))
+
+
+def event_names(db: Executor, *, event_ids: Iterable[int | None]) -> dict[int, str]:
+    return dict(_NAMES.rows_for_ids(db, event_ids))
 
 
 def update_event(session: Session, *, event_id: int, data: EventUpdate) -> Event:

@@ -9,10 +9,11 @@ from sqlmodel import Session
 from badges import export, qr
 from kiosk_server.cards import service as cards
 from kiosk_server.core.config import Settings
+from kiosk_server.core.db import Executor, Prepared, id_slots
 from kiosk_server.core.errors import DomainError, invalid
 from kiosk_server.core.signing import TokenKind, TokenSigner, token_link
 from kiosk_server.customers import service as customers
-from kiosk_server.customers.models import CustomerCreate, CustomerPublic, VisitKind
+from kiosk_server.customers.models import CustomerCreate, VisitKind
 from kiosk_server.events import service as events
 from kiosk_server.feedback import service as feedback
 from kiosk_server.loyalty import coupons, rewards, service
@@ -22,7 +23,6 @@ from kiosk_server.loyalty.models import (
     CounterSignupResult,
     HistoryEntry,
     Purchase,
-    RewardPublic,
 )
 from kiosk_server.messaging import service as messaging
 from kiosk_server.staff import service as staff
@@ -30,43 +30,46 @@ from kiosk_server.staff import service as staff
 RECENT_VISITS = 20
 
 
-def _history(session: Session, *, customer_id: int) -> list[HistoryEntry]:
+# The sales behind a list of visits (see `_history`).
+_SALES = Prepared(select(Purchase.id, Purchase.amount_vnd, Purchase.items, Purchase.voided_at)
+                  .where(Purchase.id.in_(id_slots())))
+
+
+def _history(db: Executor, *, customer_id: int) -> list[HistoryEntry]:
     """The latest visits of every kind with what they were and who served them."""
-    visits = customers.recent_visits(session, customer_id=customer_id, limit=RECENT_VISITS)
-    purchase_ids = [v.source_id for v in visits if v.kind is VisitKind.PURCHASE]
-    sales = {sale.id: sale for sale in session.execute(
-        select(Purchase.id, Purchase.amount_vnd, Purchase.items, Purchase.voided_at)
-        .where(Purchase.id.in_(purchase_ids)))} if purchase_ids else {}
-    names = staff.staff_names(session, staff_ids=[v.staff_id for v in visits])
-    event_names = events.event_names(session, event_ids=[v.event_id for v in visits])
+    visits = customers.recent_visits(db, customer_id=customer_id, limit=RECENT_VISITS)
+    sales = {row[0]: row for row in _SALES.rows_for_ids(
+        db, [v.source_id for v in visits if v.kind is VisitKind.PURCHASE])}
+    names = staff.staff_names(db, staff_ids=[v.staff_id for v in visits])
+    event_names = events.event_names(db, event_ids=[v.event_id for v in visits])
     entries = []
     for visit in visits:
         sale = sales.get(visit.source_id) if visit.kind is VisitKind.PURCHASE else None
+        purchase_id, amount, items, voided_at = sale or (None, None, None, None)
         entries.append(HistoryEntry(
             id=visit.id, kind=visit.kind, occurred_at=visit.occurred_at,
             staff_id=visit.staff_id, staff_name=names.get(visit.staff_id),
             event_id=visit.event_id, event_name=event_names.get(visit.event_id),
-            gate=visit.gate, purchase_id=sale.id if sale else None,
-            amount_vnd=sale.amount_vnd if sale else None, items=sale.items if sale else None,
-            voided=bool(sale and sale.voided_at is not None)))
+            gate=visit.gate, purchase_id=purchase_id, amount_vnd=amount, items=items,
+            voided=voided_at is not None))
     return entries
 
 
-def panel(session: Session, *, customer_id: int, settings: Settings, signer: TokenSigner
+def panel(db: Executor, *, customer_id: int, settings: Settings, signer: TokenSigner
           ) -> CheckoutPanel:
-    customer = customers.get_customer(session, customer_id=customer_id)
-    card = cards.active_card(session, customer_id=customer_id)
+    """Everything the till shows about a customer. Each part is one compiled statement
+    (`Prepared`): the till asks for this on every scan."""
+    customer = customers.public_customer(db, customer_id=customer_id)
     return CheckoutPanel(
-        customer=CustomerPublic.model_validate(customer, from_attributes=True),
-        card_code=signer.sign(TokenKind.CARD, card.serial) if card else None,
+        customer=customer,
+        card_code=cards.active_card_code(db, customer_id=customer_id, signer=signer),
         visit_number=customer.visit_count + 1,
-        loyalty=service.status(session, customer_id=customer_id, settings=settings),
-        recent_visits=_history(session, customer_id=customer_id),
-        coupons=coupons.held_by(session, customer_id=customer_id, signer=signer),
-        complaints=feedback.to_public(session, feedback.complaints_of(
-            session, customer_id=customer_id, open_only=True)),
-        rewards=[RewardPublic.model_validate(reward, from_attributes=True)
-                 for reward in rewards.list_rewards(session)],
+        loyalty=service.status(db, customer_id=customer_id, settings=settings),
+        recent_visits=_history(db, customer_id=customer_id),
+        coupons=coupons.held_by(db, customer_id=customer_id, signer=signer),
+        complaints=feedback.to_public(db, feedback.complaints_of(
+            db, customer_id=customer_id, open_only=True)),
+        rewards=rewards.list_rewards(db),
     )
 
 
@@ -75,7 +78,7 @@ def _not_a_card() -> DomainError:
                    "This code is not a membership card or an invitation.", field="code")
 
 
-def customer_of_code(session: Session, *, code: str, signer: TokenSigner) -> int:
+def customer_of_code(db: Executor, *, code: str, signer: TokenSigner) -> int:
     """Whose card (or event invitation) a scanned code is. A forged code is refused
     before any lookup; a card replaced by a newer one is refused with that reason."""
     token = signer.verify(code)
@@ -83,7 +86,7 @@ def customer_of_code(session: Session, *, code: str, signer: TokenSigner) -> int
         raise invalid("code_forged", "Mã QR không hợp lệ (không phải của cửa hàng, hoặc bị sửa).",
                       "This QR code is not valid (not ours, or altered).", field="code")
     if token.kind is TokenKind.CARD:
-        holder = cards.card_holder(session, serial=token.serial)
+        holder = cards.card_holder(db, serial=token.serial)
         if holder is None:
             raise DomainError("card_not_found", "Không tìm thấy thẻ này.", "Card not found.",
                               status=404, field="code")
@@ -93,7 +96,7 @@ def customer_of_code(session: Session, *, code: str, signer: TokenSigner) -> int
                               field="code")
         return holder.customer_id
     if token.kind is TokenKind.INVITATION:
-        found = events.find_pass_by_serial(session, serial=token.serial)
+        found = events.find_pass_by_serial(db, serial=token.serial)
         if found is None:
             raise DomainError("invitation_not_found", "Không tìm thấy thư mời này.",
                               "Invitation not found.", status=404, field="code")
@@ -101,9 +104,9 @@ def customer_of_code(session: Session, *, code: str, signer: TokenSigner) -> int
     raise _not_a_card()
 
 
-def lookup(session: Session, *, code: str, settings: Settings, signer: TokenSigner
+def lookup(db: Executor, *, code: str, settings: Settings, signer: TokenSigner
            ) -> CheckoutPanel:
-    return panel(session, customer_id=customer_of_code(session, code=code, signer=signer),
+    return panel(db, customer_id=customer_of_code(db, code=code, signer=signer),
                  settings=settings, signer=signer)
 
 

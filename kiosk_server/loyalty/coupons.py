@@ -6,11 +6,13 @@ using one coupon at the same moment, exactly one succeeds; the other is told it 
 A forged or altered code is refused before any database lookup."""
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
+from kiosk_server.core.db import Executor, Prepared
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
@@ -18,7 +20,7 @@ from kiosk_server.customers import service as customers
 from kiosk_server.loyalty.models import Coupon, CouponCreate, CouponPublic, CouponStatus
 
 
-def state_of(coupon: Coupon, now: datetime | None = None) -> CouponStatus:
+def state_of(coupon: Coupon | Any, now: datetime | None = None) -> CouponStatus:
     if coupon.used_at is not None:
         return CouponStatus.USED
     if coupon.expires_at <= (now or utcnow()):
@@ -26,9 +28,13 @@ def state_of(coupon: Coupon, now: datetime | None = None) -> CouponStatus:
     return CouponStatus.VALID
 
 
-def to_public(coupon: Coupon, signer: TokenSigner) -> CouponPublic:
-    return CouponPublic(**coupon.model_dump(), code=signer.sign(TokenKind.COUPON, coupon.serial),
-                        status=state_of(coupon))
+def to_public(coupon: Coupon | Any, signer: TokenSigner) -> CouponPublic:
+    """`coupon`: a Coupon, or a record of the coupons table's columns."""
+    return CouponPublic(
+        id=coupon.id, code=signer.sign(TokenKind.COUPON, coupon.serial),
+        customer_id=coupon.customer_id, benefit=coupon.benefit, issued_at=coupon.issued_at,
+        issued_by=coupon.issued_by, expires_at=coupon.expires_at, used_at=coupon.used_at,
+        used_by=coupon.used_by, status=state_of(coupon))
 
 
 def issue(session: Session, *, customer_id: int | None, data: CouponCreate,
@@ -156,9 +162,12 @@ def used_with(session: Session, *, purchase_id: int, signer: TokenSigner
     return to_public(coupon, signer) if coupon is not None else None
 
 
-def held_by(session: Session, *, customer_id: int, signer: TokenSigner) -> list[CouponPublic]:
+_HELD = Prepared(select(*Coupon.__table__.c).where(
+    Coupon.customer_id == bindparam("customer_id"), Coupon.used_at.is_(None),
+    Coupon.expires_at > bindparam("now")).order_by(Coupon.expires_at).limit(50))
+
+
+def held_by(db: Executor, *, customer_id: int, signer: TokenSigner) -> list[CouponPublic]:
     """The customer's coupons that can still be used, soonest to expire first."""
-    rows = session.scalars(select(Coupon).where(
-        Coupon.customer_id == customer_id, Coupon.used_at.is_(None),
-        Coupon.expires_at > utcnow()).order_by(Coupon.expires_at).limit(50))
-    return [to_public(coupon, signer) for coupon in rows]
+    return [to_public(coupon, signer) for coupon in
+            _HELD.records(db, {"customer_id": customer_id, "now": utcnow()})]

@@ -1,10 +1,10 @@
 """The rewards catalogue, and spending points on a reward at the till."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlmodel import Session
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import flush_unique
+from kiosk_server.core.db import Executor, Prepared, flush_unique
 from kiosk_server.core.errors import DomainError, conflict, not_found
 from kiosk_server.customers import service as customers
 from kiosk_server.loyalty import service
@@ -15,6 +15,7 @@ from kiosk_server.loyalty.models import (
     RedemptionResult,
     Reward,
     RewardCreate,
+    RewardPublic,
     RewardUpdate,
 )
 
@@ -46,11 +47,16 @@ def update_reward(session: Session, *, reward_id: int, data: RewardUpdate) -> Re
     return reward
 
 
-def list_rewards(session: Session, *, active_only: bool = True) -> list[Reward]:
-    query = select(Reward).order_by(Reward.points_cost, Reward.id)
-    if active_only:
-        query = query.where(Reward.active.is_(True))
-    return list(session.scalars(query))
+_CATALOGUE = Prepared(
+    select(*(Reward.__table__.c[name] for name in RewardPublic.model_fields))
+    .where(or_(Reward.active.is_(True), bindparam("include_inactive")))
+    .order_by(Reward.points_cost, Reward.id))
+
+
+def list_rewards(db: Executor, *, active_only: bool = True) -> list[RewardPublic]:
+    """The catalogue, cheapest first (withdrawn rewards too, unless `active_only`)."""
+    return [RewardPublic.model_validate(record._asdict()) for record in
+            _CATALOGUE.records(db, {"include_inactive": not active_only})]
 
 
 def _not_enough(balance: int, cost: int) -> DomainError:

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
-from kiosk_server.core.db import Executor, Prepared, flush_unique
+from kiosk_server.core.db import Executor, Prepared, flush_unique, id_slots
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.types import utcnow
 from kiosk_server.staff.models import (
@@ -183,13 +183,12 @@ def active_staff_member(session: Session, *, staff_id: int) -> StaffUser:
     return user
 
 
-def staff_names(session: Session, *, staff_ids: Iterable[int | None]) -> dict[int, str]:
+_NAMES = Prepared(select(StaffUser.id, _NAME).where(StaffUser.id.in_(id_slots())))
+
+
+def staff_names(db: Executor, *, staff_ids: Iterable[int | None]) -> dict[int, str]:
     """What a customer's history calls each of these staff members (`_NAME`)."""
-    wanted = {staff_id for staff_id in staff_ids if staff_id is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(select(StaffUser.id, _NAME).where(StaffUser.id.in_(wanted)))
-    return {staff_id: name for staff_id, name in rows}
+    return dict(_NAMES.rows_for_ids(db, staff_ids))
 
 
 def login(session: Session, *, username: str, password: str, days: int) -> str:
