@@ -8,8 +8,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from kiosk_server.audit.models import AuditEntry
+from kiosk_server.core.db import prepared_insert
+from kiosk_server.core.types import utcnow
 
 MAX_PAGE = 200
+
+_ADD_ENTRY = prepared_insert(AuditEntry, ["at", "staff_id", "staff_username", "action",
+                                          "target_type", "target_id", "details"])
 
 
 @dataclass(frozen=True)
@@ -30,11 +35,10 @@ class AuditLog:
                                   else (type(target).__tablename__, target.id))
         if isinstance(details, BaseModel):
             details = details.model_dump(mode="json", exclude_unset=True)
-        self.session.add(AuditEntry(
-            staff_id=self.staff_id, staff_username=self.staff_username, action=action,
-            target_type=target_type, target_id=target_id, details=details or {},
-        ))
-        self.session.flush()
+        _ADD_ENTRY.rows(self.session, {
+            "at": utcnow(), "staff_id": self.staff_id, "staff_username": self.staff_username,
+            "action": action, "target_type": target_type, "target_id": target_id,
+            "details": details or {}})
 
 
 def list_entries(session: Session, *, before: int | None = None, limit: int = 50,

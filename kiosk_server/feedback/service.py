@@ -1,9 +1,12 @@
 """Feedback links for visits, and complaints about how a customer was served."""
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, or_, select
 from sqlmodel import Session
 
-from kiosk_server.core.db import flush_unique
+from kiosk_server.core.db import Executor, Prepared, prepared_insert
 from kiosk_server.core.errors import conflict, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial, token_link
 from kiosk_server.core.types import utcnow
@@ -18,35 +21,51 @@ from kiosk_server.feedback.models import (
 from kiosk_server.staff import service as staff
 
 
-def request_feedback(session: Session, *, customer_id: int, visit_id: int,
-                     staff_id: int | None) -> FeedbackRequest:
-    """A feedback token for this visit (the same one if it was issued before)."""
-    issued = find_for_visit(session, visit_id=visit_id)
+def request_feedback(db: Executor, *, customer_id: int, visit_id: int,
+                     staff_id: int | None) -> str:
+    """The serial of the feedback token for this visit (the same one if it was issued
+    before)."""
+    issued = serial_for_visit(db, visit_id=visit_id)
     if issued is not None:
         return issued
-    request = request_for_new_visit(session, customer_id=customer_id, visit_id=visit_id,
-                                    staff_id=staff_id)
-    flush_unique(session, conflict("feedback_in_flight", "Đang tạo mã góp ý, hãy thử lại.",
-                                   "A feedback link is being made for this visit; try again."))
-    return request
+    return request_for_new_visit(db, customer_id=customer_id, visit_id=visit_id,
+                                 staff_id=staff_id)
 
 
-def request_for_new_visit(session: Session, *, customer_id: int, visit_id: int,
-                          staff_id: int | None) -> FeedbackRequest:
-    """A feedback token for a visit recorded in this transaction (none can exist yet)."""
-    request = FeedbackRequest(serial=new_serial(), customer_id=customer_id, visit_id=visit_id,
-                              staff_id=staff_id)
-    session.add(request)
-    return request
+_ADD_REQUEST = prepared_insert(
+    FeedbackRequest, ["serial", "customer_id", "visit_id", "staff_id", "issued_at"],
+    ignore_conflicts=True, returning=(FeedbackRequest.id,))
 
 
-def find_for_visit(session: Session, *, visit_id: int | None) -> FeedbackRequest | None:
-    return session.scalars(select(FeedbackRequest)
-                           .where(FeedbackRequest.visit_id == visit_id)).first()
+def request_for_new_visit(db: Executor, *, customer_id: int, visit_id: int,
+                          staff_id: int | None) -> str:
+    """A feedback token for a visit (normally one recorded in this transaction); its
+    serial. One visit has one token: if another request issued it at the same moment,
+    that one."""
+    serial = new_serial()
+    if _ADD_REQUEST.scalar(db, {"serial": serial, "customer_id": customer_id,
+                                "visit_id": visit_id, "staff_id": staff_id,
+                                "issued_at": utcnow()}) is not None:
+        return serial
+    issued = serial_for_visit(db, visit_id=visit_id)
+    if issued is None:
+        raise conflict("feedback_in_flight", "Đang tạo mã góp ý, hãy thử lại.",
+                       "A feedback link is being made for this visit; try again.")
+    return issued
 
 
-def link_of(request: FeedbackRequest, *, signer: TokenSigner, public_url: str) -> FeedbackLink:
-    code = signer.sign(TokenKind.FEEDBACK, request.serial)
+_SERIAL_OF_VISIT = Prepared(select(FeedbackRequest.serial)
+                            .where(FeedbackRequest.visit_id == bindparam("visit_id")))
+
+
+def serial_for_visit(db: Executor, *, visit_id: int | None) -> str | None:
+    """The serial of the visit's feedback token, if one was issued."""
+    return _SERIAL_OF_VISIT.scalar(db, {"visit_id": visit_id}) if visit_id is not None else None
+
+
+def link_of(serial: str, *, signer: TokenSigner, public_url: str) -> FeedbackLink:
+    """The feedback token with this serial, and its link."""
+    code = signer.sign(TokenKind.FEEDBACK, serial)
     return FeedbackLink(code=code, url=token_link(public_url, code, "f"))
 
 
@@ -83,17 +102,28 @@ def resolve_complaint(session: Session, *, complaint_id: int, resolution: str,
     return complaint
 
 
-def complaints_of(session: Session, *, customer_id: int, open_only: bool = False,
-                  limit: int = 50) -> list[Complaint]:
-    query = select(Complaint).where(Complaint.customer_id == customer_id)
-    if open_only:
-        query = query.where(Complaint.resolved_at.is_(None))
-    return list(session.scalars(query.order_by(Complaint.id.desc()).limit(limit)))
+_COMPLAINTS = Prepared(
+    select(*Complaint.__table__.c)
+    .where(Complaint.customer_id == bindparam("customer_id"),
+           or_(Complaint.resolved_at.is_(None), bindparam("resolved_too")))
+    .order_by(Complaint.id.desc()).limit(bindparam("limit")))
 
 
-def to_public(session: Session, complaints: list[Complaint]) -> list[ComplaintPublic]:
-    """Complaints with the names of the staff they are about and who took them."""
-    names = staff.staff_names(session, staff_ids=[
+def complaints_of(db: Executor, *, customer_id: int, open_only: bool = False,
+                  limit: int = 50) -> list[Any]:
+    """The customer's complaints, newest first: records of the complaints table's columns."""
+    return _COMPLAINTS.records(db, {"customer_id": customer_id, "resolved_too": not open_only,
+                                    "limit": limit})
+
+
+def to_public(db: Executor, complaints: Sequence[Complaint | Any]) -> list[ComplaintPublic]:
+    """Complaints (Complaint rows or records of their columns) with the names of the staff
+    they are about and who took them."""
+    names = staff.staff_names(db, staff_ids=[
         person for c in complaints for person in (c.about_staff_id, c.opened_by)])
-    return [ComplaintPublic(**c.model_dump(), about_staff_name=names.get(c.about_staff_id),
-                            opened_by_name=names.get(c.opened_by)) for c in complaints]
+    return [ComplaintPublic(
+        id=c.id, customer_id=c.customer_id, text=c.text, about_staff_id=c.about_staff_id,
+        about_staff_name=names.get(c.about_staff_id), visit_id=c.visit_id,
+        opened_at=c.opened_at, opened_by=c.opened_by, opened_by_name=names.get(c.opened_by),
+        resolved_at=c.resolved_at, resolved_by=c.resolved_by, resolution=c.resolution,
+    ) for c in complaints]

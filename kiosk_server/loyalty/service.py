@@ -7,19 +7,19 @@ customer's spend over the last 365 days reaches (voided purchases left out)."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Prepared, dialect_insert, flush_unique
+from kiosk_server.core.db import Executor, Prepared, dialect_insert, prepared_insert
 from kiosk_server.core.errors import DomainError, conflict, not_found
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import VisitKind
 from kiosk_server.feedback import service as feedback
-from kiosk_server.feedback.models import FeedbackRequest
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.loyalty import coupons
 from kiosk_server.loyalty.models import (
@@ -70,25 +70,34 @@ def tier_for(spend_vnd: int, tiers: list[Tier]) -> tuple[Tier, Tier | None]:
     return current, (above[0] if above else None)
 
 
-def add_points(session: Session, *, customer_id: int, points: int) -> int:
-    """Add (or, negative, take back) points on the customer's balance; the new balance."""
+def _add_points(dialect: str):
     table = LoyaltyAccount.__table__
-    statement = dialect_insert(session.get_bind().dialect.name, table).values(
-        customer_id=customer_id, points=points)
-    return session.execute(statement.on_conflict_do_update(
+    statement = dialect_insert(dialect, table).values(
+        customer_id=bindparam("customer_id"), points=bindparam("points"))
+    return statement.on_conflict_do_update(
         index_elements=[table.c.customer_id],
         set_={"points": table.c.points + statement.excluded.points},
-    ).returning(table.c.points)).scalar_one()
+    ).returning(table.c.points)
 
 
-def take_points(session: Session, *, customer_id: int, points: int) -> bool:
+_ADD_POINTS = Prepared(_add_points)
+_TAKE_POINTS = Prepared(
+    update(LoyaltyAccount)
+    .where(LoyaltyAccount.customer_id == bindparam("customer_id"),
+           LoyaltyAccount.points >= bindparam("points"))
+    .values(points=LoyaltyAccount.points - bindparam("points"))
+    .returning(LoyaltyAccount.points))
+
+
+def add_points(db: Executor, *, customer_id: int, points: int) -> int:
+    """Add (or, negative, take back) points on the customer's balance; the new balance."""
+    return _ADD_POINTS.scalar(db, {"customer_id": customer_id, "points": points})
+
+
+def take_points(db: Executor, *, customer_id: int, points: int) -> bool:
     """Take `points` from the balance if it holds them; False (nothing taken) if not. One
     conditional update: of two tills spending the same points, only one succeeds."""
-    taken = session.execute(
-        update(LoyaltyAccount)
-        .where(LoyaltyAccount.customer_id == customer_id, LoyaltyAccount.points >= points)
-        .values(points=LoyaltyAccount.points - points))
-    return taken.rowcount == 1
+    return _TAKE_POINTS.first(db, {"customer_id": customer_id, "points": points}) is not None
 
 
 # Spend in all and since a moment, and the points balance: one statement, compiled once.
@@ -101,10 +110,10 @@ _STANDING = Prepared(select(
 ).where(Purchase.customer_id == bindparam("customer_id"), Purchase.voided_at.is_(None)))
 
 
-def status(session: Session, *, customer_id: int, settings: Settings,
+def status(db: Executor, *, customer_id: int, settings: Settings,
            now: datetime | None = None) -> LoyaltyStatus:
     """The customer's points, spend and tier now."""
-    total, recent, points = _STANDING.first(session, {
+    total, recent, points = _STANDING.first(db, {
         "customer_id": customer_id, "since": (now or utcnow()) - TIER_WINDOW})
     # PostgreSQL sums big integers as NUMERIC: back to whole numbers.
     return standing(customer_id=customer_id, points=points or 0, total=int(total),
@@ -144,18 +153,29 @@ class Till:
     hub: LocalHub | None = None
 
 
-def _result(purchase: Purchase, *, till: Till, after: LoyaltyStatus, tier_before: str,
-            replayed: bool, request: FeedbackRequest, used: CouponPublic | None
+def _result(purchase: PurchasePublic, *, till: Till, after: LoyaltyStatus, tier_before: str,
+            replayed: bool, feedback_serial: str, used: CouponPublic | None
             ) -> PurchaseResult:
-    link = feedback.link_of(request, signer=till.signer, public_url=till.settings.public_url)
+    link = feedback.link_of(feedback_serial, signer=till.signer,
+                            public_url=till.settings.public_url)
     tiers = [tier.name for tier in tiers_of(till.settings)]
     return PurchaseResult(
-        purchase=PurchasePublic.model_validate(purchase, from_attributes=True), status=after,
-        tier_before=tier_before, replayed=replayed, coupon=used,
-        new_tier=tiers.index(after.tier) > tiers.index(tier_before),
+        purchase=purchase, status=after, tier_before=tier_before, replayed=replayed,
+        coupon=used, new_tier=tiers.index(after.tier) > tiers.index(tier_before),
         feedback=ReceiptFeedback(**link.model_dump(),
                                  qr_png=f"/api/v1/purchases/{purchase.id}/feedback-qr.png"),
     )
+
+
+_RECORDED = Prepared(
+    select(*(Purchase.__table__.c[name] for name in (*PurchasePublic.model_fields, "visit_id")))
+    .where(Purchase.staff_id == bindparam("staff_id"),
+           Purchase.request_id == bindparam("request_id")))
+_ADD_PURCHASE = prepared_insert(
+    Purchase, ["customer_id", "amount_vnd", "points", "items", "staff_id", "request_id",
+               "occurred_at", "void_reason"], ignore_conflicts=True, returning=(Purchase.id,))
+_SET_VISIT = Prepared(update(Purchase).where(Purchase.id == bindparam("purchase_id"))
+                      .values(visit_id=bindparam("visit_id")))
 
 
 def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate, till: Till
@@ -163,49 +183,59 @@ def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
     """Record a sale to the customer (a visit in their history, served by the till's staff
     member or the one `served_by` names), the points it earns, the coupon used with it,
     and a feedback link for the visit. The same `request_id` for the same staff member is
-    answered with what was recorded, never recorded twice."""
-    customers.get_customer(session, customer_id=customer_id)
+    answered with what was recorded, never recorded twice. Compiled statements
+    (`Prepared`) throughout: the till's busiest write."""
+    customers.guest(session, customer_id=customer_id)  # 404 for no such customer
     served_by = till.staff_id
     if data.served_by is not None and data.served_by != till.staff_id:
         served_by = staff.active_staff_member(session, staff_id=data.served_by).id
-    done = session.scalars(select(Purchase).where(
-        Purchase.staff_id == served_by, Purchase.request_id == data.request_id)).first()
-    if done is not None:
-        if (done.customer_id, done.amount_vnd) != (customer_id, data.amount_vnd):
-            raise _request_reused()
-        now_status = status(session, customer_id=customer_id, settings=till.settings)
-        request = feedback.request_feedback(session, customer_id=customer_id,
-                                            visit_id=done.visit_id, staff_id=done.staff_id)
-        return _result(done, till=till, after=now_status, tier_before=now_status.tier,
-                       replayed=True, request=request,
-                       used=coupons.used_with(session, purchase_id=done.id, signer=till.signer))
+    done = _RECORDED.records(session, {"staff_id": served_by, "request_id": data.request_id})
+    if done:
+        return _replay(session, done[0], customer_id=customer_id, data=data, till=till)
     now = utcnow()
     before = status(session, customer_id=customer_id, settings=till.settings, now=now)
-    purchase = Purchase(customer_id=customer_id, amount_vnd=data.amount_vnd,
-                        points=points_for(data.amount_vnd, till.settings), items=data.items,
-                        staff_id=served_by, request_id=data.request_id, occurred_at=now)
-    session.add(purchase)
-    # Two requests with one id at the same moment: the second meets the unique pair.
-    flush_unique(session, conflict("request_in_flight", "Giao dịch này đang được ghi, hãy thử lại.",
-                                   "This purchase is being recorded; try again."))
+    sale = {"customer_id": customer_id, "amount_vnd": data.amount_vnd,
+            "points": points_for(data.amount_vnd, till.settings), "items": data.items,
+            "staff_id": served_by, "occurred_at": now, "void_reason": ""}
+    purchase_id = _ADD_PURCHASE.scalar(session, {**sale, "request_id": data.request_id})
+    if purchase_id is None:
+        # Two requests with one id at the same moment: the second meets the unique pair.
+        raise conflict("request_in_flight", "Giao dịch này đang được ghi, hãy thử lại.",
+                       "This purchase is being recorded; try again.")
+    purchase = PurchasePublic(id=purchase_id, voided_at=None, **sale)
     used = None
     if data.coupon_code is not None:
         used = coupons.use(session, code=data.coupon_code, customer_id=customer_id,
                            staff_id=till.staff_id, request_id=data.request_id,
                            purchase_id=purchase.id, signer=till.signer,
                            zone=till.settings.zone, now=now)
-    _, purchase.visit_id = customers.record_visit(
+    _, visit_id = customers.record_visit(
         session, customer_id=customer_id, kind=VisitKind.PURCHASE, occurred_at=now,
         source_id=purchase.id, staff_id=served_by, hub=till.hub)
-    session.add(purchase)
+    _SET_VISIT.rows(session, {"purchase_id": purchase.id, "visit_id": visit_id})
     balance = add_points(session, customer_id=customer_id, points=purchase.points)
     after = standing(customer_id=customer_id, points=balance,
                      total=before.total_spend_vnd + purchase.amount_vnd,
                      recent=before.spend_12m_vnd + purchase.amount_vnd, settings=till.settings)
-    request = feedback.request_for_new_visit(session, customer_id=customer_id,
-                                             visit_id=purchase.visit_id, staff_id=served_by)
+    serial = feedback.request_for_new_visit(session, customer_id=customer_id,
+                                            visit_id=visit_id, staff_id=served_by)
     return _result(purchase, till=till, after=after, tier_before=before.tier, replayed=False,
-                   request=request, used=coupons.to_public(used, till.signer) if used else None)
+                   feedback_serial=serial,
+                   used=coupons.to_public(used, till.signer) if used else None)
+
+
+def _replay(session: Session, done: Any, *, customer_id: int, data: PurchaseCreate, till: Till
+            ) -> PurchaseResult:
+    """The answer to a sale sent again: what was recorded (refused if the request id was
+    used for another sale)."""
+    if (done.customer_id, done.amount_vnd) != (customer_id, data.amount_vnd):
+        raise _request_reused()
+    now_status = status(session, customer_id=customer_id, settings=till.settings)
+    serial = feedback.request_feedback(session, customer_id=customer_id,
+                                       visit_id=done.visit_id, staff_id=done.staff_id)
+    return _result(PurchasePublic.model_validate(done._asdict()), till=till, after=now_status,
+                   tier_before=now_status.tier, replayed=True, feedback_serial=serial,
+                   used=coupons.used_with(session, purchase_id=done.id, signer=till.signer))
 
 
 def get_purchase(session: Session, *, purchase_id: int) -> Purchase:

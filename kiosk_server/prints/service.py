@@ -146,10 +146,10 @@ def feedback_qr_png(session: Session, *, purchase_id: int, signer: TokenSigner,
                     settings: Settings) -> bytes:
     """The QR of a purchase's feedback link, for the receipt screen."""
     purchase = loyalty.get_purchase(session, purchase_id=purchase_id)
-    request = feedback.find_for_visit(session, visit_id=purchase.visit_id)
-    if request is None:
+    serial = feedback.serial_for_visit(session, visit_id=purchase.visit_id)
+    if serial is None:
         raise not_found("liên kết góp ý", "Feedback link", code="feedback_not_found")
-    return _qr_png(feedback.link_of(request, signer=signer, public_url=settings.public_url).url)
+    return _qr_png(feedback.link_of(serial, signer=signer, public_url=settings.public_url).url)
 
 
 def coupon_qr_png(session: Session, *, coupon_id: int, signer: TokenSigner) -> bytes:
