@@ -354,3 +354,31 @@ def test_a_sale_may_be_served_by_another_staff_member(client, db, admin, clerk, 
     assert nobody.status_code == 404
     assert [n["name"] for n in client.get("/api/v1/staff/names",
                                           headers=clerk.headers).json()] == ["admin", "clerk"]
+
+
+def test_the_tills_lookup_panel_and_sale_admit_only_signed_in_staff(client, admin, clerk,
+                                                                    seminar):
+    """No or a bad credential is 401, a kiosk device or a disabled colleague gets nowhere,
+    and a refused sale records nothing."""
+    customer_id = seminar.customer_ids[0]
+    card = _card(client, admin.headers, customer_id)
+    device = client.post(f"/api/v1/events/{seminar.event_id}/devices", headers=admin.headers,
+                         json={"name": "Kiosk A", "gate": "A"}).json()["token"]
+    disabled = make_staff(client.app.state.db, "former", Role.STAFF)
+    assert client.patch(f"/api/v1/staff/{disabled.staff_id}", headers=admin.headers,
+                        json={"active": False}).status_code == 200
+    calls = [("POST", "/api/v1/checkout/lookup", {"code": card}),
+             ("GET", f"/api/v1/customers/{customer_id}/checkout", None),
+             ("POST", f"/api/v1/customers/{customer_id}/purchases",
+              {"amount_vnd": 50_000, "request_id": "refused-1"})]
+    callers = [({}, 401), ({"Authorization": "Bearer not-a-token"}, 401),
+               ({"Authorization": f"Bearer {device}"}, 403), (disabled.headers, 401)]
+    for method, path, body in calls:
+        for headers, status in callers:
+            answer = client.request(method, path, headers=headers, json=body)
+            assert answer.status_code == status, (path, headers, answer.text)
+        assert client.request(method, path, headers=clerk.headers,
+                              json=body).status_code in (200, 201)
+    purchases = client.get(f"/api/v1/customers/{customer_id}/purchases",
+                           headers=admin.headers).json()
+    assert [p["staff_id"] for p in purchases] == [clerk.staff_id]  # only the clerk's sale
