@@ -252,12 +252,13 @@ def id_slots(name: str = "ids") -> list[BindParameter]:
 class Prepared:
     """A Core statement compiled once per database, run on the driver's cursor.
 
-    For the few statements of the check-in path, where SQLAlchemy's per-execution
-    machinery (execution context, events, result objects) costs several times what
-    the database spends on the statement. The statement is still written in Core;
-    parameters and results go through the column types' own bind and result
-    processors, so values look exactly as they do through `execute`: rows come back
-    as plain tuples (`records`: named by the statement's columns). `statement` may be
+    For the statements of the busiest paths (a check-in; the till's lookup and sale),
+    where SQLAlchemy's per-execution machinery (execution context, events, result
+    objects) costs several times what the database spends on the statement. The
+    statement is still written in Core; parameters and results go through the column
+    types' own bind and result processors, so values look exactly as they do through
+    `execute`: rows come back as plain tuples (`records`: named by the statement's
+    columns). `statement` may be
     a function of the dialect's name, for dialect-specific statements
     (`INSERT ... ON CONFLICT`). A list of ids is passed through `id_slots` (see there).
     """
