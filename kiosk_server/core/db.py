@@ -258,9 +258,9 @@ class Prepared:
     statement is still written in Core; parameters and results go through the column
     types' own bind and result processors, so values look exactly as they do through
     `execute`: rows come back as plain tuples (`records`: named by the statement's
-    columns). `statement` may be
-    a function of the dialect's name, for dialect-specific statements
-    (`INSERT ... ON CONFLICT`). A list of ids is passed through `id_slots` (see there).
+    columns). `statement` may be a function of the dialect's name, for
+    dialect-specific statements (`INSERT ... ON CONFLICT`). A list of ids is passed
+    through `id_slots` (see there).
     """
 
     def __init__(self, statement: Any) -> None:
