@@ -17,7 +17,7 @@ from kiosk_server.cards.routes import router as cards_router
 from kiosk_server.checkin.routes import router as checkin_router
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Access, Database
-from kiosk_server.core.errors import DomainError, json_safe
+from kiosk_server.core.errors import DomainError, error_response, json_safe
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.text import preferred_language
 from kiosk_server.customers.routes import router as customers_router
@@ -48,9 +48,7 @@ messages follow `Accept-Language` (Vietnamese by default, English).
 
 def _render_domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    language = preferred_language(request.headers.get("accept-language"))
-    body = {"code": exc.code, "message": exc.message(language), "field": exc.field, **exc.extra}
-    return JSONResponse({"error": body}, status_code=exc.status)
+    return error_response(request, exc)
 
 
 def _render_validation_error(request: Request, exc: Exception) -> JSONResponse:

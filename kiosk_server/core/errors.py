@@ -1,6 +1,6 @@
 """Domain errors: a stable machine code, a message in Vietnamese and English, a status.
 
-Services raise these; one handler in `main.py` renders them as
+Services raise these; one handler in `main.py` renders them (`error_response`) as
 `{"error": {"code": ..., "message": ..., "field": ...}}`. 422 is kept for
 payloads that do not parse, which FastAPI reports in its own shape
 (`{"detail": [...]}`), with what the client sent made `json_safe` first.
@@ -11,6 +11,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from kiosk_server.core.text import preferred_language
+
 
 @dataclass
 class DomainError(Exception):
@@ -20,12 +25,21 @@ class DomainError(Exception):
     status: int = 400
     field: str | None = None
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def message(self, language: str) -> str:
         return self.message_en if language == "en" else self.message_vi
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message_en}"
+
+
+def error_response(request: Request, error: DomainError) -> JSONResponse:
+    """`error` as the API answers it, in the caller's language."""
+    language = preferred_language(request.headers.get("accept-language"))
+    body = {"code": error.code, "message": error.message(language), "field": error.field,
+            **error.extra}
+    return JSONResponse({"error": body}, status_code=error.status, headers=error.headers)
 
 
 def not_found(what_vi: str, what_en: str, code: str = "not_found") -> DomainError:

@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import StringConstraints, field_validator
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from kiosk_server.core.types import PlainText, UtcDateTime, enum_column, utcnow
@@ -158,6 +159,17 @@ class AuthToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class FailedAttempt(SQLModel, table=True):
+    """A wrong password or pairing code, counted against who tried it from where (see
+    `staff/throttle.py`); kept only as long as it counts."""
+
+    __tablename__ = "failed_attempts"
+    __table_args__ = (Index("ix_failed_attempts_key_at", "key", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, description='what was tried, e.g. "login:lan@10.0.0.7"')
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)
 
 
 class ApiTokenPublic(SQLModel):

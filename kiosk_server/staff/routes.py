@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from kiosk_server.audit import service as audit
 from kiosk_server.audit.models import AuditPage
 from kiosk_server.core.deps import SessionDep, SettingsDep
-from kiosk_server.core.errors import forbidden
+from kiosk_server.core.errors import DomainError, error_response, forbidden
 from kiosk_server.core.types import Id
 from kiosk_server.staff import service
 from kiosk_server.staff.deps import SESSION_COOKIE, AdminOnly, Audit, CurrentStaff
@@ -31,12 +31,25 @@ from kiosk_server.staff.models import (
 router = APIRouter(prefix="/api/v1", tags=["staff"])
 
 
-@router.post("/auth/login", response_model=StaffPublic)
-def login(body: LoginRequest, response: Response, session: SessionDep, settings: SettingsDep):
-    """Public. Check a staff password and set the session cookie (HttpOnly, SameSite=Lax)."""
-    secret = service.login(
-        session, username=body.username, password=body.password, days=settings.session_days
-    )
+def _address(request: Request) -> str:
+    """The client's address (with `--proxy-headers`, the one the proxy names)."""
+    return request.client.host if request.client else "unknown"
+
+
+TOO_MANY = {429: {"description": "too many wrong attempts from here lately: `Retry-After` "
+                                 "says when to try again"}}
+
+
+@router.post("/auth/login", response_model=StaffPublic, responses=TOO_MANY)
+def login(body: LoginRequest, request: Request, response: Response, session: SessionDep,
+          settings: SettingsDep):
+    """Public. Check a staff password and set the session cookie (HttpOnly, SameSite=Lax).
+    Five wrong passwords for one username from one address within 15 minutes (or 30 for
+    any usernames) and attempts are refused with 429 for a while."""
+    secret = service.login(session, username=body.username, password=body.password,
+                           days=settings.session_days, address=_address(request))
+    if isinstance(secret, DomainError):
+        return error_response(request, secret)  # answered once the counted failure is saved
     response.set_cookie(
         SESSION_COOKIE, secret, max_age=settings.session_days * 86400, httponly=True,
         samesite="lax", secure=settings.public_url.startswith("https://"), path="/",
@@ -148,11 +161,16 @@ def list_devices(session: SessionDep, caller: CurrentStaff, event_id: Id | None 
 
 
 @router.post("/devices/pair", response_model=DeviceWithToken,
-             status_code=status.HTTP_201_CREATED)
-def pair_device(body: PairRequest, session: SessionDep):
+             status_code=status.HTTP_201_CREATED, responses=TOO_MANY)
+def pair_device(body: PairRequest, request: Request, session: SessionDep):
     """Public. A kiosk enters the pairing code staff gave it and becomes a device of that
-    event's gate; the device token is shown only in this answer."""
-    device, token = service.redeem_pairing(session, code=body.code, name=body.name)
+    event's gate; the device token is shown only in this answer. Ten wrong codes from one
+    address within 15 minutes and attempts are refused with 429 for a while."""
+    paired = service.redeem_pairing(session, code=body.code, name=body.name,
+                                    address=_address(request))
+    if isinstance(paired, DomainError):
+        return error_response(request, paired)  # answered once the counted failure is saved
+    device, token = paired
     return DeviceWithToken(**device.model_dump(), token=token)
 
 

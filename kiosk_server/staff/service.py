@@ -14,6 +14,7 @@ from sqlmodel import Session
 from kiosk_server.core.db import Executor, Prepared, flush_unique, id_slots
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.types import utcnow
+from kiosk_server.staff import throttle
 from kiosk_server.staff.models import (
     AuthToken,
     Device,
@@ -191,18 +192,24 @@ def staff_names(db: Executor, *, staff_ids: Iterable[int | None]) -> dict[int, s
     return dict(_NAMES.rows_for_ids(db, staff_ids))
 
 
-def login(session: Session, *, username: str, password: str, days: int) -> str:
-    """Check a password and open a browser session; returns the session secret."""
+def login(session: Session, *, username: str, password: str, days: int, address: str
+          ) -> str | DomainError:
+    """Check a password and open a browser session: its secret. Past `throttle`'s limits
+    for this username at this client `address`, refused (429) without checking the
+    password. A wrong password is counted, and its refusal (401) returned rather than
+    raised: the route answers it once the count is saved."""
+    limits = throttle.sign_in_limits(username, address)
+    throttle.check(session, limits, what=throttle.SIGN_IN)
     user = get_staff_by_username(session, username=username)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         user = None
     if user is None or not user.active:
-        raise DomainError(
-            "bad_credentials", "Sai tên đăng nhập hoặc mật khẩu.",
-            "Wrong username or password.", status=401,
-        )
+        throttle.record_failure(session, limits)
+        return DomainError("bad_credentials", "Sai tên đăng nhập hoặc mật khẩu.",
+                           "Wrong username or password.", status=401)
+    throttle.forget(session, limits[0])
     if _hasher.check_needs_rehash(user.password_hash):
         set_password(session, user=user, password=password)
     secret = _new_secret(SESSION_PREFIX)
@@ -355,16 +362,23 @@ def create_pairing(session: Session, *, event_id: int, gate: str, created_by: in
     return pairing, f"{raw[:4]}-{raw[4:]}"
 
 
-def redeem_pairing(session: Session, *, code: str, name: str) -> tuple[Device, str]:
-    """The device a pairing code makes, with its token (shown once)."""
+def redeem_pairing(session: Session, *, code: str, name: str, address: str
+                   ) -> tuple[Device, str] | DomainError:
+    """The device a pairing code makes, with its token (shown once). Past `throttle`'s
+    limit of wrong codes from this client `address`, refused (429) without looking the
+    code up; a wrong, used or expired code is counted, and its refusal returned for the
+    route to answer once the count is saved."""
     refused = invalid("pairing_code_invalid", "Mã ghép nối sai, đã dùng hoặc đã hết hạn.",
                       "This pairing code is wrong, already used, or expired.", field="code")
+    limits = throttle.pairing_limits(address)
+    throttle.check(session, limits, what=throttle.PAIRING)
     pairing = session.scalars(
         select(DevicePairing).where(DevicePairing.digest == _pairing_digest(code))
     ).first()
     now = utcnow()
     if pairing is None or pairing.used_at is not None or pairing.expires_at <= now:
-        raise refused
+        throttle.record_failure(session, limits, now=now)
+        return refused
     device, secret = create_device(session, name=name or f"Kiosk {pairing.gate}".strip(),
                                    event_id=pairing.event_id, gate=pairing.gate,
                                    created_by=pairing.created_by)

@@ -192,3 +192,17 @@ def test_the_language_switch_is_kept_and_the_tablet_menu_opens_and_closes(
         page.click("form.customer-form button[type=submit]")
         ui.wait_text("[data-error-for=phone]", "Invalid phone number.")  # the server's English
         screenshot(page, "admin-tablet-en")
+
+
+def test_the_sign_in_page_says_when_too_many_wrong_passwords_hold_it(chromium, served, clerk,
+                                                                     screenshot):
+    with admin_tab(chromium, served.url, None) as ui:
+        for attempt in range(5):
+            ui.sign_in("clerk", f"wrong {attempt}")
+            ui.wait_text("form.signin .form-error", "Sai tên đăng nhập hoặc mật khẩu")
+            ui.page.evaluate("document.querySelector('form.signin .form-error')"
+                             ".textContent = ''")
+        ui.sign_in("clerk", PASSWORD)
+        ui.wait_text("form.signin .form-error", "Nhập sai mật khẩu quá nhiều lần")
+        assert "15 phút" in ui.page.inner_text("form.signin .form-error")
+        screenshot(ui.page, "admin-sign-in-held")

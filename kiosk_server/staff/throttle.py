@@ -1,0 +1,86 @@
+"""Guessing passwords and pairing codes is slowed down to a few tries per quarter hour.
+
+Each failed attempt is recorded under keys naming what was tried from where: a staff
+sign-in under the username at the client's address and under the address alone, a
+kiosk pairing under the address. Once a key holds its limit of failures within
+`WINDOW`, further attempts under it are refused (429, with `Retry-After`) before any
+password or code is checked, until its oldest failure leaves the window. Keying on
+the username *at an address* means that someone guessing an admin's password from
+elsewhere cannot lock the admin out of their own desk; the address alone caps what
+one machine can try across all usernames.
+
+Failures are rows of `failed_attempts` in the request's own transaction, so every
+server process sharing the database counts the same attempts; a refusal that counts
+one is answered only after it is saved (see the sign-in and pairing routes)."""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, delete, func, select
+
+from kiosk_server.core.db import Executor, Prepared, prepared_insert
+from kiosk_server.core.errors import DomainError
+from kiosk_server.core.types import utcnow
+from kiosk_server.staff.models import FailedAttempt
+
+WINDOW = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Limit:
+    key: str
+    most: int  # failures within WINDOW before attempts under `key` are refused
+
+
+def sign_in_limits(username: str, address: str) -> list[Limit]:
+    name = username.strip().lower()
+    return [Limit(f"login:{name}@{address}", 5), Limit(f"login:@{address}", 30)]
+
+
+def pairing_limits(address: str) -> list[Limit]:
+    return [Limit(f"pair:@{address}", 10)]
+
+
+_RECENT = Prepared(select(func.count(), func.min(FailedAttempt.at)).where(
+    FailedAttempt.key == bindparam("key"), FailedAttempt.at > bindparam("since")))
+_ADD = prepared_insert(FailedAttempt, ["key", "at"])
+_FORGET = Prepared(delete(FailedAttempt).where(FailedAttempt.key == bindparam("key")))
+_EXPIRE = Prepared(delete(FailedAttempt).where(FailedAttempt.at <= bindparam("since")))
+
+
+def _too_many(what: str, retry_after: timedelta) -> DomainError:
+    seconds = max(1, math.ceil(retry_after.total_seconds()))
+    minutes = math.ceil(seconds / 60)
+    return DomainError(
+        "too_many_attempts",
+        f"Nhập sai {what[0]} quá nhiều lần. Hãy thử lại sau {minutes} phút.",
+        f"Too many wrong {what[1]}. Try again in {minutes} min.",
+        status=429, extra={"retry_after_s": seconds}, headers={"Retry-After": str(seconds)})
+
+
+SIGN_IN = ("mật khẩu", "passwords")
+PAIRING = ("mã ghép nối", "pairing codes")
+
+
+def check(db: Executor, limits: list[Limit], *, what: tuple[str, str],
+          now: datetime | None = None) -> None:
+    """Refuse (429) an attempt under a key that holds its limit of recent failures."""
+    now = now or utcnow()
+    for limit in limits:
+        count, oldest = _RECENT.first(db, {"key": limit.key, "since": now - WINDOW})
+        if count >= limit.most:
+            raise _too_many(what, oldest + WINDOW - now)
+
+
+def record_failure(db: Executor, limits: list[Limit], *, now: datetime | None = None) -> None:
+    """Count a failed attempt under every key; failures that no longer count are dropped."""
+    now = now or utcnow()
+    _EXPIRE.rows(db, {"since": now - WINDOW})
+    for limit in limits:
+        _ADD.rows(db, {"key": limit.key, "at": now})
+
+
+def forget(db: Executor, limit: Limit) -> None:
+    """Clear a key's failures (a successful sign-in clears its username's)."""
+    _FORGET.rows(db, {"key": limit.key})
