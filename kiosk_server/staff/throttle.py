@@ -49,7 +49,8 @@ _FORGET = Prepared(delete(FailedAttempt).where(FailedAttempt.key == bindparam("k
 _EXPIRE = Prepared(delete(FailedAttempt).where(FailedAttempt.at <= bindparam("since")))
 
 
-def _too_many(what: str, retry_after: timedelta) -> DomainError:
+def _too_many(what: tuple[str, str], retry_after: timedelta) -> DomainError:
+    """`what`: what was tried, in Vietnamese and English (`SIGN_IN`, `PAIRING`)."""
     seconds = max(1, math.ceil(retry_after.total_seconds()))
     minutes = math.ceil(seconds / 60)
     return DomainError(
