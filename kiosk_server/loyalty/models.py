@@ -59,7 +59,8 @@ class Reward(SQLModel, table=True):
 
 
 class Redemption(SQLModel, table=True):
-    """Points a customer spent on a reward, at a till."""
+    """Points a customer spent on a reward, at a till; a void keeps the row and gives the
+    points back."""
 
     __tablename__ = "redemptions"
     __table_args__ = (UniqueConstraint("staff_id", "request_id", name="uq_redemption_request"),)
@@ -71,6 +72,9 @@ class Redemption(SQLModel, table=True):
     staff_id: int | None = Field(default=None, foreign_key="staff_users.id")
     request_id: str = Field(max_length=64)
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    voided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    voided_by: int | None = Field(default=None, foreign_key="staff_users.id")
+    void_reason: str = Field(default="", max_length=500)
 
 
 class Coupon(SQLModel, table=True):
@@ -112,7 +116,9 @@ class PurchaseCreate(SQLModel):
                     "sale is refused")
 
 
-class PurchaseVoid(SQLModel):
+class Void(SQLModel):
+    """Why a purchase or a redemption is voided."""
+
     reason: NoteText = Field(min_length=1, max_length=500)
 
 
@@ -225,6 +231,8 @@ class RedemptionPublic(SQLModel):
     points: int
     staff_id: int | None
     occurred_at: datetime
+    voided_at: datetime | None
+    void_reason: str
 
 
 class RedemptionResult(SQLModel):

@@ -6,6 +6,7 @@ from sqlmodel import Session
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Executor, Prepared, flush_unique
 from kiosk_server.core.errors import DomainError, conflict, not_found
+from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.loyalty import service
 from kiosk_server.loyalty.models import (
@@ -105,3 +106,21 @@ def redemptions_of(session: Session, *, customer_id: int, limit: int = 50) -> li
     customers.get_customer(session, customer_id=customer_id)
     return list(session.scalars(select(Redemption).where(Redemption.customer_id == customer_id)
                                 .order_by(Redemption.id.desc()).limit(limit)))
+
+
+def void_redemption(session: Session, *, redemption_id: int, by: int | None, reason: str
+                    ) -> Redemption:
+    """Void a redemption (a reward given by mistake, or taken back): its points return to
+    the balance; the row stays, with who voided it, when and why. Voiding it again
+    changes nothing."""
+    redemption = session.get(Redemption, redemption_id)
+    if redemption is None:
+        raise not_found("lần đổi thưởng", "Redemption", code="redemption_not_found")
+    if redemption.voided_at is None:
+        redemption.voided_at = utcnow()
+        redemption.voided_by = by
+        redemption.void_reason = reason
+        session.add(redemption)
+        service.add_points(session, customer_id=redemption.customer_id,
+                           points=redemption.points)
+    return redemption

@@ -21,13 +21,13 @@ from kiosk_server.loyalty.models import (
     PurchaseListed,
     PurchasePublic,
     PurchaseResult,
-    PurchaseVoid,
     RedemptionCreate,
     RedemptionPublic,
     RedemptionResult,
     RewardCreate,
     RewardPublic,
     RewardUpdate,
+    Void,
 )
 from kiosk_server.staff.deps import AdminOnly, Audit, CurrentStaff
 
@@ -108,7 +108,7 @@ def list_purchases(customer_id: Id, session: SessionDep, caller: CurrentStaff,
 
 
 @router.post("/purchases/{purchase_id}/void", response_model=PurchasePublic)
-def void_purchase(purchase_id: Id, body: PurchaseVoid, session: SessionDep, caller: AdminOnly,
+def void_purchase(purchase_id: Id, body: Void, session: SessionDep, caller: AdminOnly,
                   log: Audit):
     """Admin. Void a purchase: its points come off the balance and its spend stops counting;
     it stays on record, with who voided it, when and why."""
@@ -158,6 +158,17 @@ def redeem(customer_id: Id, body: RedemptionCreate, response: Response, session:
     else:
         log.record("reward.redeem", ("redemptions", result.redemption.id), details=body)
     return result
+
+
+@router.post("/redemptions/{redemption_id}/void", response_model=RedemptionPublic)
+def void_redemption(redemption_id: Id, body: Void, session: SessionDep, caller: AdminOnly,
+                    log: Audit):
+    """Admin. Void a redemption: its points go back on the customer's balance; it stays on
+    record, with who voided it, when and why."""
+    redemption = rewards.void_redemption(session, redemption_id=redemption_id,
+                                         by=caller.staff_id, reason=body.reason)
+    log.record("redemption.void", redemption, details=body)
+    return redemption
 
 
 @router.get("/customers/{customer_id}/redemptions", response_model=list[RedemptionPublic])

@@ -43,3 +43,31 @@ def test_scans_made_before_the_live_feed_get_numbers_per_event(tmp_path):
     engine.dispose()
     assert [tuple(row) for row in numbers] == [(1, 1), (2, 1), (1, 2), (1, 3), (2, 2)]
     assert [tuple(row) for row in feeds] == [(1, 3), (2, 2)]
+
+
+def test_redemptions_made_before_voids_existed_are_kept_unvoided(tmp_path):
+    from sqlalchemy import text
+
+    from kiosk_server.core.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0010")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO customers (id, full_name, notes, contact_consent, tags, name_folded,"
+            " visit_count, created_at) VALUES (1, 'Lê Văn Tám', '', 0, '[]', 'le van tam', 0,"
+            " '2026-11-30')"))
+        connection.execute(text(
+            "INSERT INTO rewards (id, name, points_cost, active, created_at)"
+            " VALUES (1, 'Cà phê', 30, 1, '2026-11-30')"))
+        connection.execute(text(
+            "INSERT INTO redemptions (customer_id, reward_id, reward_name, points, request_id,"
+            " occurred_at) VALUES (1, 1, 'Cà phê', 30, 'r-1', '2026-11-30')"))
+    upgrade(url)
+    with engine.connect() as connection:
+        kept = connection.execute(text(
+            "SELECT reward_name, points, voided_at, voided_by, void_reason FROM redemptions"
+        )).all()
+    engine.dispose()
+    assert [tuple(row) for row in kept] == [("Cà phê", 30, None, None, "")]

@@ -142,6 +142,48 @@ def test_rewards_cost_points_once_and_only_what_the_balance_holds(client, admin,
     assert [(r["reward_name"], r["points"]) for r in history.json()] == [("Bánh ngọt", 30)]
 
 
+def _points(client, headers, customer_id):
+    return client.get(f"/api/v1/customers/{customer_id}/loyalty", headers=headers).json()[
+        "points"]
+
+
+def test_an_admin_voids_a_redemption_and_its_points_come_back_once(client, admin, clerk,
+                                                                   seminar):
+    customer_id = seminar.customer_ids[1]
+    cake = client.post("/api/v1/rewards", headers=admin.headers,
+                       json={"name": "Bánh ngọt", "points_cost": 30}).json()
+    _buy(client, clerk.headers, customer_id, 450_000)  # 45 points
+    redeemed = client.post(f"/api/v1/customers/{customer_id}/redemptions",
+                           headers=clerk.headers,
+                           json={"reward_id": cake["id"], "request_id": "r-void"}).json()
+    redemption_id = redeemed["redemption"]["id"]
+    assert redeemed["redemption"]["voided_at"] is None and _points(
+        client, clerk.headers, customer_id) == 15
+    path = f"/api/v1/redemptions/{redemption_id}/void"
+    refused = client.post(path, headers=clerk.headers, json={"reason": "nhầm món"})
+    assert refused.status_code == 403
+    assert client.post(path, headers=admin.headers, json={"reason": ""}).status_code == 422
+    assert _points(client, clerk.headers, customer_id) == 15  # nothing given back yet
+    voided = client.post(path, headers=admin.headers, json={"reason": "Thu ngân bấm nhầm"})
+    assert voided.status_code == 200, voided.text
+    assert voided.json()["voided_at"] is not None
+    assert voided.json()["void_reason"] == "Thu ngân bấm nhầm"
+    again = client.post(path, headers=admin.headers, json={"reason": "lần nữa"})
+    assert again.json()["void_reason"] == "Thu ngân bấm nhầm"
+    assert _points(client, clerk.headers, customer_id) == 45  # given back once
+    listed = client.get(f"/api/v1/customers/{customer_id}/redemptions",
+                        headers=clerk.headers).json()
+    assert [(r["id"], r["voided_at"] is not None) for r in listed] == [(redemption_id, True)]
+    missing = client.post("/api/v1/redemptions/999999/void", headers=admin.headers,
+                          json={"reason": "?"})
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "redemption_not_found"
+    entries = client.get("/api/v1/audit", headers=admin.headers).json()["items"]
+    voids = [e for e in entries if e["action"] == "redemption.void"]
+    assert [(e["target_id"], e["details"]["reason"]) for e in voids] == [
+        (redemption_id, "lần nữa"), (redemption_id, "Thu ngân bấm nhầm")]  # newest first
+
+
 def _issue_coupon(client, headers, customer_id, benefit="Giảm 10% hóa đơn", days=30):
     issued = client.post(f"/api/v1/customers/{customer_id}/coupons", headers=headers,
                          json={"benefit": benefit, "valid_days": days})

@@ -1,6 +1,7 @@
 """The loyalty features in the admin area: the rewards catalogue (add, withdraw), the
-customer page's loyalty panels (standing in VND, voiding a purchase, issuing a coupon and its
-QR, resolving a complaint), the mail outbox, and what a staff-role user is not offered."""
+customer page's loyalty panels (standing in VND, voiding a purchase or a redemption, issuing
+a coupon and its QR, resolving a complaint), the mail outbox, and what a staff-role user is
+not offered."""
 
 import io
 
@@ -14,6 +15,7 @@ zxingcpp = pytest.importorskip("zxingcpp", reason="the coupon's QR is decoded wi
 NAME = "Phạm Thị Thu Hà"
 REWARD_ROWS = "section.view table.rewards tbody tr:not(.extra)"
 PURCHASE_ROWS = "[data-part=purchases] table.purchases tbody tr:not(.extra)"
+REDEMPTION_ROWS = "[data-part=redemptions] table.redemptions tbody tr:not(.extra)"
 
 
 def _customer_with_purchases(client, headers):
@@ -170,11 +172,45 @@ def test_the_customer_page_shows_loyalty_voids_a_purchase_issues_a_coupon_resolv
         assert page.evaluate("location.hash") == ""
 
 
+def _redeem(client, headers, customer_id, name, cost):
+    reward = client.post("/api/v1/rewards", headers=headers,
+                         json={"name": name, "points_cost": cost}).json()
+    redeemed = client.post(f"/api/v1/customers/{customer_id}/redemptions", headers=headers,
+                           json={"reward_id": reward["id"], "request_id": f"r-{reward['id']}"})
+    assert redeemed.status_code == 201, redeemed.text
+    return redeemed.json()["redemption"]["id"]
+
+
+def test_an_admin_voids_a_redemption_and_its_points_come_back(chromium, served, client, admin,
+                                                              screenshot):
+    customer_id, _, _ = _customer_with_purchases(client, admin.headers)
+    redemption_id = _redeem(client, admin.headers, customer_id, "Túi vải canvas", 200)
+    with admin_tab(chromium, served.url) as ui:
+        page = ui.page
+        ui.go(f"/customers/{customer_id}")
+        assert _fact(page, "points") == "350"
+        row = page.locator(f"{REDEMPTION_ROWS}[data-redemption-id='{redemption_id}']")
+        assert "Túi vải canvas" in row.inner_text() and "200" in row.inner_text()
+        row.locator("button", has_text="Hủy lần đổi").click()
+        form = page.locator("[data-part=redemptions] form.void-form")
+        form.locator("[name=reason]").fill("Khách đổi ý, trả lại túi")
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector(
+            f"{REDEMPTION_ROWS}.inactive[data-redemption-id='{redemption_id}']")
+        ui.wait_text("#notice", "điểm đã trả lại")
+        _wait_fact(page, "points", "550")
+        row = page.locator(f"{REDEMPTION_ROWS}[data-redemption-id='{redemption_id}']")
+        assert "Khách đổi ý, trả lại túi" in row.inner_text()
+        assert row.locator("del").count() == 1 and row.locator("button").count() == 0
+        screenshot(page, "admin-customer-redemption-voided")
+    status = client.get(f"/api/v1/customers/{customer_id}/loyalty", headers=admin.headers)
+    assert status.json()["points"] == 550
+
+
 def test_a_staff_role_user_sees_the_rewards_and_the_panels_without_the_admin_buttons(
         chromium, served, client, admin, clerk, screenshot):
     customer_id, _, _ = _customer_with_purchases(client, admin.headers)
-    client.post("/api/v1/rewards", headers=admin.headers,
-                json={"name": "Túi vải", "points_cost": 300})
+    _redeem(client, admin.headers, customer_id, "Túi vải", 300)
     with admin_tab(chromium, served.url, "clerk") as ui:
         page = ui.page
         assert page.locator("#nav a[data-route=rewards]").is_visible()
@@ -185,9 +221,11 @@ def test_a_staff_role_user_sees_the_rewards_and_the_panels_without_the_admin_but
         assert page.locator(f"{REWARD_ROWS} button").count() == 0
 
         ui.go(f"/customers/{customer_id}")
-        assert _fact(page, "points") == "550"
+        assert _fact(page, "points") == "250"
         assert page.locator(PURCHASE_ROWS).count() == 2
         assert page.locator(f"{PURCHASE_ROWS} button").count() == 0  # voiding is for admins
+        assert page.locator(REDEMPTION_ROWS).count() == 1
+        assert page.locator(f"{REDEMPTION_ROWS} button").count() == 0
         assert page.locator("[data-part=complaints] button", has_text="Giải quyết").count() == 1
         screenshot(page, "admin-customer-loyalty-staff")
 

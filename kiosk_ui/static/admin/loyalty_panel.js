@@ -1,6 +1,7 @@
 // The customer page's loyalty part: where they stand (tier, points, spend in VND), their
 // purchases (admins void one, saying why), the coupons they hold (issue one: its QR), the
-// rewards they spent points on, and their complaints (an open one resolved here). Each part
+// rewards they spent points on (admins void one: the points come back), and their
+// complaints (an open one resolved here). Each part
 // reads its own list and shows its own failure, so one refusal leaves the rest of the page.
 import { ApiError, api } from "./api.js";
 import { t } from "./i18n.js";
@@ -50,18 +51,28 @@ function standingPart(customerId) {
   });
 }
 
-function voidForm(purchase, done) {
+/** The form that voids what `path` names (`/purchases/7`), saying why; `done()` after. */
+function voidForm(path, { submit, voided }, done) {
   return makeForm({
     className: "inline void-form",
     fields: [field("reason", t("voidReason"), textInput("", { maxlength: 500 }))],
-    submit: t("voidPurchase"),
+    submit,
     send: async (sent) => {
-      await api(`/purchases/${purchase.id}/void`, { method: "POST",
-        body: { reason: valueOf(sent, "reason") } });
-      notify(t("purchaseVoided"));
+      await api(`${path}/void`, { method: "POST", body: { reason: valueOf(sent, "reason") } });
+      notify(voided);
       await done();
     },
   });
+}
+
+/** A row's last cell: when and why it was voided, or "recorded" and, for admins, the
+ * button opening `form()` under the row. */
+function voidState(item, { admin, extra, submit, form }) {
+  if (item.voided_at) {
+    return t("voidedAt", { time: when(item.voided_at), reason: item.void_reason });
+  }
+  return el("span", { class: "row-actions" }, t("recorded"), admin
+    ? actionButton(submit, extra.opener(form), "danger small") : null);
 }
 
 function purchasesPart(customerId, { admin, changed }) {
@@ -69,11 +80,9 @@ function purchasesPart(customerId, { admin, changed }) {
     const extra = underRow(6);
     const voided = Boolean(purchase.voided_at);
     const struck = (text) => (voided ? el("del", { text }) : text);
-    const state = voided
-      ? t("voidedAt", { time: when(purchase.voided_at), reason: purchase.void_reason })
-      : el("span", { class: "row-actions" }, t("recorded"), admin
-        ? actionButton(t("voidPurchase"), extra.opener(() => voidForm(purchase, changed)),
-          "danger small") : null);
+    const labels = { submit: t("voidPurchase"), voided: t("purchaseVoided") };
+    const state = voidState(purchase, { admin, extra, submit: labels.submit,
+      form: () => voidForm(`/purchases/${purchase.id}`, labels, changed) });
     const line = row(when(purchase.occurred_at), struck(money(purchase.amount_vnd)),
       struck(number(purchase.points)), purchase.items || "—", purchase.staff_name || "—",
       state);
@@ -134,16 +143,29 @@ function couponsPart(customerId) {
   return coupons;
 }
 
-function redemptionsPart(customerId) {
-  return part("redemptions", el("h2", { text: t("redemptions") }), async () => {
-    const redemptions = await api(`/customers/${customerId}/redemptions`);
-    if (!redemptions.length) return el("p", { class: "empty", text: t("noRedemptions") });
-    const { node, body } = table([t("when"), t("rewardName"), t("loyaltyPoints")],
-      "redemptions");
-    body.append(...redemptions.map((redemption) => row(when(redemption.occurred_at),
-      redemption.reward_name, number(redemption.points))));
+function redemptionsPart(customerId, { admin, changed }) {
+  const redemptionRow = (redemption) => {
+    const extra = underRow(4);
+    const voided = Boolean(redemption.voided_at);
+    const labels = { submit: t("voidRedemption"), voided: t("redemptionVoided") };
+    const state = voidState(redemption, { admin, extra, submit: labels.submit,
+      form: () => voidForm(`/redemptions/${redemption.id}`, labels, changed) });
+    const points = number(redemption.points);
+    const line = row(when(redemption.occurred_at), redemption.reward_name,
+      voided ? el("del", { text: points }) : points, state);
+    line.dataset.redemptionId = redemption.id;
+    line.classList.toggle("inactive", voided);
+    return [line, extra.row];
+  };
+  const redemptions = part("redemptions", el("h2", { text: t("redemptions") }), async () => {
+    const all = await api(`/customers/${customerId}/redemptions`);
+    if (!all.length) return el("p", { class: "empty", text: t("noRedemptions") });
+    const { node, body } = table([t("when"), t("rewardName"), t("loyaltyPoints"),
+      t("status")], "redemptions");
+    body.append(...all.flatMap(redemptionRow));
     return node;
   });
+  return redemptions;
 }
 
 function resolveForm(complaint, done) {
@@ -197,7 +219,8 @@ export function loyaltyPanels(customerId, context) {
   const purchased = () => Promise.all([standing.load(), purchases.load()]);
   const purchases = purchasesPart(customerId, { admin, changed: purchased });
   const coupons = couponsPart(customerId);
-  const redemptions = redemptionsPart(customerId);
+  const redemptions = redemptionsPart(customerId, { admin,
+    changed: () => Promise.all([standing.load(), redemptions.load()]) });
   const complaints = complaintsPart(customerId);
   const load = async () => {
     await Promise.all([standing, purchases, coupons, redemptions, complaints]
