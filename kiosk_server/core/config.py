@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = Field(default=True, description="require STARTTLS (port 587)")
+    smtp_tls: bool = Field(default=False,
+                           description="TLS from the first byte (port 465), instead of STARTTLS")
+    smtp_ca_file: Path | None = Field(
+        default=None, description="CA certificates (PEM) to trust for the mail server's "
+                                  "certificate instead of the system's (a company's own CA)")
     smtp_timeout_s: float = Field(default=30.0, gt=0, le=600)
     mail_from: str = Field(default="Kiosk <no-reply@localhost>",
                            description="the From of every e-mail")

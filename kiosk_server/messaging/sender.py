@@ -10,6 +10,7 @@ whose fate is unknown. Database work runs in a thread: the event loop never wait
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -44,6 +45,10 @@ class OutboxSender:
         self._retry_delays = retry_delays
         self._batch = batch
         self._poll_s = poll_s
+        # The mail server's certificate is always verified: against the system's CAs, or
+        # only those of KIOSK_SMTP_CA_FILE (read now: a missing file stops the start).
+        self._tls = (ssl.create_default_context(cafile=settings.smtp_ca_file)
+                     if settings.smtp_ca_file else None)
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._woken = asyncio.Event()
@@ -112,7 +117,9 @@ class OutboxSender:
         password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
         smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port,
                                username=settings.smtp_username, password=password,
-                               start_tls=settings.smtp_starttls, timeout=settings.smtp_timeout_s)
+                               use_tls=settings.smtp_tls,
+                               start_tls=settings.smtp_starttls and not settings.smtp_tls,
+                               tls_context=self._tls, timeout=settings.smtp_timeout_s)
         try:
             await smtp.connect()
         except (aiosmtplib.SMTPException, *_CONNECTION_ERRORS) as exc:

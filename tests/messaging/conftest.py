@@ -2,6 +2,7 @@
 
 import asyncio
 import email
+import ssl
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -42,15 +43,27 @@ class Inbox:
 
 
 class MailServer:
-    """An SMTP server that can be started late (a server that was down comes up)."""
+    """An SMTP server that can be started late (a server that was down comes up).
 
-    def __init__(self) -> None:
+    `tls`: None (plain), "starttls" (it requires STARTTLS before any mail) or "implicit"
+    (TLS from the first byte), with `certificate` (a server-side SSL context)."""
+
+    def __init__(self, tls: str | None = None, certificate: ssl.SSLContext | None = None
+                 ) -> None:
         self.port = free_port()
         self.inbox = Inbox()
+        self.tls = tls
+        self._certificate = certificate
         self._controller: Controller | None = None
 
     def start(self) -> None:
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        options: dict[str, Any] = {}
+        if self.tls == "starttls":
+            options = {"tls_context": self._certificate, "require_starttls": True}
+        elif self.tls == "implicit":
+            options = {"ssl_context": self._certificate}
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port,
+                                      **options)
         self._controller.start()
 
     def stop(self) -> None:
@@ -59,8 +72,9 @@ class MailServer:
             self._controller = None
 
     def settings_for(self, settings: Settings) -> Settings:
-        return settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": self.port,
-                                           "smtp_starttls": False, "smtp_timeout_s": 5.0})
+        return settings.model_copy(update={
+            "smtp_host": "127.0.0.1", "smtp_port": self.port, "smtp_timeout_s": 5.0,
+            "smtp_starttls": self.tls == "starttls", "smtp_tls": self.tls == "implicit"})
 
 
 @pytest.fixture
