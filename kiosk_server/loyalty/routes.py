@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from kiosk_server.core.db import Access
 from kiosk_server.core.deps import SessionDep, SettingsDep, SignerDep, model_response
 from kiosk_server.core.types import Id
 from kiosk_server.loyalty import checkout, coupons, rewards, service
@@ -29,7 +30,7 @@ from kiosk_server.loyalty.models import (
     RewardUpdate,
     Void,
 )
-from kiosk_server.staff.deps import AdminOnly, Audit, CurrentStaff
+from kiosk_server.staff.deps import AdminOnly, Audit, CurrentStaff, StaffWorkDep
 
 router = APIRouter(prefix="/api/v1", tags=["loyalty"])
 
@@ -38,23 +39,27 @@ REPLAYED = {200: {"description": "this request_id was recorded before: its resul
 
 # ------------------------------------------------------------------------- finding them
 
+# The till's busiest endpoints (a scan, a search result, a sale) do their work in one
+# thread-pool hop (`StaffWorkDep`).
+
 @router.post("/checkout/lookup", response_model=CheckoutPanel)
-def lookup(body: CardCode, session: SessionDep, settings: SettingsDep, signer: SignerDep,
-           caller: CurrentStaff):
+def lookup(body: CardCode, work: StaffWorkDep, settings: SettingsDep, signer: SignerDep):
     """Staff. The customer whose card QR (or event invitation QR) was scanned at the till,
     with everything the till shows: tier, points, spend, visit number, recent visits with
     who served them, notes, coupons, open complaints, rewards. A forged or foreign code is
     400; a card replaced by a newer one, 404 with that reason."""
-    return model_response(checkout.lookup(session, code=body.code, settings=settings,
-                                          signer=signer))
+    with work.open(Access.READ) as unit:
+        return model_response(checkout.lookup(unit.session, code=body.code, settings=settings,
+                                              signer=signer))
 
 
 @router.get("/customers/{customer_id}/checkout", response_model=CheckoutPanel)
-def checkout_panel(customer_id: Id, session: SessionDep, settings: SettingsDep,
-                   signer: SignerDep, caller: CurrentStaff):
+def checkout_panel(customer_id: Id, work: StaffWorkDep, settings: SettingsDep,
+                   signer: SignerDep):
     """Staff. The till's panel for a customer found by search."""
-    return model_response(checkout.panel(session, customer_id=customer_id, settings=settings,
-                                         signer=signer))
+    with work.open(Access.READ) as unit:
+        return model_response(checkout.panel(unit.session, customer_id=customer_id,
+                                             settings=settings, signer=signer))
 
 
 @router.post("/checkout/customers", response_model=CounterSignupResult,
@@ -81,21 +86,23 @@ def loyalty_status(customer_id: Id, session: SessionDep, settings: SettingsDep,
 
 @router.post("/customers/{customer_id}/purchases", response_model=PurchaseResult,
              status_code=status.HTTP_201_CREATED, responses=REPLAYED)
-def record_purchase(customer_id: Id, body: PurchaseCreate, request: Request, session: SessionDep,
-                    settings: SettingsDep, signer: SignerDep, caller: CurrentStaff, log: Audit):
+def record_purchase(customer_id: Id, body: PurchaseCreate, request: Request, work: StaffWorkDep,
+                    settings: SettingsDep, signer: SignerDep):
     """Staff. Record a sale to the customer, served by the signed-in staff member (or the
     one `served_by` names): a visit in their history, and points (1 per 10,000 VND by
     default). With `coupon_code`, the coupon is checked and used with the sale (if it is
     refused, nothing is recorded). The answer holds the receipt's feedback link. Sent again
     with the same `request_id`, it is answered with what was recorded (200), not recorded
     twice."""
-    till = service.Till(staff_id=caller.staff_id, settings=settings, signer=signer,
-                        hub=request.app.state.hub)
-    result = service.record_purchase(session, customer_id=customer_id, data=body, till=till)
-    if result.replayed:
-        return model_response(result)
-    log.record("purchase.create", ("purchases", result.purchase.id), details=body)
-    return model_response(result, status.HTTP_201_CREATED)
+    with work.open() as unit:
+        till = service.Till(staff_id=unit.caller.staff_id, settings=settings, signer=signer,
+                            hub=request.app.state.hub)
+        result = service.record_purchase(unit.session, customer_id=customer_id, data=body,
+                                         till=till)
+        if result.replayed:
+            return model_response(result)
+        unit.log.record("purchase.create", ("purchases", result.purchase.id), details=body)
+        return model_response(result, status.HTTP_201_CREATED)
 
 
 @router.get("/customers/{customer_id}/purchases", response_model=list[PurchaseListed])

@@ -1,9 +1,13 @@
 """Who is calling: every endpoint names its caller with one of these dependencies."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, WebSocket
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
@@ -83,13 +87,17 @@ def _principal(session: SessionDep, secret: Annotated[str, Depends(_credentials)
     return principal
 
 
-# The checks on an authenticated caller do no I/O: `async def`, no thread-pool hop (see
-# core/deps.py).
-async def _staff(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+def _not_a_device(principal: Principal) -> Principal:
     if principal.is_device:
         raise forbidden("Thiết bị kiosk chỉ được dùng để check-in.",
                         "A kiosk device may only check guests in.")
     return principal
+
+
+# The checks on an authenticated caller do no I/O: `async def`, no thread-pool hop (see
+# core/deps.py).
+async def _staff(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+    return _not_a_device(principal)
 
 
 async def _admin(principal: Annotated[Principal, Depends(_staff)]) -> Principal:
@@ -111,6 +119,52 @@ AdminOnly = Annotated[Principal, Depends(_admin)]
 
 async def _audit_log(session: SessionDep, caller: CurrentStaff) -> AuditLog:
     return AuditLog(session, caller.staff_id, caller.username)
+
+
+@dataclass(frozen=True)
+class StaffUnit:
+    """A staff member's unit of work: the session, who they are, where changes are logged."""
+
+    session: Session
+    caller: Principal
+    log: AuditLog
+
+
+@dataclass(frozen=True)
+class StaffWork:
+    """A staff member's request done in one thread-pool hop, for the till's busiest
+    endpoints (a scan, a search result, a sale). With `SessionDep` and `CurrentStaff`,
+    FastAPI opens the session, checks the caller, runs the endpoint and commits, each in a
+    hop of its own; here the endpoint does all of it in its own thread, with `open`
+    (measured on the till's lookup: 1.9 ms at the median on the server instead of 2.4,
+    3.9 ms at p99 instead of 5.0). The credentials are required before the endpoint runs
+    (401 without any); whose they are is checked first thing in `open`, in the request's
+    transaction."""
+
+    database: Database
+    secret: str
+
+    @contextmanager
+    def open(self, access: Access = Access.WRITE) -> Iterator[StaffUnit]:
+        """The unit of work of a signed-in staff member (401 for a bad, expired or
+        disabled credential, 403 for a kiosk device): committed when the block ends,
+        rolled back on an exception."""
+        with self.database.session(access) as session:
+            caller = service.authenticate(session, secret=self.secret)
+            if caller is None:
+                raise unauthenticated()
+            _not_a_device(caller)
+            yield StaffUnit(session, caller, AuditLog(session, caller.staff_id, caller.username))
+
+
+async def _staff_work(request: Request, secret: Annotated[str, Depends(_credentials)]
+                      ) -> StaffWork:
+    return StaffWork(request.app.state.db, secret)
+
+
+# A staff member of any role, checked by the endpoint in one hop with its work (it
+# records its changes with `unit.log`).
+StaffWorkDep = Annotated[StaffWork, Depends(_staff_work)]
 
 
 # Where a staff member's request records what it changes (every route that changes
