@@ -121,6 +121,11 @@ async def _audit_log(session: SessionDep, caller: CurrentStaff) -> AuditLog:
     return AuditLog(session, caller.staff_id, caller.username)
 
 
+# Where a staff member's request records what it changes (every route that changes
+# something declares it; a test checks that none is missing).
+Audit = Annotated[AuditLog, Depends(_audit_log)]
+
+
 @dataclass(frozen=True)
 class StaffUnit:
     """A staff member's unit of work: the session, who they are, where changes are logged."""
@@ -165,8 +170,3 @@ async def _staff_work(request: Request, secret: Annotated[str, Depends(_credenti
 # A staff member of any role, checked by the endpoint in one hop with its work (it
 # records its changes with `unit.log`).
 StaffWorkDep = Annotated[StaffWork, Depends(_staff_work)]
-
-
-# Where a staff member's request records what it changes (every route that changes
-# something declares it; a test checks that none is missing).
-Audit = Annotated[AuditLog, Depends(_audit_log)]
