@@ -6,7 +6,6 @@ from sqlmodel import Session
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Executor, Prepared, flush_unique
 from kiosk_server.core.errors import DomainError, conflict, not_found
-from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.loyalty import service
 from kiosk_server.loyalty.models import (
@@ -116,11 +115,5 @@ def void_redemption(session: Session, *, redemption_id: int, by: int | None, rea
     redemption = session.get(Redemption, redemption_id)
     if redemption is None:
         raise not_found("lần đổi thưởng", "Redemption", code="redemption_not_found")
-    if redemption.voided_at is None:
-        redemption.voided_at = utcnow()
-        redemption.voided_by = by
-        redemption.void_reason = reason
-        session.add(redemption)
-        service.add_points(session, customer_id=redemption.customer_id,
-                           points=redemption.points)
+    service.void(session, redemption, by=by, reason=reason, points_back=redemption.points)
     return redemption

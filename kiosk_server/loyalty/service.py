@@ -32,6 +32,7 @@ from kiosk_server.loyalty.models import (
     PurchasePublic,
     PurchaseResult,
     ReceiptFeedback,
+    Redemption,
 )
 from kiosk_server.staff import service as staff
 
@@ -250,14 +251,23 @@ def void_purchase(session: Session, *, purchase_id: int, by: int | None, reason:
     """Void a purchase: its points and spend no longer count; the row stays. Voiding it
     again changes nothing."""
     purchase = get_purchase(session, purchase_id=purchase_id)
-    if purchase.voided_at is None:
-        purchase.voided_at = utcnow()
-        purchase.voided_by = by
-        purchase.void_reason = reason
-        session.add(purchase)
-        # Points already spent stay spent: the balance may go below zero.
-        add_points(session, customer_id=purchase.customer_id, points=-purchase.points)
+    # Points already spent stay spent: the balance may go below zero.
+    void(session, purchase, by=by, reason=reason, points_back=-purchase.points)
     return purchase
+
+
+def void(session: Session, row: Purchase | Redemption, *, by: int | None, reason: str,
+         points_back: int) -> None:
+    """Void a purchase or a redemption once: the row is kept with who voided it, when and
+    why, and `points_back` go on the customer's balance (negative: taken off). A row
+    voided before is left as it was."""
+    if row.voided_at is not None:
+        return
+    row.voided_at = utcnow()
+    row.voided_by = by
+    row.void_reason = reason
+    session.add(row)
+    add_points(session, customer_id=row.customer_id, points=points_back)
 
 
 def purchases_of(session: Session, *, customer_id: int, limit: int = 100) -> list[Purchase]:
