@@ -80,11 +80,16 @@ async def admit_staff(websocket: WebSocket) -> bool:
     return True
 
 
-def _principal(session: SessionDep, secret: Annotated[str, Depends(_credentials)]) -> Principal:
+def _authenticated(session: Session, secret: str) -> Principal:
+    """Whose `secret` is (a staff member or a kiosk device); 401 if nobody's (any more)."""
     principal = service.authenticate(session, secret=secret)
     if principal is None:
         raise unauthenticated()
     return principal
+
+
+def _principal(session: SessionDep, secret: Annotated[str, Depends(_credentials)]) -> Principal:
+    return _authenticated(session, secret)
 
 
 def _not_a_device(principal: Principal) -> Principal:
@@ -155,10 +160,7 @@ class StaffWork:
         disabled credential, 403 for a kiosk device): committed when the block ends,
         rolled back on an exception."""
         with self.database.session(access) as session:
-            caller = service.authenticate(session, secret=self.secret)
-            if caller is None:
-                raise unauthenticated()
-            _not_a_device(caller)
+            caller = _not_a_device(_authenticated(session, self.secret))
             yield StaffUnit(session, caller, AuditLog(session, caller.staff_id, caller.username))
 
 
