@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from kiosk_server.cards.routes import router as cards_router
@@ -18,8 +19,11 @@ from kiosk_server.checkin.routes import router as checkin_router
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Access, Database
 from kiosk_server.core.errors import DomainError, error_response, json_safe
+from kiosk_server.core.files import private_dir
+from kiosk_server.core.guard import BodyLimits, RequestGuard, route_matcher
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.text import preferred_language
+from kiosk_server.core.uploads import CSV_BODY
 from kiosk_server.customers.routes import router as customers_router
 from kiosk_server.events.routes import router as events_router
 from kiosk_server.feedback.routes import router as feedback_router
@@ -59,6 +63,7 @@ def _render_validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 def create_app(settings: Settings) -> FastAPI:
     """A Kiosk server for these settings (the database must be migrated)."""
+    private_dir(settings.data_dir)
     database = Database(settings.resolved_database_url,
                         busy_timeout_ms=settings.sqlite_busy_timeout_ms, serving=True)
     # Installations sharing a Redis server are told apart by a key derived from their secret.
@@ -94,9 +99,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     # Routes are matched in order: the busiest first (check-ins, then the till), before
     # the dozens of others (measured: matching the till's lookup, 127 µs 6th, 33 µs 2nd).
-    for router in (checkin_router, loyalty_router, staff_router, customers_router, cards_router,
-                   events_router, feedback_router, messaging_router, prints_router, card_router):
+    routers = (checkin_router, loyalty_router, staff_router, customers_router, cards_router,
+               events_router, feedback_router, messaging_router, prints_router, card_router)
+    for router in routers:
         app.include_router(router)
+    # File uploads may be larger than other bodies: the routes that declare a CSV body.
+    uploads = [route.path_regex for router in routers for route in router.routes
+               if isinstance(route, APIRoute) and route.openapi_extra == CSV_BODY]
+    app.add_middleware(RequestGuard, public_url=settings.public_url, limits=BodyLimits(),
+                       is_upload=route_matcher(uploads))
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -69,6 +69,11 @@ class _ScanRoute(APIRoute):
 
         async def handle(request: Request) -> Response:
             credentials = await credentials_of(request)
+            if not _is_json(request.headers.get("content-type")):
+                raise RequestValidationError([{  # as FastAPI refuses a body of another type
+                    "type": "model_attributes_type", "loc": ("body",), "input": {},
+                    "msg": "Input should be a valid dictionary or object to extract fields from",
+                }])
             try:
                 body = ScanRequest.model_validate_json(await request.body())
             except ValidationError as exc:
@@ -78,6 +83,16 @@ class _ScanRoute(APIRoute):
             return await endpoint(body=body, request=request, context=context)
 
         return handle
+
+
+def _is_json(content_type: str | None) -> bool:
+    """Whether a body of this `Content-Type` is read as JSON: `application/json` or
+    `application/*+json`, or none said (as FastAPI reads the other JSON bodies)."""
+    if not content_type:
+        return True
+    media_type = content_type.split(";")[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json"))
 
 
 def _body_error(error: dict) -> dict:

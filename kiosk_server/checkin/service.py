@@ -14,7 +14,7 @@ statements built once, on SQLite and PostgreSQL alike.
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -127,7 +127,7 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Tok
     if judgement.status is ScanStatus.OK:
         checkin_id, guest = _admit(db, event=event, judgement=judgement, result=result,
                                    gate=gate, now=now, caller=caller, hub=context.hub)
-    if judgement.customer_id is not None:
+    if judgement.customer_id is not None and not _hidden_from(caller, judgement, event.id):
         guest = guest or customers.guest(db, customer_id=judgement.customer_id)
         result.customer = GuestInfo(id=guest.id, name=guest.name, visit_count=guest.visit_count,
                                     vip=guest.vip)
@@ -189,6 +189,27 @@ def _judge(db: Executor, *, event: GateRules, token: Token | None, customer_id: 
         if invitation is None:
             return _Judgement(ScanStatus.NOT_INVITED, customer_id, event_full=True)
     return _Judgement(ScanStatus.OK, customer_id, invitation)
+
+
+# How long after admitting a guest a kiosk may fetch that guest's badge (to print it).
+BADGE_WINDOW = timedelta(minutes=10)
+_ADMITTED_BY_DEVICE = Prepared(select(func.count()).where(
+    Checkin.invitation_id == bindparam("invitation_id"),
+    Checkin.device_id == bindparam("device_id"), Checkin.checked_in_at >= bindparam("since")))
+
+
+def admitted_recently(db: Executor, *, invitation_id: int, device_id: int) -> bool:
+    """Whether this kiosk device checked this invitation in within `BADGE_WINDOW`."""
+    since = utcnow() - BADGE_WINDOW
+    return _ADMITTED_BY_DEVICE.scalar(db, {"invitation_id": invitation_id,
+                                           "device_id": device_id, "since": since}) > 0
+
+
+def _hidden_from(caller: Principal, judgement: _Judgement, event_id: int) -> bool:
+    """Whether the guest a scan found stays unnamed in the answer: a kiosk is told nothing
+    about another event's guests (the scan log keeps who it was, for staff)."""
+    return (caller.is_device and judgement.invitation is not None
+            and judgement.invitation.event_id != event_id)
 
 
 _NEXT_ENTRY = Prepared(select(func.coalesce(func.max(Checkin.entry_number), 0) + 1).where(

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kiosk_server.core.files import private_dir
+
 SECRET_FILE_NAME = "secret_key"
 MIN_SECRET_LENGTH = 32
 
@@ -80,7 +82,7 @@ class Settings(BaseSettings):
 
 def load_or_create_secret(data_dir: Path) -> str:
     """Read the data directory's secret, creating it (0600, never overwritten) on first use."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     path = data_dir / SECRET_FILE_NAME
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

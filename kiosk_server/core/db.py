@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from kiosk_server.core.errors import DomainError
+from kiosk_server.core.files import private_sqlite
 from kiosk_server.core.writer import HOOKS_KEY, WriteQueue
 
 # What service functions on a hot path accept: an ORM session, or a plain connection
@@ -93,6 +94,7 @@ class Database:
     def __init__(self, url: str, *, busy_timeout_ms: int = 5000, serving: bool = False) -> None:
         """`serving`: a long-running server process (background WAL checkpoints)."""
         sqlite = url.startswith("sqlite")
+        private_sqlite(url)
         self.engine = create_db_engine(url, busy_timeout_ms=busy_timeout_ms,
                                        background_checkpoint=serving and sqlite)
         self._writer = self.engine.execution_options(**{_WRITE_OPTION: True})

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Access
+from kiosk_server.core.db import Access, Database
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.text import preferred_language
 
@@ -32,6 +32,10 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+async def get_database(request: Request) -> Database:
+    return request.app.state.db
+
+
 async def get_language(request: Request) -> str:
     return preferred_language(request.headers.get("accept-language"))
 
@@ -42,6 +46,8 @@ SignerDep = Annotated[TokenSigner, Depends(get_signer)]
 # never sees a success that was not saved.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 LanguageDep = Annotated[str, Depends(get_language)]
+# For work done in several short transactions of its own (none held across a slow step).
+DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
 def model_response(model: BaseModel, status_code: int = 200) -> Response:

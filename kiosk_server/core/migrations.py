@@ -5,6 +5,7 @@ from pathlib import Path
 from alembic.config import Config
 
 from alembic import command
+from kiosk_server.core.files import private_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,6 +19,5 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database at `database_url` to `revision`."""
-    if database_url.startswith("sqlite:///"):
-        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    private_sqlite(database_url)
     command.upgrade(alembic_config(database_url), revision)

@@ -1,12 +1,9 @@
-"""Raw file uploads (CSV) read as the request body, with a size limit."""
+"""Raw file uploads (CSV) read as the request body. Their size limit is the request
+guard's (`core/guard.py`), which knows these routes by their `CSV_BODY` schema."""
 
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-
-from kiosk_server.core.errors import DomainError
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 CSV_BODY: dict[str, Any] = {
     "requestBody": {
@@ -17,13 +14,7 @@ CSV_BODY: dict[str, Any] = {
 
 
 async def _csv_body(request: Request) -> bytes:
-    data = bytearray()
-    async for chunk in request.stream():
-        data.extend(chunk)
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise DomainError("file_too_large", "Tệp quá lớn (tối đa 5 MB).",
-                              "The file is too large (5 MB at most).", status=413)
-    return bytes(data)
+    return await request.body()
 
 
 CsvBody = Annotated[bytes, Depends(_csv_body)]

@@ -14,9 +14,10 @@ from sqlmodel import Session
 from badges import export, layouts, qr
 from badges.brand import Brand
 from kiosk_server.cards import service as cards
+from kiosk_server.checkin import service as checkin
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import on_commit
-from kiosk_server.core.errors import DomainError, not_found
+from kiosk_server.core.errors import DomainError, forbidden, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, token_link
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import Customer, is_vip
@@ -185,8 +186,14 @@ def _invitation_png(guest: Guest, event_name: str, when: str, venue: str, brand:
 
 
 def badge_png(session: Session, *, event_id: int, invitation_id: int, signer: TokenSigner,
-              settings: Settings, language: str) -> bytes:
-    """The guest's name badge, A6 PNG at 300 dpi, carrying their invitation's QR."""
+              settings: Settings, language: str, device_id: int | None = None) -> bytes:
+    """The guest's name badge, A6 PNG at 300 dpi, carrying their invitation's QR. For a
+    kiosk (`device_id`), only the badge of a guest it has just checked in: a lost tablet
+    must not hand out the guest list with working invitation codes."""
+    if device_id is not None and not checkin.admitted_recently(
+            session, invitation_id=invitation_id, device_id=device_id):
+        raise forbidden("Kiosk chỉ in được thẻ tên của khách vừa check-in tại đây.",
+                        "A kiosk may print only the badge of a guest it has just checked in.")
     event, guest = _event_guest(session, event_id=event_id, invitation_id=invitation_id,
                                 signer=signer)
     return _badge_png(guest, event.name, brand_of(settings), language)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from kiosk_server.audit import service as audit
 from kiosk_server.audit.models import AuditPage
-from kiosk_server.core.deps import SessionDep, SettingsDep
+from kiosk_server.core.deps import DatabaseDep, SessionDep, SettingsDep
 from kiosk_server.core.errors import DomainError, error_response, forbidden
 from kiosk_server.core.types import Id
 from kiosk_server.staff import service
@@ -41,20 +41,18 @@ TOO_MANY = {429: {"description": "too many wrong attempts from here lately: `Ret
 
 
 @router.post("/auth/login", response_model=StaffPublic, responses=TOO_MANY)
-def login(body: LoginRequest, request: Request, response: Response, session: SessionDep,
+def login(body: LoginRequest, request: Request, response: Response, database: DatabaseDep,
           settings: SettingsDep):
     """Public. Check a staff password and set the session cookie (HttpOnly, SameSite=Lax).
     Five wrong passwords for one username from one address within 15 minutes (or 30 for
     any usernames) and attempts are refused with 429 for a while."""
-    secret = service.login(session, username=body.username, password=body.password,
-                           days=settings.session_days, address=_address(request))
-    if isinstance(secret, DomainError):
-        return error_response(request, secret)  # answered once the counted failure is saved
+    user, secret = service.login(database, username=body.username, password=body.password,
+                                 days=settings.session_days, address=_address(request))
     response.set_cookie(
         SESSION_COOKIE, secret, max_age=settings.session_days * 86400, httponly=True,
         samesite="lax", secure=settings.public_url.startswith("https://"), path="/",
     )
-    return service.get_staff_by_username(session, username=body.username)
+    return user
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
-from kiosk_server.core.db import Executor, Prepared, flush_unique, id_slots
+from kiosk_server.core.db import Database, Executor, Prepared, flush_unique, id_slots
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.types import utcnow
 from kiosk_server.staff import throttle
@@ -192,32 +192,43 @@ def staff_names(db: Executor, *, staff_ids: Iterable[int | None]) -> dict[int, s
     return dict(_NAMES.rows_for_ids(db, staff_ids))
 
 
-def login(session: Session, *, username: str, password: str, days: int, address: str
-          ) -> str | DomainError:
-    """Check a password and open a browser session: its secret. Past `throttle`'s limits
-    for this username at this client `address`, refused (429) without checking the
-    password. A wrong password is counted, and its refusal (401) returned rather than
-    raised: the route answers it once the count is saved."""
+def _bad_credentials() -> DomainError:
+    return DomainError("bad_credentials", "Sai tên đăng nhập hoặc mật khẩu.",
+                       "Wrong username or password.", status=401)
+
+
+def login(database: Database, *, username: str, password: str, days: int, address: str
+          ) -> tuple[StaffUser, str]:
+    """Check a password and open a browser session: the staff member and the session's
+    secret. Past `throttle`'s limits for this username at this client `address`, refused
+    (429) without checking the password; a wrong password is refused (401) and counted.
+
+    Three steps, so that the slow password hash runs with no transaction open: the
+    attempt is counted as a failure first (committed), the password is checked, and a
+    right one takes the count back and opens the session."""
     limits = throttle.sign_in_limits(username, address)
-    throttle.check(session, limits, what=throttle.SIGN_IN)
-    user = get_staff_by_username(session, username=username)
+    with database.session() as session:
+        claimed = throttle.claim(session, limits, what=throttle.SIGN_IN)
+        user = get_staff_by_username(session, username=username)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         user = None
     if user is None or not user.active:
-        throttle.record_failure(session, limits)
-        return DomainError("bad_credentials", "Sai tên đăng nhập hoặc mật khẩu.",
-                           "Wrong username or password.", status=401)
-    throttle.forget(session, limits[0])
-    if _hasher.check_needs_rehash(user.password_hash):
-        set_password(session, user=user, password=password)
+        raise _bad_credentials()
+    rehashed = _hasher.hash(password) if _hasher.check_needs_rehash(user.password_hash) else None
     secret = _new_secret(SESSION_PREFIX)
-    session.add(AuthToken(
-        digest=_digest(secret), kind=TokenKind.SESSION, staff_id=user.id,
-        expires_at=utcnow() + timedelta(days=days),
-    ))
-    return secret
+    with database.session() as session:
+        throttle.release(session, claimed)
+        throttle.forget(session, limits[0])
+        user = session.get(StaffUser, user.id)
+        if user is None or not user.active:  # disabled while the password was checked
+            raise _bad_credentials()
+        if rehashed is not None:
+            user.password_hash = rehashed
+        session.add(AuthToken(digest=_digest(secret), kind=TokenKind.SESSION, staff_id=user.id,
+                              expires_at=utcnow() + timedelta(days=days)))
+    return user, secret
 
 
 def revoke_secret(session: Session, *, secret: str) -> None:

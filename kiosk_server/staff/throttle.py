@@ -9,17 +9,23 @@ the username *at an address* means that someone guessing an admin's password fro
 elsewhere cannot lock the admin out of their own desk; the address alone caps what
 one machine can try across all usernames.
 
-Failures are rows of `failed_attempts` in the request's own transaction, so every
-server process sharing the database counts the same attempts; a refusal that counts
-one is answered only after it is saved (see the sign-in and pairing routes)."""
+Failures are rows of `failed_attempts`, so every server process sharing the database
+counts the same attempts. Counting and refusing is atomic: `check` first locks the
+keys for the rest of its transaction (SQLite's writer lock does that for the whole
+database; on PostgreSQL a transaction-level advisory lock per key), so of 25 wrong
+passwords sent at once exactly the limit are looked at. A sign-in counts itself as a
+failure *before* the password is checked (`claim`), in a short transaction of its own,
+and takes the count back if the password was right: the slow password hash runs with
+no lock held, and a burst of guesses cannot all pass the count while their hashes run."""
 
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, text
+from sqlmodel import Session
 
-from kiosk_server.core.db import Executor, Prepared, prepared_insert
+from kiosk_server.core.db import Executor, Prepared, id_slots, prepared_insert
 from kiosk_server.core.errors import DomainError
 from kiosk_server.core.types import utcnow
 from kiosk_server.staff.models import FailedAttempt
@@ -44,7 +50,8 @@ def pairing_limits(address: str) -> list[Limit]:
 
 _RECENT = Prepared(select(func.count(), func.min(FailedAttempt.at)).where(
     FailedAttempt.key == bindparam("key"), FailedAttempt.at > bindparam("since")))
-_ADD = prepared_insert(FailedAttempt, ["key", "at"])
+_ADD = prepared_insert(FailedAttempt, ["key", "at"], returning=(FailedAttempt.id,))
+_RELEASE = Prepared(delete(FailedAttempt).where(FailedAttempt.id.in_(id_slots())))
 _FORGET = Prepared(delete(FailedAttempt).where(FailedAttempt.key == bindparam("key")))
 _EXPIRE = Prepared(delete(FailedAttempt).where(FailedAttempt.at <= bindparam("since")))
 
@@ -64,22 +71,42 @@ SIGN_IN = ("mật khẩu", "passwords")
 PAIRING = ("mã ghép nối", "pairing codes")
 
 
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:key))")
+
+
 def check(db: Executor, limits: list[Limit], *, what: tuple[str, str],
           now: datetime | None = None) -> None:
-    """Refuse (429) an attempt under a key that holds its limit of recent failures."""
+    """Refuse (429) an attempt under a key that holds its limit of recent failures. The
+    keys stay locked until the transaction ends, so a failure recorded in it is counted
+    by the next attempt under them."""
     now = now or utcnow()
+    if (db.get_bind() if isinstance(db, Session) else db).dialect.name == "postgresql":
+        for key in sorted(limit.key for limit in limits):  # one order: no deadlock
+            db.execute(_LOCK, {"key": key})
     for limit in limits:
         count, oldest = _RECENT.first(db, {"key": limit.key, "since": now - WINDOW})
         if count >= limit.most:
             raise _too_many(what, oldest + WINDOW - now)
 
 
-def record_failure(db: Executor, limits: list[Limit], *, now: datetime | None = None) -> None:
-    """Count a failed attempt under every key; failures that no longer count are dropped."""
+def record_failure(db: Executor, limits: list[Limit], *, now: datetime | None = None
+                   ) -> list[int]:
+    """Count a failed attempt under every key (the rows' ids); failures that no longer
+    count are dropped."""
     now = now or utcnow()
     _EXPIRE.rows(db, {"since": now - WINDOW})
-    for limit in limits:
-        _ADD.rows(db, {"key": limit.key, "at": now})
+    return [_ADD.scalar(db, {"key": limit.key, "at": now}) for limit in limits]
+
+
+def claim(db: Executor, limits: list[Limit], *, what: tuple[str, str]) -> list[int]:
+    """`check`, then count this attempt as a failure until it proves otherwise (`release`)."""
+    check(db, limits, what=what)
+    return record_failure(db, limits)
+
+
+def release(db: Executor, claimed: list[int]) -> None:
+    """Take back the failures `claim` counted for an attempt that succeeded."""
+    _RELEASE.rows_for_ids(db, claimed)
 
 
 def forget(db: Executor, limit: Limit) -> None:

@@ -66,6 +66,9 @@ def test_a_kiosk_prints_badges_of_its_own_event_only(client, admin, seminar):
                       headers=admin.headers).json()["items"][0]["id"]
     theirs = client.get(f"/api/v1/events/{other.event_id}/invitations",
                         headers=admin.headers).json()["items"][0]["id"]
+    admitted = client.post("/api/v1/checkins", headers=headers,
+                           json={"code": seminar.codes[0], "event_id": seminar.event_id})
+    assert admitted.json()["invitation_id"] == mine  # a kiosk prints the guest it admitted
     assert client.get(f"/api/v1/events/{seminar.event_id}/invitations/{mine}/badge.png",
                       headers=headers).status_code == 200
     assert client.get(f"/api/v1/events/{other.event_id}/invitations/{theirs}/badge.png",

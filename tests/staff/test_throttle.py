@@ -19,7 +19,7 @@ def _login(client, username, password, language="vi"):
 
 
 def _from(app, address) -> TestClient:
-    return TestClient(app, client=(address, 40000))
+    return TestClient(app, client=(address, 40000), headers={"Origin": "http://testserver"})
 
 
 def _age_failures(db, by: timedelta) -> None:
