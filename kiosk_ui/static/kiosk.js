@@ -127,6 +127,7 @@ function revoked() {
   state.revoked = true;
   waiting.length = 0;
   idle();
+  $("pair-code").value = ""; // the old code was used up: a new one is needed
   show("pair");
 }
 

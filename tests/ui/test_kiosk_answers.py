@@ -88,6 +88,7 @@ def test_a_revoked_kiosk_says_so_and_is_paired_again(chromium, live_server, http
         page.wait_for_selector("#pair", state="visible")
         assert page.inner_text("#revoked").startswith("Kiosk này đã bị thu hồi")
         assert "ghép nối lại" in page.inner_text("#revoked")
+        assert page.input_value("#pair-code") == ""  # the old code is used up
         page.wait_for_timeout(1000)
         assert page.evaluate("window.kioskState.sender.attempts") == 1  # not sent again
         screenshot(page, "kiosk-revoked")
