@@ -47,6 +47,36 @@ def test_a_scan_while_the_server_is_down_says_saving_then_greets_the_guest_once(
     assert [entry["status"] for entry in log] == ["ok"]
 
 
+def test_a_server_error_then_a_request_never_answered_are_sent_again_one_at_a_time(
+        chromium, live_server, http, admin, seminar):
+    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id)
+    try:
+        seen, held = [], []
+
+        def failing_then_silent(route):
+            seen.append(route.request.post_data)
+            if len(seen) == 1:
+                route.fulfill(status=503, content_type="text/plain", body="busy")
+            elif len(seen) == 2:
+                held.append(route)  # accepted, never answered: the kiosk gives up on it
+            else:
+                route.continue_()
+
+        page.route("**/api/v1/checkins", failing_then_silent)
+        _scan(page, seminar.codes[2])
+        page.wait_for_function("window.kioskState.sender.attempts === 2")
+        assert page.evaluate(CLASS) == "saving"
+        page.wait_for_timeout(1000)  # the held request is not given up yet: nothing more sent
+        assert len(seen) == 2
+        page.wait_for_function("window.kioskState.results.length === 1", timeout=10_000)
+        assert _screen(page)[:2] == ("ok", "Xin chào Nguyễn Thị Hương 2")
+        assert len(seen) == 3 and len(set(seen)) == 1  # the same scan_id each time
+    finally:
+        context.close()
+    log = http.get(f"/api/v1/events/{seminar.event_id}/scans", headers=admin.headers).json()
+    assert [entry["status"] for entry in log] == ["ok"]
+
+
 def test_a_refusal_stays_until_the_next_scan_or_a_tap(chromium, live_server, http, admin,
                                                       seminar, screenshot):
     context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id)
