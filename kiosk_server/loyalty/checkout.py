@@ -18,6 +18,7 @@ from kiosk_server.events import service as events
 from kiosk_server.feedback import service as feedback
 from kiosk_server.loyalty import coupons, rewards, service
 from kiosk_server.loyalty.models import (
+    CardMail,
     CheckoutPanel,
     CounterSignup,
     CounterSignupResult,
@@ -131,19 +132,22 @@ def sign_up(session: Session, *, data: CounterSignup, settings: Settings,
             signer: TokenSigner) -> CounterSignupResult:
     """A new customer at the counter: their record and card in one go, and, when they gave
     an e-mail address, their card mailed to them (queued with the sign-up, sent once it is
-    saved)."""
+    saved by the mail server, if one is set up: `card_mail` says which)."""
     customer = customers.create_customer(session, data=CustomerCreate(
         full_name=data.full_name, phone=data.phone, email=data.email,
         contact_consent=data.contact_consent))
     card = cards.issue_card(session, customer_id=customer.id)
     code = signer.sign(TokenKind.CARD, card.serial)
     link = token_link(settings.public_url, code, "c")
+    mail = CardMail.NO_ADDRESS
     if customer.email:
         subject, text, html = _card_mail(name=customer.full_name,
                                          business=settings.business_name, link=link)
         messaging.enqueue_email(session, to=customer.email, subject=subject, text=text,
                                 html=html, images={
                                     "card-qr": export.png_bytes(qr.qr_image(link, 8))})
+        mail = CardMail.QUEUED if messaging.sends_mail(settings) else CardMail.WAITING
     return CounterSignupResult(
         panel=panel(session, customer_id=customer.id, settings=settings, signer=signer),
-        card_code=code, card_url=link, mail_queued=customer.email is not None)
+        card_code=code, card_url=link, mail_queued=mail is not CardMail.NO_ADDRESS,
+        card_mail=mail)

@@ -283,8 +283,20 @@ class CounterSignup(SQLModel):
     contact_consent: bool = False
 
 
+class CardMail(StrEnum):
+    """What became of a new member's card e-mail, as the till tells the cashier."""
+
+    NO_ADDRESS = "no_address"  # no e-mail address given: nothing queued
+    QUEUED = "queued"  # in the outbox; a mail server is set up: it goes out shortly
+    WAITING = "waiting"  # in the outbox, but no mail server is set up: not sent until one is
+
+
 class CounterSignupResult(SQLModel):
     panel: CheckoutPanel
     card_code: str
     card_url: str = Field(description="the customer's own card page (save it, add to home screen)")
     mail_queued: bool = Field(description="the card was queued to be e-mailed to them")
+    card_mail: CardMail = Field(
+        description="no_address: nothing to send; queued: in the outbox, sent by the mail "
+                    "server shortly; waiting: in the outbox, but no mail server is set up, "
+                    "so it is not sent until one is")

@@ -93,7 +93,8 @@ def record_purchase(customer_id: Id, body: PurchaseCreate, request: Request, wor
     default). With `coupon_code`, the coupon is checked and used with the sale (if it is
     refused, nothing is recorded). The answer holds the receipt's feedback link. Sent again
     with the same `request_id`, it is answered with what was recorded (200), not recorded
-    twice."""
+    twice; the same `request_id` with another customer, amount or items is refused (409
+    `request_reused`)."""
     with work.open() as unit:
         till = service.Till(staff_id=unit.caller.staff_id, settings=settings, signer=signer,
                             hub=request.app.state.hub)

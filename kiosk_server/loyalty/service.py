@@ -228,8 +228,9 @@ def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
 def _replay(session: Session, done: Any, *, customer_id: int, data: PurchaseCreate, till: Till
             ) -> PurchaseResult:
     """The answer to a sale sent again: what was recorded (refused if the request id was
-    used for another sale)."""
-    if (done.customer_id, done.amount_vnd) != (customer_id, data.amount_vnd):
+    used for another sale: another customer, amount or items)."""
+    if (done.customer_id, done.amount_vnd, done.items) != (customer_id, data.amount_vnd,
+                                                            data.items):
         raise _request_reused()
     now_status = status(session, customer_id=customer_id, settings=till.settings)
     serial = feedback.request_feedback(session, customer_id=customer_id,

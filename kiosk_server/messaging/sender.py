@@ -56,7 +56,7 @@ class OutboxSender:
 
     @property
     def enabled(self) -> bool:
-        return bool(self._settings.smtp_host)
+        return service.sends_mail(self._settings)
 
     @property
     def running(self) -> bool:

@@ -22,6 +22,7 @@ from email.utils import format_datetime, make_msgid
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session
 
+from kiosk_server.core.config import Settings
 from kiosk_server.core.db import on_commit
 from kiosk_server.core.types import utcnow
 from kiosk_server.messaging.models import (
@@ -63,6 +64,12 @@ def wake_senders() -> None:
         wakers = list(_wakers)
     for wake in wakers:
         wake()
+
+
+def sends_mail(settings: Settings) -> bool:
+    """Whether this server delivers the outbox (`KIOSK_SMTP_HOST` is set). Without a mail
+    server, queued mail waits in the outbox, unsent, until one is set up."""
+    return bool(settings.smtp_host)
 
 
 def enqueue_email(session: Session, *, to: str, subject: str, text: str, html: str = "",

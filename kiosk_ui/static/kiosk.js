@@ -1,23 +1,46 @@
-// The kiosk at a gate: paired once, then scan -> answer on screen -> back to scanning.
-// A scan is never lost: on a network error it is sent again with the same scan_id,
-// which the server answers once and records once. Optionally (a setting of this kiosk) a
-// guest's name badge is printed as they arrive, once their answer is on screen.
-// The camera and its QR decoding: scanner.js, shared with the till.
+// The kiosk at a gate: paired once, then scan -> "saving…" -> answer on screen -> back to
+// scanning. A scan is never lost: until the server answers, it is sent again with the same
+// scan_id (scan-sender.js), which the server answers once and records once. A greeting goes
+// after a moment; a refusal stays until the next scan or a tap on the screen. Optionally (a
+// setting of this kiosk) a guest's name badge is printed as they arrive, once their answer
+// is on screen. The camera and its QR decoding: scanner.js, shared with the till.
 import { startCamera } from "./scanner.js";
+import { Outcome, ScanSender } from "./scan-sender.js";
 
 
 const STORE = "kiosk.device";
+const REVOKED = "kiosk.revoked"; // set when the server refused the device's token
 const LANGUAGE = "kiosk.language";
 const PRINT_BADGES = "kiosk.printBadges";
-const SHOW_MS = 1500;
-const RETRY_MS = [300, 600, 1200, 2000];
+const SHOW_MS = 1500; // how long a greeting stays (a refusal stays until the next scan)
 const MAX_REPORTED_MS = 3600000;
-const ANSWER_TIMEOUT_MS = 3000; // a request unanswered this long is sent again
 const BADGE_TIMEOUT_MS = 10000;
 const NOTE_MS = 4000;
 
+// What the kiosk says, [Vietnamese, English].
+const WORDS = {
+  idle: ["Mời quét mã QR", "Please scan your QR code"],
+  saving: ["Đang lưu…", "Saving…"],
+  wait: ["Xin chờ một chút.", "One moment, please."],
+  welcome: ["Xin chào {name}", "Welcome, {name}"],
+  visit: ["Lần ghé thăm thứ {n}", "Visit number {n}"],
+  already: ["Đã check-in", "Already checked in"],
+  refused: ["Chưa vào được", "Cannot enter yet"],
+  unreadable: ["Không đọc được mã này.", "This code cannot be read."],
+  noServer: ["Không kết nối được máy chủ.", "Cannot reach the server."],
+  no_camera: ["Không tìm thấy camera. Máy quét cầm tay vẫn dùng được.",
+    "No camera found. A handheld scanner still works."],
+  denied: ["Không được phép dùng camera. Máy quét cầm tay vẫn dùng được.",
+    "The camera is not allowed. A handheld scanner still works."],
+  failed: ["Camera không dùng được. Máy quét cầm tay vẫn dùng được.",
+    "The camera cannot be used. A handheld scanner still works."],
+  no_decoder: ["Kiosk này không đọc được mã QR bằng camera. Máy quét cầm tay vẫn dùng được.",
+    "This kiosk cannot read QR codes with its camera. A handheld scanner still works."],
+};
+
 const state = {
   device: JSON.parse(localStorage.getItem(STORE) || "null"),
+  revoked: localStorage.getItem(REVOKED) === "yes",
   language: localStorage.getItem(LANGUAGE) || "vi",
   busy: false,
   lastResult: null,
@@ -28,10 +51,28 @@ const state = {
   report: null, // the last scan's time, sent to the server with the next scan
   printBadges: localStorage.getItem(PRINT_BADGES) === "on",
   printed: [], // the invitations whose badge was sent to the printer
+  camera: null, // true once the camera reads codes; else why not ("no_camera", "denied"...)
 };
+const sender = new ScanSender();
+state.sender = sender.state;
 window.kioskState = state; // read by the browser tests
 
 const $ = (id) => document.getElementById(id);
+
+/** Puts the words `key` (filled with `values`) in `node`, in both languages: a switch of
+ * language then changes it too. */
+function say(node, key, values = {}) {
+  const [vi, en] = WORDS[key].map((text) => text.replace(/\{(\w+)\}/g,
+    (_, name) => values[name]));
+  node.dataset.vi = vi;
+  node.dataset.en = en;
+  node.textContent = node.dataset[state.language];
+}
+
+/** Puts a text that comes in one language only (the server's) in `node`. */
+function sayAsIs(node, text) {
+  node.dataset.vi = node.dataset.en = node.textContent = text;
+}
 
 function translate() {
   document.documentElement.lang = state.language;
@@ -44,6 +85,7 @@ function translate() {
 function show(screen) {
   $("pair").hidden = screen !== "pair";
   $("scan").hidden = screen !== "scan";
+  $("revoked").hidden = !state.revoked;
   if (screen === "scan") {
     const { name, gate } = state.device;
     $("gate-name").textContent = gate && !name.includes(gate) ? `${name} · ${gate}` : name;
@@ -63,15 +105,30 @@ async function pair(event) {
   }).catch(() => null);
   if (!response || !response.ok) {
     const body = response ? await response.json().catch(() => ({})) : {};
-    $("pair-error").textContent = body.error ? body.error.message
-      : (state.language === "vi" ? "Không kết nối được máy chủ." : "Cannot reach the server.");
+    if (body.error) sayAsIs($("pair-error"), body.error.message);
+    else say($("pair-error"), "noServer");
     return;
   }
   const device = await response.json();
   state.device = { token: device.token, event_id: device.event_id, gate: device.gate,
                    name: device.name };
   localStorage.setItem(STORE, JSON.stringify(state.device));
+  localStorage.removeItem(REVOKED);
+  state.revoked = false;
   show("scan");
+}
+
+// The kiosk's token was refused: it was revoked (or its device is gone). It cannot check
+// anyone in until staff pair it again; the scans waiting are dropped with it.
+function revoked() {
+  localStorage.removeItem(STORE);
+  localStorage.setItem(REVOKED, "yes");
+  state.device = null;
+  state.revoked = true;
+  waiting.length = 0;
+  idle();
+  $("pair-code").value = ""; // the old code was used up: a new one is needed
+  show("pair");
 }
 
 // --- sounds: one per kind of answer, made on the spot (no files to load)
@@ -100,74 +157,59 @@ const KIND = { ok: "ok", already_checked_in: "warn" };
 
 function display(result) {
   const kind = KIND[result.status] || "bad";
-  const screen = $("screen");
-  screen.className = kind;
-  const vi = state.language === "vi";
+  $("screen").className = kind;
+  $("retrying").hidden = true;
   if (result.status === "ok" && result.customer) {
-    $("headline").textContent = (vi ? "Xin chào " : "Welcome, ") + result.customer.name;
-    $("detail").textContent = vi ? `Lần ghé thăm thứ ${result.customer.visit_count}`
-      : `Visit number ${result.customer.visit_count}`;
+    say($("headline"), "welcome", { name: result.customer.name });
+    say($("detail"), "visit", { n: result.customer.visit_count });
   } else {
-    const title = kind === "warn" ? (vi ? "Đã check-in" : "Already checked in")
-      : (vi ? "Chưa vào được" : "Cannot enter yet");
-    $("headline").textContent = result.customer ? result.customer.name : title;
-    $("detail").textContent = result.message;
+    if (result.customer) sayAsIs($("headline"), result.customer.name);
+    else say($("headline"), kind === "warn" ? "already" : "refused");
+    if (result.message) sayAsIs($("detail"), result.message);
+    else say($("detail"), "unreadable");
   }
+  $("go-on").hidden = kind === "ok"; // a refusal stays: it says how to go on
   beep(kind);
-  setTimeout(() => {
-    if (state.lastResult === result) idle();
-  }, SHOW_MS);
+  if (kind === "ok") {
+    setTimeout(() => {
+      if (state.lastResult === result) idle();
+    }, SHOW_MS);
+  }
+}
+
+function saving() {
+  $("screen").className = "saving";
+  say($("headline"), "saving");
+  say($("detail"), "wait");
+  $("go-on").hidden = true;
 }
 
 function idle() {
   $("screen").className = "idle";
-  $("headline").textContent = state.language === "vi" ? "Mời quét mã QR" : "Please scan your QR code";
-  $("detail").textContent = "";
-  $("scan-input").focus();
+  say($("headline"), "idle");
+  sayAsIs($("detail"), "");
+  $("retrying").hidden = true;
+  $("go-on").hidden = true;
+  if (!$("scan").hidden) $("scan-input").focus();
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function send(code, decodedAt) {
   // With each scan the kiosk reports how long it had been free before this code came
   // (short waits mean guests are queuing) and how long its previous scan took.
-  const scanId = crypto.randomUUID();
-  const idle = Math.round(Math.min(Math.max(decodedAt - state.readyAt, 0), MAX_REPORTED_MS));
-  const body = JSON.stringify({ code, event_id: state.device.event_id, scan_id: scanId,
-                                idle_ms: idle, previous: state.report });
+  const idleMs = Math.round(Math.min(Math.max(decodedAt - state.readyAt, 0), MAX_REPORTED_MS));
+  const body = { code, event_id: state.device.event_id, scan_id: crypto.randomUUID(),
+                 idle_ms: idleMs, previous: state.report };
   state.report = null;
-  for (let attempt = 0; ; attempt += 1) {
-    let response = null;
-    try {
-      response = await fetch("/api/v1/checkins", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "Accept-Language": state.language,
-                   Authorization: `Bearer ${state.device.token}` },
-        body,
-        signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
-      });
-    } catch (error) {
-      response = null; // network down or no answer: try again with the same scan_id
-    }
-    if (response && response.status === 401) {
-      localStorage.removeItem(STORE); // the device was revoked: pair again
-      state.device = null;
-      show("pair");
-      return null;
-    }
-    if (response && response.ok) {
-      $("retrying").hidden = true;
-      return response.json();
-    }
-    if (response && response.status < 500) {
-      const refusal = await response.json().catch(() => ({}));
-      return { status: "invalid", message: refusal.error?.message || (state.language === "vi"
-        ? "Không đọc được mã này." : "This code cannot be read.") };
-    }
-    state.retries += 1;
-    $("retrying").hidden = false;
-    await sleep(RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]);
-  }
+  const sent = await sender.send(body, {
+    token: state.device.token, language: state.language,
+    onRetry: () => {
+      state.retries += 1;
+      $("retrying").hidden = false;
+    },
+  });
+  if (sent.outcome === Outcome.REVOKED) return null;
+  if (sent.outcome === Outcome.ANSWERED) return sent.result;
+  return { status: "invalid", message: sent.message };
 }
 
 // Codes that came while an earlier one was being sent (a fast queue, a slow network):
@@ -176,7 +218,7 @@ const waiting = [];
 
 function scanned(code) {
   code = code.trim();
-  if (!code) return;
+  if (!code || !state.device) return;
   waiting.push({ code, decodedAt: performance.now() });
   if (!state.busy) sendWaiting();
 }
@@ -186,9 +228,11 @@ async function sendWaiting() {
   try {
     while (waiting.length) {
       const { code, decodedAt } = waiting.shift();
+      state.lastResult = null;
+      saving(); // at once: the guest sees their scan was taken
       const result = await send(code, decodedAt);
       if (!result) {
-        waiting.length = 0; // unpaired: nothing can be sent until it is paired again
+        revoked();
         return;
       }
       state.lastResult = result;
@@ -284,6 +328,13 @@ function badgeNotPrinted() {
   noteTimer = setTimeout(() => { $("print-note").hidden = true; }, NOTE_MS);
 }
 
+// No camera (or none that can be used): the kiosk says so, and that scanners still work.
+function cameraUnavailable(reason) {
+  state.camera = reason;
+  say($("camera-note"), reason);
+  $("camera-note").hidden = false;
+}
+
 function start() {
   translate();
   $("pair-form").addEventListener("submit", pair);
@@ -307,14 +358,18 @@ function start() {
     translate();
     $("scan-input").focus();
   });
+  // A tap on the screen puts a refusal away (a greeting goes by itself).
+  $("screen").addEventListener("click", () => {
+    if (!state.busy && $("screen").className !== "idle") idle();
+  });
   // Keep the scanner's input focused whatever is touched.
   document.addEventListener("click", () => {
     if (!$("scan").hidden) $("scan-input").focus();
   });
   show(state.device ? "scan" : "pair");
   startCamera({ video: $("camera"), onCode: scanned, stats: state,
-                paused: () => state.busy || !state.device })
-    .then((camera) => { state.camera = Boolean(camera); });
+                paused: () => state.busy || !state.device, onUnavailable: cameraUnavailable })
+    .then((camera) => { if (camera) state.camera = true; });
 }
 
 start();

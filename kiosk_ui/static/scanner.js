@@ -39,27 +39,46 @@ export async function qrReader() {
   };
 }
 
+// Why a camera cannot be used, from the error getUserMedia gave.
+const CAMERA_ERRORS = {
+  NotFoundError: "no_camera", OverconstrainedError: "no_camera",
+  NotAllowedError: "denied", SecurityError: "denied",
+};
+
 /**
  * Shows the camera in `video` and calls `onCode(text)` for each QR code it reads — once for
  * a code held in view (again only after 3 s). Frames are not decoded while `paused()` is
  * true. `stats.decodeMs` gets each frame's decoding time. Resolves to `{stop()}`, or null
- * when there is no camera, no permission or no decoder.
+ * when there is no camera, no permission or no decoder; `onUnavailable(reason)` then hears
+ * why: "no_camera", "denied" (not allowed), "no_decoder" or "failed" (any other reason).
  */
-export async function startCamera({ video, onCode, paused = () => false, stats = {} }) {
-  if (!navigator.mediaDevices?.getUserMedia) return null;
+export async function startCamera({ video, onCode, paused = () => false, stats = {},
+                                    onUnavailable = () => {} }) {
+  const unavailable = (reason) => {
+    onUnavailable(reason);
+    return null; // handheld scanners still work
+  };
+  if (!navigator.mediaDevices?.getUserMedia) return unavailable("no_camera");
   const read = await qrReader();
-  if (!read) return null;
+  if (!read) return unavailable("no_decoder");
   let stream;
   try {
     stream = await navigator.mediaDevices.getUserMedia({
       video: { facingMode: "environment", width: { ideal: 1280 }, height: { ideal: 720 } },
     });
-  } catch {
-    return null; // no camera, or not allowed: handheld scanners still work
+  } catch (error) {
+    return unavailable(CAMERA_ERRORS[error?.name] || "failed");
   }
   video.srcObject = stream;
   video.hidden = false;
-  await video.play();
+  try {
+    await video.play();
+  } catch {
+    for (const track of stream.getTracks()) track.stop();
+    video.srcObject = null;
+    video.hidden = true;
+    return unavailable("failed");
+  }
   const canvas = document.createElement("canvas");
   const context = canvas.getContext("2d", { willReadFrequently: true });
   const seen = new Map(); // code -> when the camera last saw it

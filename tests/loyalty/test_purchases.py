@@ -78,6 +78,25 @@ def test_a_retried_purchase_is_recorded_once(client, admin, seminar):
     assert len(visits.json()) == 1
 
 
+def test_a_request_id_sent_again_with_other_items_is_refused(client, admin, seminar):
+    customer_id = seminar.customer_ids[1]
+    first = _buy(client, admin.headers, customer_id, 150_000, request_id="till-1-0002",
+                 items="Áo dài lụa")
+    same = _buy(client, admin.headers, customer_id, 150_000, request_id="till-1-0002",
+                items="Áo dài lụa")
+    other = _buy(client, admin.headers, customer_id, 150_000, request_id="till-1-0002",
+                 items="Khăn lụa")
+    none = _buy(client, admin.headers, customer_id, 150_000, request_id="till-1-0002")
+    assert (first.status_code, same.status_code) == (201, 200)
+    for refused in (other, none):
+        assert refused.status_code == 409, refused.text
+        error = refused.json()["error"]
+        assert (error["code"], error["field"]) == ("request_reused", "request_id")
+    purchases = client.get(f"/api/v1/customers/{customer_id}/purchases",
+                           headers=admin.headers).json()
+    assert [p["items"] for p in purchases] == ["Áo dài lụa"]
+
+
 def test_a_void_takes_back_points_and_spend_and_only_an_admin_may(client, admin, clerk,
                                                                  seminar):
     customer_id = seminar.customer_ids[2]

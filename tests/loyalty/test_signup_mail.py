@@ -23,6 +23,7 @@ def test_the_card_arrives_by_mail_with_a_qr_that_opens_it(settings, mail_server)
             "email": "tuyet@example.com", "contact_consent": True})
         assert answer.status_code == 201, answer.text
         body = answer.json()
+        assert body["card_mail"] == "queued"  # a mail server is set up: it goes out now
         [mail] = wait_for(lambda: mail_server.inbox.messages)
         # A sign-up refused (the phone is taken) queues nothing.
         again = client.post("/api/v1/checkout/customers", headers=clerk.headers, json={

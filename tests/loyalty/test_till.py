@@ -351,6 +351,8 @@ def test_a_new_customer_at_the_counter_leaves_with_a_card(client, admin, setting
     assert body["panel"]["card_code"] == body["card_code"]
     assert body["card_url"] == f"HTTP://LOCALHOST:8000/C/{body['card_code']}"
     assert body["mail_queued"] is True and body["panel"]["visit_number"] == 1
+    # No mail server is set up in these tests: the card waits in the outbox, unsent.
+    assert body["card_mail"] == "waiting"
     card = client.get(f"/api/v1/customers/{customer['id']}/card.png", headers=admin.headers)
     assert _png_texts(card) == [body["card_url"]]
     found = client.post("/api/v1/checkout/lookup", headers=admin.headers,
@@ -362,6 +364,7 @@ def test_a_new_customer_at_the_counter_leaves_with_a_card(client, admin, setting
     no_mail = client.post("/api/v1/checkout/customers", headers=admin.headers, json={
         "full_name": "Lê Văn Bình", "phone": "0912000999"})
     assert no_mail.json()["mail_queued"] is False
+    assert no_mail.json()["card_mail"] == "no_address"
 
 
 def test_the_card_page_shows_the_tier_the_spend_reached(client, admin, seminar):

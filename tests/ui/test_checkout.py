@@ -262,7 +262,7 @@ def test_a_new_customer_gets_their_card_at_the_counter(chromium, live_server, ht
     till.served(customer_id)
     assert "Lê Thị Thu Hà" in till.text(".new-card h2")
     assert "/C/1C." in till.text(".new-card .card-url").upper()
-    assert till.text(".new-card .mail") == "Thẻ đã được gửi vào email của khách."
+    assert till.page.get_attribute(".new-card .mail", "data-mail") == "waiting"  # no mail server
     assert till.text(".visit-number") == "Lần ghé thăm thứ 1"
     assert not page.evaluate(OVERFLOW)
     screenshot(page, "checkout-new-customer-portrait")

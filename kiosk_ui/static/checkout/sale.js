@@ -104,7 +104,7 @@ function receiptNode(result, onNewSale) {
 /** The sale form, then its receipt. `onSold(result)` hears of each recorded sale. */
 export function saleSection({ customerId, state, onSold }) {
   const amount = el("input", { class: "amount", inputmode: "decimal", autocomplete: "off",
-    placeholder: "1.250.000" });
+    placeholder: t("amountPlaceholder") });
   const preview = el("small", { class: "hint amount-preview" });
   const items = el("textarea", { rows: 2, maxlength: 4000 });
   const coupon = couponField(customerId);

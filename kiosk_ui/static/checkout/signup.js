@@ -17,8 +17,20 @@ export function cardBanner(result) {
         el("p", { text: t("cardSave") }),
         el("a", { class: "card-url", href: result.card_url, target: "_blank", rel: "noopener",
           text: result.card_url }),
-        el("p", { class: result.mail_queued ? "ok mail" : "hint mail",
-          text: t(result.mail_queued ? "mailQueued" : "mailNotQueued") }))));
+        mailNote(result.card_mail))));
+}
+
+// What became of the card's e-mail, as it is: queued for the mail server, waiting in the
+// outbox because no mail server is set up, or nothing to send.
+const MAIL_NOTES = {
+  queued: ["ok", "mailQueued"],
+  waiting: ["warning", "mailWaiting"],
+  no_address: ["hint", "mailNoAddress"],
+};
+
+function mailNote(cardMail) {
+  const [look, words] = MAIL_NOTES[cardMail] || MAIL_NOTES.no_address;
+  return el("p", { class: `${look} mail`, dataset: { mail: cardMail }, text: t(words) });
 }
 
 /** The sign-up form; `onDone(result)` (a CounterSignupResult) serves the new customer. */

@@ -67,6 +67,7 @@ addWords({
   // the sale
   sale: ["Bán hàng", "Sale"],
   amount: ["Số tiền (VND)", "Amount (VND)"],
+  amountPlaceholder: ["Nhập số tiền", "Type the amount"],
   amountHint: ["Ví dụ 1.250.000 hoặc 1250000", "e.g. 1,250,000 or 1250000"],
   amountInvalid: ["Nhập số tiền nguyên (đồng), ví dụ 1.250.000.",
     "Type a whole amount in dong, e.g. 1,250,000."],
@@ -116,7 +117,12 @@ addWords({
   cardIssuedTo: ["Đã cấp thẻ cho {name}", "Card issued to {name}"],
   cardSave: ["Mời khách quét mã trên thẻ để lưu thẻ vào điện thoại, hoặc mở:",
     "Ask the customer to scan the card's code to keep it on their phone, or open:"],
-  mailQueued: ["Thẻ đã được gửi vào email của khách.", "The card is on its way to their e-mail."],
-  mailNotQueued: ["Không gửi email (khách chưa có email hoặc chưa đồng ý).",
-    "No e-mail sent (no address, or no consent)."],
+  mailQueued: ["Thẻ đã được xếp hàng để gửi tới email của khách (chưa gửi xong).",
+    "The card is queued to be e-mailed to them (not sent yet)."],
+  mailWaiting: ["Chưa gửi email: máy chủ chưa cài đặt gửi thư. Thẻ đang chờ trong hộp thư đi"
+    + " và sẽ được gửi khi cài đặt xong.",
+    "Not e-mailed: no mail server is set up. The card waits in the outbox and will be sent"
+    + " once one is."],
+  mailNoAddress: ["Không gửi email: khách không cho địa chỉ email.",
+    "No e-mail: they gave no address."],
 });
