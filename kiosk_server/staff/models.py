@@ -8,7 +8,7 @@ from pydantic import StringConstraints, field_validator
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from kiosk_server.core.types import PlainText, UtcDateTime, enum_column, utcnow
+from kiosk_server.core.types import PlainText, UtcDateTime, enum_column, plain_text, utcnow
 
 
 class Role(StrEnum):
@@ -40,7 +40,7 @@ class StaffUser(StaffBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
-Password = Annotated[PlainText, StringConstraints(min_length=8, max_length=200)]
+Password = plain_text(min_length=8, max_length=200)
 
 
 class StaffCreate(StaffBase):
