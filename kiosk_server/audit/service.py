@@ -13,7 +13,7 @@ from sqlmodel import Session
 from kiosk_server.audit.models import AuditEntry, AuditEntryPublic, AuditKind
 from kiosk_server.core.db import prepared_insert
 from kiosk_server.core.errors import invalid
-from kiosk_server.core.types import utcnow
+from kiosk_server.core.types import EARLIEST, LATEST, utcnow
 
 MAX_PAGE = 200
 
@@ -67,8 +67,10 @@ def days(first: date | None, last: date | None, zone: ZoneInfo) -> tuple[datetim
     if first is not None and last is not None and first > last:
         raise invalid("date_range", "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.",
                       "The first day must not be after the last.", field="from")
-    since = datetime.combine(first, time(), zone) if first else None
-    until = datetime.combine(last + timedelta(days=1), time(), zone) if last else None
+    # Days outside 2000-2099 (no entry is) are clamped: year 1 or 9999 in a zone overflows.
+    since = datetime.combine(max(first, EARLIEST.date()), time(), zone) if first else None
+    until = (datetime.combine(min(last, LATEST.date()) + timedelta(days=1), time(), zone)
+             if last else None)
     return since, until
 
 

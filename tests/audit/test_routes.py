@@ -102,6 +102,8 @@ def test_days_are_the_shops_calendar_days(client, admin, db):
     assert moments(**{"from": "2026-12-06"}) == ["2026-12-05T17:00:00"]
     assert moments(to="2026-12-04") == ["2026-12-04T16:59:59"]
     assert len(moments(**{"from": "2026-12-04", "to": "2026-12-06"})) == 4
+    assert len(moments(**{"from": "0001-01-01", "to": "9999-12-31"})) == 4  # no overflow
+    assert moments(**{"from": "9999-12-31"}) == [] and moments(to="0001-01-01") == []
 
 
 def test_a_filter_that_means_nothing_is_refused_with_its_code(client, admin):
