@@ -6,7 +6,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
-from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic import AfterValidator, AwareDatetime
 from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime
 from sqlalchemy import Enum as SAEnum
@@ -72,16 +72,11 @@ def _notes(value: str) -> str:
     return value
 
 
-PlainText = Annotated[str, AfterValidator(_plain)]
+# Written after length constraints (StringConstraints) so that a value too short is
+# `string_too_short`; written before them, pydantic reports a list's `too_short`.
+NO_CONTROL_CHARACTERS = AfterValidator(_plain)
+PlainText = Annotated[str, NO_CONTROL_CHARACTERS]
 """One line of text (a name, a label, a search)."""
-
-
-def plain_text(*, min_length: int, max_length: int) -> Any:
-    """PlainText of a length checked first, so that a short one is `string_too_short`
-    (length constraints written after `PlainText` make a list's `too_short`)."""
-    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length),
-                     AfterValidator(_plain)]
-
 
 NoteText = Annotated[str, AfterValidator(_notes)]
 """Free text that may span lines (notes)."""
