@@ -14,7 +14,10 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
+from kiosk_server.audit.service import Labelers
+from kiosk_server.cards import service as cards
 from kiosk_server.cards.routes import router as cards_router
+from kiosk_server.checkin import service as checkin
 from kiosk_server.checkin.routes import router as checkin_router
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Access, Database
@@ -24,10 +27,14 @@ from kiosk_server.core.guard import BodyLimits, RequestGuard, route_matcher
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.text import preferred_language
 from kiosk_server.core.uploads import CSV_BODY
+from kiosk_server.customers import service as customers
 from kiosk_server.customers.routes import router as customers_router
+from kiosk_server.events import service as events
 from kiosk_server.events.routes import router as events_router
+from kiosk_server.feedback import service as feedback
 from kiosk_server.feedback.routes import router as feedback_router
 from kiosk_server.live.hub import create_hub
+from kiosk_server.loyalty import labels as loyalty
 from kiosk_server.loyalty.routes import router as loyalty_router
 from kiosk_server.messaging.routes import router as messaging_router
 from kiosk_server.messaging.sender import OutboxSender
@@ -35,6 +42,7 @@ from kiosk_server.prints import service as prints
 from kiosk_server.prints.routes import public_router as card_router
 from kiosk_server.prints.routes import router as prints_router
 from kiosk_server.prints.runner import ExportRunner, fail_abandoned
+from kiosk_server.staff import labels as staff
 from kiosk_server.staff.routes import router as staff_router
 from kiosk_ui import page, static_dir, zxing_dir
 
@@ -59,6 +67,19 @@ def _render_validation_error(request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's own 422 (`{"detail": [...]}`), safe whatever the request held."""
     assert isinstance(exc, RequestValidationError)
     return JSONResponse({"detail": jsonable_encoder(json_safe(exc.errors()))}, status_code=422)
+
+
+def _audit_labelers() -> Labelers:
+    """Who names the rows of each table an audit entry can be about (each domain its own)."""
+    return {
+        "staff_users": staff.staff_labels, "devices": staff.device_labels,
+        "auth_tokens": staff.token_labels, "device_pairings": checkin.pairing_labels,
+        "customers": customers.audit_labels, "cards": cards.audit_labels,
+        "events": events.audit_labels, "invitations": events.invitation_labels,
+        "complaints": feedback.audit_labels, "exports": prints.audit_labels,
+        "purchases": loyalty.purchase_labels, "redemptions": loyalty.redemption_labels,
+        "coupons": loyalty.coupon_labels, "rewards": loyalty.reward_labels,
+    }
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -95,6 +116,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.outbox = outbox
     app.state.exports = ExportRunner(database, settings.data_dir / "exports")
     app.state.signer = TokenSigner(settings.signing_key)
+    app.state.audit_labels = _audit_labelers()
     app.add_exception_handler(DomainError, _render_domain_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     # Routes are matched in order: the busiest first (check-ins, then the till), before

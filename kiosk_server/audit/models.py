@@ -1,12 +1,32 @@
 """One entry per change a staff member makes."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
 from kiosk_server.core.types import UtcDateTime, utcnow
+
+
+class AuditKind(StrEnum):
+    """The families of actions: the part of an action's code before its dot."""
+
+    CARD = "card"
+    COMPLAINT = "complaint"
+    COUPON = "coupon"
+    CUSTOMER = "customer"
+    DEVICE = "device"
+    EVENT = "event"
+    EXPORT = "export"
+    INVITATION = "invitation"
+    PAIRING = "pairing"
+    PURCHASE = "purchase"
+    REDEMPTION = "redemption"
+    REWARD = "reward"
+    STAFF = "staff"
+    TOKEN = "token"
 
 
 class AuditEntry(SQLModel, table=True):
@@ -30,9 +50,13 @@ class AuditEntryPublic(SQLModel):
     at: datetime
     staff_id: int | None
     staff_username: str
+    staff_name: str = Field(description="what colleagues call who did it (name, else username)")
     action: str
     target_type: str
     target_id: int | None
+    target_label: str | None = Field(
+        description="what people call the target (a customer's full name, an event's name…); "
+                    "null when it is gone or has no name")
     details: dict[str, Any]
 
 

@@ -66,3 +66,9 @@ def card_holder(db: Executor, *, serial: str) -> CardHolder | None:
     """Whose card a card token names, and whether that card is still their active one."""
     row = _HOLDER.first(db, {"serial": serial})
     return CardHolder(*row) if row is not None else None
+
+
+def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
+    """Cards by their holder's full name (for the audit log)."""
+    return customers.owner_labels(session, session.execute(
+        select(Card.id, Card.customer_id).where(Card.id.in_(ids))))

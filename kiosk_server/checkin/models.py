@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -125,7 +126,8 @@ class ScanRequest(SQLModel):
     @model_validator(mode="after")
     def _code_or_customer(self) -> "ScanRequest":
         if (self.code is None) == (self.customer_id is None):
-            raise ValueError("give either a scanned code or a customer_id")
+            raise PydanticCustomError("code_or_customer",
+                                      "give either a scanned code or a customer_id")
         return self
 
 

@@ -43,6 +43,7 @@ from kiosk_server.customers.models import Guest, VisitKind, is_vip
 from kiosk_server.events import service as events
 from kiosk_server.events.models import GatePass, GateRules, InvitationStatus
 from kiosk_server.live.hub import LocalHub
+from kiosk_server.staff import labels as staff_labels
 from kiosk_server.staff import service as staff
 from kiosk_server.staff.service import Principal
 
@@ -406,3 +407,11 @@ def feed_after(db: Executor, *, event_id: int, after: int, limit: int = FEED_PAG
         for seq, at, gate, status, device_id, staff_id, manual, answer in _FEED_AFTER.rows(
             db, {"event_id": event_id, "after": after, "limit": limit})
     ]
+
+
+def pairing_labels(session: Session, ids: list[int]) -> dict[int, str]:
+    """Kiosk pairing codes by their event's name (for the audit log)."""
+    event_of = staff_labels.pairing_events(session, ids)
+    names = events.audit_labels(session, sorted(set(event_of.values())))
+    return {pairing_id: names[event_id] for pairing_id, event_id in event_of.items()
+            if event_id in names}

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from annotated_types import Ge, Le
 from pydantic import AfterValidator, AwareDatetime
+from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.types import TypeDecorator
@@ -48,6 +49,10 @@ def enum_column(enum_class: type[Enum]) -> SAEnum:
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Ge(1), Le(MAX_ID)]
 
+# A value a validator refuses is a `PydanticCustomError` with a stable type (the 422's
+# `type`: "control_characters", "ends_before_start"...), which the pages turn into a sentence
+# in their language; a bare ValueError would reach them as "value_error" and English text.
+
 # Control characters are never part of what people type; PostgreSQL refuses NUL outright.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_IN_NOTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -55,18 +60,24 @@ _CONTROL_IN_NOTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _plain(value: str) -> str:
     if _CONTROL.search(value):
-        raise ValueError("text may not contain control characters")
+        raise PydanticCustomError("control_characters", "text may not contain control characters")
     return value
 
 
 def _notes(value: str) -> str:
     if _CONTROL_IN_NOTES.search(value):
-        raise ValueError("text may not contain control characters other than tab and new line")
+        raise PydanticCustomError(
+            "control_characters",
+            "text may not contain control characters other than tab and new line")
     return value
 
 
-PlainText = Annotated[str, AfterValidator(_plain)]
+# Written after length constraints (StringConstraints) so that a value too short is
+# `string_too_short`; written before them, pydantic reports a list's `too_short`.
+NO_CONTROL_CHARACTERS = AfterValidator(_plain)
+PlainText = Annotated[str, NO_CONTROL_CHARACTERS]
 """One line of text (a name, a label, a search)."""
+
 NoteText = Annotated[str, AfterValidator(_notes)]
 """Free text that may span lines (notes)."""
 
@@ -77,7 +88,8 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 def _in_range(value: datetime) -> datetime:
     if not EARLIEST <= value < LATEST:
-        raise ValueError("the time must be between the years 2000 and 2099")
+        raise PydanticCustomError("time_out_of_range",
+                                  "the time must be between the years 2000 and 2099")
     return value
 
 

@@ -6,7 +6,15 @@ from enum import StrEnum
 from typing import Annotated, NamedTuple
 
 from annotated_types import MaxLen
-from pydantic import AfterValidator, BeforeValidator, EmailStr
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    EmailStr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, Index, Text
 from sqlmodel import Field, SQLModel
 
@@ -51,7 +59,8 @@ def normalize_tag(value: str) -> str:
 def _tag(value: str) -> str:
     tag = normalize_tag(value)
     if not tag or len(tag) > MAX_TAG_LENGTH:
-        raise ValueError(f"a tag has 1 to {MAX_TAG_LENGTH} characters")
+        raise PydanticCustomError("tag_length", "a tag has 1 to {max_length} characters",
+                                  {"max_length": MAX_TAG_LENGTH})
     return tag
 
 
@@ -66,7 +75,7 @@ Tags = Annotated[list[Tag], MaxLen(MAX_TAGS), AfterValidator(_tag_list)]
 def _person_name(value: str) -> str:
     cleaned = clean_name(value)
     if not cleaned:
-        raise ValueError("the name is empty")
+        raise PydanticCustomError("name_empty", "the name is empty")
     return cleaned
 
 
@@ -76,8 +85,15 @@ def _blank_email(value: object) -> object:
     return value
 
 
+def _email(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    try:
+        return handler(value)
+    except ValidationError:
+        raise PydanticCustomError("email_invalid", "not an e-mail address") from None
+
+
 PersonName = Annotated[PlainText, AfterValidator(_person_name)]
-OptionalEmail = Annotated[EmailStr | None, BeforeValidator(_blank_email)]
+OptionalEmail = Annotated[EmailStr | None, BeforeValidator(_blank_email), WrapValidator(_email)]
 
 
 class CustomerBase(SQLModel):

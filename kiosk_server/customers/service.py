@@ -1,7 +1,7 @@
 """Customers: create, find (diacritics- and phone-form-insensitive), import, and visits."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import partial
 
@@ -343,3 +343,18 @@ def _parse_row(
                                    message=first["msg"]))
         return None
     return data_row, phone
+
+
+def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
+    """Customers' full names, by id (for the audit log)."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Customer.id, Customer.full_name).where(Customer.id.in_(ids)))
+    return {customer_id: name for customer_id, name in rows}
+
+
+def owner_labels(session: Session, owners: Iterable[tuple[int, int | None]]) -> dict[int, str]:
+    """The full name of each thing's customer, from (thing id, customer id) pairs."""
+    owners = list(owners)
+    names = audit_labels(session, sorted({c for _, c in owners if c is not None}))
+    return {thing: names[c] for thing, c in owners if c in names}

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -82,11 +83,12 @@ class EventCreate(EventFields):
     @model_validator(mode="after")
     def _times_in_order(self) -> "EventCreate":
         if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
+            raise PydanticCustomError("ends_before_start", "ends_at must be after starts_at")
         self.checkin_opens_at = self.checkin_opens_at or self.starts_at - DEFAULT_EARLY_CHECKIN
         self.checkin_closes_at = self.checkin_closes_at or self.ends_at
         if self.checkin_closes_at <= self.checkin_opens_at:
-            raise ValueError("checkin_closes_at must be after checkin_opens_at")
+            raise PydanticCustomError("checkin_closes_before_opens",
+                                      "checkin_closes_at must be after checkin_opens_at")
         return self
 
 

@@ -274,3 +274,16 @@ def import_invitations(
         errors=report.errors, saved=report.saved, invitations=invitations,
     )
 
+
+def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
+    """Events' names, by id (for the audit log)."""
+    if not ids:
+        return {}
+    return {event_id: name for event_id, name in session.execute(
+        select(Event.id, Event.name).where(Event.id.in_(ids)))}
+
+
+def invitation_labels(session: Session, ids: list[int]) -> dict[int, str]:
+    """Invitations by their guest's full name (for the audit log)."""
+    return customers.owner_labels(session, session.execute(
+        select(Invitation.id, Invitation.customer_id).where(Invitation.id.in_(ids))))

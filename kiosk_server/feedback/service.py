@@ -127,3 +127,9 @@ def to_public(db: Executor, complaints: Sequence[Complaint | Any]) -> list[Compl
         opened_at=c.opened_at, opened_by=c.opened_by, opened_by_name=names.get(c.opened_by),
         resolved_at=c.resolved_at, resolved_by=c.resolved_by, resolution=c.resolution,
     ) for c in complaints]
+
+
+def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
+    """Complaints by their customer's full name (for the audit log)."""
+    return customers.owner_labels(session, session.execute(
+        select(Complaint.id, Complaint.customer_id).where(Complaint.id.in_(ids))))

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
-from kiosk_server.audit.service import AuditLog
+from kiosk_server.audit.service import AuditLog, Labelers
 from kiosk_server.core.db import Access, Database
 from kiosk_server.core.deps import SessionDep
 from kiosk_server.core.errors import forbidden, unauthenticated
@@ -129,6 +129,14 @@ async def _audit_log(session: SessionDep, caller: CurrentStaff) -> AuditLog:
 # Where a staff member's request records what it changes (every route that changes
 # something declares it; a test checks that none is missing).
 Audit = Annotated[AuditLog, Depends(_audit_log)]
+
+
+async def _audit_labels(request: Request) -> Labelers:
+    return request.app.state.audit_labels
+
+
+# What each domain calls its rows, for reading the audit log (given by `create_app`).
+AuditLabels = Annotated[Labelers, Depends(_audit_labels)]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,13 @@ from pydantic import StringConstraints, field_validator
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from kiosk_server.core.types import PlainText, UtcDateTime, enum_column, utcnow
+from kiosk_server.core.types import (
+    NO_CONTROL_CHARACTERS,
+    PlainText,
+    UtcDateTime,
+    enum_column,
+    utcnow,
+)
 
 
 class Role(StrEnum):
@@ -40,7 +46,7 @@ class StaffUser(StaffBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
-Password = Annotated[PlainText, StringConstraints(min_length=8, max_length=200)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=200), NO_CONTROL_CHARACTERS]
 
 
 class StaffCreate(StaffBase):

@@ -1,16 +1,17 @@
 """Sign-in, staff users, their API tokens, and kiosk devices."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
 from kiosk_server.audit import service as audit
-from kiosk_server.audit.models import AuditPage
+from kiosk_server.audit.models import AuditKind, AuditPage
 from kiosk_server.core.deps import DatabaseDep, SessionDep, SettingsDep
 from kiosk_server.core.errors import DomainError, error_response, forbidden
 from kiosk_server.core.types import Id
 from kiosk_server.staff import service
-from kiosk_server.staff.deps import SESSION_COOKIE, AdminOnly, Audit, CurrentStaff
+from kiosk_server.staff.deps import SESSION_COOKIE, AdminOnly, Audit, AuditLabels, CurrentStaff
 from kiosk_server.staff.models import (
     ApiTokenCreated,
     ApiTokenPublic,
@@ -191,10 +192,21 @@ def revoke_device(device_id: Id, session: SessionDep, caller: AdminOnly, log: Au
 
 @router.get("/audit", response_model=AuditPage)
 def audit_log(
-    session: SessionDep, caller: AdminOnly,
+    session: SessionDep, settings: SettingsDep, caller: AdminOnly, labelers: AuditLabels,
     before: Annotated[Id | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=audit.MAX_PAGE)] = 50,
+    staff_id: Annotated[Id | None, Query(description="only this staff member's changes")] = None,
+    kind: Annotated[AuditKind | None, Query(
+        description='only actions of this family (the code before its dot: "card")')] = None,
+    first: Annotated[date | None, Query(
+        alias="from", description="from this day on (the shop's calendar, KIOSK_TIMEZONE)")
+    ] = None,
+    last: Annotated[date | None, Query(
+        alias="to", description="until this day, included (the shop's calendar)")] = None,
 ):
-    """Admin. Every change made by staff (who, what, when), newest first."""
-    items, cursor = audit.list_entries(session, before=before, limit=limit)
-    return AuditPage(items=items, next_cursor=cursor)
+    """Admin. Every change made by staff (who, what, to whom, when), newest first;
+    optionally only one person's, one kind's, or between two days."""
+    since, until = audit.days(first, last, settings.zone)
+    where = audit.AuditFilter(staff_id=staff_id, kind=kind, since=since, until=until)
+    rows, cursor = audit.list_entries(session, before=before, limit=limit, where=where)
+    return AuditPage(items=audit.described(session, rows, labelers), next_cursor=cursor)

@@ -115,7 +115,8 @@ def test_an_admin_adds_edits_resets_disables_staff_and_revokes_a_token(
             "rows => rows.map((row) => row.dataset.action)")
         assert actions[:5] == ["token.revoke", "staff.update", "staff.password_reset",
                                "staff.update", "staff.create"]
-        assert "thungan" in page.inner_text("table.audit tbody tr:nth-child(5)")
+        assert page.inner_text("table.audit tbody tr:nth-child(5) td:nth-child(2)") == (
+            "admin đã thêm nhân viên Phạm Thu Ngân.")
         screenshot(page, "admin-audit")
 
 

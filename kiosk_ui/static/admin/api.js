@@ -1,13 +1,16 @@
 // The one way the admin pages talk to the server: JSON (or a CSV file) to /api/v1, in the
 // page's language; errors as ApiError, each problem with the field it is about.
 import { lang, t } from "./i18n.js";
+import { validationProblems } from "./problems.js";
 
 /** The server said no (status > 0), or could not be reached (status 0). */
 export class ApiError extends Error {
   constructor(status, problems) {
     super(problems.map((problem) => problem.message).join(" "));
     this.status = status;
-    this.problems = problems; // [{field, message}]; field null when about the whole request
+    // [{field, message, rule?}]; field null when about the whole request; a refused value's
+    // `rule` is its message without the field's name, for a form that shows its own label.
+    this.problems = problems;
   }
 }
 
@@ -20,12 +23,11 @@ export function onSignedOut(handler) {
 
 export const sessionEnded = () => signedOut();
 
-/** `{error: {message, field}}`, or FastAPI's 422 `{detail: [{loc, msg}]}`. */
+/** `{error: {message, field}}` (in the page's language already), or FastAPI's 422
+ * `{detail: [{type, loc, ctx}]}` (machine codes, made sentences here). */
 function problemsOf(status, data) {
   if (data?.error) return [{ field: data.error.field || null, message: data.error.message }];
-  if (Array.isArray(data?.detail) && data.detail.length) {
-    return data.detail.map((item) => ({ field: item.loc?.[1] ?? null, message: item.msg }));
-  }
+  if (Array.isArray(data?.detail) && data.detail.length) return validationProblems(data.detail);
   return [{ field: null, message: t("httpError", { status }) }];
 }
 

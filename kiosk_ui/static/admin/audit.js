@@ -1,34 +1,101 @@
-// #/audit (admins): who did what, newest first, a page at a time.
-import { api, query } from "./api.js";
+// #/audit (admins): who did what to whom, newest first, each change a sentence in the page's
+// language ("Lan đã cấp thẻ thành viên cho Nguyễn Thị Hằng."); by person, kind and days.
+import { ApiError, api, query } from "./api.js";
 import { t } from "./i18n.js";
-import { el, pagedList, row, table, when } from "./ui.js";
+import { labelOf } from "./problems.js";
+import {
+  el, field, money, number, pagedList, row, select, showProblems, table, venueZone, when,
+} from "./ui.js";
 
 const PAGE_SIZE = 50;
-const SUMMARY_SIZE = 160;
 
-/** What was asked, in short: "name: Hội thảo · capacity: 600". */
-function summary(entry) {
-  if (entry.summary) return entry.summary;
-  const text = Object.entries(entry.details || {}).map(([key, value]) =>
-    `${key}: ${typeof value === "object" ? JSON.stringify(value) : value}`).join(" · ");
-  return text.length > SUMMARY_SIZE ? `${text.slice(0, SUMMARY_SIZE)}…` : text || "—";
+/** The families of actions (the server's `kind` filter: an action's code before its dot). */
+export const AUDIT_KINDS = ["customer", "card", "complaint", "coupon", "purchase", "reward",
+  "redemption", "event", "invitation", "export", "pairing", "device", "staff", "token"];
+
+/** Which sentence an entry is: its action's, or a finer one (a staff member disabled). */
+function sentenceKey(entry) {
+  if (entry.action === "staff.update" && Object.keys(entry.details || {}).length === 1
+    && "active" in entry.details) {
+    return entry.details.active ? "audit_staff_enable" : "audit_staff_disable";
+  }
+  return `audit_${entry.action.replaceAll(".", "_")}`;
+}
+
+/** The entry as a sentence in the page's language, naming who did it and to whom. */
+export function auditSentence(entry) {
+  const details = entry.details || {};
+  const values = {
+    actor: entry.staff_name || entry.staff_username || "—",
+    target: entry.target_label ?? (entry.target_id ? `#${entry.target_id}` : "—"),
+    fields: Object.keys(details).map((name) => labelOf(name).toLowerCase()).join(", "),
+    count: number(details.customer_ids?.length ?? details.rows ?? 0),
+    amount: money(details.amount_vnd),
+    kind: t(`kind_${details.kind}`, {}, details.kind ?? ""),
+    gate: details.gate || "—",
+    name: details.name ?? "",
+    label: details.label ?? "",
+    benefit: details.benefit ?? "",
+    reason: details.reason ?? "",
+  };
+  const key = sentenceKey(entry);
+  const counted = details.customer_ids?.length ?? details.rows;
+  return (counted === 1 ? t(`${key}_one`, values, null) : null) ?? t(key, values, null)
+    ?? t("audit_unknown", values);
+}
+
+function filterForm(staff, onChange) {
+  const people = select([["", t("auditEveryone")], ...staff.map((member) => [member.id,
+    member.full_name || member.username])], "");
+  const kinds = select([["", t("auditEveryKind")], ...AUDIT_KINDS.map((kind) => [kind,
+    t(`auditKind_${kind}`)])], "");
+  const form = el("form", { class: "audit-filters", novalidate: true },
+    field("staff_id", t("auditPerson"), people), field("kind", t("auditKind"), kinds),
+    field("from", t("auditFrom"), el("input", { type: "date" })),
+    field("to", t("auditTo"), el("input", { type: "date" })),
+    el("p", { class: "error form-error", role: "alert" }));
+  form.addEventListener("change", onChange);
+  form.addEventListener("submit", (event) => { event.preventDefault(); onChange(); });
+  return form;
+}
+
+function clearProblems(form) {
+  for (const node of form.querySelectorAll(".field-error, .form-error")) node.textContent = "";
+  for (const node of form.querySelectorAll(".invalid")) node.classList.remove("invalid");
 }
 
 export async function auditView(root) {
-  const { node, body } = table([t("when"), t("who"), t("action"), t("target"), t("summary")],
-    "audit");
-  const list = pagedList({
+  const staff = await api("/staff");
+  const { node, body } = table([t("when"), t("auditWhat")], "audit");
+  let list = null;
+  const form = filterForm(staff, () => list.reload());
+  const filters = () => Object.fromEntries(["staff_id", "kind", "from", "to"].map((name) => [
+    name, form.elements[name].value]));
+  const filtered = () => Object.values(filters()).some((value) => value !== "");
+  list = pagedList({
     container: body, emptyText: t("noAudit"),
-    fetchPage: (before) => api(`/audit${query({ before, limit: PAGE_SIZE })}`),
+    fetchPage: async (before) => {
+      clearProblems(form);
+      try {
+        return await api(`/audit${query({ ...filters(), before, limit: PAGE_SIZE })}`);
+      } catch (error) {
+        if (!(error instanceof ApiError) || ![400, 422].includes(error.status)) throw error;
+        showProblems(form, error); // a filter the server refuses: said by its field
+        return { items: [], next_cursor: null };
+      }
+    },
     render: (entry) => {
-      const line = row(when(entry.at), entry.staff_username, entry.action,
-        entry.target_type ? `${entry.target_type} #${entry.target_id ?? "—"}` : "—",
-        summary(entry));
+      const line = row(when(entry.at), auditSentence(entry));
       line.dataset.action = entry.action;
       return line;
     },
   });
-  root.append(el("h1", { text: t("navAudit") }), el("section", { class: "panel" }, node,
-    ...list.footer));
+  const [empty] = list.footer;
+  form.addEventListener("change", () => {
+    empty.textContent = filtered() ? t("auditNoMatch") : t("noAudit");
+  });
+  root.append(el("h1", { text: t("navAudit") }),
+    el("p", { class: "hint", text: t("auditHint", { zone: venueZone }) }),
+    el("section", { class: "panel" }, form, node, ...list.footer));
   await list.start();
 }

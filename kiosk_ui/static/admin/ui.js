@@ -98,14 +98,17 @@ function clearProblems(form) {
   for (const node of form.querySelectorAll(".invalid")) node.classList.remove("invalid");
 }
 
-/** The server's messages, each next to its field (else under the form). */
+/** The server's messages, each next to its field (else under the form); a refused value
+ * is named by the label the form shows for it. */
 export function showProblems(form, error) {
   const problems = error instanceof ApiError ? error.problems
     : [{ field: null, message: messageOf(error) }];
-  for (const { field: name, message } of problems) {
+  for (const { field: name, message, rule } of problems) {
     const slot = name && form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+    const label = slot?.closest(".field")?.querySelector("label")?.textContent.trim();
+    const text = slot && rule && label ? `${label}: ${rule}` : message;
     const target = slot || form.querySelector(".form-error");
-    target.textContent = target.textContent ? `${target.textContent} ${message}` : message;
+    target.textContent = target.textContent ? `${target.textContent} ${text}` : text;
     slot?.closest(".field")?.classList.add("invalid");
   }
 }
