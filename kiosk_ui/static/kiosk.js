@@ -28,6 +28,8 @@ const WORDS = {
   refused: ["Chưa vào được", "Cannot enter yet"],
   unreadable: ["Không đọc được mã này.", "This code cannot be read."],
   noServer: ["Không kết nối được máy chủ.", "Cannot reach the server."],
+  pairShape: ["Mã ghép nối gồm 8 chữ cái và chữ số, như K7QM-4XPA; tên kiosk tối đa 100 ký tự.",
+    "A pairing code is 8 letters and digits, like K7QM-4XPA; a kiosk name is 100 characters at most."],
   no_camera: ["Không tìm thấy camera. Máy quét cầm tay vẫn dùng được.",
     "No camera found. A handheld scanner still works."],
   denied: ["Không được phép dùng camera. Máy quét cầm tay vẫn dùng được.",
@@ -106,6 +108,7 @@ async function pair(event) {
   if (!response || !response.ok) {
     const body = response ? await response.json().catch(() => ({})) : {};
     if (body.error) sayAsIs($("pair-error"), body.error.message);
+    else if (body.detail) say($("pair-error"), "pairShape"); // 422: the code's or name's shape
     else say($("pair-error"), "noServer");
     return;
   }

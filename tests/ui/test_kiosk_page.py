@@ -87,6 +87,11 @@ def test_a_wrong_pairing_code_is_explained(chromium, live_server):
         page.click("#pair-form button")
         page.wait_for_function("document.getElementById('pair-error').textContent !== ''")
         assert "mã ghép nối" in page.inner_text("#pair-error").lower()
+        page.fill("#pair-code", "AB$%")  # not even the shape of a code: the server says 422
+        page.click("#pair-form button")
+        page.wait_for_function("document.getElementById('pair-error').textContent"
+                               ".includes('K7QM-4XPA')")
+        assert "máy chủ" not in page.inner_text("#pair-error")
     finally:
         context.close()
 
