@@ -6,9 +6,9 @@ Create Date: 2026-11-29 15:17:35
 """
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 import kiosk_server.core.types
-from alembic import op
 
 revision = '0009'
 down_revision = '0008'

@@ -6,9 +6,9 @@ Create Date: 2026-11-23 05:57:12.605714
 """
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 import kiosk_server.core.types
-from alembic import op
 
 revision = '0003'
 down_revision = '0002'

@@ -6,9 +6,9 @@ Create Date: 2026-11-22 09:12:40.410453
 """
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 import kiosk_server.core.types
-from alembic import op
 
 revision = '0001'
 down_revision = None
