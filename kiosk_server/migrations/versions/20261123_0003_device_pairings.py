@@ -5,7 +5,7 @@ Revises: 0002
 Create Date: 2026-11-23 05:57:12.605714
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import kiosk_server.core.types
