@@ -72,10 +72,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             terminalreporter.write_line(f"{count:5} in {', '.join(folders)}: {reason}")
     return result
 
+
 def _postgres_url_or_skip() -> str:
     url = os.environ.get(PG_ENV)
     if not url:
-        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1/test)")
+        pytest.skip(f"PostgreSQL tests need {PG_ENV} (scripts/test.sh sets it when "
+                    "postgresql+psycopg://postgres@127.0.0.1:5432/test answers)")
     try:
         engine = create_engine(url)
         with engine.connect():
