@@ -1,5 +1,7 @@
 """The `kiosk` command: serve, migrate, demo, staff users and kiosk devices."""
 
+import ipaddress
+import socket
 from typing import Annotated
 
 import typer
@@ -83,7 +85,35 @@ Try a check-in:
   curl -s -X POST {url}/api/v1/checkins -H 'Authorization: Bearer {login.device_token}' \\
        -H 'Content-Type: application/json' \\
        -d '{{"code": "{login.sample_invitation_code}", "event_id": {login.event_id}}}'
-""")
+{on_the_network(lan_address(), event_id=login.event_id)}""")
+
+
+def lan_address() -> str | None:
+    """This machine's address on its local network, or None. A UDP socket "connected" to a
+    private address sends nothing: the system only picks the interface that would reach it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 9))
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    parsed = ipaddress.ip_address(address)
+    return None if parsed.is_loopback or parsed.is_unspecified else address
+
+
+def on_the_network(address: str | None, *, event_id: int, port: int = 8000) -> str:
+    """How to open the demo from a phone or a tablet: the server listens on localhost
+    only, and the links in cards and invitations name `KIOSK_PUBLIC_URL`."""
+    host = address or "<this machine's address>"
+    public = f"KIOSK_PUBLIC_URL=http://{host}:{port}"
+    return f"""
+From a phone or a tablet on the same network, serve on the network with links to this machine:
+  {public} kiosk serve --host 0.0.0.0 --port {port}
+  (from the source tree: {public} bash scripts/demo.sh --host 0.0.0.0 --port {port})
+then open http://{host}:{port}/kiosk on the tablet (pair it: kiosk device pair --event {event_id}).
+A camera needs HTTPS on another device (browsers allow it on plain HTTP for localhost only):
+on plain HTTP, scan with a handheld scanner.
+"""
 
 
 @staff_app.command("create")

@@ -45,10 +45,39 @@ def cheap_password_hashing() -> Iterator[None]:
     staff_service._hasher = real
 
 
+def skipped_groups(reports: list[pytest.TestReport]) -> list[tuple[str, int, list[str]]]:
+    """Skipped tests grouped by why: (reason, how many, the test folders they are in),
+    the biggest group first."""
+    groups: dict[str, tuple[int, set[str]]] = {}
+    for report in reports:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(
+            report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        folder = report.nodeid.split("::")[0].rsplit("/", 1)[0].removeprefix("tests").strip("/")
+        count, folders = groups.get(reason, (0, set()))
+        groups[reason] = (count + 1, folders | {folder or "."})
+    return sorted(((reason, count, sorted(folders)) for reason, (count, folders)
+                   in groups.items()), key=lambda group: (-group[1], group[0]))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """After everything else: which groups of tests were skipped, and why (a machine without
+    PostgreSQL, Redis or Chromium skips whole groups; this says which, and what to set)."""
+    result = yield
+    groups = skipped_groups(terminalreporter.stats.get("skipped", []))
+    if groups:
+        terminalreporter.section("skipped, and why", sep="-", bold=True)
+        for reason, count, folders in groups:
+            terminalreporter.write_line(f"{count:5} in {', '.join(folders)}: {reason}")
+    return result
+
+
 def _postgres_url_or_skip() -> str:
     url = os.environ.get(PG_ENV)
     if not url:
-        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1/test)")
+        pytest.skip(f"PostgreSQL tests need {PG_ENV} (scripts/test.sh sets it when "
+                    "postgresql+psycopg://postgres@127.0.0.1:5432/test answers)")
     try:
         engine = create_engine(url)
         with engine.connect():

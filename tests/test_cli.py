@@ -1,7 +1,9 @@
 """The `kiosk` command, run as a newcomer would: demo, serve, staff, devices."""
 
+import ipaddress
 import os
 import re
+import socket
 import stat
 import subprocess
 import sys
@@ -89,3 +91,57 @@ def test_demo_then_serve_checks_in_the_sample_guest(env):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def _wait_until_up(base: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{base}/healthz").raise_for_status()
+            return
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+
+
+def test_the_demo_says_how_to_open_it_from_a_tablet_and_that_works(env):
+    printed = kiosk(env, "demo").stdout
+    if "<this machine's address>" in printed:
+        pytest.skip("this machine has no address on a local network")
+    serve = re.search(r"KIOSK_PUBLIC_URL=http://(\S+):8000 kiosk serve --host 0\.0\.0\.0 "
+                      r"--port 8000\n", printed)
+    address = serve.group(1)
+    assert not ipaddress.ip_address(address).is_loopback
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as own:
+        own.bind((address, 0))  # one of this machine's own addresses
+    assert f"KIOSK_PUBLIC_URL=http://{address}:8000 bash scripts/demo.sh --host 0.0.0.0" in printed
+    assert f"then open http://{address}:8000/kiosk on the tablet" in printed
+    assert "kiosk device pair --event 1)" in printed
+
+    # Served as printed (on a free port), the kiosk opens at that address and cards link to it.
+    port = free_port()
+    public = f"http://{address}:{port}"
+    server = subprocess.Popen([KIOSK, "serve", "--host", "0.0.0.0", "--port", str(port)],
+                              env=env | {"KIOSK_PUBLIC_URL": public},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_until_up(public)
+        assert httpx.get(f"{public}/kiosk").status_code == 200
+        token = kiosk(env, "staff", "token", "admin").stdout.strip()
+        signed_up = httpx.post(f"{public}/api/v1/checkout/customers",
+                               headers={"Authorization": f"Bearer {token}"},
+                               json={"full_name": "Lý Thị Mai", "phone": "0909 555 111"})
+        assert signed_up.status_code == 201, signed_up.text
+        assert signed_up.json()["card_url"].startswith(f"HTTP://{address}:{port}/C/")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_without_a_local_network_the_demo_still_says_what_to_set():
+    from kiosk_server.cli import on_the_network
+
+    text = on_the_network(None, event_id=3)
+    assert ("KIOSK_PUBLIC_URL=http://<this machine's address>:8000 kiosk serve "
+            "--host 0.0.0.0") in text
+    assert "kiosk device pair --event 3" in text

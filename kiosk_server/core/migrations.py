@@ -1,18 +1,22 @@
-"""Running the Alembic migrations: the only way the schema is created or changed."""
+"""Running the Alembic migrations: the only way the schema is created or changed.
+
+The migration scripts live inside the package (`kiosk_server/migrations/`), so an
+installed wheel migrates without the source tree. `alembic.ini` at the root is for
+developers writing a new migration with the `alembic` command."""
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 
-from alembic import command
 from kiosk_server.core.files import private_sqlite
 
-ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def alembic_config(database_url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "alembic"))
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPTS))
     config.attributes["database_url"] = database_url
     return config
 

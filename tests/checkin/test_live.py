@@ -58,6 +58,27 @@ def test_a_monitor_that_reconnects_gets_what_it_missed_once_in_order(http, live_
     assert [m["status"] for m in missed + [new]] == ["ok", "already_checked_in", "ok"]
 
 
+def test_each_update_names_its_event_and_the_kiosk_that_scanned(http, live_server, admin):
+    event = seed_seminar(http, admin.headers, guests=2)
+    kiosk = http.post(f"/api/v1/events/{event.event_id}/devices", headers=admin.headers,
+                      json={"name": "Kiosk cổng A", "gate": "A"})
+    assert kiosk.status_code == 201, kiosk.text
+    device = {"Authorization": f"Bearer {kiosk.json()['token']}"}
+    with connect(_ws_url(live_server, event.event_id),
+                 additional_headers=admin.headers) as monitor:
+        _scan(http, device, event.event_id, event.codes[0])
+        _scan(http, admin.headers, event.event_id, event.codes[1])
+        live = _receive(monitor, 2)
+    with connect(_ws_url(live_server, event.event_id),
+                 additional_headers=admin.headers) as monitor:
+        missed = _receive(monitor, 2)  # the same updates, read back from the scan log
+    for by_kiosk, by_staff in (live, missed):
+        assert (by_kiosk["event_id"], by_kiosk["device_id"], by_kiosk["staff_id"]) == (
+            event.event_id, kiosk.json()["id"], None)
+        assert (by_staff["event_id"], by_staff["device_id"], by_staff["staff_id"]) == (
+            event.event_id, None, admin.staff_id)
+
+
 def test_only_staff_may_listen(http, live_server, admin, seminar, db):
     from kiosk_server.checkin import service as checkin
 

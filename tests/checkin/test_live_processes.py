@@ -19,7 +19,8 @@ KIOSK = str(Path(sys.executable).parent / "kiosk")
 def _redis_url_or_skip() -> str:
     url = os.environ.get("KIOSK_TEST_REDIS_URL")
     if not url:
-        pytest.skip("Redis tests need KIOSK_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+        pytest.skip("Redis tests need KIOSK_TEST_REDIS_URL (scripts/test.sh sets it when "
+                    "redis://127.0.0.1:6379/0 answers)")
     import redis
 
     try:

@@ -2,8 +2,9 @@
 
 from datetime import timedelta
 
+from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
-from tests.conftest import open_event_body, seed_seminar
+from tests.conftest import TEST_SECRET, open_event_body, seed_seminar
 
 
 def scan(client, headers, event_id, code, **extra):
@@ -222,3 +223,43 @@ def test_a_body_that_is_not_even_text_is_422(client, admin):
         answer = client.post("/api/v1/checkins", headers=admin.headers, content=content)
         assert answer.status_code == 422
         assert answer.json()["detail"][0]["type"] == "json_invalid"
+
+
+def test_member_card_of_a_guest_whose_invitation_was_cancelled_is_revoked(client, admin,
+                                                                        seminar):
+    card = _card(client, admin.headers, seminar.customer_ids[1])
+    invitations = client.get(f"/api/v1/events/{seminar.event_id}/invitations",
+                             headers=admin.headers).json()["items"]
+    [theirs] = [i for i in invitations if i["customer_id"] == seminar.customer_ids[1]]
+    client.delete(f"/api/v1/events/{seminar.event_id}/invitations/{theirs['id']}",
+                  headers=admin.headers)
+    result = scan(client, admin.headers, seminar.event_id, card)
+    assert result["status"] == "revoked"
+    assert result["customer"]["id"] == seminar.customer_ids[1]
+    stats = client.get(f"/api/v1/events/{seminar.event_id}/stats", headers=admin.headers).json()
+    assert stats["checked_in"] == 0
+
+
+def test_a_correctly_signed_code_that_names_nothing_is_invalid(client, admin, seminar):
+    signer = TokenSigner(TEST_SECRET.encode())
+    for kind in (TokenKind.CARD, TokenKind.INVITATION):
+        code = signer.sign(kind, new_serial())
+        assert signer.verify(code) is not None  # the signature is right
+        result = scan(client, admin.headers, seminar.event_id, code)
+        assert result["status"] == "invalid" and result["customer"] is None
+    log = client.get(f"/api/v1/events/{seminar.event_id}/scans", headers=admin.headers).json()
+    assert [e["status"] for e in log] == ["invalid", "invalid"]
+
+
+def test_the_scan_log_keeps_the_invitation_of_a_scan_before_the_window(client, admin):
+    now = utcnow()
+    later = seed_seminar(client, admin.headers, guests=1,
+                         checkin_opens_at=(now + timedelta(hours=1)).isoformat(),
+                         starts_at=(now + timedelta(hours=2)).isoformat())
+    assert scan(client, admin.headers, later.event_id, later.codes[0])["status"] == "not_open"
+    [invitation] = client.get(f"/api/v1/events/{later.event_id}/invitations",
+                              headers=admin.headers).json()["items"]
+    [entry] = client.get(f"/api/v1/events/{later.event_id}/scans", headers=admin.headers).json()
+    assert entry["status"] == "not_open"
+    assert (entry["invitation_id"], entry["customer_id"]) == (
+        invitation["id"], later.customer_ids[0])

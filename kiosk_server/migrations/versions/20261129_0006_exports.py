@@ -5,10 +5,10 @@ Revises: 0005
 Create Date: 2026-11-29 13:50:00
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
+from alembic import op
 
 import kiosk_server.core.types
-from alembic import op
 
 revision = '0006'
 down_revision = '0005'

@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the caller or from the Kiosk settings."""
 
 from alembic import context
+
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import create_db_engine
 from kiosk_server.models import metadata

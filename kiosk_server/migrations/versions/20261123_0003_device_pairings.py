@@ -5,10 +5,10 @@ Revises: 0002
 Create Date: 2026-11-23 05:57:12.605714
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
+from alembic import op
 
 import kiosk_server.core.types
-from alembic import op
 
 revision = '0003'
 down_revision = '0002'

@@ -8,7 +8,6 @@ Revises: 0001
 Create Date: 2026-11-23 05:42:39.820941
 """
 import sqlalchemy as sa
-
 from alembic import op
 
 revision = '0002'

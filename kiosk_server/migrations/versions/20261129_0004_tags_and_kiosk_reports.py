@@ -5,7 +5,6 @@ Revises: 0003
 Create Date: 2026-11-29 13:10:00
 """
 import sqlalchemy as sa
-
 from alembic import op
 
 revision = '0004'

@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-22 09:12:40.410453
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
+from alembic import op
 
 import kiosk_server.core.types
-from alembic import op
 
 revision = '0001'
 down_revision = None

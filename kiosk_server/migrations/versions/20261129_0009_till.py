@@ -5,10 +5,10 @@ Revises: 0008
 Create Date: 2026-11-29 15:17:35
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
+from alembic import op
 
 import kiosk_server.core.types
-from alembic import op
 
 revision = '0009'
 down_revision = '0008'

@@ -5,10 +5,10 @@ Revises: 0007
 Create Date: 2026-11-29 15:00:00
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
+from alembic import op
 
 import kiosk_server.core.types
-from alembic import op
 
 revision = '0008'
 down_revision = '0007'

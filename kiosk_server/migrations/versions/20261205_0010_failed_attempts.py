@@ -5,10 +5,10 @@ Revises: 0009
 Create Date: 2026-12-05 23:36:35
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
+from alembic import op
 
 import kiosk_server.core.types
-from alembic import op
 
 revision = '0010'
 down_revision = '0009'

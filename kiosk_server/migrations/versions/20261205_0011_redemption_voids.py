@@ -5,10 +5,10 @@ Revises: 0010
 Create Date: 2026-12-05 23:42:50
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
+from alembic import op
 
 import kiosk_server.core.types
-from alembic import op
 
 revision = '0011'
 down_revision = '0010'
