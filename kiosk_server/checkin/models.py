@@ -189,15 +189,29 @@ class GateStats(SQLModel):
     median_idle_ms: int | None = Field(
         description="how long its kiosks waited, ready, before each of their last 10 scans"
     )
-    queue: bool = Field(description="guests are waiting: codes come as soon as a kiosk is ready")
+    queue: bool = Field(description="guests are waiting: over the last minute codes came as soon "
+                        "as a kiosk was ready, and the gate scanned in the last 20 seconds")
+
+
+class ForecastGap(StrEnum):
+    """Why there is no forecast of when everyone is in."""
+
+    NO_ARRIVALS = "no_arrivals"  # nobody checked in over the last 5 minutes
+    FEW_ARRIVALS = "few_arrivals"  # too few check-ins over the last 5 minutes to tell a pace
+    TOO_EARLY = "too_early"  # the first check-in was only minutes ago
 
 
 class EntryPlan(SQLModel):
     remaining: int = Field(description="invited guests not arrived")
     per_minute: float = Field(description="check-ins per minute, all gates, last 5 minutes")
     minutes_to_clear: float | None = Field(
-        description="remaining / per_minute; null while nobody is checking in"
+        description="remaining / per_minute, once there is enough data (else null: see "
+                    "forecast_gap); 0 when everyone is in"
     )
+    forecast_gap: ForecastGap | None = Field(
+        default=None, description="why minutes_to_clear is null: no_arrivals (none in the "
+        "last 5 minutes), few_arrivals (under 10 in the last 5 minutes), too_early (the "
+        "first check-in was under 3 minutes ago)")
     queue_building: bool = Field(description="guests are queuing at one gate or more")
     starts_at: datetime
     late_by_minutes: float | None = Field(
