@@ -1,13 +1,19 @@
 """The staff monitor in a real browser: live arrivals, and nothing lost across a restart."""
 
 
-def _monitor(chromium, base, event_id, viewport=None):
+def _monitor(chromium, base, event_id, viewport=None, errors=None):
+    """The monitor of `event_id`, signed in as the admin; the page's own errors (script
+    exceptions, console errors other than failed requests) go into `errors`."""
     context = chromium.new_context(viewport=viewport or {"width": 1280, "height": 800})
     page = context.new_page()
+    if errors is not None:
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: message.type == "error" and not message.text
+                .startswith("Failed to load resource") and errors.append(message.text))
     page.goto(f"{base}/monitor?event={event_id}")
-    page.fill("#username", "admin")
-    page.fill("#password", "correct horse battery")
-    page.click("#signin-form button")
+    page.fill("#signin [name=username]", "admin")
+    page.fill("#signin [name=password]", "correct horse battery")
+    page.click("#signin button[type=submit]")
     page.wait_for_function("window.monitorState.connected")
     return context, page
 
@@ -26,7 +32,7 @@ def test_the_monitor_shows_an_arrival_and_the_new_count(chromium, served, client
         client.post("/api/v1/checkins", headers=admin.headers,
                     json={"code": "forged", "event_id": seminar.event_id})
         page.wait_for_function("window.monitorState.seqs.length === 2")
-        assert "invalid" in page.inner_text("#alert-list")
+        assert "Mã không hợp lệ" in page.inner_text("#alert-list")
         shown = page.inner_text("#scan-list .time")  # the venue's clock (UTC+7 by default)
         latest = client.get(f"/api/v1/events/{seminar.event_id}/scans",
                             headers=admin.headers).json()[0]["scanned_at"]
@@ -63,8 +69,8 @@ def test_the_monitor_misses_nothing_and_doubles_nothing_across_a_restart(
 def test_staff_pair_a_kiosk_from_the_monitor(chromium, served, client, admin, seminar):
     context, page = _monitor(chromium, served.url, seminar.event_id)
     try:
-        page.fill("#pairing-gate", "Cổng B")
-        page.click("#pairing-form button")
+        page.fill("#gate", "Cổng B")
+        page.click("#pairing-new")
         page.wait_for_function("document.getElementById('pairing-code').textContent !== ''")
         code = page.inner_text("#pairing-code").split()[0]
         device = client.post("/api/v1/devices/pair", json={"code": code}).json()

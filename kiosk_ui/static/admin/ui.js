@@ -337,6 +337,13 @@ export function when(iso) {
     timeZone: zone }).format(new Date(iso));
 }
 
+/** The time of day at the venue: "14:05:09", or "14:05" without `seconds`. */
+export function timeOfDay(iso, seconds = true) {
+  return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit",
+    second: seconds ? "2-digit" : undefined, hourCycle: "h23", timeZone: zone })
+    .format(new Date(iso));
+}
+
 /** A phone number as people write it in Vietnam: +84912345678 -> 0912 345 678. */
 export function phoneText(phone) {
   if (!phone) return "—";
