@@ -294,3 +294,94 @@ def test_the_chart_gates_and_entry_plan_show_the_pace(
         screenshot(page, "monitor-full")
     finally:
         context.close()
+
+
+def _find(page, query):
+    page.fill("#search-input", query)
+    page.wait_for_function(
+        "document.querySelectorAll('#search-results li.guest').length === 1")
+    return page.locator("#search-results li.guest")
+
+
+def test_a_hand_check_in_is_asked_first_and_made_at_the_gate_in_the_gate_box(
+        chromium, served, client, admin, seminar, screenshot):
+    context, page = _laptop(chromium, served.url, seminar.event_id)
+    scans = f"/api/v1/events/{seminar.event_id}/scans"
+    try:
+        page.fill("#gate", "A")
+        found = _find(page, "huong 1")
+        found.locator("button.checkin").click()
+        question = page.locator("dialog.confirm p")
+        assert question.inner_text() == "Check-in Nguyễn Thị Hương 1 bằng tay tại cổng A?"
+        screenshot(page, "monitor-hand-check-in-question")
+        page.click("dialog.confirm button[value=no]")  # not this one after all
+        page.wait_for_function("!document.querySelector('dialog.confirm')")
+        assert client.get(scans, headers=admin.headers).json() == []
+        assert "Chưa đến" in found.inner_text()
+
+        found.locator("button.checkin").click()
+        page.click("dialog.confirm button[value=yes]")
+        page.wait_for_selector("#search-results li.guest.arrived")
+        [scan] = client.get(scans, headers=admin.headers).json()
+        assert (scan["customer_id"], scan["gate"], scan["manual"]) == (
+            seminar.customer_ids[1], "A", True)
+        assert "cổng A" in found.inner_text()
+        _wait_text(page, "#scan-list li", "Nguyễn Thị Hương 1")
+        assert page.inner_text("#scan-list li .gate") == "A"
+
+        page.fill("#gate", "")  # an empty box is said so before anything is recorded
+        found = _find(page, "huong 2")
+        found.locator("button.checkin").click()
+        assert "Ô Cổng đang trống" in page.inner_text("dialog.confirm p")
+        page.click("dialog.confirm button[value=no]")
+        page.fill("#gate", "Cổng B")
+        page.reload()  # the box keeps its gate on this laptop
+        page.wait_for_function("window.monitorState.connected")
+        assert page.input_value("#gate") == "Cổng B"
+    finally:
+        context.close()
+
+
+def test_staff_undo_a_check_in_and_every_monitor_shows_the_guest_not_arrived(
+        chromium, served, client, admin, seminar, screenshot):
+    guest = seminar.customer_ids[0]
+    _scan(client, admin, seminar.event_id, seminar.codes[0], "Cổng A")
+    here, page = _laptop(chromium, served.url, seminar.event_id)
+    there, other = _laptop(chromium, served.url, seminar.event_id)
+    try:
+        for monitor in (page, other):
+            monitor.wait_for_function("window.monitorState.seqs.length === 1")
+        other.wait_for_selector("#not-arrived-list li.guest")
+        assert other.locator(f"#not-arrived-list li[data-customer-id='{guest}']").count() == 0
+        other.click("#scan-list li .guest-link")  # the guest's history, open elsewhere
+        other.wait_for_function("window.monitorState.guest?.visits.length === 1")
+
+        found = _find(page, "huong 0")
+        assert "Đã đến" in found.inner_text()
+        found.locator("button.undo").click()
+        assert "Hủy check-in của Nguyễn Thị Hương 0?" in page.inner_text("dialog.confirm p")
+        page.click("dialog.confirm button[value=yes]")
+        _wait_text(page, "#search-results li.guest .answer",
+                   "Đã hủy check-in của Nguyễn Thị Hương 0")
+        assert "Chưa đến" in found.inner_text() and found.locator("button.checkin").count() == 1
+        page.wait_for_function("document.getElementById('checked-in').textContent === '0'")
+        screenshot(page, "monitor-undone")
+
+        other.wait_for_function("window.monitorState.seqs.length === 2")
+        other.wait_for_function("document.getElementById('checked-in').textContent === '0'")
+        other.wait_for_selector(f"#not-arrived-list li[data-customer-id='{guest}']")
+        assert "Check-in đã bị hủy" in other.inner_text("#scan-list li.undone")
+        assert "Hủy check-in" in other.inner_text("#scan-list li")  # the undo, newest first
+        assert "đã bị nhân viên hủy" in other.inner_text("#alert-list li")
+        other.wait_for_function("window.monitorState.guest.visits.length === 0")
+        assert other.inner_text("#guest-visit-count") == "0"
+        screenshot(other, "monitor-undone-elsewhere")
+
+        arrived = client.get(f"/api/v1/events/{seminar.event_id}/guests", headers=admin.headers,
+                             params={"arrived": "true"}).json()["items"]
+        assert arrived == []
+        audit = client.get("/api/v1/audit", headers=admin.headers).json()["items"]
+        assert [entry["action"] for entry in audit][:1] == ["checkin.undo"]
+    finally:
+        here.close()
+        there.close()

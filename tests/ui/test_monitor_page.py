@@ -1,4 +1,7 @@
-"""The staff monitor in a real browser: live arrivals, and nothing lost across a restart."""
+"""The staff monitor in a real browser: live arrivals, nothing lost across a restart, and
+everything said in words of the chosen language."""
+
+from tests.conftest import seed_seminar
 
 
 def _monitor(chromium, base, event_id, viewport=None, errors=None):
@@ -94,3 +97,83 @@ def test_a_monitor_opened_late_reads_back_only_the_recent_updates(chromium, serv
         page.wait_for_function("window.monitorState.lastSeq === 251")
     finally:
         context.close()
+
+
+INTERNAL_CODES = ("ok", "already_checked_in", "wrong_event", "invalid", "not_invited",
+                  "revoked", "not_open")
+
+
+def _statuses(page, selector):
+    return page.eval_on_selector_all(f"{selector} .status", "nodes => nodes.map(n => n.innerText)")
+
+
+def test_the_monitor_says_what_happened_in_words_in_the_chosen_language(
+        chromium, served, client, admin, seminar, screenshot):
+    other = seed_seminar(client, admin.headers, guests=1, name="Tiệc tri ân")
+    errors = []
+    context, page = _monitor(chromium, served.url, seminar.event_id, errors=errors)
+    try:
+        for code in (seminar.codes[0], seminar.codes[0], other.codes[0], "forged"):
+            client.post("/api/v1/checkins", headers=admin.headers,
+                        json={"code": code, "event_id": seminar.event_id, "gate": "A"})
+        page.wait_for_function("window.monitorState.seqs.length === 4")
+        shown = _statuses(page, "#scan-list")
+        assert shown == ["Mã không hợp lệ", "Sai sự kiện", "Quét lại", "Đã vào"]
+        alerts = page.inner_text("#alert-list")
+        assert "Thư mời của một sự kiện khác." in alerts and "Đã check-in lúc" in alerts
+        text = page.inner_text("body")
+        assert not set(INTERNAL_CODES) & set(text.split()), text
+        assert " / " not in text  # every label once, in one language
+        phone = client.get(f"/api/v1/customers/{seminar.customer_ids[1]}",
+                           headers=admin.headers).json()["phone"]  # +84912...
+        local = f"0{phone[3:6]} {phone[6:9]} {phone[9:]}"
+        page.wait_for_selector(
+            f"#not-arrived-list li[data-customer-id='{seminar.customer_ids[1]}']")
+        phones = page.eval_on_selector_all("#not-arrived-list .phone",
+                                           "nodes => nodes.map(n => n.innerText)")
+        assert local in phones and "+84" not in page.inner_text("#not-arrived-list")
+        assert page.get_attribute("html", "lang") == "vi"
+
+        page.click("#language button[data-lang=en]")
+        page.wait_for_function("document.documentElement.lang === 'en'")
+        assert _statuses(page, "#scan-list") == ["Invalid code", "Wrong event", "Scanned again",
+                                                 "In"]
+        assert page.inner_text("#stream h2") == "Recent scans"
+        assert "An invitation to another event." in page.inner_text("#alert-list")
+        assert page.inner_text("label[for=gate]") == "Gate"
+        page.wait_for_function("document.querySelector('#not-arrived-list .arrival')"
+                               "?.innerText === 'Not arrived'")
+        screenshot(page, "monitor-english")
+        page.reload()  # the choice stays, as in the admin area
+        page.wait_for_function("window.monitorState.connected")
+        assert page.get_attribute("html", "lang") == "en"
+        page.wait_for_function("window.monitorState.seqs.length === 4")
+        assert _statuses(page, "#scan-list")[0] == "Invalid code"
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_the_monitor_fits_a_phone_and_a_tablet_in_both_languages(
+        chromium, served, client, admin, seminar, screenshot):
+    client.patch(f"/api/v1/customers/{seminar.customer_ids[0]}", headers=admin.headers,
+                 json={"tags": ["vip"]})
+    for code in (seminar.codes[0], seminar.codes[0], "forged"):
+        client.post("/api/v1/checkins", headers=admin.headers,
+                    json={"code": code, "event_id": seminar.event_id, "gate": "Cổng A"})
+    for width, height in ((375, 812), (820, 1180)):
+        context, page = _monitor(chromium, served.url, seminar.event_id,
+                                 viewport={"width": width, "height": height})
+        try:
+            for language in ("vi", "en"):
+                page.click(f"#language button[data-lang={language}]")
+                page.wait_for_function(f"document.documentElement.lang === '{language}'")
+                page.wait_for_function("window.monitorState.seqs.length === 3")
+                page.wait_for_selector("#not-arrived-list li.guest")
+                wide = page.evaluate("document.scrollingElement.scrollWidth")
+                assert wide <= width, (width, language, wide)
+                screenshot(page, f"monitor-{width}-{language}")
+                page.screenshot(path=str(screenshot(page, f"monitor-{width}-{language}-full")),
+                                full_page=True)
+        finally:
+            context.close()

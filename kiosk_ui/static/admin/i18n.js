@@ -122,7 +122,7 @@ const WORDS = {
   minuteGuests: ["{time} · {n} khách", "{time} · {n} guests"],
   gateIn: ["Đã vào", "In"],
   gateScans: ["Lượt quét", "Scans"],
-  gatePace: ["Khách/phút", "A minute"],
+  gatePace: ["Khách/phút", "Per minute"],
   gateAnswerMs: ["Phản hồi (ms)", "Answer (ms)"],
   gateQueue: ["Hàng chờ", "Queue"],
   slow: ["chậm", "slow"],
