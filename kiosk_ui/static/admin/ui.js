@@ -271,13 +271,14 @@ function searchBox(placeholder, search) {
   return input;
 }
 
-/** Asks before doing something that cannot be undone; resolves true when confirmed. */
-export function confirmAction(message, confirmLabel) {
+/** Asks before doing something that cannot be undone; resolves true when confirmed.
+ * `kind`: the confirm button's look ("danger", or "primary" for an everyday step). */
+export function confirmAction(message, confirmLabel, kind = "danger") {
   return new Promise((resolve) => {
     const dialog = el("dialog", { class: "confirm" }, el("p", { text: message }),
       el("form", { method: "dialog", class: "actions" },
         el("button", { value: "no", text: t("back") }),
-        el("button", { value: "yes", class: "danger", text: confirmLabel })));
+        el("button", { value: "yes", class: kind, text: confirmLabel })));
     dialog.addEventListener("close", () => {
       dialog.remove();
       resolve(dialog.returnValue === "yes");

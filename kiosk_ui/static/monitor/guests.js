@@ -71,7 +71,9 @@ export function guestLists({ eventId, gate }) {
     const at = gate();
     const question = t(at ? "handCheckInQ" : "handCheckInNoGateQ", { name: row.guest.name,
       gate: at });
-    if (button.disabled || !await confirmAction(question, t("checkInButton"))) return;
+    if (button.disabled || !await confirmAction(question, t("checkInButton"), "primary")) {
+      return;
+    }
     button.disabled = true;
     const body = { event_id: eventId, customer_id: row.guest.customer_id, gate: at,
       scan_id: newScanId() };
