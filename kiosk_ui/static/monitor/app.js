@@ -10,8 +10,8 @@ import { follow } from "../admin/live.js";
 import { el, messageOf, signInForm, timeOfDay } from "../admin/ui.js";
 import { gateName, renderStats } from "./board.js";
 import { eventFeed } from "./feed.js";
-import { guestPanel } from "./guest_panel.js";
-import { guestLists } from "./guests.js";
+import { renderGuest, showGuest, startGuestPanel } from "./guest_panel.js";
+import * as guests from "./guests.js";
 
 const eventId = Number(new URLSearchParams(location.search).get("event") || 1);
 const STATS_EVERY_MS = 10000; // rates, forecasts and queues change even when nobody scans
@@ -33,9 +33,9 @@ let statsTimer = null;
 let refreshTimer = null;
 
 const gate = () => $("gate").value.trim();
-const lists = guestLists({ eventId, gate });
-const panel = guestPanel({ eventId, state });
-const feed = eventFeed(state, { arrived: lists.arrived, undone: lists.undone });
+guests.startGuests({ eventId, gate });
+startGuestPanel({ eventId, state });
+const feed = eventFeed(state, { arrived: guests.arrived, undone: guests.undone });
 
 async function refreshStats() {
   state.stats = await api(`/events/${eventId}/stats`);
@@ -103,9 +103,9 @@ $("language").addEventListener("click", (event) => {
   }
   if (state.stats) renderStats(state.stats);
   feed.render();
-  panel.render();
-  lists.search();
-  lists.loadNotArrived(false).catch(() => {});
+  renderGuest();
+  guests.search();
+  guests.loadNotArrived(false).catch(() => {});
 });
 
 $("sign-out").addEventListener("click", async () => {
@@ -123,7 +123,7 @@ $("monitor").addEventListener("click", (event) => {
   const opener = event.target.closest("[data-open-guest]");
   if (!opener || event.target.closest("button:not(.guest-link)")) return;
   const link = opener.closest(".guest-link") || opener.querySelector(".guest-link");
-  panel.show(Number(opener.dataset.openGuest), link?.textContent);
+  showGuest(Number(opener.dataset.openGuest), link?.textContent);
 });
 
 $("gate").value = localStorage.getItem(GATE_KEY) || "";
@@ -155,7 +155,7 @@ async function start() {
   $("event-name").textContent = state.event.name;
   show("monitor");
   translate();
-  await Promise.all([refreshStats(), lists.loadNotArrived(false)]).catch(() => {});
+  await Promise.all([refreshStats(), guests.loadNotArrived(false)]).catch(() => {});
   if (!state.lastSeq && state.stats) { // a long event: only its recent updates are shown
     state.lastSeq = Math.max(0, state.stats.last_seq - REPLAY_SIZE);
   }
