@@ -183,7 +183,6 @@ const WORDS = {
     "The check-in of {time} was undone by staff."],
   thisEvent: ["Sự kiện này", "This event"],
   otherEvent: ["Sự kiện #{id}", "Event #{id}"],
-  noSuchGuest: ["Không có khách này.", "No such guest."],
   pairingCodeUntil: ["{code} · cổng {gate} · đến {time}", "{code} · gate {gate} · until {time}"],
   // inviting
   invite: ["Mời khách", "Invite guests"],

@@ -7,6 +7,7 @@ import { el, phoneText, tagList, when } from "../admin/ui.js";
 import { gateName } from "./board.js";
 
 const $ = (id) => document.getElementById(id);
+const STACKED = "(max-width: 1100px)"; // the panel is under the lists (monitor.css)
 
 const desk = { eventId: null, state: null }; // set by startGuestPanel
 let open = null; // the guest shown: {id, customer, visits: Map, visitCount, leave}
@@ -95,6 +96,7 @@ export function showGuest(customerId, name) {
   $("guest-name").textContent = name || "…";
   $("guest-empty").hidden = true;
   $("guest-card").hidden = false;
+  if (matchMedia(STACKED).matches) $("guest").scrollIntoView({ block: "start" }); // below
   setLive(false, t("connecting"));
   panel.leave = follow(() => `/customers/${customerId}/live`, {
     onMessage: (data) => receive(panel, data),
