@@ -110,7 +110,8 @@ router.include_router(_scan_router)
 def event_stats(event_id: Id, session: SessionDep, caller: CurrentStaff):
     """Staff. Invited, checked in, not arrived; arrivals per minute (last 15 minutes);
     each gate's count, pace and kiosk-reported times; and the entry plan: time to
-    clear the remaining guests, and whether a queue is building."""
+    clear the remaining guests (null, with `forecast_gap` saying why, until there is
+    enough data), and whether a queue is building (over the last minute only)."""
     return stats.event_stats(session, event_id=event_id)
 
 
