@@ -52,6 +52,7 @@ class Scan(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("caller", "client_scan_id", name="uq_scan_client_id"),
         UniqueConstraint("event_id", "seq", name="uq_scan_event_seq"),
+        UniqueConstraint("event_id", "undo_seq", name="uq_scan_event_undo_seq"),
         Index("ix_scans_event_time", "event_id", "scanned_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -77,6 +78,12 @@ class Scan(SQLModel, table=True):
     idle_ms: int | None = None
     result_ms: int | None = None
     result: str = Field(sa_type=Text, description="the answer given, replayed for a retried scan")
+    # A check-in made by mistake and undone by staff: its entry (and the visit it made) are
+    # gone, this record of the scan stays, with who undid it, when, and the update number
+    # that told the event's feed.
+    undone_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    undone_by: int | None = Field(default=None, foreign_key="staff_users.id")
+    undo_seq: int | None = None
 
 
 class EventFeed(SQLModel, table=True):
@@ -173,6 +180,23 @@ class ScanLogEntry(SQLModel):
     manual: bool
     idle_ms: int | None
     result_ms: int | None
+    undone_at: datetime | None = Field(description="when staff undid the check-in it made")
+    undone_by: int | None = Field(description="the staff member who undid it")
+
+
+class CheckinUndone(SQLModel):
+    """A check-in undone: the entry that went, and where the undo is recorded."""
+
+    event_id: int
+    customer_id: int
+    scan_id: int = Field(description="the scan log's row of the scan that made the entry")
+    seq: int = Field(description="the undo's number in the event's live feed")
+    entry_number: int = Field(description="1: the check-in itself; more: a re-entry")
+    checked_in_at: datetime = Field(description="when the undone entry was made")
+    gate: str
+    undone_at: datetime
+    still_arrived: bool = Field(description="the guest still counts as arrived (a re-entry "
+                                            "was undone, not their check-in)")
 
 
 class MinuteCount(SQLModel):
@@ -191,15 +215,29 @@ class GateStats(SQLModel):
     median_idle_ms: int | None = Field(
         description="how long its kiosks waited, ready, before each of their last 10 scans"
     )
-    queue: bool = Field(description="guests are waiting: codes come as soon as a kiosk is ready")
+    queue: bool = Field(description="guests are waiting: over the last minute codes came as soon "
+                        "as a kiosk was ready, and the gate scanned in the last 20 seconds")
+
+
+class ForecastGap(StrEnum):
+    """Why there is no forecast of when everyone is in."""
+
+    NO_ARRIVALS = "no_arrivals"  # nobody checked in over the last 5 minutes
+    FEW_ARRIVALS = "few_arrivals"  # too few check-ins over the last 5 minutes to tell a pace
+    TOO_EARLY = "too_early"  # the first check-in was only minutes ago
 
 
 class EntryPlan(SQLModel):
     remaining: int = Field(description="invited guests not arrived")
     per_minute: float = Field(description="check-ins per minute, all gates, last 5 minutes")
     minutes_to_clear: float | None = Field(
-        description="remaining / per_minute; null while nobody is checking in"
+        description="remaining / per_minute, once there is enough data (else null: see "
+                    "forecast_gap); 0 when everyone is in"
     )
+    forecast_gap: ForecastGap | None = Field(
+        default=None, description="why minutes_to_clear is null: no_arrivals (none in the "
+        "last 5 minutes), few_arrivals (under 10 in the last 5 minutes), too_early (the "
+        "first check-in was under 3 minutes ago)")
     queue_building: bool = Field(description="guests are queuing at one gate or more")
     starts_at: datetime
     late_by_minutes: float | None = Field(

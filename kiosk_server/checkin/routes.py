@@ -18,8 +18,9 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from kiosk_server.checkin import service, stats
+from kiosk_server.checkin import feed, service, stats, undo
 from kiosk_server.checkin.models import (
+    CheckinUndone,
     DeviceCreate,
     EventStats,
     GuestPage,
@@ -124,7 +125,8 @@ router.include_router(_scan_router)
 def event_stats(event_id: Id, session: SessionDep, caller: CurrentStaff):
     """Staff. Invited, checked in, not arrived; arrivals per minute (last 15 minutes);
     each gate's count, pace and kiosk-reported times; and the entry plan: time to
-    clear the remaining guests, and whether a queue is building."""
+    clear the remaining guests (null, with `forecast_gap` saying why, until there is
+    enough data), and whether a queue is building (over the last minute only)."""
     return stats.event_stats(session, event_id=event_id)
 
 
@@ -145,6 +147,22 @@ def guest_list(
     items, cursor = service.guest_list(session, event_id=event_id, query=q, arrived=arrived,
                                        tag=tag, after=after, limit=limit)
     return GuestPage(items=items, next_cursor=cursor)
+
+
+@router.post("/events/{event_id}/guests/{customer_id}/checkin/undo",
+             response_model=CheckinUndone)
+def undo_checkin(event_id: Id, customer_id: Id, request: Request, session: SessionDep,
+                 caller: CurrentStaff, log: Audit):
+    """Staff. Undo the guest's latest entry, made by mistake: they count as not arrived
+    again (unless it was a re-entry) and the visit leaves their history; the
+    scan stays in the log, marked undone; the event's feed gets a numbered `undo` update.
+    409 `not_checked_in` when the guest has no entry to undo."""
+    undone = undo.undo_checkin(session, event_id=event_id, customer_id=customer_id,
+                               by=caller.staff_id, hub=request.app.state.hub)
+    log.record("checkin.undo", ("scans", undone.scan_id), details=undone.model_dump(
+        mode="json", include={"event_id", "customer_id", "entry_number", "checked_in_at",
+                              "gate"}))
+    return undone
 
 
 @router.get("/events/{event_id}/scans", response_model=list[ScanLogEntry])
@@ -201,7 +219,7 @@ async def live_feed(websocket: WebSocket, event_id: Id, after: Annotated[int, Qu
 
 async def _feed(websocket: WebSocket, state, event_id: int, last: int) -> None:
     while True:  # a subscriber that overflowed (or lost Redis) starts again from `last`
-        async with state.hub.subscribe(service.feed_channel(event_id)) as updates:
+        async with state.hub.subscribe(feed.feed_channel(event_id)) as updates:
             last = await _send_missed(websocket, state.db, event_id, last)
             try:
                 async for update in updates:
@@ -224,11 +242,11 @@ async def _send_missed(websocket: WebSocket, database: Database, event_id: int, 
         for update in missed:
             await websocket.send_json(update)
             last = update["seq"]
-        if len(missed) < service.FEED_PAGE:
+        if len(missed) < feed.FEED_PAGE:
             return last
 
 
 def _feed_after(database: Database, event_id: int, after: int) -> list[dict]:
     with database.session(Access.READ) as session:
-        return service.feed_after(session, event_id=event_id, after=after)
+        return feed.feed_after(session, event_id=event_id, after=after)
 

@@ -12,7 +12,6 @@ Scans are the hot path: they run as group-committed jobs of the database's
 statements built once, on SQLite and PostgreSQL alike.
 """
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -22,10 +21,10 @@ from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from kiosk_server.cards import service as cards
+from kiosk_server.checkin.feed import feed_channel, feed_message, next_seq
 from kiosk_server.checkin.messages import scan_message
 from kiosk_server.checkin.models import (
     Checkin,
-    EventFeed,
     GuestInfo,
     GuestLine,
     Scan,
@@ -33,7 +32,7 @@ from kiosk_server.checkin.models import (
     ScanResult,
     ScanStatus,
 )
-from kiosk_server.core.db import Executor, Prepared, dialect_insert, on_commit, prepared_insert
+from kiosk_server.core.db import Executor, Prepared, on_commit, prepared_insert
 from kiosk_server.core.errors import forbidden, unauthenticated
 from kiosk_server.core.signing import Token, TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
@@ -120,7 +119,7 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Tok
     gate = request.gate if request.gate is not None else caller.device_gate
     judgement = _judge(db, event=event, token=token, customer_id=request.customer_id, now=now)
     # Numbered before anything is written: the feed row is the first lock a scan takes.
-    seq = _NEXT_SEQ.scalar(db, {"event_id": event.id})
+    seq = next_seq(db, event_id=event.id)
     result = ScanResult(status=judgement.status, message="", event_id=event.id,
                         scan_id=request.scan_id)
     checkin_id = None
@@ -219,13 +218,6 @@ _NEXT_ENTRY = Prepared(select(func.coalesce(func.max(Checkin.entry_number), 0) +
 _FIRST_ENTRY = Prepared(select(Checkin.checked_in_at, Checkin.gate).where(
     Checkin.invitation_id == bindparam("invitation_id"), Checkin.entry_number == 1
 ))
-# The event's next update number; the feed row stays locked until the commit, so
-# numbers follow commit order (see EventFeed).
-_NEXT_SEQ = Prepared(lambda dialect: dialect_insert(dialect, EventFeed)
-                     .values(event_id=bindparam("event_id"), last_seq=1)
-                     .on_conflict_do_update(index_elements=[EventFeed.event_id],
-                                            set_={"last_seq": EventFeed.last_seq + 1})
-                     .returning(EventFeed.last_seq))
 # The unique (invitation, entry number) pair turns a second entry into no row back.
 _ADD_CHECKIN = prepared_insert(Checkin, [
     "event_id", "invitation_id", "customer_id", "entry_number", "gate", "device_id",
@@ -370,43 +362,6 @@ def register_device(session: Session, *, event_id: int, name: str, gate: str,
     events.get_event(session, event_id=event_id)
     return staff.create_device(session, name=name, event_id=event_id, gate=gate,
                                created_by=created_by)
-
-
-FEED_PAGE = 500
-
-
-def feed_channel(event_id: int) -> str:
-    return f"event:{event_id}"
-
-
-def feed_message(*, event_id: int, seq: int, scanned_at: datetime, gate: str,
-                 status: ScanStatus, device_id: int | None, staff_id: int | None,
-                 manual: bool, answer: str) -> dict:
-    """One update of an event's live feed: a scan and the answer it got (as logged, JSON)."""
-    return {
-        "type": "scan", "event_id": event_id, "seq": seq,
-        "scanned_at": scanned_at.isoformat(), "gate": gate, "status": str(status),
-        "device_id": device_id, "staff_id": staff_id, "manual": manual,
-        "result": json.loads(answer),
-    }
-
-
-_FEED_AFTER = Prepared(
-    select(Scan.seq, Scan.scanned_at, Scan.gate, Scan.status, Scan.device_id, Scan.staff_id,
-           Scan.manual, Scan.result)
-    .where(Scan.event_id == bindparam("event_id"), Scan.seq > bindparam("after"))
-    .order_by(Scan.seq).limit(bindparam("limit"))
-)
-
-
-def feed_after(db: Executor, *, event_id: int, after: int, limit: int = FEED_PAGE) -> list[dict]:
-    """The event's updates numbered after `after`, in order (at most `limit`)."""
-    return [
-        feed_message(event_id=event_id, seq=seq, scanned_at=at, gate=gate, status=status,
-                     device_id=device_id, staff_id=staff_id, manual=manual, answer=answer)
-        for seq, at, gate, status, device_id, staff_id, manual, answer in _FEED_AFTER.rows(
-            db, {"event_id": event_id, "after": after, "limit": limit})
-    ]
 
 
 def pairing_labels(session: Session, ids: list[int]) -> dict[int, str]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import partial
 
 from pydantic import ValidationError
-from sqlalchemy import Select, Text, and_, bindparam, cast, func, select, update
+from sqlalchemy import Select, Text, and_, bindparam, cast, delete, func, select, update
 from sqlmodel import Session
 
 from kiosk_server.core.db import Executor, Prepared, flush_unique, on_commit, prepared_insert
@@ -221,6 +221,39 @@ def record_visit(
         on_commit(db, partial(hub.publish, visits_channel(customer_id),
                               news.model_dump(mode="json")))
     return guest, visit_id
+
+
+_VISIT_OF_SOURCE = Prepared(select(Visit.id, Visit.customer_id).where(
+    Visit.kind == bindparam("kind"), Visit.source_id == bindparam("source_id")))
+_DELETE_VISIT = Prepared(delete(Visit).where(Visit.id == bindparam("visit_id")))
+# Counted down in SQL like it is counted up; the last visit is the latest one left.
+_UNCOUNT_VISIT = Prepared(
+    update(Customer)
+    .where(Customer.id == bindparam("customer_id"))
+    .values(visit_count=Customer.visit_count - 1,
+            last_visit_at=select(func.max(Visit.occurred_at))
+            .where(Visit.customer_id == bindparam("customer_id")).scalar_subquery())
+    .returning(Customer.visit_count)
+)
+
+
+def remove_visit(db: Executor, *, kind: VisitKind, source_id: int, hub: LocalHub | None = None
+                 ) -> int | None:
+    """Take back the visit a record of `kind` made (a check-in undone): it leaves the
+    customer's history and count. Returns its id (None if it made none).
+
+    With a `hub`, pages showing the customer's history are told once committed
+    (`{"type": "visit_removed", "visit_id", "visit_count"}`)."""
+    found = _VISIT_OF_SOURCE.first(db, {"kind": kind, "source_id": source_id})
+    if found is None:
+        return None
+    visit_id, customer_id = found
+    _DELETE_VISIT.rows(db, {"visit_id": visit_id})
+    visit_count = _UNCOUNT_VISIT.scalar(db, {"customer_id": customer_id})
+    if hub is not None:
+        news = {"type": "visit_removed", "visit_id": visit_id, "visit_count": visit_count}
+        on_commit(db, partial(hub.publish, visits_channel(customer_id), news))
+    return visit_id
 
 
 def guest(db: Executor, *, customer_id: int) -> Guest:

@@ -76,3 +76,26 @@ def test_one_guest_entering_many_events_at_once_loses_no_visit(client, admin, li
     assert sorted(a["customer"]["visit_count"] for a in answers) == [1, 2, 3, 4, 5, 6]
     customer = client.get(f"/api/v1/customers/{guest['id']}", headers=admin.headers).json()
     assert customer["visit_count"] == 6
+
+
+def test_two_staff_undoing_one_check_in_at_once_undo_it_once(client, admin, clerk, live_server):
+    event = seed_seminar(client, admin.headers, guests=3)
+    for code in event.codes:
+        client.post("/api/v1/checkins", headers=admin.headers,
+                    json={"code": code, "event_id": event.event_id})
+    for guest in event.customer_ids:
+        path = f"/api/v1/events/{event.event_id}/guests/{guest}/checkin/undo"
+        barrier = threading.Barrier(2)
+
+        def undo(headers, path=path, barrier=barrier):
+            with httpx.Client(base_url=live_server, timeout=30) as http:
+                barrier.wait()
+                return http.post(path, headers=headers).status_code
+
+        with ThreadPoolExecutor(2) as pool:
+            codes = sorted(pool.map(undo, [admin.headers, clerk.headers]))
+        assert codes == [200, 409]
+        customer = client.get(f"/api/v1/customers/{guest}", headers=admin.headers).json()
+        assert customer["visit_count"] == 0
+    stats = client.get(f"/api/v1/events/{event.event_id}/stats", headers=admin.headers).json()
+    assert (stats["checked_in"], stats["entries"], stats["last_seq"]) == (0, 0, 6)

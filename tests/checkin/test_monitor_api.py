@@ -131,13 +131,58 @@ def test_each_gate_shows_its_pace_and_a_queue_when_codes_come_as_soon_as_it_is_r
         "A", 6, 6, "B", 2, 3)
     assert a.median_result_ms == 103 and b.median_result_ms is None  # a0..a4: 101..105
     assert a.queue and not b.queue and a.median_idle_ms == 500
-    # All 8 check-ins came within the first minute: 8 per minute, 4 left -> 0.5 minutes.
+    # All 8 check-ins came within the first minute: 8 per minute, too few to forecast from.
     assert stats.last_seq == 9  # eight check-ins and one bad code
     plan = stats.planning
-    assert (plan.remaining, plan.per_minute, plan.minutes_to_clear) == (4, 8.0, 0.5)
-    assert plan.queue_building and 10 < plan.late_by_minutes < 11
+    assert (plan.remaining, plan.per_minute, plan.minutes_to_clear) == (4, 8.0, None)
+    assert plan.forecast_gap == "few_arrivals" and plan.late_by_minutes is None
+    assert plan.queue_building
     assert later.planning.per_minute == 0 and later.planning.minutes_to_clear is None
+    assert later.planning.forecast_gap == "no_arrivals"
     assert not later.planning.queue_building  # the reports are old
+
+
+def test_the_time_to_clear_is_forecast_only_on_enough_arrivals_over_enough_time(
+        client, admin, db):
+    from kiosk_server.checkin.stats import event_stats
+
+    event = seed_seminar(client, admin.headers, guests=40,
+                         starts_at=(utcnow() + timedelta(minutes=5)).isoformat())
+    for code in event.codes[:3]:
+        _scan(client, admin.headers, event.event_id, code=code, gate="A")
+    with db.session() as session:
+        few = event_stats(session, event_id=event.event_id).planning
+    assert (few.minutes_to_clear, few.late_by_minutes, few.forecast_gap) == (
+        None, None, "few_arrivals")  # 3 guests in a minute say nothing about 37 more
+    for code in event.codes[3:12]:
+        _scan(client, admin.headers, event.event_id, code=code, gate="A")
+    answer = client.get(f"/api/v1/events/{event.event_id}/stats", headers=admin.headers)
+    early = answer.json()["planning"]
+    assert (early["minutes_to_clear"], early["forecast_gap"]) == (None, "too_early")
+    with db.session() as session:
+        # Four minutes on: 12 guests in 4 minutes is 3 a minute; 28 left take 9.3 minutes.
+        paced = event_stats(session, event_id=event.event_id,
+                            now=utcnow() + timedelta(minutes=4)).planning
+        quiet = event_stats(session, event_id=event.event_id,
+                            now=utcnow() + timedelta(minutes=10)).planning
+    assert (paced.per_minute, paced.minutes_to_clear, paced.forecast_gap) == (3.0, 9.3, None)
+    assert paced.late_by_minutes is not None and 8 < paced.late_by_minutes < 9
+    assert (quiet.minutes_to_clear, quiet.forecast_gap) == (None, "no_arrivals")
+
+
+def test_the_queue_warning_goes_once_the_gate_stops_scanning(client, admin, db):
+    from kiosk_server.checkin.stats import event_stats
+
+    event = seed_seminar(client, admin.headers, guests=8)
+    kiosk = _device(client, admin, event.event_id, "A")
+    for n, code in enumerate(event.codes[:6]):  # each code 0.4 s after the kiosk was ready
+        _scan(client, kiosk, event.event_id, code=code, scan_id=f"q{n}", idle_ms=400)
+    moments = [timedelta(0), timedelta(seconds=30), timedelta(seconds=70)]
+    with db.session() as session:
+        plans = [event_stats(session, event_id=event.event_id, now=utcnow() + after)
+                 for after in moments]
+    assert [plan.planning.queue_building for plan in plans] == [True, False, False]
+    assert [plan.gates[0].queue for plan in plans] == [True, False, False]
 
 
 def _live_visits_url(live_server, customer_id):

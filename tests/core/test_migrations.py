@@ -71,3 +71,27 @@ def test_redemptions_made_before_voids_existed_are_kept_unvoided(tmp_path):
         )).all()
     engine.dispose()
     assert [tuple(row) for row in kept] == [("Cà phê", 30, None, None, "")]
+
+
+def test_scans_made_before_undo_existed_stay_as_they_were(tmp_path):
+    from sqlalchemy import text
+
+    from kiosk_server.core.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0011")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO events (id, name, venue, allow_walk_in, allow_reentry, starts_at,"
+            " ends_at, checkin_opens_at, checkin_closes_at, created_at) VALUES (1, 'E', '',"
+            " 0, 0, '2026-12-06', '2026-12-06', '2026-12-06', '2026-12-06', '2026-12-06')"))
+        connection.execute(text(
+            "INSERT INTO scans (event_id, seq, scanned_at, status, caller, gate, manual, result)"
+            " VALUES (1, 1, '2026-12-06', 'invalid', 'staff:1', 'A', 0, '{}')"))
+    upgrade(url)
+    with engine.connect() as connection:
+        kept = connection.execute(text(
+            "SELECT seq, gate, undone_at, undone_by, undo_seq FROM scans")).all()
+    engine.dispose()
+    assert [tuple(row) for row in kept] == [(1, "A", None, None, None)]

@@ -147,3 +147,9 @@ def test_the_customer_page_issues_a_card_and_shows_a_new_visit_live(
         assert [int(v) for v in page.locator(".visits li").evaluate_all(
             "items => items.map((item) => item.dataset.visitId)")] == [v["id"] for v in visits]
         screenshot(page, "admin-customer")
+
+        undone = client.post(f"/api/v1/events/{seminar.event_id}/guests/{customer_id}"
+                             "/checkin/undo", headers=admin.headers)  # it was a mistake
+        assert undone.status_code == 200, undone.text
+        page.wait_for_function("!document.querySelector('.visits li')")
+        assert page.inner_text(".visit-count") == "0"

@@ -153,6 +153,14 @@ def test_create_an_event_invite_from_a_csv_pair_a_kiosk_and_see_a_scan_arrive(
         assert page.evaluate("window.notReloaded") is True
         screenshot(page, "admin-event")
 
+        undone = client.post(f"/api/v1/events/{event_id}/guests/{invitation['customer_id']}"
+                             "/checkin/undo", headers=admin.headers)  # it was a mistake
+        assert undone.status_code == 200, undone.text
+        _wait_counter(ui, "checked_in", "0")
+        page.wait_for_selector(f"table.guests tr:not(.arrived)[data-customer-id='"
+                               f"{invitation['customer_id']}']")
+        assert page.evaluate("window.notReloaded") is True
+
 
 def test_after_the_demo_signing_in_lands_on_the_dashboard_with_the_seminar_live(
         chromium, served, app, client, screenshot):

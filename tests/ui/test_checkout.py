@@ -382,3 +382,26 @@ def test_the_till_fits_a_tablet_held_either_way(chromium, live_server, client, a
     assert till.text(".stat-next") == "Bạc: 750,000 ₫ to go"
     assert till.text("#find-button") == "Find"
     till.close()
+
+
+def test_a_check_in_undone_leaves_the_till_s_history_at_once(chromium, live_server, client,
+                                                              admin):
+    event = seed_seminar(client, admin.headers, guests=1)
+    guest = event.customer_ids[0]
+    scanned = client.post("/api/v1/checkins", headers=admin.headers, json={
+        "code": event.codes[0], "event_id": event.event_id, "gate": "Cổng A"})
+    assert scanned.json()["status"] == "ok", scanned.text
+    phone = client.get(f"/api/v1/customers/{guest}", headers=admin.headers).json()["phone"]
+    till = Till(chromium, live_server)
+    page = till.page
+    page.fill("#find-input", phone)
+    page.press("#find-input", "Enter")
+    till.served(guest)
+    assert "Cổng A" in till.text("ol.history")
+    refreshes = page.evaluate("window.checkoutState.refreshes")
+    undone = client.post(f"/api/v1/events/{event.event_id}/guests/{guest}/checkin/undo",
+                         headers=admin.headers)  # checked in by mistake
+    assert undone.status_code == 200, undone.text
+    page.wait_for_function("n => window.checkoutState.refreshes > n", arg=refreshes)
+    page.wait_for_function("!document.querySelector('ol.history li')")
+    till.close()

@@ -57,7 +57,7 @@ function cardPanel(customerId) {
   return { panel, load };
 }
 
-function visitsPanel(customer, events, onVisit, context) {
+function visitsPanel(customer, events, { onVisit, onRemoved }, context) {
   const visits = new Map(); // by id: a visit read and also received live is shown once
   const list = el("ol", { class: "visits" });
   const status = liveStatus();
@@ -82,6 +82,10 @@ function visitsPanel(customer, events, onVisit, context) {
       if (data.type === "visit") {
         show([data.visit]);
         onVisit(data.visit, data.visit_count);
+      } else if (data.type === "visit_removed") { // a check-in undone
+        visits.delete(data.visit_id);
+        show([]);
+        onRemoved(data.visit_count);
       } else if (data.type === "ready") { // (again: some may have been missed) read it all
         try {
           show(await api(`/customers/${customer.id}/visits?limit=${HISTORY_SIZE}`));
@@ -110,6 +114,10 @@ export async function customerPage(root, context, id) {
     if (highest === visitCount) last.textContent = when(visit.occurred_at);
     if (visit.kind === "purchase") loyalty.purchased(); // a sale at the till, just now
   };
+  const onRemoved = (visitCount) => {
+    highest = visitCount;
+    count.textContent = visitCount;
+  };
   const card = cardPanel(id);
   root.append(
     el("header", { class: "view-head" }, el("h1", { text: customer.full_name }),
@@ -130,6 +138,6 @@ export async function customerPage(root, context, id) {
           el("dd", { class: "notes", text: customer.notes || "—" }))),
       card.panel),
     ...loyalty.nodes,
-    visitsPanel(customer, events, onVisit, context));
+    visitsPanel(customer, events, { onVisit, onRemoved }, context));
   await Promise.all([card.load(), loyalty.load()]);
 }

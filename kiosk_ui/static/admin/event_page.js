@@ -86,14 +86,20 @@ function guestsPanel(event, onChange) {
     panel,
     start: list.start,
     reload: list.reload,
-    /** The feed said a guest arrived: their line says so, without reading the list again. */
+    /** The feed said a guest arrived (or their check-in was undone): their line says so,
+     * without reading the list again. */
     arrived(update) {
       const customer = update.result?.customer;
       const line = customer && body.querySelector(`tr[data-customer-id="${customer.id}"]`);
-      if (update.status !== "ok" || !line) return;
-      line.classList.add("arrived");
-      line.cells[3].textContent = arrival({ checked_in_at: update.result.checked_in_at
-        || update.scanned_at, gate: update.result.gate ?? update.gate });
+      if (!line) return;
+      if (update.type === "undo" && !update.still_arrived) {
+        line.classList.remove("arrived");
+        line.cells[3].textContent = arrival({});
+      } else if (update.type === "scan" && update.status === "ok") {
+        line.classList.add("arrived");
+        line.cells[3].textContent = arrival({ checked_in_at: update.result.checked_in_at
+          || update.scanned_at, gate: update.result.gate ?? update.gate });
+      }
     },
   };
 }

@@ -274,13 +274,14 @@ function searchBox(placeholder, search) {
   return input;
 }
 
-/** Asks before doing something that cannot be undone; resolves true when confirmed. */
-export function confirmAction(message, confirmLabel) {
+/** Asks before doing something that cannot be undone; resolves true when confirmed.
+ * `kind`: the confirm button's look ("danger", or "primary" for an everyday step). */
+export function confirmAction(message, confirmLabel, kind = "danger") {
   return new Promise((resolve) => {
     const dialog = el("dialog", { class: "confirm" }, el("p", { text: message }),
       el("form", { method: "dialog", class: "actions" },
         el("button", { value: "no", text: t("back") }),
-        el("button", { value: "yes", class: "danger", text: confirmLabel })));
+        el("button", { value: "yes", class: kind, text: confirmLabel })));
     dialog.addEventListener("close", () => {
       dialog.remove();
       resolve(dialog.returnValue === "yes");
@@ -338,6 +339,13 @@ export function when(iso) {
   if (!iso) return "—";
   return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short",
     timeZone: zone }).format(new Date(iso));
+}
+
+/** The time of day at the venue: "14:05:09", or "14:05" without `seconds`. */
+export function timeOfDay(iso, seconds = true) {
+  return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit",
+    second: seconds ? "2-digit" : undefined, hourCycle: "h23", timeZone: zone })
+    .format(new Date(iso));
 }
 
 /** A phone number as people write it in Vietnam: +84912345678 -> 0912 345 678. */

@@ -79,7 +79,7 @@ export function customerView(panel, { banner, visitNumber, state, onDone }) {
         live.show(true, t("live"));
         state.live = customerId;
         refresh();
-      } else if (data.type === "visit") {
+      } else if (data.type === "visit" || data.type === "visit_removed") {
         refresh();
       }
     },

@@ -1,0 +1,103 @@
+// The event's feed on the monitor: the stream of scans and the alerts (codes refused,
+// duplicates with the first check-in, VIPs arriving, check-ins undone), each in words.
+// Updates are numbered; one already shown is never shown twice.
+import { t } from "../admin/i18n.js";
+import { el, timeOfDay } from "../admin/ui.js";
+import { gateName } from "./board.js";
+
+const STREAM_SIZE = 50;
+const ALERTS_SIZE = 100;
+const KEPT = 300; // updates kept to draw the lists again (in another language)
+const KIND = { ok: "ok", already_checked_in: "warn", undone: "warn" };
+
+const $ = (id) => document.getElementById(id);
+
+/** A guest's name that opens them in the guest panel. */
+export const guestLink = (customerId, name) => el("button", { type: "button",
+  class: "who guest-link", text: name, dataset: { openGuest: customerId } });
+
+/** What an alert says about an update, or null when the update is no alert. */
+function alertDetail(update) {
+  const result = update.result;
+  if (update.type === "undo") {
+    return t("alert_undone", { time: timeOfDay(result.checked_in_at) });
+  }
+  if (update.status === "ok") return result.customer?.vip ? t("alert_vip") : null;
+  if (update.status === "already_checked_in") {
+    return t("alert_already_checked_in", { time: timeOfDay(result.first_checked_in_at),
+      gate: gateName(result.gate) });
+  }
+  return t(`alert_${update.status}`, {}, result.message);
+}
+
+function prependCapped(list, item, size) {
+  list.prepend(item);
+  while (list.children.length > size) list.lastChild.remove();
+}
+
+/**
+ * The stream and the alerts of the monitor's `state` (lastSeq, seqs). `arrived(customerId,
+ * at, gate)` and `undone(customerId)` hear of guests arriving and of check-ins undone.
+ */
+export function eventFeed(state, { arrived, undone }) {
+  const kept = [];
+  const undoneScans = new Set(); // seqs of the scans whose check-in was undone
+
+  function line(update, detail) {
+    const customer = update.result?.customer;
+    const undo = update.type === "undo";
+    const item = el("li", { class: KIND[update.status] || "bad",
+      dataset: customer ? { seq: update.seq, openGuest: customer.id } : { seq: update.seq } },
+    el("span", { class: "time", text: timeOfDay(undo ? update.undone_at : update.scanned_at) }),
+    el("span", { class: "status", text: t(`scan_${update.status}`, {}, update.status) }),
+    customer ? guestLink(customer.id, customer.name)
+      : el("span", { class: "who", text: t("unknownCode") }),
+    el("span", { class: "gate", text: gateName(update.gate) }),
+    update.manual ? el("span", { class: "tag", text: t("manual") }) : null,
+    detail ? el("span", { class: "detail", text: detail }) : null);
+    item.classList.toggle("vip", Boolean(customer?.vip) && !undo);
+    if (undoneScans.has(update.seq)) markUndone(item);
+    return item;
+  }
+
+  const markUndone = (item) => {
+    item.classList.add("undone");
+    item.querySelector(".status").after(el("span", { class: "tag undone-tag",
+      text: t("undoneBy") }));
+  };
+
+  function show(update) {
+    prependCapped($("scan-list"), line(update), STREAM_SIZE);
+    const detail = alertDetail(update);
+    if (detail !== null) prependCapped($("alert-list"), line(update, detail), ALERTS_SIZE);
+  }
+
+  function receive(update) {
+    if (update.seq <= state.lastSeq) return; // already shown
+    state.lastSeq = update.seq;
+    state.seqs.push(update.seq);
+    kept.push(update);
+    if (kept.length > KEPT) kept.shift();
+    const customer = update.result?.customer;
+    if (update.type === "undo") {
+      undoneScans.add(update.scan_seq);
+      for (const item of document.querySelectorAll(`li[data-seq="${update.scan_seq}"]`)) {
+        markUndone(item);
+      }
+      if (customer && !update.still_arrived) undone(customer.id);
+    } else if (update.status === "ok" && customer) {
+      arrived(customer.id, update.result.checked_in_at || update.scanned_at,
+        update.result.gate ?? update.gate);
+    }
+    show(update);
+  }
+
+  /** Both lists drawn again from what was kept (the language changed). */
+  function render() {
+    $("scan-list").replaceChildren();
+    $("alert-list").replaceChildren();
+    kept.forEach(show);
+  }
+
+  return { receive, render };
+}
