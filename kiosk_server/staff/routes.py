@@ -1,6 +1,6 @@
 """Sign-in, staff users, their API tokens, and kiosk devices."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -36,8 +36,9 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-TOO_MANY = {429: {"description": "too many wrong attempts from here lately: `Retry-After` "
-                                 "says when to try again"}}
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {"description": "too many wrong attempts from here lately: `Retry-After` "
+                         "says when to try again"}}
 
 
 @router.post("/auth/login", response_model=StaffPublic, responses=TOO_MANY)
@@ -69,14 +70,14 @@ def logout(request: Request, response: Response, session: SessionDep, caller: Cu
 @router.get("/auth/me", response_model=StaffPublic)
 def me(session: SessionDep, caller: CurrentStaff):
     """Staff. The signed-in staff member."""
-    return service.get_staff(session, staff_id=caller.staff_id)
+    return service.get_staff(session, staff_id=caller.staff_member_id)
 
 
 @router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
 def change_password(body: PasswordChange, session: SessionDep, caller: CurrentStaff,
                     log: Audit):
     """Staff. Change one's own password (the current one is asked first)."""
-    service.change_password(session, staff_id=caller.staff_id, current=body.current_password,
+    service.change_password(session, staff_id=caller.staff_member_id, current=body.current_password,
                             new=body.new_password)
     log.record("staff.password_change", ("staff_users", caller.staff_id))
 
@@ -199,4 +200,4 @@ def audit_log(
 ):
     """Admin. Every change made by staff (who, what, when), newest first."""
     items, cursor = audit.list_entries(session, before=before, limit=limit)
-    return AuditPage(items=items, next_cursor=cursor)
+    return AuditPage.model_validate({"items": items, "next_cursor": cursor})

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, select
+from sqlmodel import col
 
 from kiosk_server.core.db import Executor, Prepared, prepared_insert
 from kiosk_server.core.errors import DomainError
@@ -43,9 +44,9 @@ def pairing_limits(address: str) -> list[Limit]:
 
 
 _RECENT = Prepared(select(func.count(), func.min(FailedAttempt.at)).where(
-    FailedAttempt.key == bindparam("key"), FailedAttempt.at > bindparam("since")))
+    col(FailedAttempt.key) == bindparam("key"), FailedAttempt.at > bindparam("since")))
 _ADD = prepared_insert(FailedAttempt, ["key", "at"])
-_FORGET = Prepared(delete(FailedAttempt).where(FailedAttempt.key == bindparam("key")))
+_FORGET = Prepared(delete(FailedAttempt).where(col(FailedAttempt.key) == bindparam("key")))
 _EXPIRE = Prepared(delete(FailedAttempt).where(FailedAttempt.at <= bindparam("since")))
 
 
@@ -69,7 +70,7 @@ def check(db: Executor, limits: list[Limit], *, what: tuple[str, str],
     """Refuse (429) an attempt under a key that holds its limit of recent failures."""
     now = now or utcnow()
     for limit in limits:
-        count, oldest = _RECENT.first(db, {"key": limit.key, "since": now - WINDOW})
+        count, oldest = _RECENT.one(db, {"key": limit.key, "since": now - WINDOW})
         if count >= limit.most:
             raise _too_many(what, oldest + WINDOW - now)
 
