@@ -62,7 +62,7 @@ def list_events(session: Session, *, when: EventTime | None = None,
 _NAMES = Prepared(select(col(Event.id), col(Event.name)).where(col(Event.id).in_(id_slots())))
 
 
-def event_names(db: Executor, *, event_ids: Iterable[int | None]) -> dict[int, str]:
+def event_names(db: Executor, *, event_ids: Iterable[int | None]) -> dict[int | None, str]:
     return dict(_NAMES.rows_for_ids(db, event_ids))
 
 
