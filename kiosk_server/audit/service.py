@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kiosk_server.audit.models import AuditEntry
 from kiosk_server.core.db import prepared_insert
@@ -46,13 +46,13 @@ def list_entries(session: Session, *, before: int | None = None, limit: int = 50
                  ) -> tuple[list[AuditEntry], int | None]:
     """A page of the log, newest first; optionally only one target's entries."""
     limit = max(1, min(limit, MAX_PAGE))
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
+    query = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit + 1)
     if before is not None:
-        query = query.where(AuditEntry.id < before)
+        query = query.where(col(AuditEntry.id) < before)
     if target_type is not None:
-        query = query.where(AuditEntry.target_type == target_type)
+        query = query.where(col(AuditEntry.target_type) == target_type)
     if target_id is not None:
-        query = query.where(AuditEntry.target_id == target_id)
+        query = query.where(col(AuditEntry.target_id) == target_id)
     rows = list(session.scalars(query))
     more = len(rows) > limit
     rows = rows[:limit]
