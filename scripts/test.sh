@@ -7,4 +7,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 "$VENV/bin/ruff" check .
 "$VENV/bin/lint-imports"
+"$VENV/bin/mypy"
 exec "$VENV/bin/python" -m pytest "$@"
