@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
 from PIL import Image, ImageDraw
 
@@ -145,7 +146,8 @@ class Canvas:
                                   dither=Image.Dither.NONE)
         used = quantised.getpalette() or []
         lut = [self.palette.index(bg)] * 256
-        for _count, number in (quantised.getcolors(256) or []):
+        # A "P" image's colours are palette indices.
+        for _count, number in cast(list[tuple[int, int]], quantised.getcolors(256) or []):
             r, g, b = used[number * 3:number * 3 + 3]
             lut[number] = self.palette.index((r, g, b))
         indices = Image.frombytes("L", quantised.size, quantised.tobytes()).point(lut)

@@ -115,6 +115,10 @@ class _Done(Generic[R]):
         return False
 
 
+# A part's encoded image: the key of a shared one (in `_PdfWriter.shared`), or its own.
+_Job = int | Future[_PdfImage] | _Done[_PdfImage]
+
+
 class _PdfWriter:
     """Pages out to `fp` in order; images encoded by a thread pool, shared ones once."""
 
@@ -125,7 +129,7 @@ class _PdfWriter:
         self.pool = ThreadPoolExecutor(threads, "badges-pdf") if threads > 1 else None
         self.window = max(2, threads * 4)  # pages in flight
         self.pending: deque[tuple[tuple[float, float], tuple[int, int],
-                                  list[tuple[Part, object]], int]] = deque()
+                                  list[tuple[Part, _Job]], int]] = deque()
         self.shared: dict[int, tuple[Image.Image, Future[_PdfImage] | _Done[_PdfImage]]] = {}
         self.shared_refs: dict[int, PdfParser.IndirectReference] = {}
         self.colour_spaces: dict[bytes, PdfParser.IndirectReference] = {}
@@ -148,7 +152,7 @@ class _PdfWriter:
             parts, dpi = (Part((0, 0), page),), page.info.get("dpi")
         x_dpi, y_dpi = dpi if dpi else (self.dpi, self.dpi)
         scale = (72.0 / x_dpi, 72.0 / y_dpi)
-        jobs: list[tuple[Part, object]] = []
+        jobs: list[tuple[Part, _Job]] = []
         for part in parts:
             if part.shared:
                 key = id(part.image)
@@ -166,6 +170,7 @@ class _PdfWriter:
             yield self._write_page(*self.pending.popleft())
 
     def _image_ref(self, encoded: _PdfImage) -> PdfParser.IndirectReference:
+        space: PdfParser.IndirectReference | PdfParser.PdfName | None
         if encoded.colour_space == "Indexed":
             space = self.colour_spaces.get(encoded.palette)
             if space is None:
@@ -183,7 +188,7 @@ class _PdfWriter:
                                   Filter=PdfParser.PdfName(encoded.filter))
 
     def _write_page(self, scale: tuple[float, float], size: tuple[int, int],
-                    jobs: list[tuple[Part, object]], count: int) -> int:
+                    jobs: list[tuple[Part, _Job]], count: int) -> int:
         page_width, page_height = size[0] * scale[0], size[1] * scale[1]
         xobjects: dict[str, PdfParser.IndirectReference] = {}
         content: list[bytes] = []
@@ -194,13 +199,13 @@ class _PdfWriter:
                     ref = self._image_ref(self.shared[job][1].result())
                     self.shared_refs[job] = ref
             else:
-                ref = self._image_ref(job.result())  # type: ignore[attr-defined]
+                ref = self._image_ref(job.result())
             name = f"I{number}"
             xobjects[name] = ref
             width, height = part.image.width * scale[0], part.image.height * scale[1]
             x, y = part.xy[0] * scale[0], page_height - part.xy[1] * scale[1] - height
-            numbers = (round(v, 4) + 0.0 for v in (width, height, x, y))  # no "-0.0000"
-            content.append(b"q %.4f 0 0 %.4f %.4f %.4f cm /%s Do Q" % (*numbers,
+            width, height, x, y = (round(v, 4) + 0.0 for v in (width, height, x, y))  # no "-0.0000"
+            content.append(b"q %.4f 0 0 %.4f %.4f %.4f cm /%s Do Q" % (width, height, x, y,
                                                                        name.encode()))
         contents_ref = self.pdf.write_obj(None, stream=b"\n".join(content) + b"\n")
         self.pdf.pages.append(self.pdf.write_page(
@@ -230,7 +235,7 @@ class _PdfWriter:
         for _, _, jobs, _ in self.pending:
             for _, job in jobs:
                 if not isinstance(job, int):
-                    job.cancel()  # type: ignore[attr-defined]
+                    job.cancel()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 

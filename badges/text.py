@@ -85,13 +85,14 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
 def _extents(size: int, bold: bool) -> tuple[int, int]:
     """(ascent, descent) of the tallest and deepest Vietnamese ink, from the baseline."""
     _, top, _, bottom = font(size, bold).getbbox(_PROBE, anchor="ls")
-    return -top, bottom
+    return -int(top), int(bottom)  # whole pixels: Pillow types them as float for a stroke
 
 
 @lru_cache(maxsize=8192)
 def _ink(text: str, size: int, bold: bool) -> tuple[int, int, int, int]:
     """The ink box of one line drawn with its origin (anchor "ls") at (0, 0)."""
-    return font(size, bold).getbbox(text, anchor="ls")
+    left, top, right, bottom = font(size, bold).getbbox(text, anchor="ls")
+    return int(left), int(top), int(right), int(bottom)  # as in _extents
 
 
 def _width(text: str, size: int, bold: bool) -> int:
@@ -217,7 +218,7 @@ def fit_text(text: str, box: Box, *, max_size: int, min_size: int, bold: bool = 
                 split = _balanced_split(words, lines, size, bold)
                 if max(_width(line, size, bold) for line in split) <= box.width:
                     fitted = _place(split, size, bold, box, align, valign, leading)
-                    if box.contains(fitted.bbox):
+                    if fitted.bbox is not None and box.contains(fitted.bbox):
                         return fitted
             size -= 1
     # Too long even at min_size: wrap on max_lines lines, cut the last one.

@@ -10,7 +10,7 @@ import uvicorn
 from kiosk_server import demo as demo_data
 from kiosk_server.checkin import service as checkin
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Database
+from kiosk_server.core.db import Database, id_of
 from kiosk_server.core.errors import DomainError
 from kiosk_server.core.migrations import upgrade
 from kiosk_server.core.signing import TokenSigner
@@ -148,7 +148,7 @@ def staff_token(
         if user is None:
             typer.echo(f"error: no staff user {username!r}", err=True)
             raise typer.Exit(code=1)
-        _, secret = staff.create_api_token(session, staff_id=user.id, label=label)
+        _, secret = staff.create_api_token(session, staff_id=id_of(user), label=label)
     typer.echo(secret)
 
 

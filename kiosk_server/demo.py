@@ -6,13 +6,15 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kiosk_server.cards import service as cards
 from kiosk_server.checkin import service as checkin
 from kiosk_server.core.config import Settings
+from kiosk_server.core.db import id_of
 from kiosk_server.core.signing import TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
@@ -77,12 +79,12 @@ def vietnamese_people(count: int, seed: int = 2026) -> list[tuple[str, str]]:
 
 def _demo_event(session: Session) -> Event:
     now = utcnow()
-    times = dict(starts_at=now + timedelta(minutes=30), ends_at=now + timedelta(hours=4),
-                 checkin_opens_at=now - timedelta(minutes=5),
-                 checkin_closes_at=now + timedelta(hours=4))
-    existing = session.scalars(select(Event).where(Event.name == DEMO_EVENT_NAME)).first()
+    times: dict[str, Any] = dict(
+        starts_at=now + timedelta(minutes=30), ends_at=now + timedelta(hours=4),
+        checkin_opens_at=now - timedelta(minutes=5), checkin_closes_at=now + timedelta(hours=4))
+    existing = session.scalars(select(Event).where(col(Event.name) == DEMO_EVENT_NAME)).first()
     if existing is not None:
-        return events.update_event(session, event_id=existing.id, data=EventUpdate(**times))
+        return events.update_event(session, event_id=id_of(existing), data=EventUpdate(**times))
     return events.create_event(session, data=EventCreate(
         name=DEMO_EVENT_NAME, venue="Trung tâm Hội nghị White Palace, TP. Hồ Chí Minh",
         capacity=600, allow_walk_in=True, **times,
@@ -129,17 +131,17 @@ def create_or_refresh(session: Session, *, signer: TokenSigner, settings: Settin
             session, data=CustomerCreate(full_name=name, phone=phone, contact_consent=True,
                                          tags=[VIP_TAG] if n % 25 == 1 else [])
         )
-        guest_ids.append(customer.id)
-    invitations = events.invite(session, event_id=event.id, customer_ids=guest_ids)
+        guest_ids.append(id_of(customer))
+    invitations = events.invite(session, event_id=id_of(event), customer_ids=guest_ids)
     card = cards.active_card(session, customer_id=guest_ids[0]) or cards.issue_card(
         session, customer_id=guest_ids[0])
-    _demo_till(session, customer_id=guest_ids[0], admin_id=admin.id, settings=settings,
+    _demo_till(session, customer_id=guest_ids[0], admin_id=id_of(admin), settings=settings,
                signer=signer)
     _, device_token = checkin.register_device(
-        session, event_id=event.id, name="Kiosk cổng A", gate="A", created_by=admin.id
+        session, event_id=id_of(event), name="Kiosk cổng A", gate="A", created_by=admin.id
     )
     return DemoLogin(
-        username=DEMO_ADMIN, password=password, event_id=event.id, device_token=device_token,
+        username=DEMO_ADMIN, password=password, event_id=id_of(event), device_token=device_token,
         sample_invitation_code=signer.sign(TokenKind.INVITATION, invitations[1].serial),
         sample_card_code=signer.sign(TokenKind.CARD, card.serial),
     )

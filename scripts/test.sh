@@ -13,4 +13,5 @@ while IFS= read -r found; do
 done < <("$VENV/bin/python" scripts/local_services.py)
 "$VENV/bin/ruff" check .
 "$VENV/bin/lint-imports"
+"$VENV/bin/mypy"
 exec "$VENV/bin/python" -m pytest "$@"

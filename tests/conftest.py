@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Database
+from kiosk_server.core.db import Database, id_of
 from kiosk_server.core.migrations import upgrade
 from kiosk_server.core.types import utcnow
 from kiosk_server.main import create_app
@@ -165,8 +165,8 @@ def make_staff(db: Database, username: str, role: Role) -> Caller:
         user = staff_service.create_staff(session, data=StaffCreate(
             username=username, password="correct horse battery", role=role
         ))
-        _, secret = staff_service.create_api_token(session, staff_id=user.id, label="tests")
-    return Caller(staff_id=user.id, headers={"Authorization": f"Bearer {secret}"})
+        _, secret = staff_service.create_api_token(session, staff_id=id_of(user), label="tests")
+    return Caller(staff_id=id_of(user), headers={"Authorization": f"Bearer {secret}"})
 
 
 @pytest.fixture
@@ -181,7 +181,7 @@ def clerk(db: Database) -> Caller:
 
 def open_event_body(**overrides: object) -> dict:
     now = utcnow()
-    body = {
+    body: dict[str, object] = {
         "name": "Hội thảo mùa thu", "venue": "Hà Nội",
         "starts_at": (now + timedelta(minutes=30)).isoformat(),
         "ends_at": (now + timedelta(hours=3)).isoformat(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypedDict
 
 from PIL import Image
 
@@ -57,6 +58,15 @@ class InvitationGeometry:
             **boxes)
 
 
+class _Fit(TypedDict, total=False):
+    """How `fit_text` fits one text of the event block."""
+
+    max_size: int
+    min_size: int
+    bold: bool
+    max_lines: int
+
+
 INVITATION = InvitationGeometry()
 EMAIL_WIDTH = 600
 INVITATION_EMAIL = INVITATION.scaled(EMAIL_WIDTH / INVITATION.size[0])
@@ -79,13 +89,13 @@ def _invitation_template(brand: Brand, labels: Labels, scale: float, event_name:
     y = block.y1
     for text, height, colour, gap, fit in (
             (venue, g.venue, c.on_primary_soft, px(14),
-             dict(max_size=px(32), min_size=px(22))),
+             _Fit(max_size=px(32), min_size=px(22))),
             (when, g.when, c.on_primary, px(40),
-             dict(max_size=px(38), min_size=px(24), max_lines=1)),
+             _Fit(max_size=px(38), min_size=px(24), max_lines=1)),
             (event_name, g.event, c.on_primary, px(22),
-             dict(max_size=px(78), min_size=px(40), bold=True, max_lines=3)),
+             _Fit(max_size=px(78), min_size=px(40), bold=True, max_lines=3)),
             (labels.invitation, g.label, c.label_on_primary, px(26),
-             dict(max_size=px(34), min_size=px(20), bold=True, max_lines=1))):
+             _Fit(max_size=px(34), min_size=px(20), bold=True, max_lines=1))):
         fitted = fit_text(text, Box(block.x0, y - height.height, block.x1, y),
                           valign="bottom", **fit)
         if fitted.bbox is not None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kiosk_server.audit.models import AuditEntry, AuditEntryPublic, AuditKind
 from kiosk_server.core.db import prepared_insert
@@ -78,7 +78,7 @@ def list_entries(session: Session, *, before: int | None = None, limit: int = 50
                  where: AuditFilter = AuditFilter()) -> tuple[list[AuditEntry], int | None]:
     """A page of the log, newest first, of the entries `where` lets through."""
     limit = max(1, min(limit, MAX_PAGE))
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
+    query = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit + 1)
     if before is not None:
         query = query.where(AuditEntry.id < before)
     if where.staff_id is not None:

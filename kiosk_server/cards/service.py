@@ -1,10 +1,10 @@
 """Issue, reissue and look up membership cards."""
 
 from sqlalchemy import bindparam, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kiosk_server.cards.models import Card, CardHolder, CardPublic
-from kiosk_server.core.db import Executor, Prepared, flush_unique
+from kiosk_server.core.db import Executor, Prepared, flush_unique, id_of
 from kiosk_server.core.errors import conflict, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
@@ -13,7 +13,8 @@ from kiosk_server.customers import service as customers
 
 def to_public(card: Card, signer: TokenSigner) -> CardPublic:
     return CardPublic(
-        id=card.id, customer_id=card.customer_id, code=signer.sign(TokenKind.CARD, card.serial),
+        id=id_of(card), customer_id=card.customer_id,
+        code=signer.sign(TokenKind.CARD, card.serial),
         issued_at=card.issued_at, revoked_at=card.revoked_at,
     )
 
@@ -23,7 +24,7 @@ def issue_card(session: Session, *, customer_id: int) -> Card:
     customers.get_customer(session, customer_id=customer_id)
     session.execute(
         update(Card)
-        .where(Card.active_customer_id == customer_id)
+        .where(col(Card.active_customer_id) == customer_id)
         .values(active_customer_id=None, revoked_at=utcnow())
     )
     card = Card(customer_id=customer_id, serial=new_serial(), active_customer_id=customer_id)
@@ -37,11 +38,12 @@ def issue_card(session: Session, *, customer_id: int) -> Card:
 
 
 def active_card(session: Session, *, customer_id: int) -> Card | None:
-    return session.scalars(select(Card).where(Card.active_customer_id == customer_id)).first()
+    return session.scalars(
+        select(Card).where(col(Card.active_customer_id) == customer_id)).first()
 
 
-_ACTIVE_SERIAL = Prepared(select(Card.serial).where(
-    Card.active_customer_id == bindparam("customer_id")))
+_ACTIVE_SERIAL = Prepared(select(col(Card.serial)).where(
+    col(Card.active_customer_id) == bindparam("customer_id")))
 
 
 def active_card_code(db: Executor, *, customer_id: int, signer: TokenSigner) -> str | None:
@@ -57,8 +59,8 @@ def get_active_card(session: Session, *, customer_id: int) -> Card:
     return card
 
 
-_HOLDER = Prepared(select(Card.customer_id, Card.active_customer_id.is_not(None)).where(
-    Card.serial == bindparam("serial")
+_HOLDER = Prepared(select(col(Card.customer_id), col(Card.active_customer_id).is_not(None)).where(
+    col(Card.serial) == bindparam("serial")
 ))
 
 

@@ -18,7 +18,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kiosk_server.cards import service as cards
 from kiosk_server.checkin.feed import feed_channel, feed_message, next_seq
@@ -213,10 +213,10 @@ def _hidden_from(caller: Principal, judgement: _Judgement, event_id: int) -> boo
 
 
 _NEXT_ENTRY = Prepared(select(func.coalesce(func.max(Checkin.entry_number), 0) + 1).where(
-    Checkin.invitation_id == bindparam("invitation_id")
+    col(Checkin.invitation_id) == bindparam("invitation_id")
 ))
-_FIRST_ENTRY = Prepared(select(Checkin.checked_in_at, Checkin.gate).where(
-    Checkin.invitation_id == bindparam("invitation_id"), Checkin.entry_number == 1
+_FIRST_ENTRY = Prepared(select(col(Checkin.checked_in_at), col(Checkin.gate)).where(
+    col(Checkin.invitation_id) == bindparam("invitation_id"), col(Checkin.entry_number) == 1
 ))
 # The unique (invitation, entry number) pair turns a second entry into no row back.
 _ADD_CHECKIN = prepared_insert(Checkin, [
@@ -231,8 +231,9 @@ _ADD_SCAN = prepared_insert(Scan, [
 ], ignore_conflicts=True, returning=(Scan.id,))
 # A kiosk's report on its previous scan; only the caller's own scans, once.
 _REPORT_RESULT_TIME = Prepared(
-    update(Scan).where(Scan.caller == bindparam("caller"),
-                       Scan.client_scan_id == bindparam("scan_id"), Scan.result_ms.is_(None))
+    update(Scan).where(col(Scan.caller) == bindparam("caller"),
+                       col(Scan.client_scan_id) == bindparam("scan_id"),
+                       col(Scan.result_ms).is_(None))
     .values(result_ms=bindparam("result_ms"))
 )
 
@@ -254,7 +255,7 @@ def _admit(db: Executor, *, event: GateRules, judgement: _Judgement, result: Sca
         "device_id": caller.device_id, "staff_id": caller.staff_id, "checked_in_at": now,
     })
     if checkin_id is None:
-        first_at, first_gate = _FIRST_ENTRY.first(db, {"invitation_id": invitation.id})
+        first_at, first_gate = _FIRST_ENTRY.one(db, {"invitation_id": invitation.id})
         judgement.status = result.status = ScanStatus.ALREADY_CHECKED_IN
         result.first_checked_in_at = result.checked_in_at = first_at
         result.gate = first_gate
@@ -293,8 +294,8 @@ def _log(db: Executor, *, event: GateRules, seq: int, request: ScanRequest, call
     return answer
 
 
-_STORED_RESULT = Prepared(select(Scan.result).where(
-    Scan.caller == bindparam("caller"), Scan.client_scan_id == bindparam("scan_id")
+_STORED_RESULT = Prepared(select(col(Scan.result)).where(
+    col(Scan.caller) == bindparam("caller"), col(Scan.client_scan_id) == bindparam("scan_id")
 ))
 
 
@@ -312,30 +313,30 @@ def guest_list(session: Session, *, event_id: int, query: str = "", arrived: boo
     check-in if they arrived; `arrived` keeps only those who did (true) or did not (false),
     `tag` only those who carry it ("vip")."""
     events.get_event(session, event_id=event_id)
-    checked_in = select(Checkin.customer_id).where(
-        Checkin.event_id == event_id, Checkin.entry_number == 1
+    checked_in = select(col(Checkin.customer_id)).where(
+        col(Checkin.event_id) == event_id, col(Checkin.entry_number) == 1
     )
     within = [events.guests_of(event_id)] + ([checked_in] if arrived else [])
     found, cursor = customers.search_customers(
         session, query=query, after=after, limit=limit, tag=tag, within=within,
         outside=checked_in if arrived is False else None,
     )
-    ids = [customer.id for customer in found]
+    ids = [id_of(customer) for customer in found]
     passes = events.passes_of(session, event_id=event_id, customer_ids=ids)
     entries = {
         customer_id: (at, gate) for customer_id, at, gate in session.execute(
-            select(Checkin.customer_id, Checkin.checked_in_at, Checkin.gate)
-            .where(Checkin.event_id == event_id, Checkin.entry_number == 1,
-                   Checkin.customer_id.in_(ids))
+            select(col(Checkin.customer_id), col(Checkin.checked_in_at), col(Checkin.gate))
+            .where(col(Checkin.event_id) == event_id, col(Checkin.entry_number) == 1,
+                   col(Checkin.customer_id).in_(ids))
         )
     } if ids else {}
     lines = []
     for customer in found:
         checked_in_at, gate = entries.get(customer.id, (None, None))
         lines.append(GuestLine(
-            customer_id=customer.id, name=customer.full_name, phone=customer.phone,
+            customer_id=id_of(customer), name=customer.full_name, phone=customer.phone,
             vip=is_vip(customer.tags), tags=customer.tags,
-            invitation_id=passes[customer.id].id, checked_in_at=checked_in_at, gate=gate,
+            invitation_id=passes[id_of(customer)].id, checked_in_at=checked_in_at, gate=gate,
         ))
     return lines, cursor
 
@@ -344,10 +345,11 @@ def scan_log(session: Session, *, event_id: int, before: int | None = None, limi
              ) -> list[Scan]:
     """The event's scans, newest first."""
     events.get_event(session, event_id=event_id)
-    query = select(Scan).where(Scan.event_id == event_id)
+    query = select(Scan).where(col(Scan.event_id) == event_id)
     if before is not None:
-        query = query.where(Scan.id < before)
-    return list(session.scalars(query.order_by(Scan.id.desc()).limit(max(1, min(limit, 500)))))
+        query = query.where(col(Scan.id) < before)
+    return list(session.scalars(
+        query.order_by(col(Scan.id).desc()).limit(max(1, min(limit, 500)))))
 
 
 def create_pairing(session: Session, *, event_id: int, gate: str, created_by: int | None):

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from statistics import median
 
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kiosk_server.checkin.models import (
     Checkin,
@@ -82,9 +82,9 @@ def _arrivals_by_minute(session: Session, *, event_id: int, now: datetime) -> li
     end = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
     start = end - timedelta(minutes=CHART_MINUTES)
     recent = session.scalars(
-        select(Checkin.checked_in_at).where(
-            Checkin.event_id == event_id, Checkin.entry_number == 1,
-            Checkin.checked_in_at >= start, Checkin.checked_in_at < end,
+        select(col(Checkin.checked_in_at)).where(
+            col(Checkin.event_id) == event_id, col(Checkin.entry_number) == 1,
+            col(Checkin.checked_in_at) >= start, col(Checkin.checked_in_at) < end,
         )
     ).all()
     buckets = [0] * CHART_MINUTES
@@ -113,20 +113,22 @@ def _gates(session: Session, *, event_id: int, now: datetime, window: timedelta
            ) -> list[GateStats]:
     gates: dict[str, _Gate] = {}
     for gate, checked_in, recent in session.execute(
-        select(Checkin.gate, func.count(),
-               func.count().filter(Checkin.checked_in_at >= now - window))
-        .where(Checkin.event_id == event_id, Checkin.entry_number == 1).group_by(Checkin.gate)
+        select(col(Checkin.gate), func.count(),
+               func.count().filter(col(Checkin.checked_in_at) >= now - window))
+        .where(col(Checkin.event_id) == event_id, col(Checkin.entry_number) == 1)
+        .group_by(col(Checkin.gate))
     ):
         gates[gate] = _Gate(checked_in=checked_in, recent=recent)
     for gate, scans in session.execute(
-        select(Scan.gate, func.count()).where(Scan.event_id == event_id).group_by(Scan.gate)
+        select(col(Scan.gate), func.count()).where(col(Scan.event_id) == event_id)
+        .group_by(col(Scan.gate))
     ):
         gates.setdefault(gate, _Gate()).scans = scans
     reports = session.execute(
-        select(Scan.gate, Scan.scanned_at, Scan.idle_ms, Scan.result_ms)
-        .where(Scan.event_id == event_id, Scan.scanned_at >= now - REPORTS_WINDOW,
-               or_(Scan.idle_ms.is_not(None), Scan.result_ms.is_not(None)))
-        .order_by(Scan.id.desc()).limit(len(gates) * RESULT_REPORTS * 2)
+        select(col(Scan.gate), col(Scan.scanned_at), col(Scan.idle_ms), col(Scan.result_ms))
+        .where(col(Scan.event_id) == event_id, col(Scan.scanned_at) >= now - REPORTS_WINDOW,
+               or_(col(Scan.idle_ms).is_not(None), col(Scan.result_ms).is_not(None)))
+        .order_by(col(Scan.id).desc()).limit(len(gates) * RESULT_REPORTS * 2)
     )
     for gate, scanned_at, idle_ms, result_ms in reports:  # newest first
         seen = gates.setdefault(gate, _Gate())

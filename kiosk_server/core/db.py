@@ -28,14 +28,24 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol, cast
 
-from sqlalchemy import BindParameter, Engine, Integer, bindparam, create_engine, event, insert
+from sqlalchemy import (
+    BindParameter,
+    Engine,
+    Integer,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    insert,
+    inspect,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from kiosk_server.core.errors import DomainError
 from kiosk_server.core.files import private_sqlite
@@ -176,7 +186,7 @@ class _Checkpointer:
     INTERVAL_S = 1.0
 
     def __init__(self, engine: Engine) -> None:
-        self._path = engine.url.database
+        self._path = engine.url.database or ":memory:"
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kiosk-wal-checkpoint",
                                         daemon=True)
@@ -243,6 +253,23 @@ def _insert_ignoring(dialect: str, table: Any, returning: tuple) -> Any:
 ID_SLOTS = 20
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """The table of a `table=True` model (its `__table__`, which SQLModel leaves untyped)."""
+    return cast(Table, inspect(model).local_table)
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Row) -> int:
+    """The id of a saved row: set once it is flushed (None only before), so an int."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id: it was never flushed")
+    return row.id
+
+
 def id_slots(name: str = "ids") -> list[BindParameter]:
     """The IN list of a `Prepared` statement that filters on ids, such as
     `Table.id.in_(id_slots())`: a compiled statement has a fixed number of parameters,
@@ -268,7 +295,7 @@ class Prepared:
     def __init__(self, statement: Any) -> None:
         self._statement = statement
         self._plans: dict[str, tuple] = {}
-        self._record: type | None = None
+        self._record: Any = None  # a namedtuple class, made from the statement's columns
 
     def _plan(self, dialect: Any) -> tuple:
         plan = self._plans.get(dialect.name)
@@ -288,8 +315,8 @@ class Prepared:
             plan = self._plans[dialect.name] = (compiled.string, defaults, binds, order, results)
             if columns and self._record is None:
                 # Unnamed columns (expressions without a label) become _0, _1...
-                self._record = namedtuple("Record", [str(column.key) for column in columns],
-                                          rename=True)
+                self._record = namedtuple(  # type: ignore[misc]  # names known only at run time
+                    "Record", [str(column.key) for column in columns], rename=True)
         return plan
 
     def rows(self, db: Executor, params: Mapping[str, Any] | None = None) -> list[tuple]:
@@ -305,7 +332,9 @@ class Prepared:
         for name, processor in binds:
             values[name] = processor(values[name])
         arguments = [values[name] for name in order] if order is not None else values
-        cursor = connection.connection.driver_connection.execute(sql, arguments)
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a checked-out connection has its driver's connection
+        cursor = driver.execute(sql, arguments)
         if cursor.description is None:
             return []
         return [tuple(process(value) if process else value
@@ -315,6 +344,10 @@ class Prepared:
     def first(self, db: Executor, params: Mapping[str, Any] | None = None) -> tuple | None:
         found = self.rows(db, params)
         return found[0] if found else None
+
+    def one(self, db: Executor, params: Mapping[str, Any] | None = None) -> tuple:
+        """The row of a statement known to return one (an aggregate, a row known to exist)."""
+        return self.rows(db, params)[0]
 
     def records(self, db: Executor, params: Mapping[str, Any] | None = None) -> list[Any]:
         """`rows` as named tuples: `record.customer_id`, `record._asdict()`."""
@@ -346,7 +379,7 @@ def prepared_insert(table: Any, columns: list[str], *, ignore_conflicts: bool = 
     RETURNING, nothing comes back)."""
 
     def build(dialect: str) -> Any:
-        values = {name: bindparam(name) for name in columns}
+        values: dict[str, BindParameter] = {name: bindparam(name) for name in columns}
         if ignore_conflicts:
             statement = _insert_ignoring(dialect, table, ()).values(values)
         else:

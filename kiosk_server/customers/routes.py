@@ -46,7 +46,7 @@ def search_customers(
 ):
     """Staff. Find customers by name or phone, a page at a time."""
     items, cursor = service.search_customers(session, query=q, after=after, limit=limit)
-    return CustomerPage(items=items, next_cursor=cursor)
+    return CustomerPage.model_validate({"items": items, "next_cursor": cursor})
 
 
 @router.post("/import", response_model=ImportReport, openapi_extra=CSV_BODY)

@@ -4,12 +4,21 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Select, Text, and_, bindparam, cast, delete, func, select, update
 from sqlmodel import Session
 
-from kiosk_server.core.db import Executor, Prepared, flush_unique, on_commit, prepared_insert
+from kiosk_server.core.db import (
+    Executor,
+    Prepared,
+    flush_unique,
+    id_of,
+    on_commit,
+    prepared_insert,
+    table_of,
+)
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.text import fold, normalize_phone, phone_search_digits
 from kiosk_server.customers import csv_rows
@@ -72,8 +81,8 @@ def get_customer(session: Session, *, customer_id: int) -> Customer:
     return customer
 
 
-_PUBLIC = Prepared(select(*(Customer.__table__.c[name] for name in CustomerPublic.model_fields))
-                   .where(Customer.id == bindparam("customer_id")))
+_PUBLIC = Prepared(select(*(table_of(Customer).c[name] for name in CustomerPublic.model_fields))
+                   .where(col(Customer.id) == bindparam("customer_id")))
 
 
 def public_customer(db: Executor, *, customer_id: int) -> CustomerPublic:
@@ -88,8 +97,8 @@ def get_customers(session: Session, *, customer_ids: list[int]) -> dict[int, Cus
     """Customers by id; ids that do not exist are left out."""
     if not customer_ids:
         return {}
-    rows = session.scalars(select(Customer).where(Customer.id.in_(set(customer_ids))))
-    return {c.id: c for c in rows}
+    rows = session.scalars(select(Customer).where(col(Customer.id).in_(set(customer_ids))))
+    return {id_of(c): c for c in rows}
 
 
 def update_customer(session: Session, *, customer_id: int, data: CustomerUpdate) -> Customer:
@@ -127,7 +136,7 @@ def find_by_phone(session: Session, *, phone: str) -> Customer | None:
     normalized = normalize_phone(phone)
     if normalized is None:
         return None
-    return session.scalars(select(Customer).where(Customer.phone == normalized)).first()
+    return session.scalars(select(Customer).where(col(Customer.phone) == normalized)).first()
 
 
 def search_customers(
@@ -140,27 +149,27 @@ def search_customers(
     `within`: selections of customer ids (another domain's: an event's guests) the
     customers must all be in; `outside`: one they must not be in."""
     limit = max(1, min(limit, MAX_PAGE))
-    statement = select(Customer).order_by(Customer.id).limit(limit + 1)
+    statement = select(Customer).order_by(col(Customer.id)).limit(limit + 1)
     for ids in within:
-        statement = statement.where(Customer.id.in_(ids))
+        statement = statement.where(col(Customer.id).in_(ids))
     if outside is not None:
-        statement = statement.where(Customer.id.not_in(outside))
+        statement = statement.where(col(Customer.id).not_in(outside))
     if tag:
         # The tags as JSON text hold the tag as JSON text: the same on every database.
         statement = statement.where(
             cast(Customer.tags, Text).contains(json.dumps(normalize_tag(tag)), autoescape=True))
     if after is not None:
-        statement = statement.where(Customer.id > after)
+        statement = statement.where(col(Customer.id) > after)
     words = fold(query).split()
     digits = phone_search_digits(query)
     whole_number = normalize_phone(query) if digits is not None else None
     if whole_number is not None:  # a whole number: its unique index, not a scan
-        statement = statement.where(Customer.phone == whole_number)
+        statement = statement.where(col(Customer.phone) == whole_number)
     elif digits is not None:
-        statement = statement.where(Customer.phone.contains(digits, autoescape=True))
+        statement = statement.where(col(Customer.phone).contains(digits, autoescape=True))
     elif words:
         statement = statement.where(
-            and_(*(Customer.name_folded.contains(word, autoescape=True) for word in words[:8]))
+            and_(*(col(Customer.name_folded).contains(word, autoescape=True) for word in words[:8]))
         )
     rows = list(session.scalars(statement))
     more = len(rows) > limit
@@ -171,15 +180,16 @@ def search_customers(
 _VISIT_FIELDS = ["customer_id", "kind", "occurred_at", "event_id", "source_id", "gate",
                  "device_id", "staff_id"]
 _ADD_VISIT = prepared_insert(Visit, _VISIT_FIELDS, returning=(Visit.id,))
-_GUEST_COLUMNS = (Customer.id, Customer.full_name, Customer.visit_count, Customer.tags)
+_GUEST_COLUMNS = (col(Customer.id), col(Customer.full_name), col(Customer.visit_count),
+                  col(Customer.tags))
 # Incremented in SQL, never read-modify-write: concurrent visits cannot lose a count.
 _COUNT_VISIT = Prepared(
     update(Customer)
-    .where(Customer.id == bindparam("customer_id"))
+    .where(col(Customer.id) == bindparam("customer_id"))
     .values(visit_count=Customer.visit_count + 1, last_visit_at=bindparam("occurred_at"))
     .returning(*_GUEST_COLUMNS)
 )
-_GUEST = Prepared(select(*_GUEST_COLUMNS).where(Customer.id == bindparam("customer_id")))
+_GUEST = Prepared(select(*_GUEST_COLUMNS).where(col(Customer.id) == bindparam("customer_id")))
 
 
 def visits_channel(customer_id: int) -> str:
@@ -205,7 +215,7 @@ def record_visit(
 
     With a `hub`, the visit is announced on `visits_channel` once committed, to every
     page showing this customer's history."""
-    values = {
+    values: dict[str, Any] = {
         "customer_id": customer_id, "kind": kind, "occurred_at": occurred_at,
         "event_id": event_id, "source_id": source_id, "gate": gate, "device_id": device_id,
         "staff_id": staff_id,
@@ -265,10 +275,11 @@ def guest(db: Executor, *, customer_id: int) -> Guest:
 
 
 _RECENT_VISITS = Prepared(
-    select(Visit.id, Visit.customer_id, Visit.kind, Visit.occurred_at, Visit.event_id,
-           Visit.source_id, Visit.gate, Visit.device_id, Visit.staff_id)
-    .where(Visit.customer_id == bindparam("customer_id"))
-    .order_by(Visit.occurred_at.desc(), Visit.id.desc()).limit(bindparam("limit"))
+    select(col(Visit.id), col(Visit.customer_id), col(Visit.kind), col(Visit.occurred_at),
+           col(Visit.event_id), col(Visit.source_id), col(Visit.gate), col(Visit.device_id),
+           col(Visit.staff_id))
+    .where(col(Visit.customer_id) == bindparam("customer_id"))
+    .order_by(col(Visit.occurred_at).desc(), col(Visit.id).desc()).limit(bindparam("limit"))
 )
 
 
@@ -334,7 +345,7 @@ def import_csv(session: Session, *, data: bytes, dry_run: bool) -> ImportReport:
         customer = existing.get(phone) if phone else None
         if customer is None:
             customer = create_customer(session, data=data_row)
-        report.customer_ids.append(customer.id)
+        report.customer_ids.append(id_of(customer))
     report.saved = True
     return report
 
@@ -343,7 +354,7 @@ def _existing_by_phone(session: Session, phones: list[str]) -> dict[str | None, 
     found: dict[str | None, Customer] = {}
     for start in range(0, len(phones), 500):
         chunk = phones[start:start + 500]
-        for customer in session.scalars(select(Customer).where(Customer.phone.in_(chunk))):
+        for customer in session.scalars(select(Customer).where(col(Customer.phone).in_(chunk))):
             found[customer.phone] = customer
     return found
 

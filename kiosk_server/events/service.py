@@ -4,9 +4,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from kiosk_server.core.db import Executor, Prepared, id_slots, insert_ignoring_conflicts
+from kiosk_server.core.db import Executor, Prepared, id_of, id_slots, insert_ignoring_conflicts
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
@@ -49,20 +49,20 @@ def list_events(session: Session, *, when: EventTime | None = None,
                 now: datetime | None = None) -> list[Event]:
     """Events, latest first: all, or those not started, running, or ended (`when`)."""
     now = now or utcnow()
-    query = select(Event).order_by(Event.starts_at.desc(), Event.id.desc())
+    query = select(Event).order_by(col(Event.starts_at).desc(), col(Event.id).desc())
     if when is EventTime.UPCOMING:
-        query = query.where(Event.starts_at > now)
+        query = query.where(col(Event.starts_at) > now)
     elif when is EventTime.RUNNING:
-        query = query.where(Event.starts_at <= now, Event.ends_at > now)
+        query = query.where(col(Event.starts_at) <= now, col(Event.ends_at) > now)
     elif when is EventTime.PAST:
-        query = query.where(Event.ends_at <= now)
+        query = query.where(col(Event.ends_at) <= now)
     return list(session.scalars(query))
 
 
-_NAMES = Prepared(select(Event.id, Event.name).where(Event.id.in_(id_slots())))
+_NAMES = Prepared(select(col(Event.id), col(Event.name)).where(col(Event.id).in_(id_slots())))
 
 
-def event_names(db: Executor, *, event_ids: Iterable[int | None]) -> dict[int, str]:
+def event_names(db: Executor, *, event_ids: Iterable[int | None]) -> dict[int | None, str]:
     return dict(_NAMES.rows_for_ids(db, event_ids))
 
 
@@ -91,14 +91,15 @@ def count_invited(db: Executor, *, event_id: int) -> int:
     """Active invitations of the event."""
     return db.scalar(
         select(func.count()).select_from(Invitation)
-        .where(Invitation.event_id == event_id, Invitation.status == InvitationStatus.ACTIVE)
+        .where(col(Invitation.event_id) == event_id,
+               col(Invitation.status) == InvitationStatus.ACTIVE)
     ) or 0
 
 
 def guests_of(event_id: int) -> Select:
     """The customer ids of the event's active invitations, to select within."""
-    return select(Invitation.customer_id).where(
-        Invitation.event_id == event_id, Invitation.status == InvitationStatus.ACTIVE
+    return select(col(Invitation.customer_id)).where(
+        col(Invitation.event_id) == event_id, col(Invitation.status) == InvitationStatus.ACTIVE
     )
 
 
@@ -107,7 +108,7 @@ def passes_of(db: Executor, *, event_id: int, customer_ids: list[int]) -> dict[i
     if not customer_ids:
         return {}
     rows = db.execute(select(*_GATE_PASS_COLUMNS).where(
-        Invitation.event_id == event_id, Invitation.customer_id.in_(customer_ids)
+        col(Invitation.event_id) == event_id, col(Invitation.customer_id).in_(customer_ids)
     ))
     return {row.customer_id: GatePass(*row) for row in rows}
 
@@ -146,7 +147,7 @@ def _invitations_of(session: Session, *, event_id: int, customer_ids: list[int]
     for start in range(0, len(customer_ids), 500):
         chunk = customer_ids[start:start + 500]
         for invitation in session.scalars(select(Invitation).where(
-            Invitation.event_id == event_id, Invitation.customer_id.in_(chunk)
+            col(Invitation.event_id) == event_id, col(Invitation.customer_id).in_(chunk)
         )):
             result[invitation.customer_id] = invitation
     return result
@@ -154,19 +155,20 @@ def _invitations_of(session: Session, *, event_id: int, customer_ids: list[int]
 
 # What a gate needs to know, read with statements built once (the check-in hot path).
 _GATE_RULES = Prepared(select(
-    Event.id, Event.checkin_opens_at, Event.checkin_closes_at, Event.capacity,
-    Event.allow_walk_in, Event.allow_reentry,
-).where(Event.id == bindparam("event_id")))
-_GATE_PASS_COLUMNS = (Invitation.id, Invitation.event_id, Invitation.customer_id,
-                      Invitation.status)
+    col(Event.id), col(Event.checkin_opens_at), col(Event.checkin_closes_at),
+    col(Event.capacity), col(Event.allow_walk_in), col(Event.allow_reentry),
+).where(col(Event.id) == bindparam("event_id")))
+_GATE_PASS_COLUMNS = (col(Invitation.id), col(Invitation.event_id), col(Invitation.customer_id),
+                      col(Invitation.status))
 _PASS_BY_SERIAL = Prepared(
-    select(*_GATE_PASS_COLUMNS).where(Invitation.serial == bindparam("serial"))
+    select(*_GATE_PASS_COLUMNS).where(col(Invitation.serial) == bindparam("serial"))
 )
 _PASS_OF_CUSTOMER = Prepared(select(*_GATE_PASS_COLUMNS).where(
-    Invitation.event_id == bindparam("event_id"), Invitation.customer_id == bindparam("customer_id")
+    col(Invitation.event_id) == bindparam("event_id"),
+    col(Invitation.customer_id) == bindparam("customer_id")
 ))
 _LOCK_INVITATION = Prepared(
-    select(Invitation.id).where(Invitation.id == bindparam("id")).with_for_update()
+    select(col(Invitation.id)).where(col(Invitation.id) == bindparam("id")).with_for_update()
 )
 
 
@@ -217,8 +219,8 @@ def get_invitation(session: Session, *, event_id: int, invitation_id: int) -> In
 def invitations_of_event(session: Session, *, event_id: int) -> list[Invitation]:
     """All the event's invitations, cancelled ones included."""
     get_event(session, event_id=event_id)
-    return list(session.scalars(select(Invitation).where(Invitation.event_id == event_id)
-                                .order_by(Invitation.id)))
+    return list(session.scalars(select(Invitation).where(col(Invitation.event_id) == event_id)
+                                .order_by(col(Invitation.id))))
 
 
 def cancel_invitation(session: Session, *, event_id: int, invitation_id: int) -> Invitation:
@@ -236,10 +238,10 @@ def list_invitations(
 ) -> tuple[list[Invitation], int | None]:
     get_event(session, event_id=event_id)
     limit = max(1, min(limit, MAX_PAGE))
-    query = select(Invitation).where(Invitation.event_id == event_id)
+    query = select(Invitation).where(col(Invitation.event_id) == event_id)
     if after is not None:
-        query = query.where(Invitation.id > after)
-    rows = list(session.scalars(query.order_by(Invitation.id).limit(limit + 1)))
+        query = query.where(col(Invitation.id) > after)
+    rows = list(session.scalars(query.order_by(col(Invitation.id)).limit(limit + 1)))
     return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
 
 
@@ -249,7 +251,7 @@ def to_public(session: Session, invitations: list[Invitation], signer: TokenSign
     names = customers.get_customers(session, customer_ids=[i.customer_id for i in invitations])
     return [
         InvitationPublic(
-            id=i.id, event_id=i.event_id, customer_id=i.customer_id,
+            id=id_of(i), event_id=i.event_id, customer_id=i.customer_id,
             customer_name=names[i.customer_id].full_name, status=i.status,
             code=signer.sign(TokenKind.INVITATION, i.serial),
             created_at=i.created_at, cancelled_at=i.cancelled_at,

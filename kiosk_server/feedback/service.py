@@ -4,9 +4,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from kiosk_server.core.db import Executor, Prepared, prepared_insert
+from kiosk_server.core.db import Executor, Prepared, id_of, prepared_insert, table_of
 from kiosk_server.core.errors import conflict, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial, token_link
 from kiosk_server.core.types import utcnow
@@ -54,8 +54,8 @@ def request_for_new_visit(db: Executor, *, customer_id: int, visit_id: int,
     return issued
 
 
-_SERIAL_OF_VISIT = Prepared(select(FeedbackRequest.serial)
-                            .where(FeedbackRequest.visit_id == bindparam("visit_id")))
+_SERIAL_OF_VISIT = Prepared(select(col(FeedbackRequest.serial))
+                            .where(col(FeedbackRequest.visit_id) == bindparam("visit_id")))
 
 
 def serial_for_visit(db: Executor, *, visit_id: int | None) -> str | None:
@@ -103,10 +103,10 @@ def resolve_complaint(session: Session, *, complaint_id: int, resolution: str,
 
 
 _COMPLAINTS = Prepared(
-    select(*Complaint.__table__.c)
-    .where(Complaint.customer_id == bindparam("customer_id"),
-           or_(Complaint.resolved_at.is_(None), bindparam("resolved_too")))
-    .order_by(Complaint.id.desc()).limit(bindparam("limit")))
+    select(*table_of(Complaint).c)
+    .where(col(Complaint.customer_id) == bindparam("customer_id"),
+           or_(col(Complaint.resolved_at).is_(None), bindparam("resolved_too")))
+    .order_by(col(Complaint.id).desc()).limit(bindparam("limit")))
 
 
 def complaints_of(db: Executor, *, customer_id: int, open_only: bool = False,
@@ -122,7 +122,7 @@ def to_public(db: Executor, complaints: Sequence[Complaint | Any]) -> list[Compl
     names = staff.staff_names(db, staff_ids=[
         person for c in complaints for person in (c.about_staff_id, c.opened_by)])
     return [ComplaintPublic(
-        id=c.id, customer_id=c.customer_id, text=c.text, about_staff_id=c.about_staff_id,
+        id=id_of(c), customer_id=c.customer_id, text=c.text, about_staff_id=c.about_staff_id,
         about_staff_name=names.get(c.about_staff_id), visit_id=c.visit_id,
         opened_at=c.opened_at, opened_by=c.opened_by, opened_by_name=names.get(c.opened_by),
         resolved_at=c.resolved_at, resolved_by=c.resolved_by, resolution=c.resolution,

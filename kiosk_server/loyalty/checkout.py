@@ -4,12 +4,12 @@ about them on one panel, and new customers signed up with a card on the spot."""
 from html import escape
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from badges import export, qr
 from kiosk_server.cards import service as cards
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Executor, Prepared, id_slots
+from kiosk_server.core.db import Executor, Prepared, id_of, id_slots
 from kiosk_server.core.errors import DomainError, invalid
 from kiosk_server.core.signing import TokenKind, TokenSigner, token_link
 from kiosk_server.customers import service as customers
@@ -32,8 +32,9 @@ RECENT_VISITS = 20
 
 
 # The sales behind a list of visits (see `_history`).
-_SALES = Prepared(select(Purchase.id, Purchase.amount_vnd, Purchase.items, Purchase.voided_at)
-                  .where(Purchase.id.in_(id_slots())))
+_SALES = Prepared(select(col(Purchase.id), col(Purchase.amount_vnd), col(Purchase.items),
+                         col(Purchase.voided_at))
+                  .where(col(Purchase.id).in_(id_slots())))
 
 
 def _history(db: Executor, *, customer_id: int) -> list[HistoryEntry]:
@@ -136,7 +137,7 @@ def sign_up(session: Session, *, data: CounterSignup, settings: Settings,
     customer = customers.create_customer(session, data=CustomerCreate(
         full_name=data.full_name, phone=data.phone, email=data.email,
         contact_consent=data.contact_consent))
-    card = cards.issue_card(session, customer_id=customer.id)
+    card = cards.issue_card(session, customer_id=id_of(customer))
     code = signer.sign(TokenKind.CARD, card.serial)
     link = token_link(settings.public_url, code, "c")
     mail = CardMail.NO_ADDRESS

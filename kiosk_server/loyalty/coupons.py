@@ -6,13 +6,13 @@ using one coupon at the same moment, exactly one succeeds; the other is told it 
 A forged or altered code is refused before any database lookup."""
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
-from sqlmodel import Session
+from sqlalchemy import CursorResult, bindparam, select, update
+from sqlmodel import Session, col
 
-from kiosk_server.core.db import Executor, Prepared
+from kiosk_server.core.db import Executor, Prepared, id_of, table_of
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
@@ -31,7 +31,7 @@ def state_of(coupon: Coupon | Any, now: datetime | None = None) -> CouponStatus:
 def to_public(coupon: Coupon | Any, signer: TokenSigner) -> CouponPublic:
     """`coupon`: a Coupon, or a record of the coupons table's columns."""
     return CouponPublic(
-        id=coupon.id, code=signer.sign(TokenKind.COUPON, coupon.serial),
+        id=id_of(coupon), code=signer.sign(TokenKind.COUPON, coupon.serial),
         customer_id=coupon.customer_id, benefit=coupon.benefit, issued_at=coupon.issued_at,
         issued_by=coupon.issued_by, expires_at=coupon.expires_at, used_at=coupon.used_at,
         used_by=coupon.used_by, status=state_of(coupon))
@@ -72,6 +72,7 @@ def _forged() -> DomainError:
 def _used(coupon: Coupon, zone_time: str) -> DomainError:
     error = conflict("coupon_used", f"Phiếu ưu đãi này đã được dùng lúc {zone_time}.",
                      f"This coupon was already used, at {zone_time}.", field="code")
+    assert coupon.used_at is not None  # refused as used: its use is recorded
     error.extra = {"used_at": coupon.used_at.isoformat()}
     return error
 
@@ -101,7 +102,7 @@ def find(session: Session, *, code: str, signer: TokenSigner) -> Coupon:
     if token.kind is not TokenKind.COUPON:
         raise invalid("not_a_coupon", "Mã này không phải phiếu ưu đãi.",
                       "This code is not a coupon.", field="code")
-    coupon = session.scalars(select(Coupon).where(Coupon.serial == token.serial)).first()
+    coupon = session.scalars(select(Coupon).where(col(Coupon.serial) == token.serial)).first()
     if coupon is None:
         raise _no_such_coupon(field="code")
     return coupon
@@ -112,6 +113,7 @@ def _refusal(coupon: Coupon, *, customer_id: int | None, now: datetime, zone: Zo
     """Why the coupon cannot be used now by this customer, or None."""
     state = state_of(coupon, now)
     if state is CouponStatus.USED:
+        assert coupon.used_at is not None  # what USED means
         return _used(coupon, _at(coupon.used_at, zone))
     if state is CouponStatus.EXPIRED:
         return _expired(coupon, _at(coupon.expires_at, zone))
@@ -145,12 +147,13 @@ def use(session: Session, *, code: str, customer_id: int | None, staff_id: int |
         raise refusal
     taken = session.execute(
         update(Coupon)
-        .where(Coupon.id == coupon.id, Coupon.used_at.is_(None), Coupon.expires_at > now)
+        .where(col(Coupon.id) == coupon.id, col(Coupon.used_at).is_(None),
+               col(Coupon.expires_at) > now)
         .values(used_at=now, used_by=staff_id, used_customer_id=customer_id,
                 used_request_id=request_id, used_purchase_id=purchase_id)
         .execution_options(synchronize_session=False))
     session.refresh(coupon)
-    if taken.rowcount != 1:  # another till used it between our read and our update
+    if cast(CursorResult, taken).rowcount != 1:  # another till used it since our read
         raise (_refusal(coupon, customer_id=customer_id, now=now, zone=zone)
                or _used(coupon, _at(now, zone)))
     return coupon
@@ -158,13 +161,14 @@ def use(session: Session, *, code: str, customer_id: int | None, staff_id: int |
 
 def used_with(session: Session, *, purchase_id: int, signer: TokenSigner
               ) -> CouponPublic | None:
-    coupon = session.scalars(select(Coupon).where(Coupon.used_purchase_id == purchase_id)).first()
+    coupon = session.scalars(
+        select(Coupon).where(col(Coupon.used_purchase_id) == purchase_id)).first()
     return to_public(coupon, signer) if coupon is not None else None
 
 
-_HELD = Prepared(select(*Coupon.__table__.c).where(
-    Coupon.customer_id == bindparam("customer_id"), Coupon.used_at.is_(None),
-    Coupon.expires_at > bindparam("now")).order_by(Coupon.expires_at).limit(50))
+_HELD = Prepared(select(*table_of(Coupon).c).where(
+    col(Coupon.customer_id) == bindparam("customer_id"), col(Coupon.used_at).is_(None),
+    col(Coupon.expires_at) > bindparam("now")).order_by(col(Coupon.expires_at)).limit(50))
 
 
 def held_by(db: Executor, *, customer_id: int, signer: TokenSigner) -> list[CouponPublic]:

@@ -1,10 +1,10 @@
 """The rewards catalogue, and spending points on a reward at the till."""
 
 from sqlalchemy import bindparam, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Executor, Prepared, flush_unique
+from kiosk_server.core.db import Executor, Prepared, flush_unique, id_of, table_of
 from kiosk_server.core.errors import DomainError, conflict, not_found
 from kiosk_server.customers import service as customers
 from kiosk_server.loyalty import service
@@ -48,9 +48,9 @@ def update_reward(session: Session, *, reward_id: int, data: RewardUpdate) -> Re
 
 
 _CATALOGUE = Prepared(
-    select(*(Reward.__table__.c[name] for name in RewardPublic.model_fields))
-    .where(or_(Reward.active.is_(True), bindparam("include_inactive")))
-    .order_by(Reward.points_cost, Reward.id))
+    select(*(table_of(Reward).c[name] for name in RewardPublic.model_fields))
+    .where(or_(col(Reward.active).is_(True), bindparam("include_inactive")))
+    .order_by(col(Reward.points_cost), col(Reward.id)))
 
 
 def list_rewards(db: Executor, *, active_only: bool = True) -> list[RewardPublic]:
@@ -72,7 +72,8 @@ def redeem(session: Session, *, customer_id: int, data: RedemptionCreate,
     answered with the first redemption; two tills spending the same points: one wins."""
     customers.get_customer(session, customer_id=customer_id)
     done = session.scalars(select(Redemption).where(
-        Redemption.staff_id == staff_id, Redemption.request_id == data.request_id)).first()
+        col(Redemption.staff_id) == staff_id,
+        col(Redemption.request_id) == data.request_id)).first()
     if done is not None:
         if (done.customer_id, done.reward_id) != (customer_id, data.reward_id):
             raise conflict("request_reused", "Mã yêu cầu này đã dùng cho một lần đổi khác.",
@@ -89,7 +90,7 @@ def redeem(session: Session, *, customer_id: int, data: RedemptionCreate,
     if not service.take_points(session, customer_id=customer_id, points=reward.points_cost):
         balance = service.status(session, customer_id=customer_id, settings=settings).points
         raise _not_enough(balance, reward.points_cost)
-    redemption = Redemption(customer_id=customer_id, reward_id=reward.id,
+    redemption = Redemption(customer_id=customer_id, reward_id=id_of(reward),
                             reward_name=reward.name, points=reward.points_cost,
                             staff_id=staff_id, request_id=data.request_id)
     session.add(redemption)
@@ -103,8 +104,9 @@ def redeem(session: Session, *, customer_id: int, data: RedemptionCreate,
 
 def redemptions_of(session: Session, *, customer_id: int, limit: int = 50) -> list[Redemption]:
     customers.get_customer(session, customer_id=customer_id)
-    return list(session.scalars(select(Redemption).where(Redemption.customer_id == customer_id)
-                                .order_by(Redemption.id.desc()).limit(limit)))
+    return list(session.scalars(select(Redemption)
+                                .where(col(Redemption.customer_id) == customer_id)
+                                .order_by(col(Redemption.id).desc()).limit(limit)))
 
 
 def void_redemption(session: Session, *, redemption_id: int, by: int | None, reason: str

@@ -1,6 +1,6 @@
 """The till: find a customer, their standing, sales, rewards, coupons; sign-ups."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -34,7 +34,8 @@ from kiosk_server.staff.deps import AdminOnly, Audit, CurrentStaff, StaffWorkDep
 
 router = APIRouter(prefix="/api/v1", tags=["loyalty"])
 
-REPLAYED = {200: {"description": "this request_id was recorded before: its result"}}
+REPLAYED: dict[int | str, dict[str, Any]] = {
+    200: {"description": "this request_id was recorded before: its result"}}
 
 
 # ------------------------------------------------------------------------- finding them

@@ -10,10 +10,10 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Executor, Prepared, dialect_insert, prepared_insert
+from kiosk_server.core.db import Executor, Prepared, dialect_insert, prepared_insert, table_of
 from kiosk_server.core.errors import DomainError, conflict, not_found
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.types import utcnow
@@ -72,7 +72,7 @@ def tier_for(spend_vnd: int, tiers: list[Tier]) -> tuple[Tier, Tier | None]:
 
 
 def _add_points(dialect: str):
-    table = LoyaltyAccount.__table__
+    table = table_of(LoyaltyAccount)
     statement = dialect_insert(dialect, table).values(
         customer_id=bindparam("customer_id"), points=bindparam("points"))
     return statement.on_conflict_do_update(
@@ -84,10 +84,10 @@ def _add_points(dialect: str):
 _ADD_POINTS = Prepared(_add_points)
 _TAKE_POINTS = Prepared(
     update(LoyaltyAccount)
-    .where(LoyaltyAccount.customer_id == bindparam("customer_id"),
-           LoyaltyAccount.points >= bindparam("points"))
+    .where(col(LoyaltyAccount.customer_id) == bindparam("customer_id"),
+           col(LoyaltyAccount.points) >= bindparam("points"))
     .values(points=LoyaltyAccount.points - bindparam("points"))
-    .returning(LoyaltyAccount.points))
+    .returning(col(LoyaltyAccount.points)))
 
 
 def add_points(db: Executor, *, customer_id: int, points: int) -> int:
@@ -106,15 +106,15 @@ _STANDING = Prepared(select(
     func.coalesce(func.sum(Purchase.amount_vnd), 0),
     func.coalesce(func.sum(Purchase.amount_vnd).filter(
         Purchase.occurred_at > bindparam("since")), 0),
-    select(LoyaltyAccount.points).where(LoyaltyAccount.customer_id == bindparam("customer_id"))
-    .scalar_subquery(),
-).where(Purchase.customer_id == bindparam("customer_id"), Purchase.voided_at.is_(None)))
+    select(col(LoyaltyAccount.points))
+    .where(col(LoyaltyAccount.customer_id) == bindparam("customer_id")).scalar_subquery(),
+).where(col(Purchase.customer_id) == bindparam("customer_id"), col(Purchase.voided_at).is_(None)))
 
 
 def status(db: Executor, *, customer_id: int, settings: Settings,
            now: datetime | None = None) -> LoyaltyStatus:
     """The customer's points, spend and tier now."""
-    total, recent, points = _STANDING.first(db, {
+    total, recent, points = _STANDING.one(db, {
         "customer_id": customer_id, "since": (now or utcnow()) - TIER_WINDOW})
     # PostgreSQL sums big integers as NUMERIC: back to whole numbers.
     return standing(customer_id=customer_id, points=points or 0, total=int(total),
@@ -169,13 +169,13 @@ def _result(purchase: PurchasePublic, *, till: Till, after: LoyaltyStatus, tier_
 
 
 _RECORDED = Prepared(
-    select(*(Purchase.__table__.c[name] for name in (*PurchasePublic.model_fields, "visit_id")))
-    .where(Purchase.staff_id == bindparam("staff_id"),
-           Purchase.request_id == bindparam("request_id")))
+    select(*(table_of(Purchase).c[name] for name in (*PurchasePublic.model_fields, "visit_id")))
+    .where(col(Purchase.staff_id) == bindparam("staff_id"),
+           col(Purchase.request_id) == bindparam("request_id")))
 _ADD_PURCHASE = prepared_insert(
     Purchase, ["customer_id", "amount_vnd", "points", "items", "staff_id", "request_id",
                "occurred_at", "void_reason"], ignore_conflicts=True, returning=(Purchase.id,))
-_SET_VISIT = Prepared(update(Purchase).where(Purchase.id == bindparam("purchase_id"))
+_SET_VISIT = Prepared(update(Purchase).where(col(Purchase.id) == bindparam("purchase_id"))
                       .values(visit_id=bindparam("visit_id")))
 
 
@@ -203,7 +203,7 @@ def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
         # Two requests with one id at the same moment: the second meets the unique pair.
         raise conflict("request_in_flight", "Giao dịch này đang được ghi, hãy thử lại.",
                        "This purchase is being recorded; try again.")
-    purchase = PurchasePublic(id=purchase_id, voided_at=None, **sale)
+    purchase = PurchasePublic.model_validate({**sale, "id": purchase_id, "voided_at": None})
     used = None
     if data.coupon_code is not None:
         used = coupons.use(session, code=data.coupon_code, customer_id=customer_id,
@@ -273,8 +273,8 @@ def void(session: Session, row: Purchase | Redemption, *, by: int | None, reason
 
 def purchases_of(session: Session, *, customer_id: int, limit: int = 100) -> list[Purchase]:
     customers.get_customer(session, customer_id=customer_id)
-    return list(session.scalars(select(Purchase).where(Purchase.customer_id == customer_id)
-                                .order_by(Purchase.id.desc()).limit(max(1, min(limit, 500)))))
+    return list(session.scalars(select(Purchase).where(col(Purchase.customer_id) == customer_id)
+                                .order_by(col(Purchase.id).desc()).limit(max(1, min(limit, 500)))))
 
 
 def listed(session: Session, purchases: list[Purchase]) -> list[PurchaseListed]:

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from sqlalchemy import and_, or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import on_commit
@@ -129,10 +129,10 @@ def claim_due(session: Session, *, limit: int = 50, now: datetime | None = None
               ) -> list[Outgoing]:
     """Take up to `limit` due pending messages for this sender (`pending` -> `sending`)."""
     now = now or utcnow()
-    due = (select(OutboxMessage.id)
-           .where(OutboxMessage.status == MessageStatus.PENDING,
-                  OutboxMessage.next_attempt_at <= now)
-           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    due = (select(col(OutboxMessage.id))
+           .where(col(OutboxMessage.status) == MessageStatus.PENDING,
+                  col(OutboxMessage.next_attempt_at) <= now)
+           .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
            .limit(limit)
            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's writers take turns
            # A CTE: PostgreSQL runs a locking CTE exactly once. As a plain IN subquery its
@@ -140,19 +140,21 @@ def claim_due(session: Session, *, limit: int = 50, now: datetime | None = None
            .cte("due"))
     claimed = list(session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(select(due.c.id)),
-               OutboxMessage.status == MessageStatus.PENDING)
+        .where(col(OutboxMessage.id).in_(select(due.c.id)),
+               col(OutboxMessage.status) == MessageStatus.PENDING)
         .values(status=MessageStatus.SENDING, claimed_at=now)
-        .returning(OutboxMessage.id)
+        .returning(col(OutboxMessage.id))
         .execution_options(synchronize_session=False)
     ))
     if not claimed:
         return []
-    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
-                           .order_by(OutboxMessage.id).execution_options(populate_existing=True))
+    rows = session.scalars(select(OutboxMessage).where(col(OutboxMessage.id).in_(claimed))
+                           .order_by(col(OutboxMessage.id))
+                           .execution_options(populate_existing=True))
     images: dict[int, list[InlineImage]] = {}
-    for image in session.scalars(select(OutboxImage).where(OutboxImage.message_id.in_(claimed))
-                                 .order_by(OutboxImage.message_id, OutboxImage.cid)):
+    for image in session.scalars(select(OutboxImage)
+                                 .where(col(OutboxImage.message_id).in_(claimed))
+                                 .order_by(col(OutboxImage.message_id), col(OutboxImage.cid))):
         images.setdefault(image.message_id, []).append(
             InlineImage(image.cid, image.content_type, image.content))
     return [Outgoing(id=row.id, to_address=row.to_address, subject=row.subject,
@@ -177,7 +179,7 @@ def build_email(message: Outgoing, *, sender: str, now: datetime | None = None
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
-        html_part = email.get_payload()[1]
+        html_part = list(email.iter_parts())[1]
         for image in message.images:
             maintype, subtype = image.content_type.split("/", 1)
             html_part.add_related(image.content, maintype=maintype, subtype=subtype,
@@ -195,8 +197,8 @@ def mark_sent(session: Session, *, message_id: int, now: datetime | None = None)
 def mark_failed(session: Session, *, message_id: int, error: str, now: datetime | None = None,
                 delays: Sequence[timedelta] = RETRY_DELAYS) -> MessageStatus:
     """A try failed: try again after the next delay, or give up once they are used up."""
-    attempts = session.scalar(select(OutboxMessage.attempts)
-                              .where(OutboxMessage.id == message_id)) or 0
+    attempts = session.scalar(select(col(OutboxMessage.attempts))
+                              .where(col(OutboxMessage.id) == message_id)) or 0
     if attempts >= len(delays):
         return mark_rejected(session, message_id=message_id, error=error)
     _finish_attempt(session, message_id, status=MessageStatus.PENDING, last_error=error[:1000],
@@ -213,8 +215,8 @@ def mark_rejected(session: Session, *, message_id: int, error: str) -> MessageSt
 def release(session: Session, *, message_ids: Sequence[int]) -> None:
     """Hand back claimed messages that were never tried (the connection failed first)."""
     session.execute(update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(message_ids),
-                           OutboxMessage.status == MessageStatus.SENDING)
+                    .where(col(OutboxMessage.id).in_(message_ids),
+                           col(OutboxMessage.status) == MessageStatus.SENDING)
                     .values(status=MessageStatus.PENDING)
                     .execution_options(synchronize_session=False))
 
@@ -222,8 +224,8 @@ def release(session: Session, *, message_ids: Sequence[int]) -> None:
 def _finish_attempt(session: Session, message_id: int, **values: object) -> None:
     # Only a claimed message changes: a late answer never overwrites a later outcome.
     session.execute(update(OutboxMessage)
-                    .where(OutboxMessage.id == message_id,
-                           OutboxMessage.status == MessageStatus.SENDING)
+                    .where(col(OutboxMessage.id) == message_id,
+                           col(OutboxMessage.status) == MessageStatus.SENDING)
                     .values(attempts=OutboxMessage.attempts + 1, **values)
                     .execution_options(synchronize_session=False))
 
@@ -234,18 +236,18 @@ def list_messages(session: Session, *, state: DeliveryState | None = None,
     """A page of the outbox, newest first; optionally only messages in one state."""
     limit = max(1, min(limit, MAX_PAGE))
     stale = (now or utcnow()) - UNKNOWN_AFTER
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit + 1)
+    query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit + 1)
     if before is not None:
-        query = query.where(OutboxMessage.id < before)
+        query = query.where(col(OutboxMessage.id) < before)
     if state is DeliveryState.UNKNOWN:
-        query = query.where(OutboxMessage.status == MessageStatus.SENDING,
-                            OutboxMessage.claimed_at < stale)
+        query = query.where(col(OutboxMessage.status) == MessageStatus.SENDING,
+                            col(OutboxMessage.claimed_at) < stale)
     elif state is DeliveryState.SENDING:
-        query = query.where(and_(OutboxMessage.status == MessageStatus.SENDING,
-                                 or_(OutboxMessage.claimed_at.is_(None),
-                                     OutboxMessage.claimed_at >= stale)))
+        query = query.where(and_(col(OutboxMessage.status) == MessageStatus.SENDING,
+                                 or_(col(OutboxMessage.claimed_at).is_(None),
+                                     col(OutboxMessage.claimed_at) >= stale)))
     elif state is not None:
-        query = query.where(OutboxMessage.status == MessageStatus(state.value))
+        query = query.where(col(OutboxMessage.status) == MessageStatus(state.value))
     rows = list(session.scalars(query))
     more = len(rows) > limit
     rows = rows[:limit]

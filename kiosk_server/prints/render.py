@@ -33,7 +33,7 @@ class Batch:
 
 
 # kind -> (what each guest gets, how they are put together)
-_OUTPUTS = {
+_OUTPUTS: dict[str, tuple[str, export.Output]] = {
     "badges_pdf": ("badge", "pdf"),
     "badge_sheets_pdf": ("badge", "a4-pdf"),
     "badges_zip": ("badge", "zip"),

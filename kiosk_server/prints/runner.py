@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from kiosk_server.core.db import Database
 from kiosk_server.core.types import utcnow
@@ -83,7 +84,7 @@ class ExportRunner:
 
     def _set(self, export_id: int, **values) -> None:
         with self._database.session() as session:
-            session.execute(update(Export).where(Export.id == export_id).values(**values))
+            session.execute(update(Export).where(col(Export.id) == export_id).values(**values))
 
     def _finish(self, export_id: int, status: ExportStatus, **values) -> None:
         self._set(export_id, status=status, finished_at=utcnow(), **values)
@@ -94,11 +95,11 @@ def fail_abandoned(database: Database) -> int:
     (a restart, a crash) are marked failed, so nobody waits on them forever."""
     host = socket.gethostname()
     with database.session() as session:
-        rows = session.execute(select(Export.id, Export.worker).where(
-            Export.status.in_([ExportStatus.QUEUED, ExportStatus.RUNNING]))).all()
+        rows = session.execute(select(col(Export.id), col(Export.worker)).where(
+            col(Export.status).in_([ExportStatus.QUEUED, ExportStatus.RUNNING]))).all()
         gone = [export_id for export_id, worker in rows if _gone(worker, host)]
         if gone:
-            session.execute(update(Export).where(Export.id.in_(gone)).values(
+            session.execute(update(Export).where(col(Export.id).in_(gone)).values(
                 status=ExportStatus.FAILED, finished_at=utcnow(),
                 error="interrupted: the server stopped; start it again"))
     return len(gone)

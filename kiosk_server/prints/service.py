@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from badges import export, layouts, qr
 from badges.brand import Brand
@@ -238,7 +238,7 @@ def start_export(session: Session, *, event_id: int, kind: ExportKind, created_b
                   when=when_text(event, settings.zone, language), venue=event.venue,
                   brand=brand_of(settings), path=str(runner.directory / row.file_name),
                   language=language)
-    export_id = row.id
+    export_id = id_of(row)
     on_commit(session, lambda: runner.start(export_id, batch))
     return row
 
@@ -252,8 +252,8 @@ def get_export(session: Session, *, export_id: int) -> Export:
 
 def list_exports(session: Session, *, event_id: int, limit: int = 20) -> list[Export]:
     events.get_event(session, event_id=event_id)
-    return list(session.scalars(select(Export).where(Export.event_id == event_id)
-                                .order_by(Export.id.desc()).limit(limit)))
+    return list(session.scalars(select(Export).where(col(Export.event_id) == event_id)
+                                .order_by(col(Export.id).desc()).limit(limit)))
 
 
 def export_file(session: Session, *, export_id: int, runner: ExportRunner) -> Path:
@@ -267,7 +267,7 @@ def export_file(session: Session, *, export_id: int, runner: ExportRunner) -> Pa
 
 def to_public(row: Export) -> ExportPublic:
     return ExportPublic(
-        id=row.id, event_id=row.event_id, kind=row.kind, status=row.status, done=row.done,
+        id=id_of(row), event_id=row.event_id, kind=row.kind, status=row.status, done=row.done,
         total=row.total, error=row.error, created_at=row.created_at,
         finished_at=row.finished_at,
         download=(f"/api/v1/exports/{row.id}/file" if row.status is ExportStatus.DONE

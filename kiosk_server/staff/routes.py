@@ -37,8 +37,9 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-TOO_MANY = {429: {"description": "too many wrong attempts from here lately: `Retry-After` "
-                                 "says when to try again"}}
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {"description": "too many wrong attempts from here lately: `Retry-After` "
+                         "says when to try again"}}
 
 
 @router.post("/auth/login", response_model=StaffPublic, responses=TOO_MANY)
@@ -68,14 +69,14 @@ def logout(request: Request, response: Response, session: SessionDep, caller: Cu
 @router.get("/auth/me", response_model=StaffPublic)
 def me(session: SessionDep, caller: CurrentStaff):
     """Staff. The signed-in staff member."""
-    return service.get_staff(session, staff_id=caller.staff_id)
+    return service.get_staff(session, staff_id=caller.staff_member_id)
 
 
 @router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
 def change_password(body: PasswordChange, session: SessionDep, caller: CurrentStaff,
                     log: Audit):
     """Staff. Change one's own password (the current one is asked first)."""
-    service.change_password(session, staff_id=caller.staff_id, current=body.current_password,
+    service.change_password(session, staff_id=caller.staff_member_id, current=body.current_password,
                             new=body.new_password)
     log.record("staff.password_change", ("staff_users", caller.staff_id))
 

@@ -5,11 +5,12 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, func, select, update
-from sqlmodel import Session
+from sqlalchemy import CursorResult, bindparam, func, select, update
+from sqlmodel import Session, col
 
 from kiosk_server.core.db import Database, Executor, Prepared, flush_unique, id_slots
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
@@ -49,6 +50,13 @@ class Principal:
     @property
     def is_device(self) -> bool:
         return self.device_id is not None
+
+    @property
+    def staff_member_id(self) -> int:
+        """`staff_id` of a caller that a dependency has checked is a staff member."""
+        if self.staff_id is None:
+            raise RuntimeError("the caller is a kiosk device, not a staff member")
+        return self.staff_id
 
     def serves_event(self, event_id: int) -> bool:
         """Whether the caller may act for this event: staff always, a kiosk device only for
@@ -135,21 +143,21 @@ def reset_password(session: Session, *, staff_id: int, password: str) -> StaffUs
 
 def _active_admins(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(StaffUser).where(
-        StaffUser.role == Role.ADMIN, StaffUser.active.is_(True))) or 0
+        col(StaffUser.role) == Role.ADMIN, col(StaffUser.active).is_(True))) or 0
 
 
 def _revoke_all(session: Session, *, staff_id: int, kind: TokenKind | None = None) -> None:
     query = (update(AuthToken)
-             .where(AuthToken.staff_id == staff_id, AuthToken.revoked_at.is_(None))
+             .where(col(AuthToken.staff_id) == staff_id, col(AuthToken.revoked_at).is_(None))
              .values(revoked_at=utcnow()))
     if kind is not None:
-        query = query.where(AuthToken.kind == kind)
+        query = query.where(col(AuthToken.kind) == kind)
     session.execute(query)
 
 
 def get_staff_by_username(session: Session, *, username: str) -> StaffUser | None:
     return session.scalars(
-        select(StaffUser).where(StaffUser.username == username.strip().lower())
+        select(StaffUser).where(col(StaffUser.username) == username.strip().lower())
     ).first()
 
 
@@ -171,8 +179,8 @@ _NAME = func.coalesce(func.nullif(StaffUser.full_name, ""), StaffUser.username)
 
 def directory(session: Session) -> list[StaffName]:
     """The active staff members' names, for any staff member to pick one."""
-    rows = session.execute(select(StaffUser.id, _NAME)
-                           .where(StaffUser.active.is_(True)).order_by(StaffUser.username))
+    rows = session.execute(select(col(StaffUser.id), _NAME)
+                           .where(col(StaffUser.active).is_(True)).order_by(StaffUser.username))
     return [StaffName(id=staff_id, name=name) for staff_id, name in rows]
 
 
@@ -184,10 +192,10 @@ def active_staff_member(session: Session, *, staff_id: int) -> StaffUser:
     return user
 
 
-_NAMES = Prepared(select(StaffUser.id, _NAME).where(StaffUser.id.in_(id_slots())))
+_NAMES = Prepared(select(col(StaffUser.id), _NAME).where(col(StaffUser.id).in_(id_slots())))
 
 
-def staff_names(db: Executor, *, staff_ids: Iterable[int | None]) -> dict[int, str]:
+def staff_names(db: Executor, *, staff_ids: Iterable[int | None]) -> dict[int | None, str]:
     """What a customer's history calls each of these staff members (`_NAME`)."""
     return dict(_NAMES.rows_for_ids(db, staff_ids))
 
@@ -235,7 +243,7 @@ def revoke_secret(session: Session, *, secret: str) -> None:
     """End a session or revoke a token given its secret (logout)."""
     session.execute(
         update(AuthToken)
-        .where(AuthToken.digest == _digest(secret), AuthToken.revoked_at.is_(None))
+        .where(col(AuthToken.digest) == _digest(secret), col(AuthToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
 
@@ -253,8 +261,8 @@ def create_api_token(session: Session, *, staff_id: int, label: str = "") -> tup
 def list_api_tokens(session: Session, *, staff_id: int) -> list[AuthToken]:
     return list(session.scalars(
         select(AuthToken)
-        .where(AuthToken.staff_id == staff_id, AuthToken.kind == TokenKind.API)
-        .order_by(AuthToken.id)
+        .where(col(AuthToken.staff_id) == staff_id, col(AuthToken.kind) == TokenKind.API)
+        .order_by(col(AuthToken.id))
     ))
 
 
@@ -283,9 +291,9 @@ def create_device(
 
 
 def list_devices(session: Session, *, event_id: int | None = None) -> list[Device]:
-    query = select(Device).order_by(Device.id)
+    query = select(Device).order_by(col(Device.id))
     if event_id is not None:
-        query = query.where(Device.event_id == event_id)
+        query = query.where(col(Device.event_id) == event_id)
     return list(session.scalars(query))
 
 
@@ -311,7 +319,7 @@ def revoke_device(session: Session, *, device_id: int) -> Device:
         session.add(device)
         session.execute(
             update(AuthToken)
-            .where(AuthToken.device_id == device_id, AuthToken.revoked_at.is_(None))
+            .where(col(AuthToken.device_id) == device_id, col(AuthToken.revoked_at).is_(None))
             .values(revoked_at=now)
         )
     return device
@@ -320,13 +328,13 @@ def revoke_device(session: Session, *, device_id: int) -> Device:
 # Built once: authentication runs on every request, check-ins included.
 _CALLER = Prepared(
     select(
-        AuthToken.expires_at, AuthToken.staff_id, StaffUser.role, StaffUser.active,
-        StaffUser.username, AuthToken.device_id, Device.event_id, Device.gate,
-        Device.revoked_at,
+        col(AuthToken.expires_at), col(AuthToken.staff_id), col(StaffUser.role),
+        col(StaffUser.active), col(StaffUser.username), col(AuthToken.device_id),
+        col(Device.event_id), col(Device.gate), col(Device.revoked_at),
     )
-    .outerjoin(StaffUser, StaffUser.id == AuthToken.staff_id)
-    .outerjoin(Device, Device.id == AuthToken.device_id)
-    .where(AuthToken.digest == bindparam("digest"), AuthToken.revoked_at.is_(None))
+    .outerjoin(StaffUser, col(StaffUser.id) == AuthToken.staff_id)
+    .outerjoin(Device, col(Device.id) == AuthToken.device_id)
+    .where(col(AuthToken.digest) == bindparam("digest"), col(AuthToken.revoked_at).is_(None))
 )
 
 
@@ -384,7 +392,7 @@ def redeem_pairing(session: Session, *, code: str, name: str, address: str
     limits = throttle.pairing_limits(address)
     throttle.check(session, limits, what=throttle.PAIRING)
     pairing = session.scalars(
-        select(DevicePairing).where(DevicePairing.digest == _pairing_digest(code))
+        select(DevicePairing).where(col(DevicePairing.digest) == _pairing_digest(code))
     ).first()
     now = utcnow()
     if pairing is None or pairing.used_at is not None or pairing.expires_at <= now:
@@ -394,11 +402,11 @@ def redeem_pairing(session: Session, *, code: str, name: str, address: str
                                    event_id=pairing.event_id, gate=pairing.gate,
                                    created_by=pairing.created_by)
     # Used once, even by two kiosks at the same moment: the loser's device is rolled back.
-    claimed = session.execute(
+    claimed = cast(CursorResult, session.execute(
         update(DevicePairing)
-        .where(DevicePairing.id == pairing.id, DevicePairing.used_at.is_(None))
+        .where(col(DevicePairing.id) == pairing.id, col(DevicePairing.used_at).is_(None))
         .values(used_at=now, device_id=device.id)
-    ).rowcount
+    )).rowcount
     if claimed != 1:
         raise refused
     return device, secret

@@ -84,7 +84,7 @@ def check(db: Executor, limits: list[Limit], *, what: tuple[str, str],
         for key in sorted(limit.key for limit in limits):  # one order: no deadlock
             db.execute(_LOCK, {"key": key})
     for limit in limits:
-        count, oldest = _RECENT.first(db, {"key": limit.key, "since": now - WINDOW})
+        count, oldest = _RECENT.one(db, {"key": limit.key, "since": now - WINDOW})
         if count >= limit.most:
             raise _too_many(what, oldest + WINDOW - now)
 

@@ -3,6 +3,7 @@ photo or a cheap print degrades an image, reading our PDFs back."""
 
 import io
 import re
+from typing import cast
 
 import pytest
 from PIL import Image, PdfParser
@@ -21,6 +22,14 @@ LONG_NAME = "Công ty TNHH Thương mại Dịch vụ Nguyễn Hoàng Phương T
 def token(kind: TokenKind = TokenKind.INVITATION) -> str:
     """A token exactly like the server's: signed, 44 characters."""
     return SIGNER.sign(kind, new_serial())
+
+
+def rgb_colours(image: Image.Image) -> set[tuple[int, int, int]]:
+    """The colours of an RGB image (at most 65536 of them)."""
+    assert image.mode == "RGB"
+    found = image.getcolors(65536)
+    assert found is not None, "more than 65536 colours"
+    return {cast(tuple[int, int, int], colour) for _, colour in found}
 
 
 def decode(image: Image.Image) -> list[str]:

@@ -23,6 +23,7 @@ from badges import (
     write_pdf,
     zip_bytes,
 )
+from badges.export import Output
 from kiosk_server.core.signing import TokenKind
 from tests.badges.helpers import NAMES, assert_scans, decode, pdf_pages, token
 
@@ -150,7 +151,7 @@ def test_zip_of_pngs() -> None:
 
 
 @pytest.mark.parametrize("output", ["pdf", "a4-pdf", "zip"])
-def test_render_batch_reports_progress(output: str) -> None:
+def test_render_batch_reports_progress(output: Output) -> None:
     people = guests(7)
     seen: list[tuple[int, int]] = []
     data = render_batch(people, lambda g: event_badge_layers(**g), output=output,

@@ -55,7 +55,9 @@ def test_the_check_fails_on_a_font_without_vietnamese() -> None:
 def test_fonts_are_loaded_from_the_package_only() -> None:
     package = Path(badges.__file__).resolve().parent
     for bold in (False, True):
-        path = Path(text.font(30, bold).path).resolve()
+        font_path = text.font(30, bold).path
+        assert isinstance(font_path, str)  # opened by its file name
+        path = Path(font_path).resolve()
         assert path.parent == package / "fonts"
         assert path.name == text.FONT_FILES[bold].name
     licence = (package / "fonts" / "LICENSE").read_text()

@@ -23,7 +23,15 @@ from badges import (
 from badges.brand import parse_hex
 from badges.text import Box, fit_text
 from kiosk_server.core.signing import TokenKind
-from tests.badges.helpers import LONG_NAME, NAMES, assert_scans, decode, degrade, token
+from tests.badges.helpers import (
+    LONG_NAME,
+    NAMES,
+    assert_scans,
+    decode,
+    degrade,
+    rgb_colours,
+    token,
+)
 
 EVENT = "Hội thảo Chuyển đổi số cho Doanh nghiệp Nhỏ 2026"
 WHEN = "08:30 · Thứ Sáu, 12/06/2026"
@@ -173,18 +181,18 @@ def test_brand_colours_and_logo() -> None:
     image = card(token=text, brand=branded)
     assert_scans(image, text)
     logo_area = image.convert("RGB").crop(CARD.logo.tuple())
-    colours = {colour for _, colour in logo_area.getcolors(65536)}
+    colours = rgb_colours(logo_area)
     assert (220, 30, 40) in colours  # the logo's red, exact
     assert primary in colours  # its transparent parts show the header
     body = image.convert("RGB").crop((0, CARD.header.y1, *CARD.size))
-    assert not any(r > 200 and g < 80 for _, (r, g, _b) in body.getcolors(65536))
+    assert not any(r > 200 and g < 80 for r, g, _b in rgb_colours(body))
 
 
 def test_light_brand_colours_get_dark_text() -> None:
     light = Brand(name="Tiệm Bánh Mì Hạnh Phúc", primary="#F6E7B0", accent="#FFF4D6")
     image = card(brand=light).convert("RGB")
     header = image.crop(CARD.brand.tuple())
-    darkest = min(sum(colour) for _, colour in header.getcolors(65536))
+    darkest = min(sum(colour) for colour in rgb_colours(header))
     assert darkest < 150  # the business name is drawn dark on the light panel
     assert_scans(membership_card(token=(t := token()), name="A", member_number="1",
                                  brand=light), t)

@@ -5,13 +5,13 @@ import unicodedata
 import pytest
 from PIL import Image, ImageChops
 
-from badges.text import ELLIPSIS, Box, fit_text, font
+from badges.text import ELLIPSIS, Align, Box, VAlign, fit_text, font
 from tests.badges.helpers import LONG_NAME, NAMES
 
 BOX = Box(40, 30, 740, 190)
 
 
-def drawn_bbox(fitted, size=(800, 240)) -> tuple[int, int, int, int] | None:
+def drawn_bbox(fitted, size=(800, 240)) -> tuple[int, int, int, int]:
     """Where the text really puts ink, drawn with Pillow at the fitted origins."""
     from PIL import ImageDraw
 
@@ -19,7 +19,9 @@ def drawn_bbox(fitted, size=(800, 240)) -> tuple[int, int, int, int] | None:
     draw = ImageDraw.Draw(image)
     for line, origin in zip(fitted.lines, fitted.origins, strict=True):
         draw.text(origin, line, font=fitted.font, fill=255, anchor="ls")
-    return image.getbbox()
+    bbox = image.getbbox()
+    assert bbox is not None, "no ink drawn"
+    return bbox
 
 
 def inside(inner, outer) -> bool:
@@ -32,7 +34,7 @@ def test_short_names_stay_on_one_line_at_full_size(name: str) -> None:
     fitted = fit_text(name, BOX, max_size=60, min_size=24, bold=True)
     assert fitted.lines == (name,)
     assert fitted.size == 60
-    assert BOX.contains(fitted.bbox)
+    assert fitted.bbox is not None and BOX.contains(fitted.bbox)
     assert inside(drawn_bbox(fitted), fitted.bbox)  # the computed box holds the real ink
 
 
@@ -41,7 +43,7 @@ def test_a_long_name_shrinks_then_wraps_and_stays_inside() -> None:
     assert len(fitted.lines) == 2
     assert " ".join(fitted.lines) == LONG_NAME  # nothing lost
     assert 30 <= fitted.size < 60
-    assert BOX.contains(fitted.bbox)
+    assert fitted.bbox is not None and BOX.contains(fitted.bbox)
     assert BOX.contains(drawn_bbox(fitted))
 
 
@@ -65,7 +67,7 @@ def test_shrinks_before_wrapping() -> None:
     assert one_line_at_60 > box.width
     fitted = fit_text("Nguyễn Hoàng Phương Thảo", box, max_size=60, min_size=24, bold=True)
     assert len(fitted.lines) == 1 and fitted.size < 60
-    assert box.contains(fitted.bbox)
+    assert fitted.bbox is not None and box.contains(fitted.bbox)
 
 
 def test_decomposed_accents_are_drawn_like_precomposed_ones() -> None:
@@ -88,7 +90,7 @@ def test_empty_text_draws_nothing() -> None:
 
 @pytest.mark.parametrize("align", ["left", "center", "right"])
 @pytest.mark.parametrize("valign", ["top", "middle", "bottom"])
-def test_alignment_keeps_the_ink_inside(align: str, valign: str) -> None:
+def test_alignment_keeps_the_ink_inside(align: Align, valign: VAlign) -> None:
     fitted = fit_text("Lê Thị Bích Ngọc", BOX, max_size=50, min_size=20, bold=True,
                       align=align, valign=valign)
     bbox = drawn_bbox(fitted)

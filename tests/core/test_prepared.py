@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, func, select
 
-from kiosk_server.core.db import ID_SLOTS, Prepared, id_slots, prepared_insert
+from kiosk_server.core.db import ID_SLOTS, Prepared, id_of, id_slots, prepared_insert
 from kiosk_server.staff.models import AuthToken, Role, StaffUser, TokenKind
 
 
@@ -44,7 +44,7 @@ def _staff(session, count: int) -> list[int]:
                        password_hash="x") for n in range(count)]
     session.add_all(users)
     session.flush()
-    return [user.id for user in users]
+    return [id_of(user) for user in users]
 
 
 def test_records_are_named_by_the_statements_columns(db):

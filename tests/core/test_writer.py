@@ -55,7 +55,7 @@ def test_a_failing_job_rolls_back_only_itself(database):
     assert _saved(database) == ["a", "b"]
 
 
-def test_many_concurrent_jobs_are_batched_and_all_saved(database):
+def test_many_concurrent_jobs_are_batched_and_all_saved(database) -> None:
     seen_batches: list[int] = []
 
     def job(n):
@@ -107,7 +107,7 @@ def test_hooks_of_a_failed_job_never_run(database):
     assert not ran.is_set()
 
 
-def test_close_finishes_queued_work(tmp_path):
+def test_close_finishes_queued_work(tmp_path) -> None:
     database = Database(f"sqlite:///{tmp_path / 'close.db'}")
     metadata.create_all(database.engine)
     queue: WriteQueue = database.writer

@@ -25,7 +25,7 @@ def png() -> bytes:
 
 def row(db: Database, message_id: int) -> OutboxMessage:
     with db.session() as session:
-        return session.get(OutboxMessage, message_id)
+        return session.get_one(OutboxMessage, message_id)
 
 
 def test_mail_queued_in_a_committed_transaction_is_delivered(settings, mail_server):

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from kiosk_server.core.db import Database
+from kiosk_server.core.db import Database, id_of
 from kiosk_server.core.types import utcnow
 from kiosk_server.messaging import service
 from kiosk_server.messaging.models import DeliveryState, MessageStatus, OutboxMessage
@@ -14,16 +14,17 @@ from kiosk_server.messaging.models import DeliveryState, MessageStatus, OutboxMe
 
 def queue(db: Database, count: int = 1) -> list[int]:
     with db.session() as session:
-        return [service.enqueue_email(session, to=f"guest{n}@example.com", subject="Xin chào",
-                                      text="Chào bạn").id for n in range(count)]
+        return [id_of(service.enqueue_email(session, to=f"guest{n}@example.com",
+                                            subject="Xin chào", text="Chào bạn"))
+                for n in range(count)]
 
 
 def row(db: Database, message_id: int) -> OutboxMessage:
     with db.session() as session:
-        return session.get(OutboxMessage, message_id)
+        return session.get_one(OutboxMessage, message_id)
 
 
-def test_two_claimers_never_take_the_same_message(db, settings):
+def test_two_claimers_never_take_the_same_message(db, settings) -> None:
     ids = set(queue(db, 120))
     other = Database(settings.resolved_database_url)  # a second process, as far as the DB sees
     claimed: list[list[int]] = [[], []]

@@ -9,6 +9,7 @@ import pytest
 import trustme
 from fastapi.testclient import TestClient
 
+from kiosk_server.core.db import id_of
 from kiosk_server.main import create_app
 from kiosk_server.messaging import service
 from kiosk_server.messaging.models import MessageStatus, OutboxMessage
@@ -37,8 +38,8 @@ def tls_mail_server(request, ca) -> Iterator[MailServer]:
 
 def _send_one(app, to: str) -> int:
     with app.state.db.session() as session:
-        return service.enqueue_email(session, to=to, subject="Thẻ thành viên",
-                                     text="Chào chị Hương").id
+        return id_of(service.enqueue_email(session, to=to, subject="Thẻ thành viên",
+                                           text="Chào chị Hương"))
 
 
 def _row(app, message_id: int) -> OutboxMessage:

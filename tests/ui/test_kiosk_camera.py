@@ -15,7 +15,7 @@ def _feed(path, text: str) -> None:
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     qr.add_data(text)
     side = int(HEIGHT * 0.6)
-    code = qr.make_image().convert("L").resize((side, side), Image.NEAREST)
+    code = qr.make_image().convert("L").resize((side, side), Image.Resampling.NEAREST)
     blank = Image.new("L", (WIDTH, HEIGHT), 235)
     shown = blank.copy()
     shown.paste(code, ((WIDTH - side) // 2, (HEIGHT - side) // 2))
