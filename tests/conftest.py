@@ -133,7 +133,7 @@ def make_staff(db: Database, username: str, role: Role) -> Caller:
     with db.session() as session:
         user = staff_service.create_staff(session, data=StaffCreate(
             username=username, password="correct horse battery", role=role
-        ))
+        ), password_hash=staff_service.hash_password("correct horse battery"))
         _, secret = staff_service.create_api_token(session, staff_id=user.id, label="tests")
     return Caller(staff_id=user.id, headers={"Authorization": f"Bearer {secret}"})
 

@@ -158,7 +158,8 @@ def test_after_the_demo_signing_in_lands_on_the_dashboard_with_the_seminar_live(
         chromium, served, app, client, screenshot):
     with app.state.db.session() as session:
         login = demo.create_or_refresh(session, signer=app.state.signer,
-                                        settings=app.state.settings)
+                                        settings=app.state.settings,
+                                        password=demo.new_admin_password())
     with admin_tab(chromium, served.url, None) as ui:
         page = ui.page
         ui.sign_in(login.username, login.password)
