@@ -24,6 +24,7 @@ import functools
 import os
 import sqlite3
 import threading
+import time
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
@@ -119,6 +120,17 @@ class Database:
         for hook in s.info.pop(HOOKS_KEY, []):
             hook()
 
+    def let_waiting_writers_in(self) -> None:
+        """Between two write transactions of a long job (an import): let the writers
+        waiting for the SQLite write lock (a gate's check-ins) have it first.
+
+        A lock just released is taken again at once by the thread that released it, before
+        a waiting thread even wakes up: without this, a job of many short transactions would
+        hold the lock almost all the time. Other processes' writers cannot be seen from
+        here: they get a millisecond."""
+        if self._write_lock is not None:
+            self._write_lock.let_waiting_in()
+
     def dispose(self) -> None:
         self.writer.close()
         if self._checkpointer is not None:
@@ -136,14 +148,26 @@ class SqliteWriteLock:
     without holding the GIL, and wake the next waiter as soon as they are released.
     """
 
+    # How long `let_waiting_in` waits at most for this process's waiting writers.
+    MAX_YIELD_S = 0.05
+
     def __init__(self, database_path: str | None) -> None:
         self._threads = threading.Lock()
+        self._counting = threading.Lock()
+        self._waiting = 0  # threads of this process blocked in `__enter__`
         self._path = (f"{database_path}.writelock"
                       if database_path and database_path != ":memory:" else None)
         self._fd: int | None = None
 
     def __enter__(self) -> None:
-        self._threads.acquire()
+        if not self._threads.acquire(blocking=False):
+            with self._counting:
+                self._waiting += 1
+            try:
+                self._threads.acquire()
+            finally:
+                with self._counting:
+                    self._waiting -= 1
         if self._path is None:
             return
         try:
@@ -160,6 +184,14 @@ class SqliteWriteLock:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._threads.release()
+
+    def let_waiting_in(self) -> None:
+        """Wait (not holding the lock) until the threads that were waiting for it have had
+        it, or `MAX_YIELD_S`; and a millisecond for other processes' writers."""
+        deadline = time.monotonic() + self.MAX_YIELD_S
+        time.sleep(0.001)
+        while self._waiting and time.monotonic() < deadline:
+            time.sleep(0.0005)
 
     def close(self) -> None:
         with self._threads:
