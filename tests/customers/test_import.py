@@ -186,3 +186,14 @@ def test_a_waiting_writer_gets_the_lock_between_two_batches(tmp_path):
     writer.join()
     lock.close()
     assert order == ["batch 1", "check-in", "batch 2"]
+
+
+def test_a_large_file_is_read_in_another_process_with_the_same_result(monkeypatch):
+    data = (HEADER + "Ngô Bảo,12345,,\n" + _people(300)).encode()
+    here = imports.read_plan(data)
+    monkeypatch.setattr(imports, "APART_FROM_BYTES", 0)
+    apart = imports.read_plan_apart(data)
+    assert imports._reader is not None and imports._reader._processes  # it ran over there
+    assert (apart.digest, apart.rows, apart.good, apart.errors, apart.shown) == (
+        here.digest, here.rows, here.good, here.errors, here.shown)
+    assert apart.bad == 1 and len(apart.good) == 300
