@@ -24,6 +24,7 @@ one goes on, the other is refused (409 `import_running`).
 import hashlib
 import multiprocessing
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -62,6 +63,9 @@ _LOOKUP_CHUNK = 500
 APART_FROM_BYTES = 64 * 1024
 _reader: ProcessPoolExecutor | None = None
 _reader_lock = threading.Lock()
+PLANS_KEPT = 2
+_plans: OrderedDict[str, "ImportPlan"] = OrderedDict()
+_plans_lock = threading.Lock()
 _CUSTOMERS = Customer.__table__
 _INSERT_RETURNING_IDS = insert(_CUSTOMERS).returning(_CUSTOMERS.c.id,
                                                      sort_by_parameter_order=True)
@@ -120,6 +124,23 @@ class ImportTarget:
     scope: str
     audit: tuple[str, tuple[str, int | None]]
     each_batch: Callable[[Session, list[int]], None] | None = None
+
+
+def plan_of(data: bytes) -> ImportPlan:
+    """`read_plan`, kept for the last few files read: the import that follows a preview
+    reads the same file (the page sends it again, its digest checked), and a large file
+    costs seconds to read."""
+    digest = hashlib.sha256(data).hexdigest()
+    with _plans_lock:
+        if digest in _plans:
+            _plans.move_to_end(digest)
+            return _plans[digest]
+    plan = read_plan_apart(data)
+    with _plans_lock:
+        _plans[digest] = plan
+        while len(_plans) > PLANS_KEPT:
+            _plans.popitem(last=False)
+    return plan
 
 
 def read_plan_apart(data: bytes) -> ImportPlan:
@@ -239,7 +260,7 @@ def import_file(work: StaffWork, *, data: bytes, options: ImportOptions,
     a preview as for an import, before anything is saved."""
     with work.open(Access.READ):
         pass  # the caller is checked before the file is read
-    plan = read_plan_apart(data)
+    plan = plan_of(data)
     with work.open(Access.READ) as unit:
         if options.previewed and options.previewed != plan.digest:
             raise conflict("file_changed", "Tệp đã khác với tệp vừa xem trước. Hãy xem lại.",

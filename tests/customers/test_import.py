@@ -197,3 +197,13 @@ def test_a_large_file_is_read_in_another_process_with_the_same_result(monkeypatc
     assert (apart.digest, apart.rows, apart.good, apart.errors, apart.shown) == (
         here.digest, here.rows, here.good, here.errors, here.shown)
     assert apart.bad == 1 and len(apart.good) == 300
+
+
+def test_the_import_after_a_preview_does_not_read_the_file_again(client, admin, monkeypatch):
+    reads = []
+    real = imports.read_plan_apart
+    monkeypatch.setattr(imports, "read_plan_apart", lambda data: reads.append(1) or real(data))
+    rows = HEADER + _people(30, start=500)
+    preview = _import(client, admin.headers, rows, dry_run="true").json()
+    report = _import(client, admin.headers, rows, preview=preview["digest"]).json()
+    assert report["saved"] and report["created"] == 30 and len(reads) == 1
