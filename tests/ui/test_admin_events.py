@@ -1,6 +1,6 @@
 """The admin area end to end, as the shop owner uses it: create an event through its form,
-invite guests from a CSV (previewed first, its good rows invited, the bad ones skipped), pair a kiosk from
-the event page, and watch the counters move when a guest is scanned."""
+invite guests from a CSV (previewed first, its good rows invited, the bad ones skipped), pair
+a kiosk from the event page, and watch the counters move when a guest is scanned."""
 
 import re
 from datetime import UTC, datetime, timedelta

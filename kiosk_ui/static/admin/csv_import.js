@@ -31,14 +31,17 @@ function outcome(line, names) {
     : t("rowNew") });
 }
 
+// An empty cell says so with a dash; on a phone, where rows are lines of text, it is left out.
+const cell = (text) => el("td", { text: text || "—", class: text ? null : "none" });
+
 function rowsTable(answer) {
   const names = new Map(answer.matched.map((match) => [match.row, match.full_name]));
   const { node, body } = table([t("csvRow"), t("fullName"), t("phone"), t("email"),
     t("importOutcome")], "import-rows");
   body.append(...answer.preview.map((line) => el("tr", {
     class: line.status, dataset: { row: line.row, status: line.status } },
-  el("td", { text: line.row }), el("td", { text: line.full_name || "—" }),
-  el("td", { text: line.phone || "—" }), el("td", { text: line.email || "—" }), outcome(line, names))));
+  el("td", { text: line.row }), cell(line.full_name), cell(line.phone), cell(line.email),
+  outcome(line, names))));
   return node;
 }
 
@@ -111,7 +114,11 @@ function doneReport(answer, doneText) {
  */
 export function csvImport({ path, className, title, importLabel, doneText, onImported }) {
   const input = el("input", { type: "file", accept: ".csv,text/csv", name: "csv",
-    "aria-label": t("chooseCsv") });
+    class: "file-input" });
+  const chosen = el("span", { class: "file-name", text: t("noFileChosen") });
+  // The browser's own file button speaks the browser's language: this one the page's.
+  const picker = el("label", { class: "file-pick" }, el("span", { class: "button",
+    text: t("chooseCsv") }), input, chosen);
   const result = el("div", { class: "import-result", "aria-live": "polite" });
   let file = null; // the file previewed: the import sends this one, with its digest
   let digest = null;
@@ -129,6 +136,7 @@ export function csvImport({ path, className, title, importLabel, doneText, onImp
 
   input.addEventListener("change", async () => {
     file = input.files[0] || null;
+    chosen.textContent = file ? file.name : t("noFileChosen");
     confirm.hidden = true;
     result.replaceChildren();
     if (!file) return;
@@ -148,6 +156,6 @@ export function csvImport({ path, className, title, importLabel, doneText, onImp
         text: messageOf(error) }));
     }
   });
-  return el("div", { class: className }, el("h3", { text: title }),
-    el("p", { class: "hint", text: t("csvHint") }), input, result, confirm);
+  return el("div", { class: className }, title ? el("h3", { text: title }) : null,
+    el("p", { class: "hint", text: t("csvHint") }), picker, result, confirm);
 }

@@ -25,7 +25,7 @@ export async function customersView(root) {
     },
   });
   const importing = csvImport({
-    path: "/customers/import", className: "customers-csv", title: t("importCustomers"),
+    path: "/customers/import", className: "customers-csv",
     importLabel: (answer) => (answer.bad
       ? t("importGoodSkipBad", { n: number(answer.good), bad: number(answer.bad) })
       : t("importAll", { n: number(answer.good) })),
@@ -35,8 +35,9 @@ export async function customersView(root) {
   });
   root.append(el("header", { class: "view-head" }, el("h1", { text: t("navCustomers") }),
     link("#/customers/new", t("newCustomer"), "button primary")),
-  el("section", { class: "panel" }, list.search, node, ...list.footer),
-  el("section", { class: "panel import" }, importing));
+  el("details", { class: "panel import" }, el("summary", { text: t("importCustomers") }),
+    importing),
+  el("section", { class: "panel" }, list.search, node, ...list.footer));
   await list.start();
 }
 

@@ -121,6 +121,7 @@ const WORDS = {
   "Columns: full_name, phone, email, notes, contact_consent. The file is checked first; "
     + "nothing is saved until you press import."],
   chooseCsv: ["Chọn tệp CSV", "Choose a CSV file"],
+  noFileChosen: ["Chưa chọn tệp nào.", "No file chosen."],
   checking: ["Đang kiểm tra tệp…", "Checking the file…"],
   importCounts: ["Tệp có {rows} dòng: {good} dòng hợp lệ ({created} khách mới, {existing} "
     + "khách đã có) và {bad} dòng lỗi.",
