@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import open_event_body
 from tests.ui.admin_pages import admin_tab
 
 SHOTS = Path("/work/helpers/shots/imports")
@@ -106,3 +107,29 @@ def test_the_preview_speaks_english_when_the_page_does(chromium, served, client,
         assert page.locator(".customers-csv button.primary").inner_text() == (
             "Import the 3 good rows, skip the 3 bad ones")
         _shot(page, "import-preview-english-820")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["375px", "820px"])
+def test_an_events_guests_are_invited_from_a_csv_with_the_bad_rows_skipped(
+        chromium, served, client, admin, viewport):
+    event = client.post("/api/v1/events", headers=admin.headers,
+                        json=open_event_body()).json()
+    an = client.post("/api/v1/customers", headers=admin.headers,
+                     json={"full_name": "Nguyễn Văn An", "phone": "0903123456"}).json()
+    with admin_tab(chromium, served.url, viewport=viewport) as ui:
+        page = ui.page
+        ui.go(f"/events/{event['id']}")
+        page.set_input_files(".invite-csv input[type=file]", files=[{
+            "name": "khach-moi.csv", "mimeType": "text/csv", "buffer": _csv(3)}])
+        page.wait_for_selector(".invite-csv .import-report.bad")
+        page.locator(".invite-csv").scroll_into_view_if_needed()
+        _shot(page, f"invite-preview-{viewport['width']}")
+        button = page.locator(".invite-csv button.primary")
+        assert button.inner_text() == "Mời 5 khách từ các dòng hợp lệ, bỏ qua 3 dòng lỗi"
+        button.click()
+        ui.wait_text(".invite-csv .import-result", "Đã mời 5 khách (4 khách hàng mới).")
+        assert page.locator(f".invite-csv .matched li[data-customer-id='{an['id']}']").count() == 1
+        _shot(page, f"invite-done-{viewport['width']}")
+    invited = client.get(f"/api/v1/events/{event['id']}/invitations",
+                         headers=admin.headers).json()["items"]
+    assert len(invited) == 5
