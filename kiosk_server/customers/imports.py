@@ -36,7 +36,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from kiosk_server.core.db import Access, insert_ignoring_conflicts
+from kiosk_server.core.db import Access, insert_ignoring_conflicts, prepared_insert
 from kiosk_server.core.errors import DomainError, conflict
 from kiosk_server.core.text import fold, normalize_phone
 from kiosk_server.core.types import utcnow
@@ -69,6 +69,9 @@ _plans_lock = threading.Lock()
 _CUSTOMERS = Customer.__table__
 _INSERT_RETURNING_IDS = insert(_CUSTOMERS).returning(_CUSTOMERS.c.id,
                                                      sort_by_parameter_order=True)
+# The columns a planned row fills (`PlannedRow.values`), then those the same for all.
+_ROW_COLUMNS = ["full_name", "email", "notes", "contact_consent", "phone", "name_folded"]
+_INSERT_MANY = prepared_insert(Customer, [*_ROW_COLUMNS, "tags", "visit_count", "created_at"])
 
 
 class PlannedRow(NamedTuple):
@@ -218,8 +221,9 @@ def _parse_row(row: csv_rows.CsvRow, errors: list[ImportError_]) -> PlannedRow |
         errors.append(ImportError_(row=row.line, field=name, code="invalid_" + (name or "row"),
                                    message=first["msg"]))
         return None
-    values = {**data.model_dump(exclude={"phone"}), "phone": phone,
-              "name_folded": fold(data.full_name), "visit_count": 0}
+    values = {"full_name": data.full_name, "email": data.email, "notes": data.notes,
+              "contact_consent": data.contact_consent, "phone": phone,
+              "name_folded": fold(data.full_name)}
     return PlannedRow(row.line, phone, data.email, values)
 
 
@@ -404,8 +408,7 @@ def _save_batch(session: Session, batch: list[PlannedRow]
     ids: dict[int, int] = {row.line: match.customer_id for row, match in
                            ((r, found[r.line]) for r in batch if r.line in found)}
     if new:
-        now = utcnow()
-        created = _insert_customers(session, [{**row.values, "created_at": now} for row in new])
+        created = _insert_customers(session, [row.values for row in new])
         for row, customer_id in zip(new, created, strict=True):
             ids[row.line] = customer_id
     return [ids[row.line] for row in batch], found
@@ -418,14 +421,17 @@ def _insert_customers(session: Session, rows: list[dict[str, Any]]) -> list[int]
 
     SQLite cannot say in which order a multi-row RETURNING answers, and SQLAlchemy then
     inserts one row per statement (20,000 statements for a large file). There the rows go
-    in one `executemany` instead, and their ids are read back: the transaction holds the
-    write lock (`BEGIN IMMEDIATE`), so nobody else adds a customer meanwhile, and SQLite
-    gives each new row the highest id so far plus one."""
+    in one `executemany` on the driver (`Prepared.many`), and their ids are read back: the
+    transaction holds the write lock (`BEGIN IMMEDIATE`), so nobody else adds a customer
+    meanwhile, and SQLite gives each new row the highest id so far plus one."""
     connection = session.connection()
     if connection.dialect.name != "sqlite":
-        return list(connection.execute(_INSERT_RETURNING_IDS, rows).scalars())
+        now = utcnow()
+        return list(connection.execute(_INSERT_RETURNING_IDS, [
+            {**row, "tags": [], "visit_count": 0, "created_at": now} for row in rows]).scalars())
     before = connection.scalar(select(func.max(_CUSTOMERS.c.id))) or 0
-    connection.execute(insert(_CUSTOMERS), rows)
+    _INSERT_MANY.many(connection, rows, shared={"tags": [], "visit_count": 0,
+                                                "created_at": utcnow()})
     ids = list(connection.scalars(select(_CUSTOMERS.c.id).where(_CUSTOMERS.c.id > before)
                                   .order_by(_CUSTOMERS.c.id)))
     if len(ids) != len(rows):
