@@ -26,7 +26,7 @@ import sqlite3
 import threading
 import time
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from enum import Enum
 from typing import Any
@@ -342,7 +342,7 @@ class Prepared:
                       for process, value in zip(results, row, strict=True))
                 for row in cursor.fetchall()]
 
-    def many(self, db: Executor, rows: list[Mapping[str, Any]],
+    def many(self, db: Executor, rows: Sequence[Mapping[str, Any]],
              shared: Mapping[str, Any] | None = None) -> None:
         """The statement once for each of `rows`, in one `executemany` on the driver (no
         results): a bulk INSERT without SQLAlchemy's work for every row. `shared`: values

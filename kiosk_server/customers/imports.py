@@ -221,10 +221,11 @@ def _parse_row(row: csv_rows.CsvRow, errors: list[ImportError_]) -> PlannedRow |
         errors.append(ImportError_(row=row.line, field=name, code="invalid_" + (name or "row"),
                                    message=first["msg"]))
         return None
-    values = {"full_name": data.full_name, "email": data.email, "notes": data.notes,
-              "contact_consent": data.contact_consent, "phone": phone,
-              "name_folded": fold(data.full_name)}
-    return PlannedRow(row.line, phone, data.email, values)
+    columns: dict[str, Any] = {
+        "full_name": data.full_name, "email": data.email, "notes": data.notes,
+        "contact_consent": data.contact_consent, "phone": phone,
+        "name_folded": fold(data.full_name)}
+    return PlannedRow(row.line, phone, data.email, columns)
 
 
 def find_existing(session: Session, rows: list[PlannedRow]) -> dict[int, Match]:
@@ -328,6 +329,8 @@ def _run(work: StaffWork, *, plan: ImportPlan, target: ImportTarget, report: Imp
             unit.log.record(action, subject, details={
                 "rows": plan.rows, "good": len(plan.good), "skipped": plan.bad,
                 "digest": plan.digest})
+    record_id = record.id
+    assert record_id is not None  # read back from the database
     todo = ([] if record.finished_at is not None
             else [row for row in plan.good if row.line >= record.next_line])
     report = report.model_copy(update={
@@ -341,7 +344,7 @@ def _run(work: StaffWork, *, plan: ImportPlan, target: ImportTarget, report: Imp
             work.database.let_waiting_writers_in()
         batch = todo[start:start + BATCH_ROWS]
         last = start + BATCH_ROWS >= len(todo)
-        ids, found = _save_batch_retrying(work, record.id, batch, since=saved_up_to,
+        ids, found = _save_batch_retrying(work, record_id, batch, since=saved_up_to,
                                           finished=last, target=target)
         saved_up_to = batch[-1].line + 1
         report.customer_ids.extend(ids)
