@@ -257,12 +257,14 @@ def _lookup(session: Session, column, keys: list[str]) -> dict[str, tuple[int, s
 
 
 def import_file(work: StaffWork, *, data: bytes, options: ImportOptions,
-                target: ImportTarget, check: Callable[[Session, ImportPlan], None] | None = None
+                target: ImportTarget,
+                check: Callable[[Session, list[PlannedRow]], None] | None = None
                 ) -> ImportReport:
     """Preview a CSV file, or import its good rows in short transactions (see the module).
 
-    `check(session, plan)`: the target's own refusals (an unknown event, a full one), for
-    a preview as for an import, before anything is saved."""
+    `check(session, rows)`: the target's own refusals (an unknown event, a full one) given
+    the good rows still to save, for a preview as for an import, before anything is
+    saved."""
     with work.open(Access.READ):
         pass  # the caller is checked before the file is read
     plan = plan_of(data)
@@ -271,10 +273,10 @@ def import_file(work: StaffWork, *, data: bytes, options: ImportOptions,
             raise conflict("file_changed", "Tệp đã khác với tệp vừa xem trước. Hãy xem lại.",
                            "The file differs from the one previewed. Preview it again.")
         existing = find_existing(unit.session, plan.good)
-        done = _saved_lines(unit.session, scope=target.scope, plan=plan)
-        report = _report(plan, existing, already_saved=done)
+        unsaved = _unsaved(unit.session, scope=target.scope, plan=plan)
+        report = _report(plan, existing, already_saved=len(plan.good) - len(unsaved))
         if check is not None:
-            check(unit.session, plan)
+            check(unit.session, unsaved)
         importing = not (options.dry_run or plan.blocked or not plan.good
                          or (plan.bad and not options.skip_bad_rows))
     if not importing:
@@ -282,14 +284,15 @@ def import_file(work: StaffWork, *, data: bytes, options: ImportOptions,
     return _run(work, plan=plan, target=target, report=report)
 
 
-def _saved_lines(session: Session, *, scope: str, plan: ImportPlan) -> int:
+def _unsaved(session: Session, *, scope: str, plan: ImportPlan) -> list[PlannedRow]:
+    """The good rows an earlier attempt with this file has not saved yet."""
     record = session.scalars(select(CustomerImport).where(
         CustomerImport.scope == scope, CustomerImport.digest == plan.digest)).first()
     if record is None:
-        return 0
+        return plan.good
     if record.finished_at is not None:
-        return len(plan.good)
-    return sum(1 for row in plan.good if row.line < record.next_line)
+        return []
+    return [row for row in plan.good if row.line >= record.next_line]
 
 
 def _report(plan: ImportPlan, existing: dict[int, Match], *, already_saved: int

@@ -276,13 +276,13 @@ def import_invitations(work: StaffWork, *, event_id: int, data: bytes,
         invited = invite(session, event_id=event_id, customer_ids=customer_ids)
         invitations.extend(to_public(session, invited, signer))
 
-    def room_for_all(session: Session, plan: imports.ImportPlan) -> None:
+    def room_for_all(session: Session, rows: list[imports.PlannedRow]) -> None:
         event = get_event(session, event_id=event_id)
         if event.capacity is None:
             return
-        matched = [m.customer_id for m in imports.find_existing(session, plan.good).values()]
+        matched = [m.customer_id for m in imports.find_existing(session, rows).values()]
         invited = len(_invitations_of(session, event_id=event_id, customer_ids=matched))
-        if count_invited(session, event_id=event_id) + len(plan.good) - invited > event.capacity:
+        if count_invited(session, event_id=event_id) + len(rows) - invited > event.capacity:
             raise _over_capacity()
 
     report = imports.import_file(
