@@ -317,7 +317,8 @@ def seed(settings, count: int, codes_path: Path, via_service: bool = False) -> S
         now = utcnow()
         with database.session() as session:
             admin = staff.create_staff(session, data=StaffCreate(
-                username="bench", password="bench-password-1", role=Role.ADMIN))
+                username="bench", password="bench-password-1", role=Role.ADMIN),
+                password_hash=staff.hash_password("bench-password-1"))
             _, staff_token = staff.create_api_token(session, staff_id=admin.id, label="bench")
             event = events.create_event(session, data=EventCreate(
                 name="Benchmark seminar", venue="127.0.0.1",

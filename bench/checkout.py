@@ -261,11 +261,12 @@ def seed(url: str, settings, *, customers: int, visits: int) -> History:
     regular = customers // 2
     database = Database(url)
     try:
+        password_hash = staff.hash_password(STAFF_PASSWORD)
         with database.session() as session:
             admin_id = session.scalar(select(StaffUser.id).where(StaffUser.username == STAFF_USER))
             cashiers = [staff.create_staff(session, data=StaffCreate(
                 username=f"thungan{n}", full_name=name, password=STAFF_PASSWORD,
-                role=Role.STAFF)).id
+                role=Role.STAFF), password_hash=password_hash).id
                 for n, name in enumerate(["Phạm Thu Trang", "Đỗ Minh Khoa"], 1)]
             for name, cost in [("Cà phê sữa đá miễn phí", 300), ("Bánh ngọt", 500),
                                ("Túi vải Kiosk", 2000)]:

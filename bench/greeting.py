@@ -133,7 +133,8 @@ def seed_demo(settings) -> tuple[int, str]:
     try:
         with database.session() as session:
             login = demo.create_or_refresh(session, signer=TokenSigner(settings.signing_key),
-                                           settings=settings)
+                                           settings=settings,
+                                           password=demo.new_admin_password())
             admin = staff.get_staff_by_username(session, username=login.username)
             _, token = staff.create_api_token(session, staff_id=admin.id, label="bench")
     finally:

@@ -67,9 +67,10 @@ def demo() -> None:
     """Create or refresh the demo seminar (500 invited guests) and print how to use it."""
     settings = Settings()
     database = _database(settings)
+    password = demo_data.new_admin_password()
     with database.session() as session:
         login = demo_data.create_or_refresh(session, signer=TokenSigner(settings.signing_key),
-                                            settings=settings)
+                                            settings=settings, password=password)
     url = settings.public_url.rstrip("/")
     typer.echo(f"""
 Kiosk demo is ready: "{demo_data.DEMO_EVENT_NAME}" (event {login.event_id}), 500 guests invited.
@@ -129,9 +130,10 @@ def staff_create(
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from exc
+    password_hash = staff.hash_password(data.password)  # before the write transaction
     try:
         with _database(Settings()).session() as session:
-            user = staff.create_staff(session, data=data)
+            user = staff.create_staff(session, data=data, password_hash=password_hash)
     except DomainError as error:
         _fail(error)
     typer.echo(f"created {user.role.value} {user.username} (id {user.id})")

@@ -111,17 +111,32 @@ def _demo_till(session: Session, *, customer_id: int, admin_id: int, settings: S
                       data=CouponCreate(benefit="Giảm 10% hóa đơn", valid_days=30))
 
 
-def create_or_refresh(session: Session, *, signer: TokenSigner, settings: Settings
-                      ) -> DemoLogin:
-    """Make the demo, or bring it back to a fresh state (window open now, new admin password)."""
-    password = secrets.token_urlsafe(9)
+@dataclass(frozen=True)
+class AdminPassword:
+    """The demo admin's new password and its hash, made before the demo's transaction."""
+
+    text: str
+    hash: staff.PasswordHash
+
+
+def new_admin_password() -> AdminPassword:
+    """A new random password for the demo admin (hashed here, outside any transaction)."""
+    text = secrets.token_urlsafe(9)
+    return AdminPassword(text, staff.hash_password(text))
+
+
+def create_or_refresh(session: Session, *, signer: TokenSigner, settings: Settings,
+                      password: AdminPassword) -> DemoLogin:
+    """Make the demo, or bring it back to a fresh state (window open now, the admin's
+    password `password`, from `new_admin_password`)."""
     admin = staff.get_staff_by_username(session, username=DEMO_ADMIN)
     if admin is None:
         admin = staff.create_staff(session, data=StaffCreate(
-            username=DEMO_ADMIN, full_name="Quản trị viên", role=Role.ADMIN, password=password
-        ))
+            username=DEMO_ADMIN, full_name="Quản trị viên", role=Role.ADMIN,
+            password=password.text), password_hash=password.hash)
     else:
-        staff.set_password(session, user=admin, password=password)
+        admin.password_hash = password.hash.value
+        session.add(admin)
     event = _demo_event(session)
     guest_ids = []
     for n, (name, phone) in enumerate(vietnamese_people(DEMO_GUESTS)):
@@ -141,7 +156,8 @@ def create_or_refresh(session: Session, *, signer: TokenSigner, settings: Settin
         session, event_id=id_of(event), name="Kiosk cổng A", gate="A", created_by=admin.id
     )
     return DemoLogin(
-        username=DEMO_ADMIN, password=password, event_id=id_of(event), device_token=device_token,
+        username=DEMO_ADMIN, password=password.text, event_id=id_of(event),
+        device_token=device_token,
         sample_invitation_code=signer.sign(TokenKind.INVITATION, invitations[1].serial),
         sample_card_code=signer.sign(TokenKind.CARD, card.serial),
     )

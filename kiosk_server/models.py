@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 from kiosk_server.audit.models import AuditEntry
 from kiosk_server.cards.models import Card
 from kiosk_server.checkin.models import Checkin, EventFeed, Scan
-from kiosk_server.customers.models import Customer, Visit
+from kiosk_server.customers.models import Customer, CustomerImport, Visit
 from kiosk_server.events.models import Event, Invitation
 from kiosk_server.feedback.models import Complaint, FeedbackRequest
 from kiosk_server.loyalty.models import Coupon, LoyaltyAccount, Purchase, Redemption, Reward
@@ -16,7 +16,8 @@ from kiosk_server.staff.models import AuthToken, Device, DevicePairing, StaffUse
 metadata = SQLModel.metadata
 
 __all__ = [
-    "AuditEntry", "AuthToken", "Card", "Checkin", "Complaint", "Coupon", "Customer", "Device",
+    "AuditEntry", "AuthToken", "Card", "Checkin", "Complaint", "Coupon", "Customer",
+    "CustomerImport", "Device",
     "DevicePairing", "Event", "EventFeed", "Export", "FeedbackRequest", "Invitation",
     "LoyaltyAccount", "OutboxImage", "OutboxMessage", "Purchase", "Redemption", "Reward",
     "Scan", "StaffUser", "Visit", "metadata",

@@ -164,7 +164,7 @@ def make_staff(db: Database, username: str, role: Role) -> Caller:
     with db.session() as session:
         user = staff_service.create_staff(session, data=StaffCreate(
             username=username, password="correct horse battery", role=role
-        ))
+        ), password_hash=staff_service.hash_password("correct horse battery"))
         _, secret = staff_service.create_api_token(session, staff_id=id_of(user), label="tests")
     return Caller(staff_id=id_of(user), headers={"Authorization": f"Bearer {secret}"})
 

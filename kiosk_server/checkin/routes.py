@@ -16,7 +16,6 @@ from fastapi import (
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 from starlette.concurrency import run_in_threadpool
 
 from kiosk_server.checkin import feed, service, stats, undo

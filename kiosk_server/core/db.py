@@ -24,8 +24,9 @@ import functools
 import os
 import sqlite3
 import threading
+import time
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from enum import Enum
 from typing import Any, Protocol, cast
@@ -131,6 +132,17 @@ class Database:
         for hook in s.info.pop(HOOKS_KEY, []):
             hook()
 
+    def let_waiting_writers_in(self) -> None:
+        """Between two write transactions of a long job (an import): let the writers
+        waiting for the SQLite write lock (a gate's check-ins) have it first.
+
+        A lock just released is taken again at once by the thread that released it, before
+        a waiting thread even wakes up: without this, a job of many short transactions would
+        hold the lock almost all the time. Other processes' writers cannot be seen from
+        here: they get a millisecond."""
+        if self._write_lock is not None:
+            self._write_lock.let_waiting_in()
+
     def dispose(self) -> None:
         self.writer.close()
         if self._checkpointer is not None:
@@ -148,14 +160,26 @@ class SqliteWriteLock:
     without holding the GIL, and wake the next waiter as soon as they are released.
     """
 
+    # How long `let_waiting_in` waits at most for this process's waiting writers.
+    MAX_YIELD_S = 0.05
+
     def __init__(self, database_path: str | None) -> None:
         self._threads = threading.Lock()
+        self._counting = threading.Lock()
+        self._waiting = 0  # threads of this process blocked in `__enter__`
         self._path = (f"{database_path}.writelock"
                       if database_path and database_path != ":memory:" else None)
         self._fd: int | None = None
 
     def __enter__(self) -> None:
-        self._threads.acquire()
+        if not self._threads.acquire(blocking=False):
+            with self._counting:
+                self._waiting += 1
+            try:
+                self._threads.acquire()
+            finally:
+                with self._counting:
+                    self._waiting -= 1
         if self._path is None:
             return
         try:
@@ -172,6 +196,14 @@ class SqliteWriteLock:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._threads.release()
+
+    def let_waiting_in(self) -> None:
+        """Wait (not holding the lock) until the threads that were waiting for it have had
+        it, or `MAX_YIELD_S`; and a millisecond for other processes' writers."""
+        deadline = time.monotonic() + self.MAX_YIELD_S
+        time.sleep(0.001)
+        while self._waiting and time.monotonic() < deadline:
+            time.sleep(0.0005)
 
     def close(self) -> None:
         with self._threads:
@@ -340,6 +372,33 @@ class Prepared:
         return [tuple(process(value) if process else value
                       for process, value in zip(results, row, strict=True))
                 for row in cursor.fetchall()]
+
+    def many(self, db: Executor, rows: Sequence[Mapping[str, Any]],
+             shared: Mapping[str, Any] | None = None) -> None:
+        """The statement once for each of `rows`, in one `executemany` on the driver (no
+        results): a bulk INSERT without SQLAlchemy's work for every row. `shared`: values
+        the same in every row, put through their column's bind processor once."""
+        connection = db.connection() if isinstance(db, Session) else db
+        if isinstance(db, Session):
+            db.flush()
+        sql, defaults, binds, order, _ = self._plan(connection.dialect)
+        base = {**defaults, **(shared or {})}
+        for name, processor in binds:
+            if shared and name in shared:
+                base[name] = processor(base[name])
+        varying = [(name, processor) for name, processor in binds
+                   if not (shared and name in shared)]
+        arguments = []
+        for row in rows:
+            values = {**base, **row}
+            for name, processor in varying:
+                values[name] = processor(values[name])
+            arguments.append([values[name] for name in order] if order is not None else values)
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(sql, arguments)
+        finally:
+            cursor.close()
 
     def first(self, db: Executor, params: Mapping[str, Any] | None = None) -> tuple | None:
         found = self.rows(db, params)

@@ -85,11 +85,15 @@ def read_rows(data: bytes) -> CsvContent:
     return content
 
 
+_TRUE_FOLDED = frozenset(fold(v) for v in _TRUE)
+_FALSE_FOLDED = frozenset(fold(v) for v in _FALSE)
+
+
 def parse_consent(raw: str) -> bool | None:
     """True/False from the many ways a spreadsheet says yes or no; None if unclear."""
     folded = fold(raw)
-    if folded in {fold(v) for v in _TRUE}:
+    if folded in _TRUE_FOLDED:
         return True
-    if folded in {fold(v) for v in _FALSE}:
+    if folded in _FALSE_FOLDED:
         return False
     return None

@@ -15,7 +15,7 @@ from pydantic import (
     WrapValidator,
 )
 from pydantic_core import PydanticCustomError
-from sqlalchemy import JSON, Index, Text
+from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from kiosk_server.core.text import clean_name
@@ -110,7 +110,7 @@ class CustomerBase(SQLModel):
 class Customer(CustomerBase, table=True):
     __tablename__ = "customers"
     id: int | None = Field(default=None, primary_key=True)
-    email: str | None = Field(default=None, max_length=254)
+    email: str | None = Field(default=None, max_length=254, index=True)
     phone: str | None = Field(default=None, max_length=20, unique=True)
     name_folded: str = Field(max_length=200, index=True)
     visit_count: int = 0
@@ -206,10 +206,65 @@ class ImportError_(SQLModel):
     message: str
 
 
+class ImportRowStatus(StrEnum):
+    NEW = "new"
+    EXISTING = "existing"
+    BAD = "bad"
+
+
+class ImportRow(SQLModel):
+    """A row of the file as the preview shows it: what it says, and what importing does."""
+
+    row: int = Field(description="line number in the file, the header being line 1")
+    full_name: str
+    phone: str
+    email: str
+    status: ImportRowStatus = Field(description="new: a customer is created; existing: the "
+                                    "customer with this phone (or e-mail) is used; bad: skipped")
+    customer_id: int | None = Field(description="the existing customer it matches")
+    problems: list[ImportError_]
+
+
+class ImportMatch(SQLModel):
+    """A row matched to a customer who already existed (not created)."""
+
+    row: int
+    customer_id: int
+    full_name: str = Field(description="the existing customer's name")
+    matched_by: str = Field(description="phone or email")
+
+
 class ImportReport(SQLModel):
-    rows: int
+    rows: int = Field(description="data rows in the file")
+    good: int = Field(description="rows that can be imported")
+    bad: int = Field(description="rows with a problem: never saved (skipped with "
+                     "`skip_bad_rows`, else nothing is saved)")
     created: int
     existing: int
     errors: list[ImportError_]
     saved: bool
-    customer_ids: list[int] = Field(description="every valid row's customer, in file order")
+    customer_ids: list[int] = Field(description="the customers of the rows this request "
+                                    "saved, in file order")
+    preview: list[ImportRow] = Field(description="the first 50 rows")
+    matched: list[ImportMatch] = Field(description="rows matched to existing customers, in "
+                                       "file order (the first 1,000)")
+    digest: str = Field(description="the file's SHA-256: pass it back as `preview` to import "
+                        "exactly the file that was previewed")
+    already_saved: int = Field(0, description="good rows an earlier attempt with the same "
+                               "file saved (they are not saved twice)")
+
+
+class CustomerImport(SQLModel, table=True):
+    """How far the import of one file (by its digest) into one place has got.
+
+    Advanced in the same transaction as each batch of rows it saves, so a retry of the same
+    file carries on after the rows already saved instead of saving them again."""
+
+    __tablename__ = "customer_imports"
+    __table_args__ = (UniqueConstraint("scope", "digest", name="uq_customer_import_file"),)
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=40, description='"customers", or "event:<id>"')
+    digest: str = Field(max_length=64)
+    next_line: int = Field(default=0, description="the rows before this line are saved")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

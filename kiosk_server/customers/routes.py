@@ -7,8 +7,15 @@ from fastapi import APIRouter, Query, WebSocket, status
 
 from kiosk_server.core.deps import SessionDep, SettingsDep
 from kiosk_server.core.types import Id, PlainText, utcnow
-from kiosk_server.core.uploads import CSV_BODY, CsvBody
-from kiosk_server.customers import service
+from kiosk_server.core.uploads import (
+    CSV_BODY,
+    IMPORT_CONFLICTS,
+    CsvBody,
+    DryRun,
+    Previewed,
+    SkipBadRows,
+)
+from kiosk_server.customers import imports, service
 from kiosk_server.customers.models import (
     CustomerCreate,
     CustomerPage,
@@ -21,7 +28,7 @@ from kiosk_server.customers.models import (
 from kiosk_server.live.hub import Overflow
 from kiosk_server.live.socket import found_or_closed, stream_until_closed
 from kiosk_server.staff import service as staff
-from kiosk_server.staff.deps import Audit, CurrentStaff, admit_staff
+from kiosk_server.staff.deps import Audit, CurrentStaff, StaffWorkDep, admit_staff
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
@@ -49,17 +56,20 @@ def search_customers(
     return CustomerPage.model_validate({"items": items, "next_cursor": cursor})
 
 
-@router.post("/import", response_model=ImportReport, openapi_extra=CSV_BODY)
-def import_customers(
-    body: CsvBody, session: SessionDep, caller: CurrentStaff, log: Audit,
-    dry_run: Annotated[bool, Query(description="check and count only; save nothing")] = False,
-):
-    """Staff. Import customers from a UTF-8 CSV; nothing is saved if any row has an error."""
-    report = service.import_csv(session, data=body, dry_run=dry_run)
-    if report.saved:
-        log.record("customer.import", ("customers", None), details={
-            "rows": report.rows, "created": report.created, "existing": report.existing})
-    return report
+@router.post("/import", response_model=ImportReport, openapi_extra=CSV_BODY,
+             responses=IMPORT_CONFLICTS)
+def import_customers(body: CsvBody, work: StaffWorkDep, dry_run: DryRun = False,
+                     skip_bad_rows: SkipBadRows = False, preview: Previewed = None):
+    """Staff. Preview a UTF-8 CSV of customers (`dry_run`: each of the first 50 rows with its
+    problems, the counts, the existing customers matched), or import its good rows: in short
+    transactions, so that check-ins go on meanwhile. Sent again after a failure, the same
+    file carries on where it stopped."""
+    return imports.import_file(
+        work, data=body,
+        options=imports.ImportOptions(dry_run=dry_run, skip_bad_rows=skip_bad_rows,
+                                      previewed=preview),
+        target=imports.ImportTarget(scope="customers",
+                                    audit=("customer.import", ("customers", None))))
 
 
 @router.get("/{customer_id}", response_model=CustomerPublic)

@@ -6,7 +6,6 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import Select, Text, and_, bindparam, cast, delete, func, select, update
 from sqlmodel import Session
 
@@ -21,15 +20,12 @@ from kiosk_server.core.db import (
 )
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.text import fold, normalize_phone, phone_search_digits
-from kiosk_server.customers import csv_rows
 from kiosk_server.customers.models import (
     Customer,
     CustomerCreate,
     CustomerPublic,
     CustomerUpdate,
     Guest,
-    ImportError_,
-    ImportReport,
     Visit,
     VisitKind,
     VisitPublic,
@@ -306,87 +302,6 @@ def list_visits(session: Session, *, customer_id: int, limit: int = 100) -> list
 
 def count_customers(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Customer)) or 0
-
-
-def import_csv(session: Session, *, data: bytes, dry_run: bool) -> ImportReport:
-    """Create customers from a CSV; rows whose phone is known are matched, not duplicated.
-
-    Nothing is saved unless every row is valid (and `dry_run` is false), so a
-    file can be previewed, corrected and sent again.
-    """
-    content = csv_rows.read_rows(data)
-    errors = [ImportError_(row=p.line, field=p.field, code=p.code, message=p.message)
-              for p in content.problems]
-    planned: list[tuple[int, CustomerCreate, str | None]] = []
-    seen_phones: dict[str, int] = {}
-    for row in content.rows:
-        parsed = _parse_row(row, errors)
-        if parsed is None:
-            continue
-        data_row, phone = parsed
-        if phone is not None and phone in seen_phones:
-            errors.append(ImportError_(
-                row=row.line, field="phone", code="duplicate_in_file",
-                message=f"Same phone number as line {seen_phones[phone]}.",
-            ))
-            continue
-        if phone is not None:
-            seen_phones[phone] = row.line
-        planned.append((row.line, data_row, phone))
-    existing = _existing_by_phone(session, [p for _, _, p in planned if p is not None])
-    report = ImportReport(
-        rows=len(content.rows), created=sum(1 for *_, p in planned if p not in existing),
-        existing=sum(1 for *_, p in planned if p in existing), errors=errors, saved=False,
-        customer_ids=[],
-    )
-    if errors or dry_run:
-        return report
-    for _, data_row, phone in planned:
-        customer = existing.get(phone) if phone else None
-        if customer is None:
-            customer = create_customer(session, data=data_row)
-        report.customer_ids.append(id_of(customer))
-    report.saved = True
-    return report
-
-
-def _existing_by_phone(session: Session, phones: list[str]) -> dict[str | None, Customer]:
-    found: dict[str | None, Customer] = {}
-    for start in range(0, len(phones), 500):
-        chunk = phones[start:start + 500]
-        for customer in session.scalars(select(Customer).where(col(Customer.phone).in_(chunk))):
-            found[customer.phone] = customer
-    return found
-
-
-def _parse_row(
-    row: csv_rows.CsvRow, errors: list[ImportError_]
-) -> tuple[CustomerCreate, str | None] | None:
-    values = dict(row.values)
-    consent_raw = values.pop("contact_consent", "")
-    consent = csv_rows.parse_consent(consent_raw)
-    if consent is None:
-        errors.append(ImportError_(row=row.line, field="contact_consent", code="invalid_consent",
-                                   message=f"Not a yes/no value: {consent_raw!r}."))
-        return None
-    phone_raw = values.get("phone", "")
-    phone = normalize_phone(phone_raw) if phone_raw else None
-    if phone_raw and phone is None:
-        errors.append(ImportError_(row=row.line, field="phone", code="invalid_phone",
-                                   message=f"Not a valid phone number: {phone_raw!r}."))
-        return None
-    try:
-        data_row = CustomerCreate(
-            full_name=values.get("full_name", ""), phone=phone, email=values.get("email") or None,
-            notes=values.get("notes", ""), contact_consent=consent,
-        )
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else None
-        errors.append(ImportError_(row=row.line, field=field, code="invalid_" + (field or "row"),
-                                   message=first["msg"]))
-        return None
-    return data_row, phone
 
 
 def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:

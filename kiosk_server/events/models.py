@@ -10,7 +10,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from kiosk_server.core.types import Id, Moment, PlainText, UtcDateTime, enum_column, utcnow
-from kiosk_server.customers.models import ImportError_
+from kiosk_server.customers.models import ImportError_, ImportMatch, ImportRow
 
 DEFAULT_EARLY_CHECKIN = timedelta(hours=2)
 MAX_INVITATIONS_PER_CALL = 10_000
@@ -148,9 +148,18 @@ class InvitationPage(SQLModel):
 
 
 class InvitationImportReport(SQLModel):
+    """A CSV of guests previewed or imported: the customers' report (see `ImportReport`),
+    and the invitations of the rows this request saved."""
+
     rows: int
+    good: int
+    bad: int
     created_customers: int
     existing_customers: int
     errors: list[ImportError_]
     saved: bool
+    preview: list[ImportRow]
+    matched: list[ImportMatch]
+    digest: str
+    already_saved: int
     invitations: list[InvitationPublic]

@@ -6,7 +6,15 @@ from fastapi import APIRouter, Query, status
 
 from kiosk_server.core.deps import SessionDep, SignerDep
 from kiosk_server.core.types import Id
-from kiosk_server.core.uploads import CSV_BODY, CsvBody
+from kiosk_server.core.uploads import (
+    CSV_BODY,
+    IMPORT_CONFLICTS,
+    CsvBody,
+    DryRun,
+    Previewed,
+    SkipBadRows,
+)
+from kiosk_server.customers.imports import ImportOptions
 from kiosk_server.events import service
 from kiosk_server.events.models import (
     EventCreate,
@@ -18,7 +26,7 @@ from kiosk_server.events.models import (
     InvitationPublic,
     InvitationsCreate,
 )
-from kiosk_server.staff.deps import Audit, CurrentStaff
+from kiosk_server.staff.deps import Audit, CurrentStaff, StaffWorkDep
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 
@@ -67,21 +75,15 @@ def invite(event_id: Id, body: InvitationsCreate, session: SessionDep, signer: S
 
 
 @router.post("/{event_id}/invitations/import", response_model=InvitationImportReport,
-             openapi_extra=CSV_BODY)
-def import_invitations(
-    event_id: Id, body: CsvBody, session: SessionDep, signer: SignerDep, caller: CurrentStaff,
-    log: Audit,
-    dry_run: Annotated[bool, Query(description="check and count only; save nothing")] = False,
-):
-    """Staff. Invite everyone in a CSV, creating the customers who are new."""
-    report = service.import_invitations(
-        session, event_id=event_id, data=body, dry_run=dry_run, signer=signer
-    )
-    if report.saved:
-        log.record("event.import_invitations", ("events", event_id), details={
-            "rows": report.rows, "created_customers": report.created_customers,
-            "existing_customers": report.existing_customers})
-    return report
+             openapi_extra=CSV_BODY, responses=IMPORT_CONFLICTS)
+def import_invitations(event_id: Id, body: CsvBody, work: StaffWorkDep, signer: SignerDep,
+                       dry_run: DryRun = False, skip_bad_rows: SkipBadRows = False,
+                       preview: Previewed = None):
+    """Staff. Invite everyone in a CSV, creating the customers who are new: a preview
+    (`dry_run`), or the good rows in short transactions (see `POST /customers/import`)."""
+    return service.import_invitations(
+        work, event_id=event_id, data=body, signer=signer,
+        options=ImportOptions(dry_run=dry_run, skip_bad_rows=skip_bad_rows, previewed=preview))
 
 
 @router.get("/{event_id}/invitations", response_model=InvitationPage)

@@ -10,6 +10,7 @@ from kiosk_server.core.db import Executor, Prepared, id_of, id_slots, insert_ign
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
 from kiosk_server.core.types import utcnow
+from kiosk_server.customers import imports
 from kiosk_server.customers import service as customers
 from kiosk_server.events.models import (
     Event,
@@ -23,6 +24,7 @@ from kiosk_server.events.models import (
     InvitationPublic,
     InvitationStatus,
 )
+from kiosk_server.staff.deps import StaffWork
 
 MAX_PAGE = 500
 
@@ -117,6 +119,11 @@ def _insert_ignoring_existing(db: Executor, rows: list[dict]) -> None:
     db.execute(insert_ignoring_conflicts(db, Invitation), rows)
 
 
+def _over_capacity() -> DomainError:
+    return conflict("capacity_exceeded", "Vượt quá sức chứa của sự kiện.",
+                    "This would invite more guests than the event's capacity.")
+
+
 def invite(session: Session, *, event_id: int, customer_ids: list[int]) -> list[Invitation]:
     """Invite customers (each once); returns their invitations, new or existing, in order."""
     event = get_event(session, event_id=event_id)
@@ -129,8 +136,7 @@ def invite(session: Session, *, event_id: int, customer_ids: list[int]) -> list[
     new_ids = [cid for cid in wanted if cid not in already]
     if (event.capacity is not None and new_ids
             and count_invited(session, event_id=event_id) + len(new_ids) > event.capacity):
-        raise conflict("capacity_exceeded", "Vượt quá sức chứa của sự kiện.",
-                       "This would invite more guests than the event's capacity.")
+        raise _over_capacity()
     now = utcnow()
     if new_ids:
         _insert_ignoring_existing(session, [
@@ -260,21 +266,36 @@ def to_public(session: Session, invitations: list[Invitation], signer: TokenSign
     ]
 
 
-def import_invitations(
-    session: Session, *, event_id: int, data: bytes, dry_run: bool, signer: TokenSigner
-) -> InvitationImportReport:
-    """Invite the people of a CSV, adding those who are not customers yet."""
-    get_event(session, event_id=event_id)
-    report = customers.import_csv(session, data=data, dry_run=dry_run)
+def import_invitations(work: StaffWork, *, event_id: int, data: bytes,
+                       options: imports.ImportOptions, signer: TokenSigner
+                       ) -> InvitationImportReport:
+    """Invite the people of a CSV, adding those who are not customers yet: a preview, or
+    the good rows in short transactions, each row's customer and invitation together (the
+    rule of `customers.imports`)."""
     invitations: list[InvitationPublic] = []
-    if report.saved:
-        invitations = to_public(
-            session, invite(session, event_id=event_id, customer_ids=report.customer_ids), signer
-        )
+
+    def invite_batch(session: Session, customer_ids: list[int]) -> None:
+        invited = invite(session, event_id=event_id, customer_ids=customer_ids)
+        invitations.extend(to_public(session, invited, signer))
+
+    def room_for_all(session: Session, rows: list[imports.PlannedRow]) -> None:
+        event = get_event(session, event_id=event_id)
+        if event.capacity is None:
+            return
+        matched = [m.customer_id for m in imports.find_existing(session, rows).values()]
+        invited = len(_invitations_of(session, event_id=event_id, customer_ids=matched))
+        if count_invited(session, event_id=event_id) + len(rows) - invited > event.capacity:
+            raise _over_capacity()
+
+    report = imports.import_file(
+        work, data=data, options=options, check=room_for_all,
+        target=imports.ImportTarget(scope=f"event:{event_id}", each_batch=invite_batch,
+                                    audit=("event.import_invitations", ("events", event_id))))
     return InvitationImportReport(
-        rows=report.rows, created_customers=report.created, existing_customers=report.existing,
-        errors=report.errors, saved=report.saved, invitations=invitations,
-    )
+        **report.model_dump(include={"rows", "good", "bad", "errors", "saved", "preview",
+                                     "matched", "digest", "already_saved"}),
+        created_customers=report.created, existing_customers=report.existing,
+        invitations=invitations)
 
 
 def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:

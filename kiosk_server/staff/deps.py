@@ -105,10 +105,15 @@ async def _staff(principal: Annotated[Principal, Depends(_principal)]) -> Princi
     return _not_a_device(principal)
 
 
-async def _admin(principal: Annotated[Principal, Depends(_staff)]) -> Principal:
+def admin_only(principal: Principal) -> Principal:
+    """The caller if they are an admin; 403 otherwise (for a `StaffWorkDep` endpoint)."""
     if principal.role is not Role.ADMIN:
         raise forbidden("Chỉ quản trị viên được làm việc này.", "Only an admin may do this.")
     return principal
+
+
+async def _admin(principal: Annotated[Principal, Depends(_staff)]) -> Principal:
+    return admin_only(principal)
 
 
 # The credentials of a staff member or a kiosk device, not yet checked: for a

@@ -77,13 +77,40 @@ def _new_secret(prefix: str) -> str:
     return prefix + secrets.token_urlsafe(32)
 
 
-def create_staff(session: Session, *, data: StaffCreate) -> StaffUser:
-    """Create a staff user with an argon2-hashed password."""
+@dataclass(frozen=True)
+class PasswordHash:
+    """A new password's argon2 hash, made by `hash_password`.
+
+    A hash costs tens of milliseconds of CPU on purpose. It is computed before the write
+    transaction that stores it opens, never inside it: on SQLite a write transaction holds
+    the database's one write lock, and every gate's check-in would wait behind the hash.
+    The services that store a password therefore take this, not the password."""
+
+    value: str
+
+
+def hash_password(password: str) -> PasswordHash:
+    """The argon2 hash of `password` (call it outside any write transaction)."""
+    return PasswordHash(_hasher.hash(password))
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    """Whether `password` is the one `stored_hash` was made from (argon2: outside any write
+    transaction, like `hash_password`)."""
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_staff(session: Session, *, data: StaffCreate, password_hash: PasswordHash
+                 ) -> StaffUser:
+    """Create a staff user with the argon2 hash of `data.password` (`hash_password`)."""
     user = StaffUser(
         username=data.username,
         full_name=data.full_name,
         role=data.role,
-        password_hash=_hasher.hash(data.password),
+        password_hash=password_hash.value,
     )
     session.add(user)
     flush_unique(session, conflict(
@@ -98,15 +125,29 @@ def set_password(session: Session, *, user: StaffUser, password: str) -> None:
     session.add(user)
 
 
-def change_password(session: Session, *, staff_id: int, current: str, new: str) -> None:
-    """A staff member changes their own password, giving the current one first."""
-    user = get_staff(session, staff_id=staff_id)
-    try:
-        _hasher.verify(user.password_hash, current)
-    except (VerificationError, InvalidHashError):
-        raise invalid("wrong_password", "Mật khẩu hiện tại không đúng.",
-                      "The current password is wrong.", field="current_password") from None
-    set_password(session, user=user, password=new)
+def stored_password_hash(session: Session, *, staff_id: int) -> str:
+    """The staff member's password hash as stored now (to check a password against it
+    outside the write transaction, then `change_password`)."""
+    return get_staff(session, staff_id=staff_id).password_hash
+
+
+def wrong_password() -> DomainError:
+    return invalid("wrong_password", "Mật khẩu hiện tại không đúng.",
+                   "The current password is wrong.", field="current_password")
+
+
+def change_password(session: Session, *, staff_id: int, checked_against: str,
+                    password_hash: PasswordHash) -> None:
+    """A staff member's new password, once their current one was checked against
+    `checked_against` (`stored_password_hash`, `password_matches`). If the password was
+    changed in between, the check no longer holds: refused as a wrong password."""
+    changed = session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == staff_id, StaffUser.password_hash == checked_against)
+        .values(password_hash=password_hash.value)
+    )
+    if changed.rowcount != 1:
+        raise wrong_password()
 
 
 def update_staff(session: Session, *, staff_id: int, data: StaffUpdate, by: int | None
@@ -133,10 +174,12 @@ def update_staff(session: Session, *, staff_id: int, data: StaffUpdate, by: int 
     return user
 
 
-def reset_password(session: Session, *, staff_id: int, password: str) -> StaffUser:
+def reset_password(session: Session, *, staff_id: int, password_hash: PasswordHash
+                   ) -> StaffUser:
     """An admin sets a new password for someone: their sessions end (their API tokens stay)."""
     user = get_staff(session, staff_id=staff_id)
-    set_password(session, user=user, password=password)
+    user.password_hash = password_hash.value
+    session.add(user)
     _revoke_all(session, staff_id=staff_id, kind=TokenKind.SESSION)
     return user
 

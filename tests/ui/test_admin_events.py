@@ -1,6 +1,6 @@
 """The admin area end to end, as the shop owner uses it: create an event through its form,
-invite guests from a CSV (checked first, nothing saved until confirmed), pair a kiosk from
-the event page, and watch the counters move when a guest is scanned."""
+invite guests from a CSV (previewed first, its good rows invited, the bad ones skipped), pair
+a kiosk from the event page, and watch the counters move when a guest is scanned."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -92,33 +92,31 @@ def test_create_an_event_invite_from_a_csv_pair_a_kiosk_and_see_a_scan_arrive(
         assert "Ra mắt sản phẩm mùa xuân" in page.inner_text("section.view h1")
         assert page.locator(f"a[href='/monitor?event={event_id}']").count() == 1
 
-        # The CSV: checked first; the three bad rows named; nothing saved.
+        # The CSV: previewed first, row by row; the three bad rows named; nothing saved.
         rows = _guest_rows()
         upload = ".invite-csv input[type=file]"
         page.set_input_files(upload, files=[{"name": "khach-moi.csv", "mimeType": "text/csv",
                                              "buffer": _csv(rows)}])
         page.wait_for_selector(".import-report.bad")
+        shown = page.locator(".import-rows tbody tr")
+        assert shown.count() == 50
         named = {int(line.get_attribute("data-row")): line.inner_text()
-                 for line in page.locator(".import-errors tbody tr").all()}
+                 for line in page.locator(".import-rows tbody tr[data-status=bad]").all()}
         assert sorted(named) == sorted(BAD_LINES)
-        assert "Điện thoại" in named[12] and "12345" in named[12]
-        assert "Họ tên" in named[22]
-        assert "line 7" in named[32]
-        assert "50 dòng" in page.inner_text(".import-report .summary")
-        assert page.locator(".invite-csv button.primary").is_hidden()
+        assert "12345" in named[12] and "Số điện thoại không hợp lệ." in named[12]
+        assert "Thiếu họ tên" in named[22]
+        assert "Trùng số điện thoại hoặc email với một dòng phía trên." in named[32]
+        assert page.inner_text(".import-report .summary") == (
+            "Tệp có 50 dòng: 47 dòng hợp lệ (47 khách mới, 0 khách đã có) và 3 dòng lỗi.")
         assert _customer_count(client, admin) == 0
         screenshot(page, "admin-import-preview")
 
-        good = [row for index, row in enumerate(rows) if index + 2 not in BAD_LINES]
-        page.set_input_files(upload, files=[{"name": "khach-moi.csv", "mimeType": "text/csv",
-                                             "buffer": _csv(good)}])
-        page.wait_for_selector(".import-report.ok")
-        assert "47 dòng · 47 khách mới" in page.inner_text(".import-report .summary")
-        assert _customer_count(client, admin) == 0  # still only a preview
+        # The good rows are invited, the bad ones skipped.
         confirm = page.locator(".invite-csv button.primary")
-        assert confirm.inner_text() == "Xác nhận mời 47 khách"
+        assert confirm.inner_text() == "Mời 47 khách từ các dòng hợp lệ, bỏ qua 3 dòng lỗi"
         confirm.click()
         ui.wait_text(".import-result", "Đã mời 47 khách")
+        assert "3 dòng lỗi đã được bỏ qua" in page.inner_text(".import-result")
         assert _customer_count(client, admin) == 47
         stats = client.get(f"/api/v1/events/{event_id}/stats", headers=admin.headers).json()
         assert stats["invited"] == 47
@@ -166,7 +164,8 @@ def test_after_the_demo_signing_in_lands_on_the_dashboard_with_the_seminar_live(
         chromium, served, app, client, screenshot):
     with app.state.db.session() as session:
         login = demo.create_or_refresh(session, signer=app.state.signer,
-                                        settings=app.state.settings)
+                                        settings=app.state.settings,
+                                        password=demo.new_admin_password())
     with admin_tab(chromium, served.url, None) as ui:
         page = ui.page
         ui.sign_in(login.username, login.password)

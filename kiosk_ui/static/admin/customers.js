@@ -1,10 +1,11 @@
 // Customers: the list (search by name without diacritics, or phone; read a page at a time
-// with the server's cursor), and the add and edit form.
+// with the server's cursor), a CSV import, and the add and edit form.
 import { api, query } from "./api.js";
+import { csvImport } from "./csv_import.js";
 import { t } from "./i18n.js";
 import {
-  checkbox, checked, editorPage, el, field, link, pagedList, phoneText, row, table, tagList,
-  textInput, valueOf, when,
+  checkbox, checked, editorPage, el, field, link, number, pagedList, phoneText, row, table,
+  tagList, textInput, valueOf, when,
 } from "./ui.js";
 
 const PAGE_SIZE = 50;
@@ -23,8 +24,19 @@ export async function customersView(root) {
       return line;
     },
   });
+  const importing = csvImport({
+    path: "/customers/import", className: "customers-csv",
+    importLabel: (answer) => (answer.bad
+      ? t("importGoodSkipBad", { n: number(answer.good), bad: number(answer.bad) })
+      : t("importAll", { n: number(answer.good) })),
+    doneText: (answer) => t("customersImported", { created: number(answer.created),
+      existing: number(answer.existing) }),
+    onImported: () => list.reload(),
+  });
   root.append(el("header", { class: "view-head" }, el("h1", { text: t("navCustomers") }),
     link("#/customers/new", t("newCustomer"), "button primary")),
+  el("details", { class: "panel import" }, el("summary", { text: t("importCustomers") }),
+    importing),
   el("section", { class: "panel" }, list.search, node, ...list.footer));
   await list.start();
 }

@@ -1,10 +1,9 @@
 // Inviting guests to an event: picked from the customer list, or from a CSV file that is
-// first checked (a dry run: counts and each bad row, nothing saved), then sent again as is.
+// first previewed (csv_import.js: every row checked, nothing saved), then its good rows.
 import { api, query } from "./api.js";
+import { csvImport } from "./csv_import.js";
 import { t } from "./i18n.js";
-import {
-  actionButton, el, messageOf, notify, pagedList, phoneText, table,
-} from "./ui.js";
+import { actionButton, el, notify, number, pagedList, phoneText } from "./ui.js";
 
 const PICK_PAGE = 20;
 
@@ -47,70 +46,20 @@ function picker(event, onInvited) {
     customers.search, list, ...customers.footer, el("p", {}, invite));
 }
 
-/** A dry run's report: the counts, and a table of the rows that are wrong. */
-function report(answer) {
-  const summary = el("p", { class: "summary", text: t("importSummary", {
-    rows: answer.rows, created: answer.created_customers, existing: answer.existing_customers,
-    errors: answer.errors.length }) });
-  if (!answer.errors.length) return el("div", { class: "import-report ok" }, summary);
-  const { node, body } = table([t("csvRow"), t("csvField"), t("problem")], "import-errors");
-  body.append(...answer.errors.map((error) => el("tr", { dataset: { row: error.row } },
-    el("td", { text: error.row }),
-    el("td", { text: error.field ? t(`field_${error.field}`, {}, error.field) : "—" }),
-    el("td", {}, el("span", { text: t(`import_${error.code}`, {}, "") }),
-      el("small", { class: "detail", text: error.message })))));
-  return el("div", { class: "import-report bad" }, summary,
-    el("p", { class: "error", text: t("importFix") }), node);
-}
-
-function csvImport(event, onInvited) {
-  const input = el("input", { type: "file", accept: ".csv,text/csv", name: "csv",
-    "aria-label": t("chooseCsv") });
-  const result = el("div", { class: "import-result", "aria-live": "polite" });
-  let file = null; // the file checked: Confirm sends this one
-
-  const confirm = actionButton("", async () => {
-    const sent = file;
-    const answer = await api(`/events/${event.id}/invitations/import?dry_run=false`, {
-      method: "POST", file: sent });
-    if (!answer.saved) { // the file went wrong since: show why, save nothing
-      result.replaceChildren(report(answer));
-      confirm.hidden = true;
-      return;
-    }
-    file = null;
-    input.value = "";
-    confirm.hidden = true;
-    result.replaceChildren(el("p", { class: "ok", text: t("importDone", {
-      n: answer.invitations.length, created: answer.created_customers }) }));
-    await onInvited();
-  }, "primary");
-  confirm.hidden = true;
-
-  input.addEventListener("change", async () => {
-    file = input.files[0] || null;
-    confirm.hidden = true;
-    result.replaceChildren();
-    if (!file) return;
-    const checking = file;
-    result.append(el("p", { class: "hint", text: t("checking") }));
-    try {
-      const answer = await api(`/events/${event.id}/invitations/import?dry_run=true`, {
-        method: "POST", file: checking });
-      if (checking !== file) return; // another file was chosen meanwhile
-      result.replaceChildren(report(answer));
-      confirm.textContent = t("confirmImport", { n: answer.rows });
-      confirm.hidden = answer.errors.length > 0 || answer.rows === 0;
-    } catch (error) {
-      if (checking === file) result.replaceChildren(el("p", { class: "error",
-        text: messageOf(error) }));
-    }
+function inviteCsv(event, onInvited) {
+  return csvImport({
+    path: `/events/${event.id}/invitations/import`, className: "invite-csv",
+    title: t("inviteFromCsv"),
+    importLabel: (answer) => (answer.bad
+      ? t("inviteGoodSkipBad", { n: number(answer.good), bad: number(answer.bad) })
+      : t("confirmImport", { n: number(answer.good) })),
+    doneText: (answer) => t("importDone", { n: number(answer.invitations.length),
+      created: number(answer.created_customers) }),
+    onImported: onInvited,
   });
-  return el("div", { class: "invite-csv" }, el("h3", { text: t("inviteFromCsv") }),
-    el("p", { class: "hint", text: t("csvHint") }), input, result, confirm);
 }
 
 export function invitePanel(event, onInvited) {
   return el("section", { class: "panel invite" }, el("h2", { text: t("invite") }),
-    el("div", { class: "columns" }, picker(event, onInvited), csvImport(event, onInvited)));
+    el("div", { class: "columns" }, picker(event, onInvited), inviteCsv(event, onInvited)));
 }
