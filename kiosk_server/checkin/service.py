@@ -32,7 +32,7 @@ from kiosk_server.checkin.models import (
     ScanResult,
     ScanStatus,
 )
-from kiosk_server.core.db import Executor, Prepared, on_commit, prepared_insert
+from kiosk_server.core.db import Executor, Prepared, id_of, on_commit, prepared_insert
 from kiosk_server.core.errors import forbidden, unauthenticated
 from kiosk_server.core.signing import Token, TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow

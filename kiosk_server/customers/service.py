@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import Select, Text, and_, bindparam, cast, delete, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kiosk_server.core.db import (
     Executor,

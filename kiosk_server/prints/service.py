@@ -16,7 +16,7 @@ from badges.brand import Brand
 from kiosk_server.cards import service as cards
 from kiosk_server.checkin import service as checkin
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import on_commit
+from kiosk_server.core.db import id_of, on_commit
 from kiosk_server.core.errors import DomainError, forbidden, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, token_link
 from kiosk_server.customers import service as customers

@@ -1,7 +1,7 @@
 """Sign-in, staff users, their API tokens, and kiosk devices."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
