@@ -202,7 +202,7 @@ class Seminar:
     codes: list[str]
 
 
-def seed_seminar(client: TestClient, headers: dict[str, str], guests: int = 3,
+def seed_seminar(client: httpx.Client, headers: dict[str, str], guests: int = 3,
                  **event_overrides: object) -> Seminar:
     """An open event with `guests` invited customers, through the public API."""
     event = client.post("/api/v1/events", json=open_event_body(**event_overrides), headers=headers)

@@ -80,16 +80,16 @@ def list_entries(session: Session, *, before: int | None = None, limit: int = 50
     limit = max(1, min(limit, MAX_PAGE))
     query = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit + 1)
     if before is not None:
-        query = query.where(AuditEntry.id < before)
+        query = query.where(col(AuditEntry.id) < before)
     if where.staff_id is not None:
-        query = query.where(AuditEntry.staff_id == where.staff_id)
+        query = query.where(col(AuditEntry.staff_id) == where.staff_id)
     if where.kind is not None:
-        query = query.where(AuditEntry.action.startswith(f"{where.kind.value}.",
-                                                         autoescape=True))
+        query = query.where(col(AuditEntry.action).startswith(f"{where.kind.value}.",
+                                                              autoescape=True))
     if where.since is not None:
-        query = query.where(AuditEntry.at >= where.since)
+        query = query.where(col(AuditEntry.at) >= where.since)
     if where.until is not None:
-        query = query.where(AuditEntry.at < where.until)
+        query = query.where(col(AuditEntry.at) < where.until)
     rows = list(session.scalars(query))
     more = len(rows) > limit
     rows = rows[:limit]

@@ -73,4 +73,4 @@ def card_holder(db: Executor, *, serial: str) -> CardHolder | None:
 def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
     """Cards by their holder's full name (for the audit log)."""
     return customers.owner_labels(session, session.execute(
-        select(Card.id, Card.customer_id).where(Card.id.in_(ids))))
+        select(col(Card.id), col(Card.customer_id)).where(col(Card.id).in_(ids))))

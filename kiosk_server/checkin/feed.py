@@ -10,6 +10,7 @@ import json
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
+from sqlmodel import col
 
 from kiosk_server.checkin.models import EventFeed, Scan, ScanStatus
 from kiosk_server.core.db import Executor, Prepared, dialect_insert
@@ -61,15 +62,16 @@ def undo_message(*, event_id: int, seq: int, undone_at: datetime, staff_id: int 
 
 
 _SCANS_AFTER = Prepared(
-    select(Scan.seq, Scan.scanned_at, Scan.gate, Scan.status, Scan.device_id, Scan.staff_id,
-           Scan.manual, Scan.result)
-    .where(Scan.event_id == bindparam("event_id"), Scan.seq > bindparam("after"))
-    .order_by(Scan.seq).limit(bindparam("limit"))
+    select(col(Scan.seq), col(Scan.scanned_at), col(Scan.gate), col(Scan.status),
+           col(Scan.device_id), col(Scan.staff_id), col(Scan.manual), col(Scan.result))
+    .where(col(Scan.event_id) == bindparam("event_id"), col(Scan.seq) > bindparam("after"))
+    .order_by(col(Scan.seq)).limit(bindparam("limit"))
 )
 _UNDOS_AFTER = Prepared(
-    select(Scan.undo_seq, Scan.undone_at, Scan.undone_by, Scan.seq, Scan.gate, Scan.result)
-    .where(Scan.event_id == bindparam("event_id"), Scan.undo_seq > bindparam("after"))
-    .order_by(Scan.undo_seq).limit(bindparam("limit"))
+    select(col(Scan.undo_seq), col(Scan.undone_at), col(Scan.undone_by), col(Scan.seq),
+           col(Scan.gate), col(Scan.result))
+    .where(col(Scan.event_id) == bindparam("event_id"), col(Scan.undo_seq) > bindparam("after"))
+    .order_by(col(Scan.undo_seq)).limit(bindparam("limit"))
 )
 
 

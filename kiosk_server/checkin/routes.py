@@ -16,6 +16,7 @@ from fastapi import (
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from starlette.concurrency import run_in_threadpool
 
 from kiosk_server.checkin import feed, service, stats, undo
@@ -96,7 +97,7 @@ def _is_json(content_type: str | None) -> bool:
         media_type.startswith("application/") and media_type.endswith("+json"))
 
 
-def _body_error(error: dict) -> dict:
+def _body_error(error: ErrorDetails) -> dict:
     """A pydantic error about the body, as FastAPI reports it (`loc` under "body"; for
     unreadable JSON no echo of the raw bytes, which may not even be text)."""
     if error["type"] == "json_invalid":

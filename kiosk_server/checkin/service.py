@@ -194,8 +194,9 @@ def _judge(db: Executor, *, event: GateRules, token: Token | None, customer_id: 
 # How long after admitting a guest a kiosk may fetch that guest's badge (to print it).
 BADGE_WINDOW = timedelta(minutes=10)
 _ADMITTED_BY_DEVICE = Prepared(select(func.count()).where(
-    Checkin.invitation_id == bindparam("invitation_id"),
-    Checkin.device_id == bindparam("device_id"), Checkin.checked_in_at >= bindparam("since")))
+    col(Checkin.invitation_id) == bindparam("invitation_id"),
+    col(Checkin.device_id) == bindparam("device_id"),
+    col(Checkin.checked_in_at) >= bindparam("since")))
 
 
 def admitted_recently(db: Executor, *, invitation_id: int, device_id: int) -> bool:

@@ -52,11 +52,11 @@ def event_stats(session: Session, *, event_id: int, now: datetime | None = None)
     now = now or utcnow()
     invited = events.count_invited(session, event_id=event_id)
     checked_in, entries, first_at, recent = session.execute(
-        select(func.count().filter(Checkin.entry_number == 1), func.count(),
+        select(func.count().filter(col(Checkin.entry_number) == 1), func.count(),
                func.min(Checkin.checked_in_at),
-               func.count().filter(Checkin.entry_number == 1,
-                                   Checkin.checked_in_at >= now - RATE_WINDOW))
-        .where(Checkin.event_id == event_id)
+               func.count().filter(col(Checkin.entry_number) == 1,
+                                   col(Checkin.checked_in_at) >= now - RATE_WINDOW))
+        .where(col(Checkin.event_id) == event_id)
     ).one()
     chart = _arrivals_by_minute(session, event_id=event_id, now=now)
     # Rates are over the last 5 minutes, or since the first check-in if that is more recent.
@@ -70,8 +70,8 @@ def event_stats(session: Session, *, event_id: int, now: datetime | None = None)
         entries=entries,
         arrivals_per_minute=round(sum(m.arrivals for m in chart) / CHART_MINUTES, 2),
         arrivals_by_minute=chart, gates=gates,
-        last_seq=session.scalar(select(EventFeed.last_seq).where(
-            EventFeed.event_id == event_id)) or 0,
+        last_seq=session.scalar(select(col(EventFeed.last_seq)).where(
+            col(EventFeed.event_id) == event_id)) or 0,
         planning=_plan(remaining=remaining, gates=gates, starts_at=event.starts_at, now=now,
                        gap=_forecast_gap(recent=recent,
                                          since=now - first_at if first_at else None)),

@@ -394,7 +394,9 @@ class Prepared:
             for name, processor in varying:
                 values[name] = processor(values[name])
             arguments.append([values[name] for name in order] if order is not None else values)
-        cursor = connection.connection.driver_connection.cursor()
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a checked-out connection has its driver's connection
+        cursor = driver.cursor()
         try:
             cursor.executemany(sql, arguments)
         finally:

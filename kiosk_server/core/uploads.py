@@ -29,5 +29,6 @@ SkipBadRows = Annotated[bool, Query(description="import the good rows and skip t
 Previewed = Annotated[str | None, Query(
     max_length=64, description="the `digest` of the preview: the file must be the same (409 "
                                "`file_changed` otherwise)")]
-IMPORT_CONFLICTS = {409: {"description": "`file_changed`: not the file previewed; "
-                                         "`import_running`: the same file is being imported"}}
+IMPORT_CONFLICTS: dict[int | str, dict[str, Any]] = {
+    409: {"description": "`file_changed`: not the file previewed; "
+                          "`import_running`: the same file is being imported"}}

@@ -29,14 +29,14 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from pydantic import ValidationError
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from kiosk_server.core.db import Access, insert_ignoring_conflicts, prepared_insert
+from kiosk_server.core.db import Access, insert_ignoring_conflicts, prepared_insert, table_of
 from kiosk_server.core.errors import DomainError, conflict
 from kiosk_server.core.text import fold, normalize_phone
 from kiosk_server.core.types import utcnow
@@ -66,7 +66,7 @@ _reader_lock = threading.Lock()
 PLANS_KEPT = 2
 _plans: OrderedDict[str, "ImportPlan"] = OrderedDict()
 _plans_lock = threading.Lock()
-_CUSTOMERS = Customer.__table__
+_CUSTOMERS = table_of(Customer)
 _INSERT_RETURNING_IDS = insert(_CUSTOMERS).returning(_CUSTOMERS.c.id,
                                                      sort_by_parameter_order=True)
 # The columns a planned row fills (`PlannedRow.values`), then those the same for all.
@@ -249,8 +249,8 @@ def _lookup(session: Session, column, keys: list[str]) -> dict[str, tuple[int, s
     found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(keys), _LOOKUP_CHUNK):
         chunk = keys[start:start + _LOOKUP_CHUNK]
-        rows = session.execute(select(column, Customer.id, Customer.full_name)
-                               .where(column.in_(chunk)).order_by(Customer.id.desc()))
+        rows = session.execute(select(column, col(Customer.id), col(Customer.full_name))
+                               .where(column.in_(chunk)).order_by(col(Customer.id).desc()))
         for key, customer_id, name in rows:  # lowest id last: the first customer wins
             found[key] = (customer_id, name)
     return found
@@ -287,7 +287,7 @@ def import_file(work: StaffWork, *, data: bytes, options: ImportOptions,
 def _unsaved(session: Session, *, scope: str, plan: ImportPlan) -> list[PlannedRow]:
     """The good rows an earlier attempt with this file has not saved yet."""
     record = session.scalars(select(CustomerImport).where(
-        CustomerImport.scope == scope, CustomerImport.digest == plan.digest)).first()
+        col(CustomerImport.scope) == scope, col(CustomerImport.digest) == plan.digest)).first()
     if record is None:
         return plan.good
     if record.finished_at is not None:
@@ -360,11 +360,11 @@ def _run(work: StaffWork, *, plan: ImportPlan, target: ImportTarget, report: Imp
 
 
 def _claim(session: Session, *, scope: str, digest: str) -> CustomerImport:
-    session.execute(insert_ignoring_conflicts(session, CustomerImport.__table__),
+    session.execute(insert_ignoring_conflicts(session, table_of(CustomerImport)),
                     [{"scope": scope, "digest": digest, "next_line": 0,
                       "created_at": utcnow()}])
     return session.scalars(select(CustomerImport).where(
-        CustomerImport.scope == scope, CustomerImport.digest == digest)).one()
+        col(CustomerImport.scope) == scope, col(CustomerImport.digest) == digest)).one()
 
 
 def _import_running() -> DomainError:
@@ -398,10 +398,10 @@ def _advance(session: Session, record_id: int, *, since: int, to: int, finished:
     (PostgreSQL), so a second import of the same file waits, then finds it moved: 409."""
     moved = session.execute(
         update(CustomerImport)
-        .where(CustomerImport.id == record_id, CustomerImport.next_line == since,
-               CustomerImport.finished_at.is_(None))
+        .where(col(CustomerImport.id) == record_id, col(CustomerImport.next_line) == since,
+               col(CustomerImport.finished_at).is_(None))
         .values(next_line=to, finished_at=utcnow() if finished else None))
-    if moved.rowcount != 1:
+    if cast(CursorResult, moved).rowcount != 1:
         raise _import_running()
 
 

@@ -229,17 +229,17 @@ def record_visit(
     return guest, visit_id
 
 
-_VISIT_OF_SOURCE = Prepared(select(Visit.id, Visit.customer_id).where(
-    Visit.kind == bindparam("kind"), Visit.source_id == bindparam("source_id")))
-_DELETE_VISIT = Prepared(delete(Visit).where(Visit.id == bindparam("visit_id")))
+_VISIT_OF_SOURCE = Prepared(select(col(Visit.id), col(Visit.customer_id)).where(
+    col(Visit.kind) == bindparam("kind"), col(Visit.source_id) == bindparam("source_id")))
+_DELETE_VISIT = Prepared(delete(Visit).where(col(Visit.id) == bindparam("visit_id")))
 # Counted down in SQL like it is counted up; the last visit is the latest one left.
 _UNCOUNT_VISIT = Prepared(
     update(Customer)
-    .where(Customer.id == bindparam("customer_id"))
-    .values(visit_count=Customer.visit_count - 1,
+    .where(col(Customer.id) == bindparam("customer_id"))
+    .values(visit_count=col(Customer.visit_count) - 1,
             last_visit_at=select(func.max(Visit.occurred_at))
-            .where(Visit.customer_id == bindparam("customer_id")).scalar_subquery())
-    .returning(Customer.visit_count)
+            .where(col(Visit.customer_id) == bindparam("customer_id")).scalar_subquery())
+    .returning(col(Customer.visit_count))
 )
 
 
@@ -308,7 +308,8 @@ def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
     """Customers' full names, by id (for the audit log)."""
     if not ids:
         return {}
-    rows = session.execute(select(Customer.id, Customer.full_name).where(Customer.id.in_(ids)))
+    rows = session.execute(select(col(Customer.id), col(Customer.full_name))
+                           .where(col(Customer.id).in_(ids)))
     return {customer_id: name for customer_id, name in rows}
 
 

@@ -303,10 +303,11 @@ def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
     return {event_id: name for event_id, name in session.execute(
-        select(Event.id, Event.name).where(Event.id.in_(ids)))}
+        select(col(Event.id), col(Event.name)).where(col(Event.id).in_(ids)))}
 
 
 def invitation_labels(session: Session, ids: list[int]) -> dict[int, str]:
     """Invitations by their guest's full name (for the audit log)."""
     return customers.owner_labels(session, session.execute(
-        select(Invitation.id, Invitation.customer_id).where(Invitation.id.in_(ids))))
+        select(col(Invitation.id), col(Invitation.customer_id))
+        .where(col(Invitation.id).in_(ids))))

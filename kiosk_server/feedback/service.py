@@ -132,4 +132,5 @@ def to_public(db: Executor, complaints: Sequence[Complaint | Any]) -> list[Compl
 def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
     """Complaints by their customer's full name (for the audit log)."""
     return customers.owner_labels(session, session.execute(
-        select(Complaint.id, Complaint.customer_id).where(Complaint.id.in_(ids))))
+        select(col(Complaint.id), col(Complaint.customer_id))
+        .where(col(Complaint.id).in_(ids))))

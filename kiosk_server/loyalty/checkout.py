@@ -149,6 +149,6 @@ def sign_up(session: Session, *, data: CounterSignup, settings: Settings,
                                     "card-qr": export.png_bytes(qr.qr_image(link, 8))})
         mail = CardMail.QUEUED if messaging.sends_mail(settings) else CardMail.WAITING
     return CounterSignupResult(
-        panel=panel(session, customer_id=customer.id, settings=settings, signer=signer),
+        panel=panel(session, customer_id=id_of(customer), settings=settings, signer=signer),
         card_code=code, card_url=link, mail_queued=mail is not CardMail.NO_ADDRESS,
         card_mail=mail)

@@ -277,6 +277,7 @@ def to_public(row: Export) -> ExportPublic:
 
 def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
     """Exports by their event's name (for the audit log)."""
-    rows = list(session.execute(select(Export.id, Export.event_id).where(Export.id.in_(ids))))
+    rows = list(session.execute(select(col(Export.id), col(Export.event_id))
+                                .where(col(Export.id).in_(ids))))
     names = events.audit_labels(session, sorted({event_id for _, event_id in rows}))
     return {export_id: names[event_id] for export_id, event_id in rows if event_id in names}

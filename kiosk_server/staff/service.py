@@ -143,10 +143,10 @@ def change_password(session: Session, *, staff_id: int, checked_against: str,
     changed in between, the check no longer holds: refused as a wrong password."""
     changed = session.execute(
         update(StaffUser)
-        .where(StaffUser.id == staff_id, StaffUser.password_hash == checked_against)
+        .where(col(StaffUser.id) == staff_id, col(StaffUser.password_hash) == checked_against)
         .values(password_hash=password_hash.value)
     )
-    if changed.rowcount != 1:
+    if cast(CursorResult, changed).rowcount != 1:
         raise wrong_password()
 
 

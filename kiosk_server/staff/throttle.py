@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kiosk_server.core.db import Executor, Prepared, id_slots, prepared_insert
 from kiosk_server.core.errors import DomainError
@@ -49,11 +49,11 @@ def pairing_limits(address: str) -> list[Limit]:
 
 
 _RECENT = Prepared(select(func.count(), func.min(FailedAttempt.at)).where(
-    FailedAttempt.key == bindparam("key"), FailedAttempt.at > bindparam("since")))
+    col(FailedAttempt.key) == bindparam("key"), col(FailedAttempt.at) > bindparam("since")))
 _ADD = prepared_insert(FailedAttempt, ["key", "at"], returning=(FailedAttempt.id,))
-_RELEASE = Prepared(delete(FailedAttempt).where(FailedAttempt.id.in_(id_slots())))
-_FORGET = Prepared(delete(FailedAttempt).where(FailedAttempt.key == bindparam("key")))
-_EXPIRE = Prepared(delete(FailedAttempt).where(FailedAttempt.at <= bindparam("since")))
+_RELEASE = Prepared(delete(FailedAttempt).where(col(FailedAttempt.id).in_(id_slots())))
+_FORGET = Prepared(delete(FailedAttempt).where(col(FailedAttempt.key) == bindparam("key")))
+_EXPIRE = Prepared(delete(FailedAttempt).where(col(FailedAttempt.at) <= bindparam("since")))
 
 
 def _too_many(what: tuple[str, str], retry_after: timedelta) -> DomainError:

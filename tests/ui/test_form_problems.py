@@ -13,7 +13,7 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 LANGUAGE_KEY = "kiosk-admin-language"
 
 # (code, loc, ctx) as the server answers them -> the sentence, in Vietnamese and English.
-CASES = [
+CASES: list[tuple[str, list[str | int], dict[str, object] | None, str, str]] = [
     ("missing", ["body", "name"], None,
      "Tên: cần điền.", "Name: is required."),
     ("string_too_short", ["body", "name"], {"min_length": 1},

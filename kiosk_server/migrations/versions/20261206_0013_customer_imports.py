@@ -5,7 +5,7 @@ Revises: 0012
 Create Date: 2026-12-06 15:50:49
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import kiosk_server.core.types
