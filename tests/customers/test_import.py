@@ -4,6 +4,7 @@ same file carries on from."""
 
 import threading
 import time
+from collections import OrderedDict
 
 import pytest
 from sqlalchemy import select, text
@@ -202,6 +203,8 @@ def test_a_large_file_is_read_in_another_process_with_the_same_result(monkeypatc
 def test_the_import_after_a_preview_does_not_read_the_file_again(client, admin, monkeypatch):
     reads = []
     real = imports.read_plan_apart
+    # The files read are kept per process: not the one the run on another database read.
+    monkeypatch.setattr(imports, "_plans", OrderedDict())
     monkeypatch.setattr(imports, "read_plan_apart", lambda data: reads.append(1) or real(data))
     rows = HEADER + _people(30, start=500)
     preview = _import(client, admin.headers, rows, dry_run="true").json()
