@@ -14,6 +14,7 @@ class AuditKind(StrEnum):
     """The families of actions: the part of an action's code before its dot."""
 
     CARD = "card"
+    CHECKIN = "checkin"
     COMPLAINT = "complaint"
     COUPON = "coupon"
     CUSTOMER = "customer"

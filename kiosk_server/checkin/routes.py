@@ -160,8 +160,8 @@ def undo_checkin(event_id: Id, customer_id: Id, request: Request, session: Sessi
     409 `not_checked_in` when the guest has no entry to undo."""
     undone = undo.undo_checkin(session, event_id=event_id, customer_id=customer_id,
                                by=caller.staff_id, hub=request.app.state.hub)
-    log.record("checkin.undo", ("scans", undone.scan_id), details=undone.model_dump(
-        mode="json", include={"event_id", "customer_id", "entry_number", "checked_in_at",
+    log.record("checkin.undo", ("customers", customer_id), details=undone.model_dump(
+        mode="json", include={"event_id", "scan_id", "entry_number", "checked_in_at",
                               "gate"}))
     return undone
 

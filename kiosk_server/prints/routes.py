@@ -37,9 +37,9 @@ def card_image(customer_id: Id, session: SessionDep, signer: SignerDep, settings
             response_class=Response, responses={200: PNG})
 def badge_image(event_id: Id, invitation_id: Id, session: SessionDep, signer: SignerDep,
                 settings: SettingsDep, language: LanguageDep, caller: StaffOrDevice):
-    """Staff, or a kiosk device of this event for a guest it checked in within the last
-    10 minutes. The guest's name badge, A6 at 300 dpi, with their invitation's QR (a kiosk
-    prints it as the guest arrives)."""
+    """Staff, or a kiosk device of this event. The guest's name badge, A6 at 300 dpi, with
+    their invitation's QR; a kiosk prints it as the guest arrives, and gets only the badge
+    of a guest it checked in within the last 10 minutes."""
     if not caller.serves_event(event_id):
         raise forbidden()
     return png(service.badge_png(session, event_id=event_id, invitation_id=invitation_id,

@@ -162,6 +162,14 @@ def _every_other_change(client, admin):
     _ok(client.patch(f"/api/v1/events/{event['id']}", headers=h, json={"capacity": 300}))
     _ok(client.post(f"/api/v1/events/{event['id']}/exports", headers=h,
                     json={"kind": "invitations_zip"}))
+    other = _ok(client.post("/api/v1/customers", headers=h, json={
+        "full_name": "Vũ Thị Lan Anh", "phone": "0911 222 333"}))
+    _ok(client.post(f"/api/v1/events/{event['id']}/invitations", headers=h,
+                    json={"customer_ids": [other["id"]]}))
+    _ok(client.post("/api/v1/checkins", headers=h, json={
+        "customer_id": other["id"], "event_id": event["id"], "gate": "A"}))
+    _ok(client.post(f"/api/v1/events/{event['id']}/guests/{other['id']}/checkin/undo",
+                    headers=h))
     staff = _ok(client.post("/api/v1/staff", headers=h, json={
         "username": "thungan", "full_name": "Phạm Thu Ngân", "password": "thu ngân 2026"}))
     _ok(client.patch(f"/api/v1/staff/{staff['id']}", headers=h, json={"role": "admin"}))
@@ -195,3 +203,4 @@ def test_every_action_names_its_target(client, admin):
     assert labels["device.revoke"] == "Cổng chính" and labels["export.create"] == "Hội thảo mùa thu"
     assert labels["token.revoke"] == "Phạm Thu Ngân" and labels["coupon.use"] == HANG
     assert labels["customer.sign_up"] == "Đỗ Văn Bình"
+    assert labels["checkin.undo"] == "Vũ Thị Lan Anh"

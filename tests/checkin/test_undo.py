@@ -53,8 +53,9 @@ def test_staff_undo_a_check_in_made_by_hand_by_mistake(client, admin, clerk, sem
     [entry] = [e for e in client.get("/api/v1/audit", headers=admin.headers).json()["items"]
                if e["action"] == "checkin.undo"]
     assert (entry["staff_id"], entry["target_type"], entry["target_id"]) == (
-        clerk.staff_id, "scans", undone["scan_id"])
-    assert entry["details"]["customer_id"] == guest
+        clerk.staff_id, "customers", guest)
+    assert entry["details"]["scan_id"] == undone["scan_id"]
+    assert entry["target_label"].startswith("Nguyễn Thị Hương")
 
     again = _undo(client, admin.headers, event_id, guest)
     assert (again.status_code, again.json()["error"]["code"]) == (409, "not_checked_in")
