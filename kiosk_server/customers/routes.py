@@ -8,8 +8,11 @@ from fastapi import APIRouter, Query, WebSocket, status
 from kiosk_server.core.deps import SessionDep, SettingsDep
 from kiosk_server.core.types import Id, PlainText, utcnow
 from kiosk_server.core.uploads import CSV_BODY, CsvBody
-from kiosk_server.customers import service
+from kiosk_server.customers import contact, service
+from kiosk_server.customers.contact import ConsentBy
 from kiosk_server.customers.models import (
+    ConsentChangePublic,
+    ConsentSource,
     CustomerCreate,
     CustomerPage,
     CustomerPublic,
@@ -30,7 +33,8 @@ router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 def create_customer(body: CustomerCreate, session: SessionDep, caller: CurrentStaff,
                     log: Audit):
     """Staff. Add a customer."""
-    customer = service.create_customer(session, data=body)
+    customer = service.create_customer(
+        session, data=body, by=ConsentBy(ConsentSource.STAFF, caller.staff_id))
     log.record("customer.create", customer, details=body)
     return customer
 
@@ -55,7 +59,8 @@ def import_customers(
     dry_run: Annotated[bool, Query(description="check and count only; save nothing")] = False,
 ):
     """Staff. Import customers from a UTF-8 CSV; nothing is saved if any row has an error."""
-    report = service.import_csv(session, data=body, dry_run=dry_run)
+    report = service.import_csv(session, data=body, dry_run=dry_run,
+                                staff_id=caller.staff_id)
     if report.saved:
         log.record("customer.import", ("customers", None), details={
             "rows": report.rows, "created": report.created, "existing": report.existing})
@@ -73,7 +78,9 @@ def update_customer(
     customer_id: Id, body: CustomerUpdate, session: SessionDep, caller: CurrentStaff, log: Audit
 ):
     """Staff. Change a customer's details; fields left out stay as they are."""
-    customer = service.update_customer(session, customer_id=customer_id, data=body)
+    customer = service.update_customer(
+        session, customer_id=customer_id, data=body,
+        by=ConsentBy(ConsentSource.STAFF, caller.staff_id))
     log.record("customer.update", customer, details=body)
     return customer
 
@@ -89,6 +96,18 @@ def add_note(customer_id: Id, body: NoteCreate, session: SessionDep, settings: S
                                 author=author, at=utcnow().astimezone(settings.zone))
     log.record("customer.note", customer, details=body)
     return customer
+
+
+@router.get("/{customer_id}/consent", response_model=list[ConsentChangePublic])
+def consent_history(customer_id: Id, session: SessionDep, caller: CurrentStaff):
+    """Staff. Every change of the customer's consent to be contacted, newest first: channel,
+    purpose, given or withdrawn, where (till, portal, poster, import, staff, migration),
+    by whom and when."""
+    service.get_customer(session, customer_id=customer_id)
+    history = contact.consent_history(session, customer_id=customer_id)
+    names = staff.staff_names(session, staff_ids={change.staff_id for change in history})
+    return [change.model_copy(update={"staff_name": names.get(change.staff_id)})
+            for change in history]
 
 
 @router.get("/{customer_id}/visits", response_model=list[VisitPublic])

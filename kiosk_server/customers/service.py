@@ -13,7 +13,9 @@ from kiosk_server.core.db import Executor, Prepared, flush_unique, on_commit, pr
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.text import fold, normalize_phone, phone_search_digits
 from kiosk_server.customers import csv_rows
+from kiosk_server.customers.contact import CONSENT_FIELDS, ConsentBy, set_consents
 from kiosk_server.customers.models import (
+    ConsentSource,
     Customer,
     CustomerCreate,
     CustomerPublic,
@@ -53,15 +55,25 @@ def _phone_taken() -> DomainError:
                     "This phone number already belongs to another customer.", field="phone")
 
 
-def create_customer(session: Session, *, data: CustomerCreate) -> Customer:
-    """Add a customer; the phone is stored in E.164 form and must be unique."""
+_CONSENT_KEYS = set(CONSENT_FIELDS.values())
+
+
+def _wanted_consents(values: dict) -> dict:
+    return {channel: values[key] for channel, key in CONSENT_FIELDS.items()
+            if values.get(key) is not None}
+
+
+def create_customer(session: Session, *, data: CustomerCreate, by: ConsentBy) -> Customer:
+    """Add a customer; the phone is stored in E.164 form and must be unique. A consent they
+    give is recorded as given `by` this source."""
     customer = Customer(
-        **data.model_dump(exclude={"phone"}),
+        **data.model_dump(exclude={"phone", *_CONSENT_KEYS}),
         phone=_phone_or_error(data.phone),
         name_folded=fold(data.full_name),
     )
     session.add(customer)
     flush_unique(session, _phone_taken())
+    set_consents(session, customer, _wanted_consents(data.model_dump()), by=by)
     return customer
 
 
@@ -92,7 +104,8 @@ def get_customers(session: Session, *, customer_ids: list[int]) -> dict[int, Cus
     return {c.id: c for c in rows}
 
 
-def update_customer(session: Session, *, customer_id: int, data: CustomerUpdate) -> Customer:
+def update_customer(session: Session, *, customer_id: int, data: CustomerUpdate,
+                    by: ConsentBy) -> Customer:
     customer = get_customer(session, customer_id=customer_id)
     changes = data.model_dump(exclude_unset=True)
     if "full_name" in changes:
@@ -102,13 +115,17 @@ def update_customer(session: Session, *, customer_id: int, data: CustomerUpdate)
         customer.name_folded = fold(changes["full_name"])
     if "phone" in changes:
         changes["phone"] = _phone_or_error(changes["phone"])
-    for key in ("notes", "contact_consent", "tags"):
+    wanted = _wanted_consents(changes)
+    for key in _CONSENT_KEYS:  # set below, with their history
+        changes.pop(key, None)
+    for key in ("notes", "tags"):
         if key in changes and changes[key] is None:
             del changes[key]
     for key, value in changes.items():
         setattr(customer, key, value)
     session.add(customer)
     flush_unique(session, _phone_taken())
+    set_consents(session, customer, wanted, by=by)
     return customer
 
 
@@ -264,7 +281,8 @@ def count_customers(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Customer)) or 0
 
 
-def import_csv(session: Session, *, data: bytes, dry_run: bool) -> ImportReport:
+def import_csv(session: Session, *, data: bytes, dry_run: bool, staff_id: int | None = None
+               ) -> ImportReport:
     """Create customers from a CSV; rows whose phone is known are matched, not duplicated.
 
     Nothing is saved unless every row is valid (and `dry_run` is false), so a
@@ -300,7 +318,8 @@ def import_csv(session: Session, *, data: bytes, dry_run: bool) -> ImportReport:
     for _, data_row, phone in planned:
         customer = existing.get(phone) if phone else None
         if customer is None:
-            customer = create_customer(session, data=data_row)
+            customer = create_customer(session, data=data_row,
+                                       by=ConsentBy(ConsentSource.IMPORT, staff_id))
         report.customer_ids.append(customer.id)
     report.saved = True
     return report
@@ -319,12 +338,15 @@ def _parse_row(
     row: csv_rows.CsvRow, errors: list[ImportError_]
 ) -> tuple[CustomerCreate, str | None] | None:
     values = dict(row.values)
-    consent_raw = values.pop("contact_consent", "")
-    consent = csv_rows.parse_consent(consent_raw)
-    if consent is None:
-        errors.append(ImportError_(row=row.line, field="contact_consent", code="invalid_consent",
-                                   message=f"Not a yes/no value: {consent_raw!r}."))
-        return None
+    consents: dict[str, bool] = {}
+    for key in sorted(_CONSENT_KEYS):
+        consent_raw = values.pop(key, "")
+        consent = csv_rows.parse_consent(consent_raw)
+        if consent is None:
+            errors.append(ImportError_(row=row.line, field=key, code="invalid_consent",
+                                       message=f"Not a yes/no value: {consent_raw!r}."))
+            return None
+        consents[key] = consent
     phone_raw = values.get("phone", "")
     phone = normalize_phone(phone_raw) if phone_raw else None
     if phone_raw and phone is None:
@@ -334,7 +356,7 @@ def _parse_row(
     try:
         data_row = CustomerCreate(
             full_name=values.get("full_name", ""), phone=phone, email=values.get("email") or None,
-            notes=values.get("notes", ""), contact_consent=consent,
+            notes=values.get("notes", ""), **consents,
         )
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -75,7 +75,8 @@ def import_invitations(
 ):
     """Staff. Invite everyone in a CSV, creating the customers who are new."""
     report = service.import_invitations(
-        session, event_id=event_id, data=body, dry_run=dry_run, signer=signer
+        session, event_id=event_id, data=body, dry_run=dry_run, signer=signer,
+        staff_id=caller.staff_id,
     )
     if report.saved:
         log.record("event.import_invitations", ("events", event_id), details={

@@ -259,11 +259,12 @@ def to_public(session: Session, invitations: list[Invitation], signer: TokenSign
 
 
 def import_invitations(
-    session: Session, *, event_id: int, data: bytes, dry_run: bool, signer: TokenSigner
+    session: Session, *, event_id: int, data: bytes, dry_run: bool, signer: TokenSigner,
+    staff_id: int | None = None,
 ) -> InvitationImportReport:
     """Invite the people of a CSV, adding those who are not customers yet."""
     get_event(session, event_id=event_id)
-    report = customers.import_csv(session, data=data, dry_run=dry_run)
+    report = customers.import_csv(session, data=data, dry_run=dry_run, staff_id=staff_id)
     invitations: list[InvitationPublic] = []
     if report.saved:
         invitations = to_public(
