@@ -1,0 +1,76 @@
+"""A customer's consent per channel on the admin's pages: nothing ticked for a new
+customer, the boxes and the preferred channel saved, the history read as sentences."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.ui.admin_pages import admin_tab
+
+SHOTS = Path("/work/helpers/shots/channels")
+PHONE = {"width": 375, "height": 812}
+TABLET = {"width": 820, "height": 1180}
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["375", "820"])
+def test_consent_is_never_pre_ticked_and_each_change_reads_as_a_sentence(
+        chromium, served, client, admin, viewport):
+    with admin_tab(chromium, served.url, viewport=viewport) as ui:
+        page = ui.page
+        ui.go("/customers/new")
+        for name in ("consent_email", "consent_sms"):
+            assert not page.is_checked(f"form.customer-form [name={name}]")
+        assert page.input_value("form.customer-form [name=preferred_channel]") == ""
+        page.fill("form.customer-form [name=full_name]", "Nguyễn Thị Hương")
+        page.fill("form.customer-form [name=phone]", "0903 123 456")
+        page.check("form.customer-form [name=consent_sms]")
+        page.select_option("form.customer-form [name=preferred_channel]", "sms")
+        if viewport is PHONE:
+            page.screenshot(path=str(SHOTS / f"customer-form-{viewport['width']}.png"),
+                            full_page=True)
+        page.click("form.customer-form button[type=submit]")
+        page.wait_for_selector("section.consent-panel .consent-history li:not(.empty)")
+        customer_id = int(page.evaluate("location.hash").split("/")[2])
+        ui.wait_view(f"/customers/{customer_id}")
+        saved = client.get(f"/api/v1/customers/{customer_id}", headers=admin.headers).json()
+        assert (saved["consent_email"], saved["consent_sms"], saved["preferred_channel"]) == (
+            False, True, "sms")
+
+        ui.go(f"/customers/{customer_id}/edit")
+        assert page.is_checked("[name=consent_sms]") and not page.is_checked("[name=consent_email]")
+        page.uncheck("[name=consent_sms]")
+        page.click("form.customer-form button[type=submit]")
+        ui.wait_view(f"/customers/{customer_id}")
+        page.wait_for_function("document.querySelectorAll('.consent-history li').length === 2")
+        sentences = page.locator(".consent-history li").all_inner_texts()
+        assert "ghi nhận trên trang khách hàng: khách rút lại đồng ý nhận tin khuyến mãi qua "\
+               "SMS/Zalo." in sentences[0]
+        assert "khách đồng ý nhận tin khuyến mãi qua SMS/Zalo." in sentences[1]
+        assert "SMS/Zalo — chưa đồng ý" in page.inner_text(".consent-now")
+        page.locator("section.consent-panel").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"customer-consent-{viewport['width']}.png"),
+                        full_page=True)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["375", "820"])
+def test_the_till_sign_up_asks_each_channel_unticked_and_records_the_till(
+        chromium, live_server, http, admin, viewport):
+    from tests.ui.test_checkout import Till
+
+    till = Till(chromium, live_server, viewport=viewport)
+    page = till.page
+    page.click("#new-customer")
+    for name in ("consent_email", "consent_sms"):
+        assert not page.is_checked(f".signup [name={name}]")
+    page.fill(".signup [name=full_name]", "Đỗ Minh Quân")
+    page.fill(".signup [name=phone]", f"0911 222 {viewport['width']}")
+    page.check(".signup [name=consent_sms]")
+    page.select_option(".signup [name=preferred_channel]", "sms")
+    page.screenshot(path=str(SHOTS / f"till-signup-{viewport['width']}.png"), full_page=True)
+    page.click(".signup button[type=submit]")
+    page.wait_for_selector(".new-card img.card-image")
+    customer_id = page.evaluate("window.checkoutState.customerId")
+    till.close()
+    history = http.get(f"/api/v1/customers/{customer_id}/consent", headers=admin.headers).json()
+    assert [(h["channel"], h["granted"], h["source"]) for h in history] == [
+        ("sms", True, "till")]
