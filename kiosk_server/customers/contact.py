@@ -62,6 +62,7 @@ def set_consents(session: Session, customer: Customer, wanted: dict[Channel, boo
                  by: ConsentBy, at: datetime | None = None) -> None:
     """Give or withdraw marketing consent per channel; each real change is recorded."""
     at = at or utcnow()
+    assert customer.id is not None  # flushed: the history points at it
     for channel, granted in wanted.items():
         if has_consent(customer, channel) == granted:
             continue

@@ -106,7 +106,8 @@ def consent_history(customer_id: Id, session: SessionDep, caller: CurrentStaff):
     service.get_customer(session, customer_id=customer_id)
     history = contact.consent_history(session, customer_id=customer_id)
     names = staff.staff_names(session, staff_ids={change.staff_id for change in history})
-    return [change.model_copy(update={"staff_name": names.get(change.staff_id)})
+    return [change.model_copy(update={
+        "staff_name": names.get(change.staff_id) if change.staff_id else None})
             for change in history]
 
 

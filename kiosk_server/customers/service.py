@@ -356,7 +356,8 @@ def _parse_row(
     try:
         data_row = CustomerCreate(
             full_name=values.get("full_name", ""), phone=phone, email=values.get("email") or None,
-            notes=values.get("notes", ""), **consents,
+            notes=values.get("notes", ""), consent_email=consents["consent_email"],
+            consent_sms=consents["consent_sms"],
         )
     except ValidationError as exc:
         first = exc.errors()[0]

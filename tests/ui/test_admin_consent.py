@@ -74,3 +74,20 @@ def test_the_till_sign_up_asks_each_channel_unticked_and_records_the_till(
     history = http.get(f"/api/v1/customers/{customer_id}/consent", headers=admin.headers).json()
     assert [(h["channel"], h["granted"], h["source"]) for h in history] == [
         ("sms", True, "till")]
+
+
+def test_the_outbox_view_shows_each_message_s_channel(chromium, served, db, admin):
+    from kiosk_server.messaging import service
+    from kiosk_server.messaging.models import Purpose
+
+    with db.session() as session:
+        service.enqueue_email(session, to="huong@example.com", subject="Thẻ thành viên",
+                              text="x")
+        service.enqueue_phone_message(session, to="+84903123456", text="Thẻ của chị",
+                                      subject="Thẻ thành viên", purpose=Purpose.SERVICE)
+    with admin_tab(chromium, served.url, viewport=PHONE) as ui:
+        ui.go("/messages")
+        ui.page.wait_for_selector("table.messages tr[data-channel=sms]")
+        assert "SMS/Zalo" in ui.page.inner_text("table.messages tr[data-channel=sms]")
+        assert "e-mail" in ui.page.inner_text("table.messages tr[data-channel=email]")
+        ui.page.screenshot(path=str(SHOTS / "outbox-375.png"), full_page=True)
