@@ -91,3 +91,22 @@ def test_the_outbox_view_shows_each_message_s_channel(chromium, served, db, admi
         assert "SMS/Zalo" in ui.page.inner_text("table.messages tr[data-channel=sms]")
         assert "e-mail" in ui.page.inner_text("table.messages tr[data-channel=email]")
         ui.page.screenshot(path=str(SHOTS / "outbox-375.png"), full_page=True)
+        ui.page.set_viewport_size(TABLET)
+        ui.page.screenshot(path=str(SHOTS / "outbox-820.png"), full_page=True)
+
+
+def test_the_consent_history_reads_in_english_too(chromium, served, client, admin):
+    created = client.post("/api/v1/customers", headers=admin.headers, json={
+        "full_name": "Trần Bích", "phone": "0912345678", "consent_email": True}).json()
+    with admin_tab(chromium, served.url, viewport=TABLET) as ui:
+        ui.context.add_init_script("localStorage.setItem('kiosk-admin-language', 'en')")
+        ui.page.reload()
+        ui.wait_view("/")
+        ui.go(f"/customers/{created['id']}")
+        ui.page.wait_for_selector(".consent-history li:not(.empty)")
+        assert ui.page.inner_text(".consent-history li").endswith(
+            "recorded on the customer's page that the customer agreed to offers and news "
+            "by e-mail.")
+        assert "Now: e-mail — agreed; SMS/Zalo — not agreed. Preferred: Not chosen." in \
+            ui.page.inner_text(".consent-now")
+        ui.page.screenshot(path=str(SHOTS / "customer-consent-en-820.png"), full_page=True)

@@ -21,6 +21,9 @@ function times(message) {
     next ? el("small", { class: "hint", text: ` · ${next}` }) : null);
 }
 
+const headings = () => [t("channelColumn"), t("recipient"), t("subject"), t("status"),
+  t("attempts"), t("lastError"), t("when")];
+
 function messageRow(message) {
   const state = el("span", { class: STATE_CLASS[message.state], text: t(`mail_${message.state}`),
     title: message.state === "unknown" ? t("mailUnknownHint") : null });
@@ -31,6 +34,8 @@ function messageRow(message) {
   line.dataset.messageId = message.id;
   line.dataset.state = message.state;
   line.dataset.channel = message.channel;
+  // On a phone each row is a card, each value under its column's name.
+  [...line.children].forEach((cell, index) => { cell.dataset.label = headings()[index]; });
   return line;
 }
 
@@ -38,8 +43,7 @@ export async function messagesView(root) {
   const filter = select([["", t("allStates")], ...STATES.map((state) => [state,
     t(`mail_${state}`)])], "");
   filter.setAttribute("aria-label", t("filterByState"));
-  const { node, body } = table([t("channelColumn"), t("recipient"), t("subject"), t("status"), t("attempts"),
-    t("lastError"), t("when")], "messages");
+  const { node, body } = table(headings(), "messages");
   const list = pagedList({
     container: body, emptyText: t("noMessages"),
     fetchPage: (before) => api(`/messages${query({ state: filter.value, before,
