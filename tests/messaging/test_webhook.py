@@ -26,7 +26,7 @@ from kiosk_server.messaging.models import (
     Purpose,
 )
 from kiosk_server.messaging.sender import OutboxSender
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, free_port
 from tests.messaging.conftest import WEBHOOK_SECRET, Clock, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,3 +201,16 @@ def test_the_readme_shows_the_receiver_code_the_tests_run():
     readme = (ROOT / "README.md").read_text()
     assert inspect.getsource(verify) in readme
     assert inspect.getsource(Handler.do_POST) in readme
+
+
+def test_a_gateway_that_is_down_costs_one_attempt_and_the_rest_wait(db, settings, loop_thread):
+    down = settings.model_copy(update={
+        "webhook_url": f"http://127.0.0.1:{free_port()}/kiosk",
+        "webhook_secret": SecretStr(WEBHOOK_SECRET)})
+    first, second = queue_sms(db), queue_sms(db)
+    sender = OutboxSender(db, down)
+    assert loop_thread.run(sender.run_once()) == 2
+    tried, untried = row(db, first), row(db, second)
+    assert (tried.status, tried.attempts) == (MessageStatus.PENDING, 1)
+    assert "ConnectError" in tried.last_error
+    assert (untried.status, untried.attempts) == (MessageStatus.PENDING, 0)
