@@ -273,7 +273,7 @@ def _guest(n: int):
     from kiosk_server.customers.models import CustomerCreate
 
     return CustomerCreate(full_name=f"Nguyễn Thị Khách {n}", phone=f"09{n:08d}",
-                          contact_consent=True)
+                          consent_email=True)
 
 
 def _insert_customers(session, guests) -> list[int]:
@@ -304,6 +304,8 @@ def seed(settings, count: int, codes_path: Path, via_service: bool = False) -> S
     from kiosk_server.core.signing import TokenKind, TokenSigner
     from kiosk_server.core.types import utcnow
     from kiosk_server.customers import service as customers
+    from kiosk_server.customers.contact import ConsentBy
+    from kiosk_server.customers.models import ConsentSource
     from kiosk_server.events import service as events
     from kiosk_server.events.models import EventCreate
     from kiosk_server.staff import service as staff
@@ -335,7 +337,9 @@ def seed(settings, count: int, codes_path: Path, via_service: bool = False) -> S
                 numbers = range(start, min(start + chunk, count))
                 with database.session() as session:
                     if via_service:
-                        ids = [customers.create_customer(session, data=_guest(n)).id
+                        ids = [customers.create_customer(
+                            session, data=_guest(n),
+                            by=ConsentBy(ConsentSource.IMPORT)).id
                                for n in numbers]
                     else:
                         ids = _insert_customers(session, [_guest(n) for n in numbers])

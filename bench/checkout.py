@@ -213,7 +213,7 @@ def _customer_row(name: str, phone: str, *, created_at: datetime, regular: bool)
     from kiosk_server.core.text import fold, normalize_phone
     from kiosk_server.customers.models import CustomerCreate
 
-    data = CustomerCreate(full_name=name, phone=phone, contact_consent=True,
+    data = CustomerCreate(full_name=name, phone=phone, consent_email=True,
                           email="khach.quen@example.com" if regular else None,
                           notes="Khách quen: cà phê ít đường." if regular else "")
     return dict(data.model_dump(exclude={"phone"}), phone=normalize_phone(data.phone),

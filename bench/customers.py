@@ -106,7 +106,7 @@ def insert_customers(url: str, people: list[tuple[str, str]]) -> None:
         for start in range(0, len(people), CHUNK):
             rows = []
             for name, phone in people[start:start + CHUNK]:
-                data = CustomerCreate(full_name=name, phone=phone, contact_consent=True)
+                data = CustomerCreate(full_name=name, phone=phone, consent_email=True)
                 rows.append(dict(data.model_dump(exclude={"phone"}),
                                  phone=normalize_phone(data.phone),
                                  name_folded=fold(data.full_name), visit_count=0,

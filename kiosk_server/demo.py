@@ -18,7 +18,8 @@ from kiosk_server.core.db import id_of
 from kiosk_server.core.signing import TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
-from kiosk_server.customers.models import VIP_TAG, CustomerCreate
+from kiosk_server.customers.contact import ConsentBy
+from kiosk_server.customers.models import VIP_TAG, ConsentSource, CustomerCreate
 from kiosk_server.events import service as events
 from kiosk_server.events.models import Event, EventCreate, EventUpdate
 from kiosk_server.loyalty import coupons, rewards
@@ -143,9 +144,9 @@ def create_or_refresh(session: Session, *, signer: TokenSigner, settings: Settin
         # One guest in 25 is a VIP (the sample invitation's guest among them): the
         # monitor announces them when they arrive.
         customer = customers.find_by_phone(session, phone=phone) or customers.create_customer(
-            session, data=CustomerCreate(full_name=name, phone=phone, contact_consent=True,
-                                         tags=[VIP_TAG] if n % 25 == 1 else [])
-        )
+            session, data=CustomerCreate(full_name=name, phone=phone, consent_email=True,
+                                         tags=[VIP_TAG] if n % 25 == 1 else []),
+            by=ConsentBy(ConsentSource.IMPORT))
         guest_ids.append(id_of(customer))
     invitations = events.invite(session, event_id=id_of(event), customer_ids=guest_ids)
     card = cards.active_card(session, customer_id=guest_ids[0]) or cards.issue_card(

@@ -90,7 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Installations sharing a Redis server are told apart by a key derived from their secret.
     namespace = hmac.new(settings.signing_key, b"kiosk/live", hashlib.sha256).hexdigest()[:16]
     hub = create_hub(settings.redis_url, namespace=namespace)
-    outbox = OutboxSender(database, settings)  # runs only when SMTP is configured
+    outbox = OutboxSender(database, settings)  # runs only for the channels set up
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -59,6 +59,23 @@ class Settings(BaseSettings):
     smtp_timeout_s: float = Field(default=30.0, gt=0, le=600)
     mail_from: str = Field(default="Kiosk <no-reply@localhost>",
                            description="the From of every e-mail")
+    webhook_url: str | None = Field(
+        default=None, pattern=r"^https?://[^\s]+$",
+        description="where phone messages (SMS, Zalo) are POSTed as signed JSON, to the "
+                    "shop's gateway; unset: they wait in the outbox, unsent")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description=f"signs each webhook request (HMAC-SHA256); "
+                                  f"{MIN_SECRET_LENGTH}+ characters, required with the URL")
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120,
+                                     description="how long to wait for the gateway's answer")
+
+    def webhook_key(self) -> bytes:
+        """The webhook's signing secret as bytes; refused when missing or short."""
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(f"KIOSK_WEBHOOK_SECRET needs {MIN_SECRET_LENGTH}+ characters "
+                             f"when KIOSK_WEBHOOK_URL is set")
+        return secret.encode()
 
     @property
     def resolved_database_url(self) -> str:

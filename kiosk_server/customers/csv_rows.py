@@ -16,7 +16,10 @@ HEADERS = {
     "phone": {"phone", "phone number", "mobile", "so dien thoai", "dien thoai", "sdt", "sđt"},
     "email": {"email", "e-mail", "thu dien tu"},
     "notes": {"notes", "note", "ghi chu"},
-    "contact_consent": {"contact_consent", "consent", "dong y lien he", "dong y nhan tin"},
+    # Marketing consent per channel; the single `contact_consent` of earlier files is e-mail.
+    "consent_email": {"consent_email", "contact_consent", "consent", "dong y email",
+                      "dong y lien he"},
+    "consent_sms": {"consent_sms", "dong y sms", "dong y nhan tin", "dong y zalo"},
 }
 
 

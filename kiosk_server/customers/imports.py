@@ -41,7 +41,10 @@ from kiosk_server.core.errors import DomainError, conflict
 from kiosk_server.core.text import fold, normalize_phone
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import csv_rows
+from kiosk_server.customers.contact import CONSENT_FIELDS
 from kiosk_server.customers.models import (
+    ConsentChange,
+    ConsentSource,
     Customer,
     CustomerCreate,
     CustomerImport,
@@ -51,6 +54,7 @@ from kiosk_server.customers.models import (
     ImportRow,
     ImportRowStatus,
 )
+from kiosk_server.messaging.models import Purpose
 from kiosk_server.staff.deps import StaffWork
 
 PREVIEW_ROWS = 50
@@ -70,7 +74,10 @@ _CUSTOMERS = table_of(Customer)
 _INSERT_RETURNING_IDS = insert(_CUSTOMERS).returning(_CUSTOMERS.c.id,
                                                      sort_by_parameter_order=True)
 # The columns a planned row fills (`PlannedRow.values`), then those the same for all.
-_ROW_COLUMNS = ["full_name", "email", "notes", "contact_consent", "phone", "name_folded"]
+_ROW_COLUMNS = ["full_name", "email", "notes", "consent_email", "consent_sms", "phone",
+                "name_folded"]
+_CONSENT_GIVEN = prepared_insert(ConsentChange, ["customer_id", "channel", "purpose", "granted",
+                                                 "source", "staff_id", "occurred_at"])
 _INSERT_MANY = prepared_insert(Customer, [*_ROW_COLUMNS, "tags", "visit_count", "created_at"])
 
 
@@ -198,12 +205,15 @@ def read_plan(data: bytes) -> ImportPlan:
 
 def _parse_row(row: csv_rows.CsvRow, errors: list[ImportError_]) -> PlannedRow | None:
     values = dict(row.values)
-    consent_raw = values.pop("contact_consent", "")
-    consent = csv_rows.parse_consent(consent_raw)
-    if consent is None:
-        errors.append(ImportError_(row=row.line, field="contact_consent", code="invalid_consent",
-                                   message=f"Not a yes/no value: {consent_raw!r}."))
-        return None
+    consents: dict[str, bool] = {}
+    for key in CONSENT_FIELDS.values():
+        consent_raw = values.pop(key, "")
+        consent = csv_rows.parse_consent(consent_raw)
+        if consent is None:
+            errors.append(ImportError_(row=row.line, field=key, code="invalid_consent",
+                                       message=f"Not a yes/no value: {consent_raw!r}."))
+            return None
+        consents[key] = consent
     phone_raw = values.get("phone", "")
     phone = normalize_phone(phone_raw) if phone_raw else None
     if phone_raw and phone is None:
@@ -213,7 +223,8 @@ def _parse_row(row: csv_rows.CsvRow, errors: list[ImportError_]) -> PlannedRow |
     try:
         data = CustomerCreate(
             full_name=values.get("full_name", ""), phone=phone, email=values.get("email") or None,
-            notes=values.get("notes", ""), contact_consent=consent,
+            notes=values.get("notes", ""), consent_email=consents["consent_email"],
+            consent_sms=consents["consent_sms"],
         )
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -223,7 +234,7 @@ def _parse_row(row: csv_rows.CsvRow, errors: list[ImportError_]) -> PlannedRow |
         return None
     columns: dict[str, Any] = {
         "full_name": data.full_name, "email": data.email, "notes": data.notes,
-        "contact_consent": data.contact_consent, "phone": phone,
+        "consent_email": data.consent_email, "consent_sms": data.consent_sms, "phone": phone,
         "name_folded": fold(data.full_name)}
     return PlannedRow(row.line, phone, data.email, columns)
 
@@ -382,7 +393,7 @@ def _save_batch_retrying(work: StaffWork, record_id: int, batch: list[PlannedRow
             with work.open() as unit:
                 _advance(unit.session, record_id, since=since, to=batch[-1].line + 1,
                          finished=finished)
-                ids, found = _save_batch(unit.session, batch)
+                ids, found = _save_batch(unit.session, batch, staff_id=unit.caller.staff_id)
                 if target.each_batch is not None:
                     target.each_batch(unit.session, ids)
                 return ids, found
@@ -405,10 +416,11 @@ def _advance(session: Session, record_id: int, *, since: int, to: int, finished:
         raise _import_running()
 
 
-def _save_batch(session: Session, batch: list[PlannedRow]
+def _save_batch(session: Session, batch: list[PlannedRow], *, staff_id: int | None
                 ) -> tuple[list[int], dict[int, Match]]:
-    """Create the batch's new customers in one statement; the customers of its rows, in
-    order, and the rows matched to existing customers."""
+    """Create the batch's new customers in one statement, with the consent each file row
+    gives recorded as given by import (an existing customer's consent is left as it is);
+    the customers of its rows, in order, and the rows matched to existing customers."""
     found = find_existing(session, batch)
     new = [row for row in batch if row.line not in found]
     ids: dict[int, int] = {row.line: match.customer_id for row, match in
@@ -417,6 +429,13 @@ def _save_batch(session: Session, batch: list[PlannedRow]
         created = _insert_customers(session, [row.values for row in new])
         for row, customer_id in zip(new, created, strict=True):
             ids[row.line] = customer_id
+        given = [{"customer_id": customer_id, "channel": channel}
+                 for row, customer_id in zip(new, created, strict=True)
+                 for channel, key in CONSENT_FIELDS.items() if row.values[key]]
+        if given:
+            _CONSENT_GIVEN.many(session, given, shared={
+                "purpose": Purpose.MARKETING, "granted": True, "source": ConsentSource.IMPORT,
+                "staff_id": staff_id, "occurred_at": utcnow()})
     return [ids[row.line] for row in batch], found
 
 

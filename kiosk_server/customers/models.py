@@ -20,6 +20,7 @@ from sqlmodel import Field, SQLModel
 
 from kiosk_server.core.text import clean_name
 from kiosk_server.core.types import NoteText, PlainText, UtcDateTime, enum_column, utcnow
+from kiosk_server.messaging.models import Channel, Purpose
 
 
 class VisitKind(StrEnum):
@@ -100,7 +101,12 @@ class CustomerBase(SQLModel):
     full_name: PersonName = Field(min_length=1, max_length=200)
     email: OptionalEmail = Field(default=None, max_length=254)
     notes: NoteText = Field(default="", max_length=4000, sa_type=Text)
-    contact_consent: bool = False
+    consent_email: bool = Field(default=False, description="agreed to marketing by e-mail "
+                                                           "(service messages need no consent)")
+    consent_sms: bool = Field(default=False, description="agreed to marketing by SMS/Zalo")
+    preferred_channel: Channel | None = Field(
+        default=None, sa_type=enum_column(Channel),
+        description="how they like to be reached; null: they have not said")
     tags: Tags = Field(
         default_factory=list, sa_type=JSON,
         description='labels for the staff, lower-cased ("vip": the monitor announces them)',
@@ -127,8 +133,47 @@ class CustomerUpdate(SQLModel):
     phone: PlainText | None = Field(default=None, max_length=32)
     email: OptionalEmail = Field(default=None, max_length=254)
     notes: NoteText | None = Field(default=None, max_length=4000)
-    contact_consent: bool | None = None
+    consent_email: bool | None = None
+    consent_sms: bool | None = None
+    preferred_channel: Channel | None = None
     tags: Tags | None = None
+
+
+class ConsentSource(StrEnum):
+    """Where a change of consent was made."""
+
+    TILL = "till"  # a cashier, at sign-up
+    PORTAL = "portal"  # the customer, on their own page
+    POSTER = "poster"  # the customer, signing up from a poster's QR
+    IMPORT = "import"  # a CSV file an employee imported
+    STAFF = "staff"  # an employee, on the customer's page
+    MIGRATION = "migration"  # carried over from the single yes/no of earlier versions
+
+
+class ConsentChange(SQLModel, table=True):
+    """One change of a customer's consent: what, when, where and by whom; never edited."""
+
+    __tablename__ = "consent_changes"
+    __table_args__ = (Index("ix_consent_changes_customer", "customer_id", "occurred_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id")
+    channel: Channel = Field(sa_type=enum_column(Channel))
+    purpose: Purpose = Field(sa_type=enum_column(Purpose))
+    granted: bool = Field(description="true: agreed; false: withdrawn")
+    source: ConsentSource = Field(sa_type=enum_column(ConsentSource))
+    staff_id: int | None = Field(default=None, foreign_key="staff_users.id")
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class ConsentChangePublic(SQLModel):
+    id: int
+    channel: Channel
+    purpose: Purpose
+    granted: bool
+    source: ConsentSource
+    staff_id: int | None
+    staff_name: str | None = Field(description="who made it, when an employee did")
+    occurred_at: datetime
 
 
 class NoteCreate(SQLModel):

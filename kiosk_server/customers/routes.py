@@ -15,8 +15,11 @@ from kiosk_server.core.uploads import (
     Previewed,
     SkipBadRows,
 )
-from kiosk_server.customers import imports, service
+from kiosk_server.customers import contact, imports, service
+from kiosk_server.customers.contact import ConsentBy
 from kiosk_server.customers.models import (
+    ConsentChangePublic,
+    ConsentSource,
     CustomerCreate,
     CustomerPage,
     CustomerPublic,
@@ -37,7 +40,8 @@ router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 def create_customer(body: CustomerCreate, session: SessionDep, caller: CurrentStaff,
                     log: Audit):
     """Staff. Add a customer."""
-    customer = service.create_customer(session, data=body)
+    customer = service.create_customer(
+        session, data=body, by=ConsentBy(ConsentSource.STAFF, caller.staff_id))
     log.record("customer.create", customer, details=body)
     return customer
 
@@ -83,7 +87,9 @@ def update_customer(
     customer_id: Id, body: CustomerUpdate, session: SessionDep, caller: CurrentStaff, log: Audit
 ):
     """Staff. Change a customer's details; fields left out stay as they are."""
-    customer = service.update_customer(session, customer_id=customer_id, data=body)
+    customer = service.update_customer(
+        session, customer_id=customer_id, data=body,
+        by=ConsentBy(ConsentSource.STAFF, caller.staff_id))
     log.record("customer.update", customer, details=body)
     return customer
 
@@ -99,6 +105,19 @@ def add_note(customer_id: Id, body: NoteCreate, session: SessionDep, settings: S
                                 author=author, at=utcnow().astimezone(settings.zone))
     log.record("customer.note", customer, details=body)
     return customer
+
+
+@router.get("/{customer_id}/consent", response_model=list[ConsentChangePublic])
+def consent_history(customer_id: Id, session: SessionDep, caller: CurrentStaff):
+    """Staff. Every change of the customer's consent to be contacted, newest first: channel,
+    purpose, given or withdrawn, where (till, portal, poster, import, staff, migration),
+    by whom and when."""
+    service.get_customer(session, customer_id=customer_id)
+    history = contact.consent_history(session, customer_id=customer_id)
+    names = staff.staff_names(session, staff_ids={change.staff_id for change in history})
+    return [change.model_copy(update={
+        "staff_name": names.get(change.staff_id) if change.staff_id else None})
+            for change in history]
 
 
 @router.get("/{customer_id}/visits", response_model=list[VisitPublic])

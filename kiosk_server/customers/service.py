@@ -20,6 +20,7 @@ from kiosk_server.core.db import (
 )
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.text import fold, normalize_phone, phone_search_digits
+from kiosk_server.customers.contact import CONSENT_FIELDS, ConsentBy, set_consents
 from kiosk_server.customers.models import (
     Customer,
     CustomerCreate,
@@ -58,15 +59,25 @@ def _phone_taken() -> DomainError:
                     "This phone number already belongs to another customer.", field="phone")
 
 
-def create_customer(session: Session, *, data: CustomerCreate) -> Customer:
-    """Add a customer; the phone is stored in E.164 form and must be unique."""
+_CONSENT_KEYS = set(CONSENT_FIELDS.values())
+
+
+def _wanted_consents(values: dict) -> dict:
+    return {channel: values[key] for channel, key in CONSENT_FIELDS.items()
+            if values.get(key) is not None}
+
+
+def create_customer(session: Session, *, data: CustomerCreate, by: ConsentBy) -> Customer:
+    """Add a customer; the phone is stored in E.164 form and must be unique. A consent they
+    give is recorded as given `by` this source."""
     customer = Customer(
-        **data.model_dump(exclude={"phone"}),
+        **data.model_dump(exclude={"phone", *_CONSENT_KEYS}),
         phone=_phone_or_error(data.phone),
         name_folded=fold(data.full_name),
     )
     session.add(customer)
     flush_unique(session, _phone_taken())
+    set_consents(session, customer, _wanted_consents(data.model_dump()), by=by)
     return customer
 
 
@@ -97,7 +108,8 @@ def get_customers(session: Session, *, customer_ids: list[int]) -> dict[int, Cus
     return {id_of(c): c for c in rows}
 
 
-def update_customer(session: Session, *, customer_id: int, data: CustomerUpdate) -> Customer:
+def update_customer(session: Session, *, customer_id: int, data: CustomerUpdate,
+                    by: ConsentBy) -> Customer:
     customer = get_customer(session, customer_id=customer_id)
     changes = data.model_dump(exclude_unset=True)
     if "full_name" in changes:
@@ -107,13 +119,17 @@ def update_customer(session: Session, *, customer_id: int, data: CustomerUpdate)
         customer.name_folded = fold(changes["full_name"])
     if "phone" in changes:
         changes["phone"] = _phone_or_error(changes["phone"])
-    for key in ("notes", "contact_consent", "tags"):
+    wanted = _wanted_consents(changes)
+    for key in _CONSENT_KEYS:  # set below, with their history
+        changes.pop(key, None)
+    for key in ("notes", "tags"):
         if key in changes and changes[key] is None:
             del changes[key]
     for key, value in changes.items():
         setattr(customer, key, value)
     session.add(customer)
     flush_unique(session, _phone_taken())
+    set_consents(session, customer, wanted, by=by)
     return customer
 
 

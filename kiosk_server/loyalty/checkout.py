@@ -12,8 +12,10 @@ from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Executor, Prepared, id_of, id_slots
 from kiosk_server.core.errors import DomainError, invalid
 from kiosk_server.core.signing import TokenKind, TokenSigner, token_link
+from kiosk_server.customers import contact
 from kiosk_server.customers import service as customers
-from kiosk_server.customers.models import CustomerCreate, VisitKind
+from kiosk_server.customers.contact import ConsentBy
+from kiosk_server.customers.models import ConsentSource, CustomerCreate, VisitKind
 from kiosk_server.events import service as events
 from kiosk_server.feedback import service as feedback
 from kiosk_server.loyalty import coupons, rewards, service
@@ -26,6 +28,7 @@ from kiosk_server.loyalty.models import (
     Purchase,
 )
 from kiosk_server.messaging import service as messaging
+from kiosk_server.messaging.models import Channel, Purpose
 from kiosk_server.staff import service as staff
 
 RECENT_VISITS = 20
@@ -130,13 +133,14 @@ def _card_mail(*, name: str, business: str, link: str) -> tuple[str, str, str]:
 
 
 def sign_up(session: Session, *, data: CounterSignup, settings: Settings,
-            signer: TokenSigner) -> CounterSignupResult:
+            signer: TokenSigner, staff_id: int | None = None) -> CounterSignupResult:
     """A new customer at the counter: their record and card in one go, and, when they gave
     an e-mail address, their card mailed to them (queued with the sign-up, sent once it is
     saved by the mail server, if one is set up: `card_mail` says which)."""
     customer = customers.create_customer(session, data=CustomerCreate(
         full_name=data.full_name, phone=data.phone, email=data.email,
-        contact_consent=data.contact_consent))
+        consent_email=data.consent_email, consent_sms=data.consent_sms,
+        preferred_channel=data.preferred_channel), by=ConsentBy(ConsentSource.TILL, staff_id))
     card = cards.issue_card(session, customer_id=id_of(customer))
     code = signer.sign(TokenKind.CARD, card.serial)
     link = token_link(settings.public_url, code, "c")
@@ -144,9 +148,11 @@ def sign_up(session: Session, *, data: CounterSignup, settings: Settings,
     if customer.email:
         subject, text, html = _card_mail(name=customer.full_name,
                                          business=settings.business_name, link=link)
-        messaging.enqueue_email(session, to=customer.email, subject=subject, text=text,
-                                html=html, images={
-                                    "card-qr": export.png_bytes(qr.qr_image(link, 8))})
+        # A card they asked for: a service message, sent whatever their marketing consent.
+        contact.send(session, customer, contact.Content(
+            subject=subject, text=text, html=html,
+            images={"card-qr": export.png_bytes(qr.qr_image(link, 8))}),
+            purpose=Purpose.SERVICE, channel=Channel.EMAIL)
         mail = CardMail.QUEUED if messaging.sends_mail(settings) else CardMail.WAITING
     return CounterSignupResult(
         panel=panel(session, customer_id=id_of(customer), settings=settings, signer=signer),

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from kiosk_server.core.types import NoteText, PlainText, UtcDateTime, utcnow
 from kiosk_server.customers.models import CustomerPublic, OptionalEmail, PersonName, VisitKind
 from kiosk_server.feedback.models import ComplaintPublic, FeedbackLink
+from kiosk_server.messaging.models import Channel
 
 MAX_AMOUNT_VND = 10_000_000_000  # ten billion dong: beyond any one sale of a small shop
 
@@ -280,7 +281,9 @@ class CounterSignup(SQLModel):
     full_name: PersonName = Field(min_length=1, max_length=200)
     phone: PlainText = Field(min_length=1, max_length=32, description="any Vietnamese form")
     email: OptionalEmail = Field(default=None, max_length=254)
-    contact_consent: bool = False
+    consent_email: bool = Field(default=False, description="agreed to marketing by e-mail")
+    consent_sms: bool = Field(default=False, description="agreed to marketing by SMS/Zalo")
+    preferred_channel: Channel | None = None
 
 
 class CardMail(StrEnum):

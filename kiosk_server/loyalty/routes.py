@@ -70,7 +70,8 @@ def sign_up(body: CounterSignup, session: SessionDep, settings: SettingsDep, sig
     """Staff. A new customer at the counter: their record and membership card at once; the
     card's QR is for them to save (`card_url` is their own card page), and it is e-mailed
     to them if they gave an address."""
-    result = checkout.sign_up(session, data=body, settings=settings, signer=signer)
+    result = checkout.sign_up(session, data=body, settings=settings, signer=signer,
+                              staff_id=caller.staff_id)
     log.record("customer.sign_up", ("customers", result.panel.customer.id),
                details=body.model_dump(mode="json", exclude={"email", "phone"}))
     return result

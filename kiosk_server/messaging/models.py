@@ -10,7 +10,17 @@ from kiosk_server.core.types import UtcDateTime, enum_column, utcnow
 
 
 class Channel(Enum):
+    """How a message reaches a person. Each has its sender class in `messaging/channels/`."""
+
     EMAIL = "email"
+    SMS = "sms"  # a phone message (SMS, Zalo): handed to the shop's gateway by a signed webhook
+
+
+class Purpose(Enum):
+    """Why a message is sent, which decides whether it needs the person's consent."""
+
+    SERVICE = "service"  # asked for or needed (a card they signed up for, a sign-in link)
+    MARKETING = "marketing"  # news and offers: only to a channel the person agreed to
 
 
 class MessageStatus(Enum):
@@ -27,7 +37,9 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
     id: int | None = Field(default=None, primary_key=True)
     channel: Channel = Field(default=Channel.EMAIL, sa_type=enum_column(Channel))
-    to_address: str = Field(max_length=320)
+    purpose: Purpose = Field(default=Purpose.SERVICE, sa_type=enum_column(Purpose))
+    to_address: str = Field(max_length=320, description="an e-mail address, or a phone number "
+                                                        "in E.164 form for `sms`")
     subject: str = Field(max_length=500)
     body_text: str = Field(sa_type=Text)
     body_html: str = Field(default="", sa_type=Text)
@@ -65,6 +77,7 @@ class DeliveryState(Enum):
 class OutboxMessagePublic(SQLModel):
     id: int
     channel: Channel
+    purpose: Purpose
     to_address: str
     subject: str
     state: DeliveryState

@@ -1,25 +1,28 @@
-"""The worker that delivers the outbox over SMTP, inside the server's event loop.
+"""The worker that delivers the outbox through its channels, inside the server's event loop.
 
-It wakes when a transaction that queued mail commits (`service.wake_senders`), and
-every `POLL_S` seconds for retries and for mail queued by other processes. Each round
-claims a batch of due messages and sends them over one SMTP connection, marking each
-message right after the server answers it, so that a crash leaves at most one message
-whose fate is unknown. Database work runs in a thread: the event loop never waits on it.
+It wakes when a transaction that queued a message commits (`service.wake_senders`), and
+every `POLL_S` seconds for retries and for messages queued by other processes. Each round
+claims a batch of due messages of the channels this server delivers and hands each
+channel its share over one connection, marking each message right after the other side
+answers it, so that a crash leaves at most one message per channel whose fate is unknown.
+Database work runs in a thread and network work in the loop: no request is ever made
+while a transaction is open.
 """
 
 import asyncio
 import contextlib
 import logging
-import ssl
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-
-import aiosmtplib
 
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Database
 from kiosk_server.core.types import utcnow
 from kiosk_server.messaging import service
+from kiosk_server.messaging.channels import ChannelSender, ChannelUnavailable, Outcome, Result
+from kiosk_server.messaging.channels.smtp import SmtpChannel
+from kiosk_server.messaging.channels.webhook import WebhookChannel
+from kiosk_server.messaging.models import Channel
 from kiosk_server.messaging.service import RETRY_DELAYS, Outgoing
 
 log = logging.getLogger(__name__)
@@ -27,28 +30,34 @@ log = logging.getLogger(__name__)
 POLL_S = 5.0
 BATCH = 50
 STOP_TIMEOUT_S = 10.0
-# Errors of the connection itself: the message was not refused, the server was not reached.
-_CONNECTION_ERRORS = (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError,
-                      aiosmtplib.SMTPTimeoutError, OSError, TimeoutError)
+
+
+def channels_for(settings: Settings, *, clock: Callable[[], datetime] = utcnow
+                 ) -> list[ChannelSender]:
+    """The channels these settings set up: e-mail with `KIOSK_SMTP_HOST`, phone messages
+    with `KIOSK_WEBHOOK_URL` (a bad secret or CA file stops the start here)."""
+    channels: list[ChannelSender] = []
+    if service.delivers(settings, Channel.EMAIL):
+        channels.append(SmtpChannel(settings, clock=clock))
+    if service.delivers(settings, Channel.SMS):
+        channels.append(WebhookChannel(settings))
+    return channels
 
 
 class OutboxSender:
-    """Delivers due outbox messages while the server runs (only when SMTP is configured)."""
+    """Delivers due outbox messages while the server runs (only for the channels set up)."""
 
     def __init__(self, database: Database, settings: Settings, *,
                  clock: Callable[[], datetime] = utcnow,
                  retry_delays: Sequence[timedelta] = RETRY_DELAYS,
                  batch: int = BATCH, poll_s: float = POLL_S) -> None:
         self._database = database
-        self._settings = settings
+        self._channels = {sender.channel: sender for sender in channels_for(settings,
+                                                                            clock=clock)}
         self._clock = clock
         self._retry_delays = retry_delays
         self._batch = batch
         self._poll_s = poll_s
-        # The mail server's certificate is always verified: against the system's CAs, or
-        # only those of KIOSK_SMTP_CA_FILE (read now: a missing file stops the start).
-        self._tls = (ssl.create_default_context(cafile=settings.smtp_ca_file)
-                     if settings.smtp_ca_file else None)
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._woken = asyncio.Event()
@@ -56,7 +65,7 @@ class OutboxSender:
 
     @property
     def enabled(self) -> bool:
-        return service.sends_mail(self._settings)
+        return bool(self._channels)
 
     @property
     def running(self) -> bool:
@@ -108,87 +117,53 @@ class OutboxSender:
     async def run_once(self) -> int:
         """Claim one batch of due messages and deliver it; the number claimed."""
         batch = await asyncio.to_thread(self._claim)
-        if batch:
-            await self._deliver(batch)
+        for channel, sender in self._channels.items():
+            share = [message for message in batch if message.channel is channel]
+            if not share:
+                continue
+            if self._stopping:
+                await asyncio.to_thread(self._release, [m.id for m in share])
+            else:
+                await self._deliver(sender, share)
         return len(batch)
 
-    async def _deliver(self, batch: list[Outgoing]) -> None:
-        settings = self._settings
-        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-        smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port,
-                               username=settings.smtp_username, password=password,
-                               use_tls=settings.smtp_tls,
-                               start_tls=settings.smtp_starttls and not settings.smtp_tls,
-                               tls_context=self._tls, timeout=settings.smtp_timeout_s)
+    async def _deliver(self, sender: ChannelSender, batch: list[Outgoing]) -> None:
         try:
-            await smtp.connect()
-        except (aiosmtplib.SMTPException, *_CONNECTION_ERRORS) as exc:
-            log.warning("cannot reach the mail server: %s", exc)
+            connection = await sender.open()
+        except ChannelUnavailable as exc:
+            log.warning("cannot reach the %s channel: %s", sender.channel.value, exc)
             for message in batch:  # each of them was due and could not go: an attempt each
-                await asyncio.to_thread(self._failed, message.id, _describe(exc))
+                await asyncio.to_thread(self._record, message.id, Result(Outcome.RETRY, str(exc)))
             return
         try:
             for index, message in enumerate(batch):
-                if self._stopping or not await self._send_one(smtp, message):
-                    # Stopping, or the connection broke: the rest were never tried, and go
-                    # back to the queue for the next round (of this process or another).
-                    start = index if self._stopping else index + 1
-                    await asyncio.to_thread(self._release, [m.id for m in batch[start:]])
+                if self._stopping:  # the rest were never tried: back to the queue
+                    await asyncio.to_thread(self._release, [m.id for m in batch[index:]])
+                    return
+                result = await connection.send(message)
+                await asyncio.to_thread(self._record, message.id, result)
+                if not result.usable:  # the connection broke: the rest wait for a next round
+                    await asyncio.to_thread(self._release, [m.id for m in batch[index + 1:]])
                     return
         finally:
-            if smtp.is_connected:
-                try:
-                    await smtp.quit()
-                except (aiosmtplib.SMTPException, *_CONNECTION_ERRORS):
-                    smtp.close()
-
-    async def _send_one(self, smtp: aiosmtplib.SMTP, message: Outgoing) -> bool:
-        """Send and mark one message; False when the connection is no longer usable."""
-        email = service.build_email(message, sender=self._settings.mail_from, now=self._clock())
-        try:
-            await smtp.send_message(email)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = [refused.code for refused in exc.recipients]
-            refusal = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
-            if codes and all(code >= 500 for code in codes):
-                await asyncio.to_thread(self._rejected, message.id, refusal)
-            else:
-                await asyncio.to_thread(self._failed, message.id, refusal)
-            return smtp.is_connected
-        except aiosmtplib.SMTPResponseException as exc:
-            if exc.code >= 500:
-                await asyncio.to_thread(self._rejected, message.id, _describe(exc))
-            else:
-                await asyncio.to_thread(self._failed, message.id, _describe(exc))
-            return smtp.is_connected
-        except (aiosmtplib.SMTPException, *_CONNECTION_ERRORS) as exc:
-            await asyncio.to_thread(self._failed, message.id, _describe(exc))
-            return False
-        await asyncio.to_thread(self._sent, message.id)
-        return True
+            await connection.close()
 
     def _claim(self) -> list[Outgoing]:
         with self._database.session() as session:
-            return service.claim_due(session, limit=self._batch, now=self._clock())
+            return service.claim_due(session, limit=self._batch, now=self._clock(),
+                                     channels=list(self._channels))
 
-    def _sent(self, message_id: int) -> None:
+    def _record(self, message_id: int, result: Result) -> None:
         with self._database.session() as session:
-            service.mark_sent(session, message_id=message_id, now=self._clock())
-
-    def _failed(self, message_id: int, error: str) -> None:
-        with self._database.session() as session:
-            service.mark_failed(session, message_id=message_id, error=error, now=self._clock(),
-                                delays=self._retry_delays)
-
-    def _rejected(self, message_id: int, error: str) -> None:
-        with self._database.session() as session:
-            service.mark_rejected(session, message_id=message_id, error=error)
+            if result.outcome is Outcome.SENT:
+                service.mark_sent(session, message_id=message_id, now=self._clock())
+            elif result.outcome is Outcome.REJECTED:
+                service.mark_rejected(session, message_id=message_id, error=result.error)
+            else:
+                service.mark_failed(session, message_id=message_id, error=result.error,
+                                    now=self._clock(), delays=self._retry_delays)
 
     def _release(self, message_ids: list[int]) -> None:
         if message_ids:
             with self._database.session() as session:
                 service.release(session, message_ids=message_ids)
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:1000]

@@ -15,9 +15,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session, col
@@ -26,11 +23,13 @@ from kiosk_server.core.config import Settings
 from kiosk_server.core.db import on_commit
 from kiosk_server.core.types import utcnow
 from kiosk_server.messaging.models import (
+    Channel,
     DeliveryState,
     MessageStatus,
     OutboxImage,
     OutboxMessage,
     OutboxMessagePublic,
+    Purpose,
 )
 
 # After the 1st..4th failed attempt, wait this long; the 5th failure is final.
@@ -41,6 +40,7 @@ UNKNOWN_AFTER = timedelta(minutes=15)
 MAX_PAGE = 200
 _CID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _LINE_BREAK = re.compile(r"[\r\n]")
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _IMAGE_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
                 (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
 
@@ -67,17 +67,27 @@ def wake_senders() -> None:
 
 
 def sends_mail(settings: Settings) -> bool:
-    """Whether this server delivers the outbox (`KIOSK_SMTP_HOST` is set). Without a mail
+    """Whether this server delivers e-mail (`KIOSK_SMTP_HOST` is set). Without a mail
     server, queued mail waits in the outbox, unsent, until one is set up."""
     return bool(settings.smtp_host)
 
 
+def delivers(settings: Settings, channel: Channel) -> bool:
+    """Whether this server delivers the channel's messages (else they wait, unsent)."""
+    if channel is Channel.EMAIL:
+        return sends_mail(settings)
+    return bool(settings.webhook_url)
+
+
 def enqueue_email(session: Session, *, to: str, subject: str, text: str, html: str = "",
-                  images: dict[str, bytes] | None = None) -> OutboxMessage:
+                  images: dict[str, bytes] | None = None,
+                  purpose: Purpose = Purpose.SERVICE) -> OutboxMessage:
     """Queue an e-mail in the caller's transaction; it is sent once that commits.
 
     `images`: PNG, JPEG or GIF bytes by content id, shown by `html` as
-    `<img src="cid:{id}">`. Bad arguments are programming errors (ValueError)."""
+    `<img src="cid:{id}">`. Bad arguments are programming errors (ValueError).
+    A message to a customer is queued through `customers.contact.send`, which asks
+    first whether it may be sent; this is for addresses alone."""
     if _LINE_BREAK.search(to) or _LINE_BREAK.search(subject):
         raise ValueError("an address or subject may not contain line breaks")
     if "@" not in to:
@@ -85,13 +95,31 @@ def enqueue_email(session: Session, *, to: str, subject: str, text: str, html: s
     if images and not html:
         raise ValueError("inline images need an HTML body")
     parts = [(cid, _image_type(cid, content)) for cid, content in (images or {}).items()]
-    message = OutboxMessage(to_address=to, subject=subject, body_text=text, body_html=html)
-    session.add(message)
-    session.flush()
+    message = _queue(session, OutboxMessage(channel=Channel.EMAIL, purpose=purpose, to_address=to,
+                                            subject=subject, body_text=text, body_html=html))
     assert message.id is not None
     for (cid, content_type), content in zip(parts, (images or {}).values(), strict=True):
         session.add(OutboxImage(message_id=message.id, cid=cid, content_type=content_type,
                                 content=content))
+    session.flush()
+    return message
+
+
+def enqueue_phone_message(session: Session, *, to: str, text: str, purpose: Purpose,
+                          subject: str = "") -> OutboxMessage:
+    """Queue a phone message (SMS or Zalo, by the shop's gateway) to an E.164 number."""
+    if not _E164.match(to):
+        raise ValueError(f"not a phone number in E.164 form: {to!r}")
+    if _LINE_BREAK.search(subject):
+        raise ValueError("a subject may not contain line breaks")
+    if not text.strip():
+        raise ValueError("a phone message needs a text")
+    return _queue(session, OutboxMessage(channel=Channel.SMS, purpose=purpose, to_address=to,
+                                         subject=subject, body_text=text))
+
+
+def _queue(session: Session, message: OutboxMessage) -> OutboxMessage:
+    session.add(message)
     session.flush()
     on_commit(session, wake_senders)
     return message
@@ -118,20 +146,25 @@ class Outgoing:
     """A claimed message, detached from the session, ready to be sent."""
 
     id: int
+    channel: Channel
+    purpose: Purpose
     to_address: str
     subject: str
     body_text: str
     body_html: str
     images: tuple[InlineImage, ...]
+    created_at: datetime
 
 
-def claim_due(session: Session, *, limit: int = 50, now: datetime | None = None
-              ) -> list[Outgoing]:
-    """Take up to `limit` due pending messages for this sender (`pending` -> `sending`)."""
+def claim_due(session: Session, *, limit: int = 50, now: datetime | None = None,
+              channels: Sequence[Channel] = tuple(Channel)) -> list[Outgoing]:
+    """Take up to `limit` due pending messages of these channels for this sender
+    (`pending` -> `sending`); a channel this server does not deliver is left waiting."""
     now = now or utcnow()
     due = (select(col(OutboxMessage.id))
            .where(col(OutboxMessage.status) == MessageStatus.PENDING,
-                  col(OutboxMessage.next_attempt_at) <= now)
+                  col(OutboxMessage.next_attempt_at) <= now,
+                  col(OutboxMessage.channel).in_(list(channels)))
            .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
            .limit(limit)
            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's writers take turns
@@ -157,35 +190,11 @@ def claim_due(session: Session, *, limit: int = 50, now: datetime | None = None
                                  .order_by(col(OutboxImage.message_id), col(OutboxImage.cid))):
         images.setdefault(image.message_id, []).append(
             InlineImage(image.cid, image.content_type, image.content))
-    return [Outgoing(id=row.id, to_address=row.to_address, subject=row.subject,
+    return [Outgoing(id=row.id, channel=row.channel, purpose=row.purpose,
+                     to_address=row.to_address, subject=row.subject,
                      body_text=row.body_text, body_html=row.body_html,
-                     images=tuple(images.get(row.id, ())))
+                     images=tuple(images.get(row.id, ())), created_at=row.created_at)
             for row in rows if row.id is not None]
-
-
-def build_email(message: Outgoing, *, sender: str, now: datetime | None = None
-                ) -> EmailMessage:
-    """The MIME message: plain text, with the HTML as an alternative whose inline images
-    are `related` parts named by Content-ID."""
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = message.to_address
-    email["Subject"] = message.subject
-    email["Date"] = format_datetime(now or utcnow())
-    from_address = email["From"].addresses[0] if email["From"].addresses else Address()
-    # The outbox id in the Message-ID lets a mail log be matched to its row.
-    email["Message-ID"] = make_msgid(idstring=f"outbox.{message.id}",
-                                     domain=from_address.domain or "localhost")
-    email.set_content(message.body_text)
-    if message.body_html:
-        email.add_alternative(message.body_html, subtype="html")
-        html_part = list(email.iter_parts())[1]
-        for image in message.images:
-            maintype, subtype = image.content_type.split("/", 1)
-            html_part.add_related(image.content, maintype=maintype, subtype=subtype,
-                                  cid=f"<{image.cid}>", disposition="inline",
-                                  filename=f"{image.cid}.{subtype}")
-    return email
 
 
 def mark_sent(session: Session, *, message_id: int, now: datetime | None = None) -> None:

@@ -95,3 +95,30 @@ def test_scans_made_before_undo_existed_stay_as_they_were(tmp_path):
             "SELECT seq, gate, undone_at, undone_by, undo_seq FROM scans")).all()
     engine.dispose()
     assert [tuple(row) for row in kept] == [(1, "A", None, None, None)]
+
+
+def test_the_old_contact_consent_becomes_e_mail_consent_recorded_as_migrated(tmp_path):
+    from sqlalchemy import text
+
+    from kiosk_server.core.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0014")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for customer_id, consent in ((1, 1), (2, 0)):
+            connection.execute(text(
+                "INSERT INTO customers (id, full_name, notes, contact_consent, tags, name_folded,"
+                " visit_count, created_at) VALUES (:id, 'Lê Văn Tám', '', :consent, '[]',"
+                " 'le van tam', 0, '2026-11-30')"), {"id": customer_id, "consent": consent})
+    upgrade(url)
+    with engine.connect() as connection:
+        customers = connection.execute(text(
+            "SELECT id, consent_email, consent_sms, preferred_channel FROM customers ORDER BY id"
+        )).all()
+        history = connection.execute(text(
+            "SELECT customer_id, channel, purpose, granted, source, staff_id FROM consent_changes"
+        )).all()
+    engine.dispose()
+    assert [tuple(row) for row in customers] == [(1, 1, 0, None), (2, 0, 0, None)]
+    assert [tuple(row) for row in history] == [(1, "email", "marketing", 1, "migration", None)]

@@ -77,7 +77,7 @@ def test_the_good_rows_are_imported_the_bad_skipped_and_matches_named(client, ad
     customers = _all_customers(db)
     assert [c.full_name for c in customers] == ["Trần Thị Bích", "Lê Hoàng Nam", "Phạm Hà"]
     assert report["customer_ids"] == [known["id"], by_mail["id"], customers[2].id]
-    assert customers[2].phone == "+84903000111" and customers[2].contact_consent
+    assert customers[2].phone == "+84903000111" and customers[2].consent_email
 
 
 def test_a_file_other_than_the_one_previewed_is_refused(client, admin, db):
@@ -234,3 +234,18 @@ def test_a_full_event_lets_a_retry_finish_the_guests_it_had_room_for(
     assert (again.json()["already_saved"], len(again.json()["invitations"])) == (2, 1)
     page = client.get(f"/api/v1/events/{event['id']}/invitations", headers=admin.headers).json()
     assert [i["customer_name"] for i in page["items"]] == ["Khách Một", "Khách Hai", "Khách Ba"]
+
+
+def test_consent_given_in_a_file_is_recorded_per_channel_as_given_by_import(client, admin):
+    rows = ("Họ tên,Số điện thoại,consent_email,consent_sms\n"
+            + "Đặng Thu Hà,0905111222,có,không\n" + "Bùi Minh Khoa,0905111333,không,có\n"
+            + "Lý Thị Mai,0905111444,,\n")
+    report = _import(client, admin.headers, rows).json()
+    assert report["saved"] and report["created"] == 3
+    history = [client.get(f"/api/v1/customers/{customer_id}/consent",
+                          headers=admin.headers).json() for customer_id in report["customer_ids"]]
+    assert [[(c["channel"], c["granted"], c["source"], c["staff_id"]) for c in h]
+            for h in history] == [[("email", True, "import", admin.staff_id)],
+                                  [("sms", True, "import", admin.staff_id)], []]
+    mai = client.get(f"/api/v1/customers/{report['customer_ids'][2]}", headers=admin.headers)
+    assert (mai.json()["consent_email"], mai.json()["consent_sms"]) == (False, False)

@@ -18,7 +18,7 @@ def test_customer_keeps_diacritics_and_normalizes_phone(client, admin):
                     phone="0912.345.678", email="Huong@Example.com")
     assert customer["full_name"] == "Nguyễn Thị Hương"
     assert customer["phone"] == "+84912345678" and customer["email"] == "huong@example.com"
-    assert customer["contact_consent"] is False and customer["visit_count"] == 0
+    assert customer["consent_email"] is False and customer["visit_count"] == 0
 
 
 def test_both_vietnamese_forms_of_a_number_are_one_phone(client, admin):
@@ -64,9 +64,9 @@ def test_paging_walks_every_customer_once(client, admin):
 def test_update_changes_only_given_fields(client, admin):
     customer = _add(client, admin.headers, full_name="Hoàng Minh", phone="0903000003")
     changed = client.patch(f"/api/v1/customers/{customer['id']}", headers=admin.headers,
-                           json={"notes": "Thích ghế gần sân khấu", "contact_consent": True})
+                           json={"notes": "Thích ghế gần sân khấu", "consent_email": True})
     assert changed.json()["notes"] == "Thích ghế gần sân khấu"
-    assert changed.json()["phone"] == "+84903000003" and changed.json()["contact_consent"]
+    assert changed.json()["phone"] == "+84903000003" and changed.json()["consent_email"]
     missing = client.get("/api/v1/customers/424242", headers=admin.headers)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "customer_not_found"
 
@@ -86,7 +86,7 @@ def test_csv_import_creates_customers_and_matches_known_phones(client, admin):
     assert report["saved"] and report["errors"] == [] and report["customer_ids"][0] == known["id"]
     bich = client.get("/api/v1/customers", params={"q": "tran thi bich"},
                       headers=admin.headers).json()["items"][0]
-    assert bich["phone"] == "+84912345678" and bich["contact_consent"] is False
+    assert bich["phone"] == "+84912345678" and bich["consent_email"] is False
 
 
 def test_csv_errors_name_each_row_and_nothing_is_saved(client, admin):
@@ -158,5 +158,5 @@ def test_csv_rows_with_control_characters_are_row_errors_and_nothing_is_saved(cl
         report = response.json()
         assert not report["saved"] and report["customer_ids"] == []
         assert [(e["row"], e["field"]) for e in report["errors"]] == [
-            (3, "full_name"), (4, "phone"), (5, "email"), (6, "notes"), (7, "contact_consent")]
+            (3, "full_name"), (4, "phone"), (5, "email"), (6, "notes"), (7, "consent_email")]
     assert client.get("/api/v1/customers", headers=admin.headers).json()["items"] == []

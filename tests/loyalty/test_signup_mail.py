@@ -20,7 +20,7 @@ def test_the_card_arrives_by_mail_with_a_qr_that_opens_it(settings, mail_server)
     with TestClient(app) as client:
         answer = client.post("/api/v1/checkout/customers", headers=clerk.headers, json={
             "full_name": "Đặng Thị Ánh Tuyết", "phone": "0987 654 321",
-            "email": "tuyet@example.com", "contact_consent": True})
+            "email": "tuyet@example.com", "consent_email": True})
         assert answer.status_code == 201, answer.text
         body = answer.json()
         assert body["card_mail"] == "queued"  # a mail server is set up: it goes out now

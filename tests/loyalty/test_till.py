@@ -342,7 +342,7 @@ def test_complaints_stay_on_the_panel_until_resolved(client, admin, clerk, semin
 def test_a_new_customer_at_the_counter_leaves_with_a_card(client, admin, settings):
     answer = client.post("/api/v1/checkout/customers", headers=admin.headers, json={
         "full_name": "  Trần   Thị Ánh  ", "phone": "090 123 4567",
-        "email": "Anh@Example.com", "contact_consent": True})
+        "email": "Anh@Example.com", "consent_email": True})
     assert answer.status_code == 201, answer.text
     body = answer.json()
     customer = body["panel"]["customer"]

@@ -1,19 +1,24 @@
-"""A real SMTP server (aiosmtpd) on a free local port, collecting what it is sent."""
+"""A real SMTP server (aiosmtpd) and a real HTTP gateway on free local ports, collecting
+what they are sent."""
 
 import asyncio
+import contextlib
 import email
 import ssl
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default
-from typing import Any, TypeVar
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypeVar, cast
 
 import pytest
 from aiosmtpd.controller import Controller
+from pydantic import SecretStr
 
+from examples.webhook_receiver import Refused, verify
 from kiosk_server.core.config import Settings
 from kiosk_server.core.types import utcnow
 from tests.conftest import free_port
@@ -139,3 +144,79 @@ class Clock:
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
+
+
+WEBHOOK_SECRET = "webhook-secret-" + "w" * 40
+
+
+class Gateway:
+    """A real HTTP server standing for a shop's SMS gateway: it checks each request with the
+    README's `verify`, counts arrivals by message id, and answers as `plan` says, one
+    entry per request ("ok", "503", "sleep", "hold"), then "ok"."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/kiosk"
+        self.arrivals: list[int] = []
+        self.refused: list[str] = []
+        self.plan: list[str] = []
+        self.sleep_s = 0.0
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    # The request's headers: a Mapping as far as `verify` reads them (`get`).
+                    headers = cast(Mapping[str, str], self.headers)
+                    message = verify(WEBHOOK_SECRET.encode(), headers, body)
+                except Refused as exc:
+                    gateway.refused.append(str(exc))
+                    self._answer(401)
+                    return
+                gateway.arrivals.append(message["id"])
+                gateway.messages.append(message)
+                gateway.arrived.set()
+                step = gateway.plan.pop(0) if gateway.plan else "ok"
+                if step == "sleep":
+                    time.sleep(gateway.sleep_s)
+                elif step == "hold":
+                    gateway.release.wait(30)
+                if step != "503":
+                    gateway.delivered.append(message["id"])
+                self._answer(503 if step == "503" else 200)
+
+            def _answer(self, status: int) -> None:
+                with contextlib.suppress(OSError):  # the client gave up (a timeout)
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.messages: list[dict] = []
+        self.delivered: list[int] = []  # arrivals answered 200
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.release.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def settings_for(self, settings: Settings, timeout_s: float = 5.0) -> Settings:
+        return settings.model_copy(update={
+            "webhook_url": self.url, "webhook_secret": SecretStr(WEBHOOK_SECRET),
+            "webhook_timeout_s": timeout_s})
+
+
+@pytest.fixture
+def gateway() -> Iterator[Gateway]:
+    server = Gateway()
+    yield server
+    server.stop()

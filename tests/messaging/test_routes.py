@@ -1,6 +1,7 @@
 """The admins' view of the outbox."""
 
 from kiosk_server.messaging import service
+from kiosk_server.messaging.models import Purpose
 
 
 def test_only_admins_list_messages(client, db, admin, clerk):
@@ -17,3 +18,13 @@ def test_only_admins_list_messages(client, db, admin, clerk):
     assert "body_text" not in item
     assert client.get("/api/v1/messages?state=sent",
                       headers=admin.headers).json()["items"] == []
+
+
+def test_the_list_says_each_message_s_channel_and_purpose(client, db, admin):
+    with db.session() as session:
+        service.enqueue_email(session, to="an@example.com", subject="Thẻ", text="x")
+        service.enqueue_phone_message(session, to="+84903123456", text="Ưu đãi 40%",
+                                      purpose=Purpose.MARKETING)
+    items = client.get("/api/v1/messages", headers=admin.headers).json()["items"]
+    assert [(i["channel"], i["purpose"], i["to_address"]) for i in items] == [
+        ("sms", "marketing", "+84903123456"), ("email", "service", "an@example.com")]

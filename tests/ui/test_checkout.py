@@ -254,7 +254,7 @@ def test_a_new_customer_gets_their_card_at_the_counter(chromium, live_server, ht
     assert page.locator(".signup .field.invalid [name=phone]").count() == 1
     page.fill(".signup [name=phone]", "0903 123 456")
     page.fill(".signup [name=email]", "thuha@example.com")
-    page.check(".signup [name=contact_consent]")
+    page.check(".signup [name=consent_email]")
     page.click(".signup button[type=submit]")
     page.wait_for_selector(".new-card img.card-image")
     page.wait_for_function("document.querySelector('.new-card img.card-image').naturalWidth > 0")
@@ -268,7 +268,7 @@ def test_a_new_customer_gets_their_card_at_the_counter(chromium, live_server, ht
     screenshot(page, "checkout-new-customer-portrait")
     till.close()
     saved = http.get(f"/api/v1/customers/{customer_id}", headers=admin.headers).json()
-    assert saved["phone"] == "+84903123456" and saved["contact_consent"] is True
+    assert saved["phone"] == "+84903123456" and saved["consent_email"] is True
 
 
 def test_a_coupon_refused_with_its_reason_and_a_reward_redeemed(chromium, live_server, client,

@@ -3,6 +3,7 @@
 // is followed first, the history read once it says "ready", and a visit that comes both ways
 // is shown once. Under the details, the loyalty panels (loyalty_panel.js).
 import { ApiError, api } from "./api.js";
+import { consentPanel } from "./consent.js";
 import { t } from "./i18n.js";
 import { follow, liveStatus } from "./live.js";
 import { loyaltyPanels } from "./loyalty_panel.js";
@@ -119,6 +120,7 @@ export async function customerPage(root, context, id) {
     count.textContent = visitCount;
   };
   const card = cardPanel(id);
+  const consent = consentPanel(customer);
   root.append(
     el("header", { class: "view-head" }, el("h1", { text: customer.full_name }),
       el("div", { class: "links" }, link(`#/customers/${id}/edit`, t("edit"), "button"),
@@ -129,15 +131,14 @@ export async function customerPage(root, context, id) {
           el("dt", { text: t("phone") }), el("dd", { text: phoneText(customer.phone) }),
           el("dt", { text: t("email") }), el("dd", { text: customer.email || "—" }),
           el("dt", { text: t("tags") }), el("dd", {}, tagList(customer.tags)),
-          el("dt", { text: t("contactConsent") }), el("dd", {
-            text: t(customer.contact_consent ? "yes" : "no") }),
           el("dt", { text: t("visits") }), count,
           el("dt", { text: t("lastVisit") }), last,
           el("dt", { text: t("customerSince") }), el("dd", { text: when(customer.created_at) }),
           el("dt", { text: t("notes") }),
           el("dd", { class: "notes", text: customer.notes || "—" }))),
       card.panel),
+    consent.panel,
     ...loyalty.nodes,
     visitsPanel(customer, events, { onVisit, onRemoved }, context));
-  await Promise.all([card.load(), loyalty.load()]);
+  await Promise.all([card.load(), loyalty.load(), consent.load()]);
 }

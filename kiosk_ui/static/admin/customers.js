@@ -2,6 +2,7 @@
 // with the server's cursor), a CSV import, and the add and edit form.
 import { api, query } from "./api.js";
 import { csvImport } from "./csv_import.js";
+import { consentBody, consentFields } from "./consent.js";
 import { t } from "./i18n.js";
 import {
   checkbox, checked, editorPage, el, field, link, number, pagedList, phoneText, row, table,
@@ -61,14 +62,14 @@ export async function customerForm(root, context, id) {
         field("phone", t("phone"), textInput(customer.phone, { type: "tel" })),
         field("email", t("email"), textInput(customer.email, { type: "email" }))),
       field("notes", t("notes"), el("textarea", { rows: 3, value: customer.notes || "" })),
-      checkbox("contact_consent", t("contactConsent"), customer.contact_consent),
+      ...consentFields(customer),
       checkbox("vip", t("vipTag"), customer.tags.includes("vip")),
       field("tags", t("otherTags"), textInput(others), t("tagsHint")),
     ],
     body: (sent) => ({
       full_name: valueOf(sent, "full_name"), phone: valueOf(sent, "phone"),
       email: valueOf(sent, "email"), notes: sent.elements.notes.value,
-      contact_consent: checked(sent, "contact_consent"), tags: tagsOf(sent),
+      ...consentBody(sent), tags: tagsOf(sent),
     }),
   });
 }

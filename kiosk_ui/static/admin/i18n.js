@@ -12,7 +12,7 @@ const WORDS = {
   navStaff: ["Nhân viên", "Staff"],
   navAudit: ["Nhật ký", "Audit log"],
   navRewards: ["Quà đổi điểm", "Rewards"],
-  navMessages: ["Hộp thư đi", "Mail"],
+  navMessages: ["Hộp thư đi", "Outbox"],
   navCheckout: ["Quầy thu ngân", "Till"],
   shortcuts: ["Lối tắt", "Shortcuts"],
   signOut: ["Đăng xuất", "Sign out"],
@@ -392,10 +392,12 @@ const WORDS = {
   inviteChosen: ["Mời {n} khách đã chọn", "Invite the {n} chosen"],
   invitedN: ["Đã mời {n} khách.", "{n} guests invited."],
   inviteFromCsv: ["Nhập từ tệp CSV", "Import a CSV file"],
-  csvHint: ["Cột: full_name (họ tên), phone, email, notes, contact_consent. Tệp được kiểm tra "
-    + "trước; chưa có gì được lưu cho đến khi bạn bấm nhập.",
-  "Columns: full_name, phone, email, notes, contact_consent. The file is checked first; "
-    + "nothing is saved until you press import."],
+  csvHint: ["Cột: full_name (họ tên), phone, email, notes, consent_email, consent_sms (đồng ý "
+    + "nhận tin qua email, qua SMS/Zalo: có hoặc không). Tệp được kiểm tra trước; chưa có gì "
+    + "được lưu cho đến khi bạn bấm nhập.",
+  "Columns: full_name, phone, email, notes, consent_email, consent_sms (agrees to news by "
+    + "e-mail, by SMS/Zalo: yes or no). The file is checked first; nothing is saved until you "
+    + "press import."],
   chooseCsv: ["Chọn tệp CSV", "Choose a CSV file"],
   noFileChosen: ["Chưa chọn tệp nào.", "No file chosen."],
   checking: ["Đang kiểm tra tệp…", "Checking the file…"],
@@ -439,7 +441,6 @@ const WORDS = {
   field_phone: ["Điện thoại", "Phone"],
   field_email: ["Email", "Email"],
   field_notes: ["Ghi chú", "Notes"],
-  field_contact_consent: ["Đồng ý liên hệ", "Contact consent"],
   import_invalid_phone: ["Số điện thoại không hợp lệ.", "The phone number is not valid."],
   import_duplicate_in_file: ["Trùng số điện thoại hoặc email với một dòng phía trên.",
     "Same phone or e-mail as a row above."],
@@ -447,8 +448,8 @@ const WORDS = {
     "The name is missing or not valid."],
   import_invalid_email: ["Email không hợp lệ.", "The e-mail address is not valid."],
   import_invalid_notes: ["Ghi chú không hợp lệ.", "The notes are not valid."],
-  import_invalid_consent: ["Cột đồng ý liên hệ phải là có hoặc không.",
-    "Contact consent must be yes or no."],
+  import_invalid_consent: ["Cột đồng ý nhận tin phải là có hoặc không.",
+    "A consent column must be yes or no."],
   import_invalid_row: ["Dòng này không đọc được.", "This row cannot be read."],
   import_other: ["Dòng này có lỗi.", "This row has a problem."],
   import_missing_column: ["Tệp thiếu cột họ tên, nên không nhập được.",
@@ -475,7 +476,6 @@ const WORDS = {
   vipTag: ["Khách VIP", "VIP guest"],
   otherTags: ["Nhãn khác", "Other tags"],
   tagsHint: ["Cách nhau bởi dấu phẩy", "Separated by commas"],
-  contactConsent: ["Đồng ý nhận liên hệ", "Agrees to be contacted"],
   visits: ["Số lần đến", "Visits"],
   lastVisit: ["Lần đến gần nhất", "Last visit"],
   customerSince: ["Khách hàng từ", "Customer since"],
@@ -616,8 +616,8 @@ const WORDS = {
   resolutionText: ["Đã giải quyết thế nào?", "How was it resolved?"],
   complaintClosed: ["Đã đóng phàn nàn.", "Complaint resolved."],
   // mail
-  mailHint: ["Email gửi cho khách (thẻ thành viên…), mới nhất trước.",
-    "E-mails sent to customers (membership cards…), newest first."],
+  mailHint: ["Thư gửi cho khách qua e-mail và SMS/Zalo (thẻ thành viên…), mới nhất trước.",
+    "Messages sent to customers by e-mail and SMS/Zalo (membership cards…), newest first."],
   recipient: ["Người nhận", "Recipient"],
   subject: ["Tiêu đề", "Subject"],
   attempts: ["Số lần gửi", "Attempts"],
@@ -637,6 +637,48 @@ const WORDS = {
   mailNextAttempt: ["lần gửi tới {time}", "next try {time}"],
   mailClaimed: ["bắt đầu gửi {time}", "taken {time}"],
   noMessages: ["Không có thư nào.", "No messages."],
+
+  // Consent per channel, the preferred channel and the history of changes (consent.js).
+  consentLegend: ["Đồng ý nhận tin khuyến mãi", "Agrees to receive offers and news"],
+  consentHint: ["Chỉ đánh dấu khi khách nói đồng ý. Thư phục vụ (thẻ thành viên, liên kết "
+    + "đăng nhập) vẫn được gửi.", "Tick only when the customer says yes. Service messages "
+    + "(their card, a sign-in link) are sent either way."],
+  consentTo_email: ["Qua e-mail", "By e-mail"],
+  consentTo_sms: ["Qua SMS/Zalo", "By SMS/Zalo"],
+  preferredChannel: ["Cách liên hệ khách muốn", "How they prefer to be reached"],
+  channelNone: ["Khách chưa chọn", "Not chosen"],
+  channel_email: ["e-mail", "e-mail"],
+  channel_sms: ["SMS/Zalo", "SMS/Zalo"],
+  purpose_marketing: ["tin khuyến mãi", "offers and news"],
+  purpose_service: ["thư phục vụ", "service messages"],
+  consentTitle: ["Đồng ý nhận tin", "Consent to be contacted"],
+  consentNow: ["Hiện tại: e-mail — {email}; SMS/Zalo — {sms}. Cách liên hệ khách muốn: "
+    + "{preferred}.", "Now: e-mail — {email}; SMS/Zalo — {sms}. Preferred: {preferred}."],
+  consentYes: ["đồng ý", "agreed"],
+  consentNo: ["chưa đồng ý", "not agreed"],
+  consentGranted: ["đồng ý nhận {purpose} qua {channel}", "agreed to {purpose} by {channel}"],
+  consentWithdrawn: ["rút lại đồng ý nhận {purpose} qua {channel}",
+    "withdrew consent to {purpose} by {channel}"],
+  consentBy_till: ["Tại quầy, {staff} ghi nhận khách {what}.",
+    "At the till, {staff} recorded that the customer {what}."],
+  consentBy_staff: ["{staff} ghi nhận trên trang khách hàng: khách {what}.",
+    "{staff} recorded on the customer's page that the customer {what}."],
+  consentBy_import: ["Từ tệp khách hàng do {staff} nhập: khách {what}.",
+    "From a customer file imported by {staff}: the customer {what}."],
+  consentBy_portal: ["Khách tự {what} trên trang của mình.",
+    "The customer {what} on their own page."],
+  consentBy_poster: ["Khách {what} khi đăng ký từ mã QR trên áp phích.",
+    "The customer {what} when signing up from a poster's QR code."],
+  consentBy_migration: ["Chuyển từ ô “Đồng ý nhận liên hệ” của phiên bản trước: khách {what}.",
+    "Carried over from the earlier single “agrees to be contacted” box: the customer {what}."],
+  someone: ["một nhân viên", "a staff member"],
+  consentNoHistory: ["Chưa có thay đổi nào: khách chưa đồng ý nhận tin khuyến mãi.",
+    "No changes yet: the customer has not agreed to offers and news."],
+  field_consent_email: ["Đồng ý nhận tin qua e-mail", "Consent by e-mail"],
+  field_consent_sms: ["Đồng ý nhận tin qua SMS/Zalo", "Consent by SMS/Zalo"],
+  field_preferred_channel: ["Cách liên hệ khách muốn", "Preferred channel"],
+  channelColumn: ["Kênh", "Channel"],
+  purposeColumn: ["Loại thư", "Kind"],
 };
 
 /** Another page's words (the till's), in the same [Vietnamese, English] form; on that page

@@ -1,6 +1,6 @@
-// #/messages (admins; the server answers 403 to anyone else): the e-mail outbox, newest
-// first, a page at a time, optionally of one delivery state: to whom, what, where its
-// delivery stands, the attempts and the last error.
+// #/messages (admins; the server answers 403 to anyone else): the outbox (e-mail and
+// SMS/Zalo), newest first, a page at a time, optionally of one delivery state: by which
+// channel and why, to whom, what, where its delivery stands, the attempts and the last error.
 import { api, query } from "./api.js";
 import { t } from "./i18n.js";
 import { el, pagedList, row, select, table, when } from "./ui.js";
@@ -21,13 +21,21 @@ function times(message) {
     next ? el("small", { class: "hint", text: ` · ${next}` }) : null);
 }
 
+const headings = () => [t("channelColumn"), t("recipient"), t("subject"), t("status"),
+  t("attempts"), t("lastError"), t("when")];
+
 function messageRow(message) {
   const state = el("span", { class: STATE_CLASS[message.state], text: t(`mail_${message.state}`),
     title: message.state === "unknown" ? t("mailUnknownHint") : null });
-  const line = row(message.to_address, message.subject, state, String(message.attempts),
+  const kind = el("span", { class: "channel", text: t(`channel_${message.channel}`) },
+    el("small", { class: "hint", text: ` · ${t(`purpose_${message.purpose}`)}` }));
+  const line = row(kind, message.to_address, message.subject, state, String(message.attempts),
     message.last_error || "—", times(message));
   line.dataset.messageId = message.id;
   line.dataset.state = message.state;
+  line.dataset.channel = message.channel;
+  // On a phone each row is a card, each value under its column's name.
+  [...line.children].forEach((cell, index) => { cell.dataset.label = headings()[index]; });
   return line;
 }
 
@@ -35,8 +43,7 @@ export async function messagesView(root) {
   const filter = select([["", t("allStates")], ...STATES.map((state) => [state,
     t(`mail_${state}`)])], "");
   filter.setAttribute("aria-label", t("filterByState"));
-  const { node, body } = table([t("recipient"), t("subject"), t("status"), t("attempts"),
-    t("lastError"), t("when")], "messages");
+  const { node, body } = table(headings(), "messages");
   const list = pagedList({
     container: body, emptyText: t("noMessages"),
     fetchPage: (before) => api(`/messages${query({ state: filter.value, before,

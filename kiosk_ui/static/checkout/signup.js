@@ -3,7 +3,8 @@
 // it) to keep on their phone.
 import { api } from "../admin/api.js";
 import { t } from "../admin/i18n.js";
-import { checkbox, checked, el, field, makeForm, orNull, textInput, valueOf } from "../admin/ui.js";
+import { consentBody, consentFields } from "../admin/consent.js";
+import { el, field, makeForm, orNull, textInput, valueOf } from "../admin/ui.js";
 
 /** What is shown above the new customer's panel: their card and how to keep it. */
 export function cardBanner(result) {
@@ -43,14 +44,14 @@ export function signupView({ onCancel, onDone }) {
         autocomplete: "off" })),
       field("email", t("email"), textInput("", { type: "email", maxlength: 254,
         autocomplete: "off" })),
-      checkbox("contact_consent", t("consent"), false),
+      ...consentFields(),
     ],
     submit: t("signUp"),
     extra: [el("button", { type: "button", text: t("cancel"), onclick: onCancel })],
     send: async (sent) => {
       const result = await api("/checkout/customers", { method: "POST", body: {
         full_name: valueOf(sent, "full_name"), phone: valueOf(sent, "phone"),
-        email: orNull(valueOf(sent, "email")), contact_consent: checked(sent, "contact_consent"),
+        email: orNull(valueOf(sent, "email")), ...consentBody(sent),
       } });
       onDone(result);
     },

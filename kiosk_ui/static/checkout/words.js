@@ -112,7 +112,6 @@ addWords({
   // new customer at the counter
   newCustomer: ["Khách mới", "New customer"],
   signUp: ["Đăng ký và cấp thẻ", "Sign up and issue the card"],
-  consent: ["Khách đồng ý nhận tin (ưu đãi, sự kiện)", "Agrees to receive news (offers, events)"],
   cancel: ["Hủy", "Cancel"],
   cardIssuedTo: ["Đã cấp thẻ cho {name}", "Card issued to {name}"],
   cardSave: ["Mời khách quét mã trên thẻ để lưu thẻ vào điện thoại, hoặc mở:",
