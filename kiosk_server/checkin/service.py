@@ -42,6 +42,7 @@ from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import Guest, VisitKind, is_vip
 from kiosk_server.events import service as events
 from kiosk_server.events.models import GatePass, GateRules, InvitationStatus
+from kiosk_server.live.channels import event_channel
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.staff import labels as staff_labels
 from kiosk_server.staff import service as staff
@@ -376,7 +377,7 @@ FEED_PAGE = 500
 
 
 def feed_channel(event_id: int) -> str:
-    return f"event:{event_id}"
+    return event_channel(event_id)
 
 
 def feed_message(*, event_id: int, seq: int, scanned_at: datetime, gate: str,

@@ -182,6 +182,8 @@ const WORDS = {
     "{actor} recorded a complaint from {target}."],
   audit_complaint_resolve: ["{actor} đã giải quyết phàn nàn của {target}.",
     "{actor} resolved a complaint from {target}."],
+  audit_complaint_contact: ["{actor} đã liên hệ với {target} về một phàn nàn.",
+    "{actor} contacted {target} about a complaint."],
   audit_coupon_issue: ["{actor} đã tặng {target} phiếu ưu đãi “{benefit}”.",
     "{actor} gave {target} the coupon “{benefit}”."],
   audit_coupon_use: ["{actor} đã nhận phiếu ưu đãi của {target}.",
