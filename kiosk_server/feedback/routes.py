@@ -34,7 +34,7 @@ Token = Annotated[str, Path(max_length=64, description="the signed token of the 
 
 @router.get("/feedback/{token}", response_model=FeedbackPagePublic)
 def feedback_page(token: Token, session: SessionDep, signer: SignerDep):
-    """Public (the signed link is the credential). What the feedback page shows: the visit,
+    """Public. The signed link is the credential. What the feedback page shows: the visit,
     who served it (their given name only), the answer given so far and whether it may still
     be changed, and what the shop did about a low rating. 404 for a link that is not one."""
     return answers.feedback_page(session, token=token, signer=signer)
@@ -43,7 +43,7 @@ def feedback_page(token: Token, session: SessionDep, signer: SignerDep):
 @router.put("/feedback/{token}", response_model=FeedbackPagePublic)
 def give_feedback(token: Token, body: FeedbackAnswer, session: SessionDep, signer: SignerDep,
                   request: Request):
-    """Public (the signed link is the credential). Rate the visit and who served it, with a
+    """Public. The signed link is the credential. Rate the visit and who served it, with a
     comment: one answer per visit, which may be changed for a day (409 `feedback_closed`
     after, 429 after too many changes). A rating of 2 or less opens a complaint and alerts
     the managers live."""
@@ -118,7 +118,8 @@ def resolve_complaint(complaint_id: Id, body: ComplaintResolve, session: Session
 def ratings_report(session: SessionDep, caller: CurrentStaff, settings: SettingsDep,
                    staff_id: Annotated[Id | None, Query(description="one staff member")] = None,
                    weeks: Annotated[int, Query(ge=1, le=104)] = 12):
-    """Staff: their own ratings; Admin: everyone's or one staff member's. Averages with
+    """Staff (their own) or admin. A staff member reads their own ratings, an admin
+    everyone's or one staff member's (`staff_id`). Averages with
     their number of answers, per staff member and per ISO week, and the comments."""
     return ratings.ratings_report(
         session, staff_id=ratings.visible_staff_id(caller, staff_id), weeks=weeks,
