@@ -99,8 +99,10 @@ def change_complaint_status(complaint_id: Id, body: ComplaintChange, session: Se
     `complaint_status_refused` for a move back, or one someone else made first."""
     complaint = service.change_status(session, complaint_id=complaint_id, change=body,
                                       by=caller.staff_id)
-    action = "complaint.resolve" if body.status is ComplaintStatus.RESOLVED else "complaint.contact"
-    log.record(action, complaint, details=body)
+    if body.status is ComplaintStatus.RESOLVED:
+        log.record("complaint.resolve", complaint, details=body)
+    else:
+        log.record("complaint.contact", complaint, details=body)
     return service.to_public(session, [complaint])[0]
 
 
