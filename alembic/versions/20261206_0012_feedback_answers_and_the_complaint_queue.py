@@ -45,6 +45,20 @@ def upgrade() -> None:
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.create_index('ix_feedback_staff_answered', ['staff_id', 'answered_at'], unique=False)
 
+    with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('status', sa.Enum('open', 'contacted', 'resolved', name='complaintstatus', native_enum=False, length=32), nullable=False, server_default='open'))
+        batch_op.add_column(sa.Column('source', sa.Enum('staff', 'feedback', name='complaintsource', native_enum=False, length=32), nullable=False, server_default='staff'))
+        batch_op.add_column(sa.Column('feedback_id', sa.Integer(), nullable=True))
+        batch_op.create_index('ix_complaints_status', ['status', 'id'], unique=False)
+        batch_op.create_unique_constraint('uq_complaints_feedback_id', ['feedback_id'])
+        batch_op.create_foreign_key('fk_complaints_feedback_id', 'feedback', ['feedback_id'], ['id'])
+    op.execute("UPDATE complaints SET status = 'resolved' WHERE resolved_at IS NOT NULL")
+    with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.alter_column('status', server_default=None)
+        batch_op.alter_column('source', server_default=None)
+
+    # Made after the complaints table's last rebuild (SQLite copies a table to change it,
+    # which a table pointing at it with rows would forbid).
     op.create_table('complaint_steps',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('complaint_id', sa.Integer(), nullable=False),
@@ -59,22 +73,11 @@ def upgrade() -> None:
     with op.batch_alter_table('complaint_steps', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_complaint_steps_complaint_id'), ['complaint_id'], unique=False)
 
-    with op.batch_alter_table('complaints', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('status', sa.Enum('open', 'contacted', 'resolved', name='complaintstatus', native_enum=False, length=32), nullable=False, server_default='open'))
-        batch_op.add_column(sa.Column('source', sa.Enum('staff', 'feedback', name='complaintsource', native_enum=False, length=32), nullable=False, server_default='staff'))
-        batch_op.add_column(sa.Column('feedback_id', sa.Integer(), nullable=True))
-        batch_op.create_index('ix_complaints_status', ['status', 'id'], unique=False)
-        batch_op.create_unique_constraint('uq_complaints_feedback_id', ['feedback_id'])
-        batch_op.create_foreign_key('fk_complaints_feedback_id', 'feedback', ['feedback_id'], ['id'])
-    op.execute("UPDATE complaints SET status = 'resolved' WHERE resolved_at IS NOT NULL")
+    op.execute("INSERT INTO complaint_steps (complaint_id, status, note, at, by)"
+               " SELECT id, 'open', '', opened_at, opened_by FROM complaints")
     op.execute("INSERT INTO complaint_steps (complaint_id, status, note, at, by)"
                " SELECT id, 'resolved', resolution, resolved_at, resolved_by FROM complaints"
                " WHERE resolved_at IS NOT NULL")
-    with op.batch_alter_table('complaints', schema=None) as batch_op:
-        batch_op.alter_column('status', server_default=None)
-        batch_op.alter_column('source', server_default=None)
-
-
 
 
 def downgrade() -> None:
