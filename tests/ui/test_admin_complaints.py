@@ -50,6 +50,8 @@ def test_a_one_star_answer_shows_on_the_managers_dashboard_within_a_second(
         line = manager.page.inner_text(".alerts li:first-child")
         assert "Nguyễn Thị Hương 0 chấm lượt ghé 1/5 và Lê Thị Hoa 1/5." in line
         _shot(manager, "dashboard-820-alert")
+        manager.page.set_viewport_size(PHONE)
+        _shot(manager, "dashboard-375-alert")
         phone.close()
 
 
@@ -81,6 +83,7 @@ def test_the_queue_moves_a_complaint_forward_with_who_and_notes(
         card.locator("[data-move=resolved]").click()
         tab.wait_text("article.complaint", "Nguyễn Thị Chi đã giải quyết.")
         assert tab.page.locator("article.complaint[data-status=resolved] textarea").count() == 0
+        assert "null" not in tab.page.inner_text("article.complaint[data-status=resolved]")
         tab.page.select_option("select[name=status]", "")
         tab.page.wait_for_function(
             "document.querySelectorAll('article.complaint').length === 2")

@@ -71,6 +71,7 @@ def test_a_customer_rates_a_visit_changes_it_and_then_it_is_read_only(
     page.click("[data-lang=en]")  # the draft survives a change of language
     assert page.locator("#visit-rating label.on").count() == 5
     assert "How many stars for Lan, who served you?" in page.inner_text("#sheet")
+    _shot(page, "feedback-375-english-draft")
     page.click("#send")
     page.wait_for_function("document.getElementById('status').innerText.includes('Thank you')")
     assert http.get(f"/api/v1/feedback/{token}").json()["visit_rating"] == 5

@@ -113,8 +113,9 @@ export function complaintCard(complaint) {
       complaint.about_staff_name && t("complaintAbout", { name: complaint.about_staff_name })]
       .filter(Boolean).join(" · "), " ", ratingsText(complaint)),
     el("p", { class: "complaint-text", text: complaint.text || t("complaintNoText") }),
-    el("ol", { class: "steps" }, complaint.steps.map(stepLine)),
-    actions(complaint, replace));
+    el("ol", { class: "steps" }, complaint.steps.map(stepLine)));
+  const moves = actions(complaint, replace);
+  if (moves) card.append(moves);
   return card;
 }
 
