@@ -101,6 +101,7 @@ def _page(session: Session, visited: _Visited, answer: Feedback | None,
           now: datetime) -> FeedbackPagePublic:
     page = FeedbackPagePublic(
         visit_kind=visited.visit_kind, visit_at=visited.visit_at,
+        staff_served=visited.request.staff_id is not None,
         staff_first_name=_staff_first_name(session, visited.request.staff_id), editable=True)
     if answer is not None:
         until = answer.answered_at + EDIT_WINDOW
@@ -140,13 +141,18 @@ def _first_answer(session: Session, request: FeedbackRequest, data: FeedbackAnsw
                   now: datetime) -> Feedback:
     answer = Feedback(request_id=request.id, visit_id=request.visit_id,
                       customer_id=request.customer_id, staff_id=request.staff_id,
-                      visit_rating=data.visit_rating, staff_rating=data.staff_rating,
+                      visit_rating=data.visit_rating, staff_rating=_staff_rating(request, data),
                       comment=data.comment.strip(), answered_at=now, updated_at=now)
     session.add(answer)
     request.answered_at = now
     session.add(request)
     session.flush()
     return answer
+
+
+def _staff_rating(request: FeedbackRequest, data: FeedbackAnswer) -> int | None:
+    """A visit nobody is named for has no staff member to rate: such a rating is dropped."""
+    return data.staff_rating if request.staff_id is not None else None
 
 
 def _change(session: Session, answer: Feedback, data: FeedbackAnswer, now: datetime) -> None:
@@ -159,7 +165,7 @@ def _change(session: Session, answer: Feedback, data: FeedbackAnswer, now: datet
                           "Góp ý này đã được sửa quá nhiều lần.",
                           "This feedback has been changed too many times.", status=429)
     answer.visit_rating = data.visit_rating
-    answer.staff_rating = data.staff_rating
+    answer.staff_rating = data.staff_rating if answer.staff_id is not None else None
     answer.comment = data.comment.strip()
     answer.updated_at = now
     answer.edits += 1

@@ -171,6 +171,9 @@ class FeedbackPagePublic(SQLModel):
 
     visit_kind: str
     visit_at: datetime
+    staff_served: bool = Field(default=False,
+                               description="whether a staff member is named for the visit "
+                                           "(then the page asks about them)")
     staff_first_name: str | None = Field(description="who served, by their given name only")
     visit_rating: int | None = None
     staff_rating: int | None = None

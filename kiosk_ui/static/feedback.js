@@ -14,6 +14,8 @@ const WORDS = {
   visitLegend: ["Bạn chấm lượt ghé này mấy sao?", "How many stars for this visit?"],
   staffLegend: ["Bạn chấm {name}, người phục vụ bạn, mấy sao?",
     "How many stars for {name}, who served you?"],
+  staffLegendUnnamed: ["Bạn chấm nhân viên phục vụ bạn mấy sao?",
+    "How many stars for the staff member who served you?"],
   star: ["{n} sao", "{n} stars"],
   star_1: ["1 sao: rất tệ", "1 star: very bad"],
   star_5: ["5 sao: rất tốt", "5 stars: very good"],
@@ -141,9 +143,10 @@ function render() {
   const before = { visit: picked(form, "visit_rating"), staff: picked(form, "staff_rating") };
   $("visit").textContent = t(`visit_${shown.visit_kind}`, { time: time(shown.visit_at) });
   stars($("visit-rating"), "visit_rating", "visitLegend");
-  $("staff-rating").hidden = !shown.staff_first_name;
-  if (shown.staff_first_name) {
-    stars($("staff-rating"), "staff_rating", "staffLegend", { name: shown.staff_first_name });
+  $("staff-rating").hidden = !shown.staff_served;
+  if (shown.staff_served) {
+    stars($("staff-rating"), "staff_rating", shown.staff_first_name ? "staffLegend"
+      : "staffLegendUnnamed", { name: shown.staff_first_name });
   }
   $("comment-label").textContent = t("comment");
   if (!draft) form.elements.comment.value = shown.comment || "";

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
+from kiosk_server.feedback import service as feedback
 from kiosk_server.feedback.models import Feedback
 from tests.conftest import TEST_SECRET
 from tests.feedback.helpers import named_staff, sale_link
@@ -138,3 +139,27 @@ def test_the_customer_sees_what_the_shop_did(client, admin, seminar):
     reply = client.get(f"/api/v1/feedback/{token}").json()["reply"]
     assert reply["status"] == "resolved"
     assert reply["note"] == "Đã xin lỗi và tặng phiếu cà phê."
+
+
+def test_a_staff_member_without_a_name_is_still_rated_and_a_visit_without_one_is_not(
+        client, admin, seminar, db):
+    token = sale_link(client, admin.headers, seminar.customer_ids[0])  # "admin" has no name
+    page = client.get(f"/api/v1/feedback/{token}").json()
+    assert page["staff_served"] is True and page["staff_first_name"] is None
+    assert client.put(f"/api/v1/feedback/{token}", json={"visit_rating": 4, "staff_rating": 3}
+                      ).json()["staff_rating"] == 3
+    customer_id = seminar.customer_ids[1]
+    checked = client.post("/api/v1/checkins", headers=admin.headers,
+                          json={"code": seminar.codes[1], "event_id": seminar.event_id})
+    assert checked.status_code == 200, checked.text
+    [visit] = client.get(f"/api/v1/customers/{customer_id}/visits", headers=admin.headers).json()
+    with db.session() as session:  # a visit nobody is named for
+        serial = feedback.request_feedback(session, customer_id=customer_id,
+                                           visit_id=visit["id"], staff_id=None)
+    unnamed = TokenSigner(TEST_SECRET.encode()).sign(TokenKind.FEEDBACK, serial)
+    assert client.get(f"/api/v1/feedback/{unnamed}").json()["staff_served"] is False
+    given = client.put(f"/api/v1/feedback/{unnamed}", json={"visit_rating": 5,
+                                                             "staff_rating": 1})
+    assert given.status_code == 200 and given.json()["staff_rating"] is None
+    assert client.get(f"/api/v1/customers/{customer_id}/complaints",
+                      headers=admin.headers).json() == []  # the dropped 1 opened nothing
