@@ -62,15 +62,17 @@ function commentItem(comment) {
       .filter(Boolean).join(" · ")));
 }
 
-function report(data) {
+function report(data, everyone) {
   const perStaff = table([t("ratingsPerson"), t("ratingsVisit"), t("ratingsStaff")],
     "ratings-per-staff");
   perStaff.body.append(...data.per_staff.map((line) => row(personName(line),
     figureText(line.visit), figureText(line.staff))));
-  const perWeek = table([t("ratingsWeek"), t("ratingsPerson"), t("ratingsVisit"),
-    t("ratingsStaff")], "ratings-per-week");
-  perWeek.body.append(...data.per_week.map((line) => row(weekText(line.week), personName(line),
-    figureText(line.visit), figureText(line.staff))));
+  // A staff member's own report is about them alone: no column naming them each week.
+  const perWeek = table([t("ratingsWeek"), everyone ? t("ratingsPerson") : null,
+    t("ratingsVisit"), t("ratingsStaff")].filter(Boolean), "ratings-per-week");
+  perWeek.body.append(...data.per_week.map((line) => row(...[weekText(line.week),
+    everyone ? personName(line) : null, figureText(line.visit), figureText(line.staff)]
+    .filter((cell) => cell !== null))));
   const empty = !data.per_staff.length;
   return [
     el("section", { class: "panel" }, el("h2", { text: t("ratingsPerStaff") }),
@@ -89,7 +91,7 @@ export async function ratingsView(root, context) {
   const shown = el("div", { class: "stack" });
   const load = async (staffId) => {
     shown.replaceChildren(...report(await api(`/ratings${query({ staff_id: staffId,
-      weeks: WEEKS })}`)));
+      weeks: WEEKS })}`), admin));
   };
   root.append(el("h1", { text: t("navRatings") }),
     el("p", { class: "hint", text: admin ? t("ratingsHint", { weeks: WEEKS })
