@@ -17,6 +17,7 @@ from kiosk_server.feedback.models import (
     ComplaintResolve,
     ComplaintStatus,
     FeedbackAnswer,
+    FeedbackLink,
     FeedbackPagePublic,
     RatingsReport,
 )
@@ -49,6 +50,17 @@ def give_feedback(token: Token, body: FeedbackAnswer, session: SessionDep, signe
     the managers live."""
     return answers.give_answer(session, token=token, signer=signer, data=body,
                                hub=request.app.state.hub)
+
+
+@router.post("/customers/{customer_id}/visits/{visit_id}/feedback-link",
+             response_model=FeedbackLink)
+def feedback_link(customer_id: Id, visit_id: Id, session: SessionDep, caller: CurrentStaff,
+                  signer: SignerDep, settings: SettingsDep):
+    """Staff. The feedback link of one of the customer's visits (an event's check-in as well
+    as a sale), issued once: asking again gives the same link. For a follow-up message, or
+    to hand it over after an event."""
+    return service.link_for_visit(session, customer_id=customer_id, visit_id=visit_id,
+                                  signer=signer, public_url=settings.public_url)
 
 
 @router.post("/customers/{customer_id}/complaints", response_model=ComplaintPublic,

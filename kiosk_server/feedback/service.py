@@ -74,6 +74,17 @@ def link_of(serial: str, *, signer: TokenSigner, public_url: str) -> FeedbackLin
     return FeedbackLink(code=code, url=token_link(public_url, code, "f"))
 
 
+def link_for_visit(session: Session, *, customer_id: int, visit_id: int, signer: TokenSigner,
+                   public_url: str) -> FeedbackLink:
+    """The feedback link of one of the customer's visits of any kind, issued now if it was
+    not before (an event's check-in gets none at the gate: the check-in stays one insert
+    lighter; a follow-up asks for it). Who served it is the visit's staff member."""
+    visit = customers.visit_of(session, customer_id=customer_id, visit_id=visit_id)
+    serial = request_feedback(session, customer_id=customer_id, visit_id=visit_id,
+                              staff_id=visit.staff_id)
+    return link_of(serial, signer=signer, public_url=public_url)
+
+
 def _no_such_complaint():
     return not_found("khiếu nại", "Complaint", code="complaint_not_found")
 

@@ -87,3 +87,23 @@ def test_a_refused_answer_alerts_nobody(http, live_server, admin, seminar):
         assert refused.status_code == 422
         with pytest.raises(TimeoutError):
             alerts.recv(timeout=0.5)
+
+
+def test_an_event_visit_gets_its_feedback_link_when_asked_and_the_same_one_again(
+        client, admin, clerk, seminar):
+    customer_id = seminar.customer_ids[0]
+    client.post("/api/v1/checkins", headers=admin.headers,
+                json={"code": seminar.codes[0], "event_id": seminar.event_id})
+    [visit] = client.get(f"/api/v1/customers/{customer_id}/visits", headers=admin.headers).json()
+    path = f"/api/v1/customers/{customer_id}/visits/{visit['id']}/feedback-link"
+    first = client.post(path, headers=clerk.headers)
+    again = client.post(path, headers=admin.headers)
+    assert first.status_code == again.status_code == 200, first.text
+    assert first.json() == again.json()
+    assert first.json()["url"].endswith(f"/F/{first.json()['code']}")
+    page = client.get(f"/api/v1/feedback/{first.json()['code']}").json()
+    assert page["visit_kind"] == "event" and page["staff_served"] is True
+    other = seminar.customer_ids[1]
+    assert client.post(f"/api/v1/customers/{other}/visits/{visit['id']}/feedback-link",
+                       headers=admin.headers).status_code == 404  # not their visit
+    assert client.post(path).status_code == 401
