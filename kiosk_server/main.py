@@ -31,6 +31,7 @@ from kiosk_server.customers import service as customers
 from kiosk_server.customers.routes import router as customers_router
 from kiosk_server.events import service as events
 from kiosk_server.events.routes import router as events_router
+from kiosk_server.feedback import answers as feedback_answers
 from kiosk_server.feedback import service as feedback
 from kiosk_server.feedback.routes import router as feedback_router
 from kiosk_server.live.hub import create_hub
@@ -179,6 +180,23 @@ def create_app(settings: Settings) -> FastAPI:
         return HTMLResponse(page("card.html", business=settings.business_name, holder=card.name,
                                  number=card.member_number, tier=card.tier, token=token,
                                  colour=settings.brand_primary))
+
+    @app.get("/f/{code}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/F/{code}", response_class=HTMLResponse, include_in_schema=False)
+    def feedback_page(code: str) -> Response:
+        """The customer's feedback page for a visit (the receipt's link and QR): no sign-in,
+        the signed link is the credential; a link that is not one says so (404)."""
+        with database.session(Access.READ) as session:
+            try:
+                feedback_answers.feedback_page(session, token=code, signer=app.state.signer)
+            except DomainError:
+                return HTMLResponse(page("feedback-invalid.html",
+                                         business=settings.business_name), status_code=404)
+        return HTMLResponse(page("feedback.html", business=settings.business_name,
+                                 token=code, colour=settings.brand_primary,
+                                 timezone=settings.timezone),
+                            headers={"Cache-Control": "no-store",
+                                     "Referrer-Policy": "no-referrer"})
 
     @app.get("/c/{code}/manifest.webmanifest", include_in_schema=False)
     def card_manifest(code: str) -> JSONResponse:

@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from kiosk_server.checkin.models import EventFeed, Scan, ScanStatus
 from kiosk_server.core.db import Executor, Prepared, dialect_insert
+from kiosk_server.live.channels import event_channel
 
 FEED_PAGE = 500
 
@@ -32,7 +33,7 @@ def next_seq(db: Executor, *, event_id: int) -> int:
 
 
 def feed_channel(event_id: int) -> str:
-    return f"event:{event_id}"
+    return event_channel(event_id)
 
 
 def feed_message(*, event_id: int, seq: int, scanned_at: datetime, gate: str,

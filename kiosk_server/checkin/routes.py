@@ -204,7 +204,9 @@ def register_device(event_id: Id, body: DeviceCreate, session: SessionDep, calle
 @router.websocket("/events/{event_id}/live")
 async def live_feed(websocket: WebSocket, event_id: Id, after: Annotated[int, Query(
         ge=0, le=MAX_ID, description="the last update number already seen (0: from the start)"
-)] = 0):
+)] = 0, alerts: Annotated[bool, Query(
+        description="also the managers' alerts about this event's guests (a low rating "
+                    "given after a check-in): `feedback_alert` messages, not numbered")] = False):
     """Staff (session cookie or bearer token). The event's scans, live, each with its
     update number `seq` (1, 2, 3... per event). A client that reconnects with
     `after=<last seq seen>` gets every update it missed exactly once, in order, then the
@@ -215,15 +217,19 @@ async def live_feed(websocket: WebSocket, event_id: Id, after: Annotated[int, Qu
     if not await found_or_closed(
             websocket, partial(events_service.get_event, event_id=event_id), "event"):
         return
-    await stream_until_closed(websocket, _feed(websocket, state, event_id, after))
+    await stream_until_closed(websocket, _feed(websocket, state, event_id, after, alerts))
 
 
-async def _feed(websocket: WebSocket, state, event_id: int, last: int) -> None:
+async def _feed(websocket: WebSocket, state, event_id: int, last: int, alerts: bool) -> None:
     while True:  # a subscriber that overflowed (or lost Redis) starts again from `last`
         async with state.hub.subscribe(feed.feed_channel(event_id)) as updates:
             last = await _send_missed(websocket, state.db, event_id, last)
             try:
                 async for update in updates:
+                    if "seq" not in update:  # an alert about a guest, not a scan
+                        if alerts:
+                            await websocket.send_text(update.text)
+                        continue
                     if update["seq"] <= last:
                         continue  # already sent from the database
                     if update["seq"] > last + 1:  # a gap: fill it from the record

@@ -1,17 +1,66 @@
-"""Complaints about how a customer was served: recorded by staff, resolved by staff."""
+"""Feedback on visits (the customer's page, by its signed link), complaints (recorded at the
+till or opened by a low rating, then followed in a queue), ratings, managers' live alerts."""
 
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, Request, WebSocket, status
 
-from kiosk_server.core.deps import SessionDep
+from kiosk_server.core.deps import SessionDep, SettingsDep, SignerDep
 from kiosk_server.core.types import Id
 from kiosk_server.customers import service as customers
-from kiosk_server.feedback import service
-from kiosk_server.feedback.models import ComplaintCreate, ComplaintPublic, ComplaintResolve
-from kiosk_server.staff.deps import Audit, CurrentStaff
+from kiosk_server.feedback import answers, ratings, service
+from kiosk_server.feedback.models import (
+    ComplaintChange,
+    ComplaintCreate,
+    ComplaintPublic,
+    ComplaintResolve,
+    ComplaintStatus,
+    FeedbackAnswer,
+    FeedbackLink,
+    FeedbackPagePublic,
+    RatingsReport,
+)
+from kiosk_server.live.channels import MANAGER_ALERTS
+from kiosk_server.live.hub import Overflow
+from kiosk_server.live.socket import stream_until_closed
+from kiosk_server.staff.deps import Audit, CurrentStaff, admit_manager
+from kiosk_server.staff.models import Role
 
 router = APIRouter(prefix="/api/v1", tags=["feedback"])
+
+# A feedback link's token (44 characters); anything much longer is not one.
+Token = Annotated[str, Path(max_length=64, description="the signed token of the feedback link")]
+
+
+@router.get("/feedback/{token}", response_model=FeedbackPagePublic)
+def feedback_page(token: Token, session: SessionDep, signer: SignerDep):
+    """Public. The signed link is the credential. What the feedback page shows: the visit,
+    who served it (their given name only), the answer given so far and whether it may still
+    be changed, and what the shop did about a low rating. 404 for a link that is not one."""
+    return answers.feedback_page(session, token=token, signer=signer)
+
+
+@router.put("/feedback/{token}", response_model=FeedbackPagePublic)
+def give_feedback(token: Token, body: FeedbackAnswer, session: SessionDep, signer: SignerDep,
+                  request: Request):
+    """Public. The signed link is the credential. Rate the visit and who served it, with a
+    comment: one answer per visit, which may be changed for a day (409 `feedback_closed`
+    after, 429 after too many changes). A rating of 2 or less opens a complaint and alerts
+    the managers live."""
+    return answers.give_answer(session, token=token, signer=signer, data=body,
+                               hub=request.app.state.hub)
+
+
+@router.post("/customers/{customer_id}/visits/{visit_id}/feedback-link",
+             response_model=FeedbackLink)
+def feedback_link(customer_id: Id, visit_id: Id, session: SessionDep, caller: CurrentStaff,
+                  signer: SignerDep, settings: SettingsDep):
+    """Staff. The feedback link of one of the customer's visits (an event's check-in as well
+    as a sale), issued once: asking again gives the same link. For a follow-up message, or
+    to hand it over after an event."""
+    return service.link_for_visit(session, customer_id=customer_id, visit_id=visit_id,
+                                  signer=signer, public_url=settings.public_url)
 
 
 @router.post("/customers/{customer_id}/complaints", response_model=ComplaintPublic,
@@ -36,6 +85,39 @@ def list_complaints(customer_id: Id, session: SessionDep, caller: CurrentStaff,
         session, customer_id=customer_id, open_only=open_only))
 
 
+@router.get("/complaints", response_model=list[ComplaintPublic])
+def complaint_queue(session: SessionDep, caller: CurrentStaff,
+                    status_filter: Annotated[ComplaintStatus | None, Query(alias="status")] = None,
+                    before: Annotated[Id | None, Query(description="ids below this")] = None,
+                    limit: Annotated[int, Query(ge=1, le=200)] = 50):
+    """Staff. Complaints of every customer, newest first, of one status or all, each with
+    its changes of status (who, when, note)."""
+    return service.to_public(session, service.complaint_queue(
+        session, status=status_filter, before=before, limit=limit))
+
+
+@router.get("/complaints/{complaint_id}", response_model=ComplaintPublic)
+def get_complaint(complaint_id: Id, session: SessionDep, caller: CurrentStaff):
+    """Staff. One complaint with its changes of status."""
+    return service.to_public(session, [service.get_complaint(session,
+                                                             complaint_id=complaint_id)])[0]
+
+
+@router.post("/complaints/{complaint_id}/status", response_model=ComplaintPublic)
+def change_complaint_status(complaint_id: Id, body: ComplaintChange, session: SessionDep,
+                            caller: CurrentStaff, log: Audit):
+    """Staff. Move a complaint forward: open → contacted → resolved (or open → resolved),
+    with an optional note; the note of a resolution is shown to the customer. 409
+    `complaint_status_refused` for a move back, or one someone else made first."""
+    complaint = service.change_status(session, complaint_id=complaint_id, change=body,
+                                      by=caller.staff_id)
+    if body.status is ComplaintStatus.RESOLVED:
+        log.record("complaint.resolve", complaint, details=body)
+    else:
+        log.record("complaint.contact", complaint, details=body)
+    return service.to_public(session, [complaint])[0]
+
+
 @router.post("/complaints/{complaint_id}/resolve", response_model=ComplaintPublic)
 def resolve_complaint(complaint_id: Id, body: ComplaintResolve, session: SessionDep,
                       caller: CurrentStaff, log: Audit):
@@ -44,3 +126,39 @@ def resolve_complaint(complaint_id: Id, body: ComplaintResolve, session: Session
                                           resolution=body.resolution, by=caller.staff_id)
     log.record("complaint.resolve", complaint, details=body)
     return service.to_public(session, [complaint])[0]
+
+
+@router.get("/ratings", response_model=RatingsReport)
+def ratings_report(session: SessionDep, caller: CurrentStaff, settings: SettingsDep,
+                   staff_id: Annotated[Id | None, Query(description="one staff member")] = None,
+                   weeks: Annotated[int, Query(ge=1, le=104)] = 12):
+    """Staff (their own) or admin. A staff member reads their own ratings, an admin
+    everyone's or one staff member's (`staff_id`). Averages with
+    their number of answers, per staff member and per ISO week, and the comments."""
+    return ratings.ratings_report(
+        session, staff_id=ratings.visible_staff_id(caller, staff_id), weeks=weeks,
+        zone=ZoneInfo(settings.timezone), with_customers=caller.role is Role.ADMIN)
+
+
+@router.websocket("/alerts/live")
+async def manager_alerts(websocket: WebSocket):
+    """Admin (session cookie or bearer token). Managers' alerts, live: the first message,
+    `{"type": "ready"}`, comes once alerts are being followed (read the open complaints
+    after it); then each low rating is a `feedback_alert`. Another `ready` means some may
+    have been missed. Closes with 4401 without staff credentials, 4403 for a staff member
+    who is not an admin."""
+    if not await admit_manager(websocket):
+        return
+    await stream_until_closed(websocket, _alerts(websocket))
+
+
+async def _alerts(websocket: WebSocket) -> None:
+    hub = websocket.app.state.hub
+    while True:  # a subscriber that fell behind subscribes again and says `ready` again
+        async with hub.subscribe(MANAGER_ALERTS) as updates:
+            await websocket.send_json({"type": "ready"})
+            try:
+                async for update in updates:
+                    await websocket.send_text(update.text)
+            except Overflow:
+                continue

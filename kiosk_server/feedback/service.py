@@ -3,18 +3,23 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlmodel import Session, col
 
 from kiosk_server.core.db import Executor, Prepared, id_of, prepared_insert, table_of
-from kiosk_server.core.errors import conflict, not_found
+from kiosk_server.core.errors import conflict, invalid, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial, token_link
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.feedback.models import (
     Complaint,
+    ComplaintChange,
     ComplaintCreate,
     ComplaintPublic,
+    ComplaintStatus,
+    ComplaintStep,
+    ComplaintStepPublic,
+    Feedback,
     FeedbackLink,
     FeedbackRequest,
 )
@@ -69,6 +74,17 @@ def link_of(serial: str, *, signer: TokenSigner, public_url: str) -> FeedbackLin
     return FeedbackLink(code=code, url=token_link(public_url, code, "f"))
 
 
+def link_for_visit(session: Session, *, customer_id: int, visit_id: int, signer: TokenSigner,
+                   public_url: str) -> FeedbackLink:
+    """The feedback link of one of the customer's visits of any kind, issued now if it was
+    not before (an event's check-in gets none at the gate: the check-in stays one insert
+    lighter; a follow-up asks for it). Who served it is the visit's staff member."""
+    visit = customers.visit_of(session, customer_id=customer_id, visit_id=visit_id)
+    serial = request_feedback(session, customer_id=customer_id, visit_id=visit_id,
+                              staff_id=visit.staff_id)
+    return link_of(serial, signer=signer, public_url=public_url)
+
+
 def _no_such_complaint():
     return not_found("khiếu nại", "Complaint", code="complaint_not_found")
 
@@ -85,6 +101,8 @@ def open_complaint(session: Session, *, customer_id: int, data: ComplaintCreate,
                           opened_by=opened_by)
     session.add(complaint)
     session.flush()
+    session.add(ComplaintStep(complaint_id=complaint.id, status=ComplaintStatus.OPEN,
+                              at=complaint.opened_at, by=opened_by))
     return complaint
 
 
@@ -94,11 +112,93 @@ def resolve_complaint(session: Session, *, complaint_id: int, resolution: str,
     complaint = session.get(Complaint, complaint_id)
     if complaint is None:
         raise _no_such_complaint()
-    if complaint.resolved_at is None:
-        complaint.resolved_at = utcnow()
-        complaint.resolved_by = by
-        complaint.resolution = resolution
-        session.add(complaint)
+    if complaint.status is ComplaintStatus.RESOLVED:
+        return complaint
+    change = ComplaintChange(status=ComplaintStatus.RESOLVED, note=resolution)
+    if _moved(session, complaint_id=complaint_id, change=change, by=by):
+        return _reloaded(session, complaint_id)
+    complaint = _reloaded(session, complaint_id)
+    if complaint.status is not ComplaintStatus.RESOLVED:  # pragma: no cover - no other way back
+        raise _refused(complaint.status, change.status)
+    return complaint  # resolved at the same moment by someone else
+
+
+# Which statuses a complaint may come to each status from: forward only; resolved is final.
+_MAY_COME_FROM = {
+    ComplaintStatus.CONTACTED: (ComplaintStatus.OPEN,),
+    ComplaintStatus.RESOLVED: (ComplaintStatus.OPEN, ComplaintStatus.CONTACTED),
+}
+_STATUS_VI = {ComplaintStatus.OPEN: "mới", ComplaintStatus.CONTACTED: "đã liên hệ",
+              ComplaintStatus.RESOLVED: "đã giải quyết"}
+_STATUS_EN = {ComplaintStatus.OPEN: "open", ComplaintStatus.CONTACTED: "contacted",
+              ComplaintStatus.RESOLVED: "resolved"}
+
+
+def _refused(current: ComplaintStatus, wanted: ComplaintStatus):
+    return conflict("complaint_status_refused",
+                    f"Khiếu nại này đang ở trạng thái «{_STATUS_VI[current]}», không thể "
+                    f"chuyển sang «{_STATUS_VI[wanted]}».",
+                    f"This complaint is {_STATUS_EN[current]}; it cannot become "
+                    f"{_STATUS_EN[wanted]}.", field="status")
+
+
+def _moved(session: Session, *, complaint_id: int, change: ComplaintChange,
+           by: int | None) -> bool:
+    """Move the complaint to `change.status` if it may go there from where it is now, and
+    record the step. One statement decides: of two changes made at the same moment, the
+    second finds the status already changed and does nothing."""
+    values: dict = {"status": change.status}
+    now = utcnow()
+    if change.status is ComplaintStatus.RESOLVED:
+        values |= {"resolved_at": now, "resolved_by": by, "resolution": change.note.strip()}
+    moved = session.execute(
+        update(Complaint).where(Complaint.id == complaint_id,
+                                Complaint.status.in_(_MAY_COME_FROM[change.status]))
+        .values(**values).execution_options(synchronize_session=False)).rowcount
+    if moved:
+        session.add(ComplaintStep(complaint_id=complaint_id, status=change.status,
+                                  note=change.note.strip(), at=now, by=by))
+        session.flush()
+    return bool(moved)
+
+
+def _reloaded(session: Session, complaint_id: int) -> Complaint:
+    complaint = session.scalars(select(Complaint).where(Complaint.id == complaint_id)
+                                .execution_options(populate_existing=True)).first()
+    if complaint is None:
+        raise _no_such_complaint()
+    return complaint
+
+
+def change_status(session: Session, *, complaint_id: int, change: ComplaintChange,
+                  by: int | None) -> Complaint:
+    """Move a complaint forward (open → contacted → resolved, or open → resolved) with an
+    optional note; 409 for any other move, or when someone else moved it first."""
+    if change.status not in _MAY_COME_FROM:
+        raise invalid("complaint_status_invalid",
+                      "Chỉ có thể chuyển khiếu nại sang «đã liên hệ» hoặc «đã giải quyết».",
+                      "A complaint can only become contacted or resolved.", field="status")
+    if not _moved(session, complaint_id=complaint_id, change=change, by=by):
+        raise _refused(_reloaded(session, complaint_id).status, change.status)
+    return _reloaded(session, complaint_id)
+
+
+def complaint_queue(db: Executor, *, status: ComplaintStatus | None, before: int | None,
+                    limit: int = 50) -> list[Any]:
+    """Complaints of every customer, newest first, of one status or all; records of the
+    complaints table's columns."""
+    statement = select(*Complaint.__table__.c).order_by(Complaint.id.desc()).limit(limit)
+    if status is not None:
+        statement = statement.where(Complaint.status == status)
+    if before is not None:
+        statement = statement.where(Complaint.id < before)
+    return list(db.execute(statement))
+
+
+def get_complaint(session: Session, *, complaint_id: int) -> Complaint:
+    complaint = session.get(Complaint, complaint_id)
+    if complaint is None:
+        raise _no_such_complaint()
     return complaint
 
 
@@ -118,15 +218,47 @@ def complaints_of(db: Executor, *, customer_id: int, open_only: bool = False,
 
 def to_public(db: Executor, complaints: Sequence[Complaint | Any]) -> list[ComplaintPublic]:
     """Complaints (Complaint rows or records of their columns) with the names of the staff
-    they are about and who took them."""
+    they are about and who took them, the customer's name, the ratings of a complaint that
+    came from the feedback page, and each change of status."""
+    ids = [c.id for c in complaints]
+    steps = _steps_of(db, ids)
     names = staff.staff_names(db, staff_ids=[
-        person for c in complaints for person in (c.about_staff_id, c.opened_by)])
+        person for c in complaints for person in (c.about_staff_id, c.opened_by)]
+        + [step.by for of_one in steps.values() for step in of_one])
+    customer_names = customers.audit_labels(
+        db, sorted({c.customer_id for c in complaints}))  # type: ignore[arg-type]
+    ratings = _ratings_of(db, [c.feedback_id for c in complaints if c.feedback_id])
     return [ComplaintPublic(
-        id=id_of(c), customer_id=c.customer_id, text=c.text, about_staff_id=c.about_staff_id,
+        id=id_of(c), customer_id=c.customer_id, customer_name=customer_names.get(c.customer_id),
+        text=c.text, status=c.status, source=c.source,
+        visit_rating=ratings.get(c.feedback_id, (None, None))[0],
+        staff_rating=ratings.get(c.feedback_id, (None, None))[1],
+        about_staff_id=c.about_staff_id,
         about_staff_name=names.get(c.about_staff_id), visit_id=c.visit_id,
         opened_at=c.opened_at, opened_by=c.opened_by, opened_by_name=names.get(c.opened_by),
         resolved_at=c.resolved_at, resolved_by=c.resolved_by, resolution=c.resolution,
+        steps=[ComplaintStepPublic(status=step.status, note=step.note, at=step.at, by=step.by,
+                                   by_name=names.get(step.by)) for step in steps.get(c.id, [])],
     ) for c in complaints]
+
+
+def _steps_of(db: Executor, complaint_ids: list[int]) -> dict[int, list[Any]]:
+    if not complaint_ids:
+        return {}
+    found: dict[int, list[Any]] = {}
+    for step in db.execute(select(*ComplaintStep.__table__.c)
+                           .where(ComplaintStep.complaint_id.in_(complaint_ids))
+                           .order_by(ComplaintStep.id)):
+        found.setdefault(step.complaint_id, []).append(step)
+    return found
+
+
+def _ratings_of(db: Executor, feedback_ids: list[int]) -> dict[int, tuple[int, int | None]]:
+    if not feedback_ids:
+        return {}
+    return {row.id: (row.visit_rating, row.staff_rating) for row in db.execute(
+        select(Feedback.id, Feedback.visit_rating, Feedback.staff_rating)
+        .where(Feedback.id.in_(feedback_ids)))}
 
 
 def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:

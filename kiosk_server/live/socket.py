@@ -14,6 +14,7 @@ from kiosk_server.core.errors import DomainError
 
 # Close codes a page acts on (4000-4999 are the application's own).
 SIGN_IN_NEEDED = 4401
+NOT_ALLOWED = 4403
 NOT_FOUND = 4404
 
 

@@ -15,7 +15,7 @@ from kiosk_server.audit.service import AuditLog, Labelers
 from kiosk_server.core.db import Access, Database
 from kiosk_server.core.deps import SessionDep
 from kiosk_server.core.errors import forbidden, unauthenticated
-from kiosk_server.live.socket import SIGN_IN_NEEDED
+from kiosk_server.live.socket import NOT_ALLOWED, SIGN_IN_NEEDED
 from kiosk_server.staff import service
 from kiosk_server.staff.models import Role
 from kiosk_server.staff.service import Principal
@@ -76,6 +76,20 @@ async def admit_staff(websocket: WebSocket) -> bool:
     await websocket.accept()
     if await connection_staff(websocket) is None:
         await websocket.close(code=SIGN_IN_NEEDED, reason="staff sign-in needed")
+        return False
+    return True
+
+
+async def admit_manager(websocket: WebSocket) -> bool:
+    """Accept a websocket, and close it unless an admin opened it: 4401 for no staff
+    sign-in, 4403 for a staff member who is not an admin (managers' alerts)."""
+    await websocket.accept()
+    principal = await connection_staff(websocket)
+    if principal is None:
+        await websocket.close(code=SIGN_IN_NEEDED, reason="staff sign-in needed")
+        return False
+    if principal.role is not Role.ADMIN:
+        await websocket.close(code=NOT_ALLOWED, reason="admins only")
         return False
     return True
 

@@ -156,6 +156,8 @@ def _every_other_change(client, admin):
         "code": coupon["code"], "customer_id": cid, "request_id": "r5"}))
     complaint = _ok(client.post(f"/api/v1/customers/{cid}/complaints", headers=h,
                                 json={"text": "Ồn"}))
+    _ok(client.post(f"/api/v1/complaints/{complaint['id']}/status", headers=h,
+                    json={"status": "contacted", "note": "Đã gọi"}))
     _ok(client.post(f"/api/v1/complaints/{complaint['id']}/resolve", headers=h,
                     json={"resolution": "Đã xin lỗi"}))
     event = client.get("/api/v1/events", headers=h).json()[0]

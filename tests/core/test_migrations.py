@@ -122,3 +122,32 @@ def test_the_old_contact_consent_becomes_e_mail_consent_recorded_as_migrated(tmp
     engine.dispose()
     assert [tuple(row) for row in customers] == [(1, 1, 0, None), (2, 0, 0, None)]
     assert [tuple(row) for row in history] == [(1, "email", "marketing", 1, "migration", None)]
+
+
+def test_complaints_resolved_before_the_queue_existed_are_resolved_with_their_step(tmp_path):
+    from sqlalchemy import text
+
+    from kiosk_server.core.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0015")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO customers (id, full_name, notes, consent_email, consent_sms, tags,"
+            " name_folded, visit_count, created_at) VALUES (1, 'Lê Văn Tám', '', 0, 0, '[]',"
+            " 'le van tam', 0, '2026-11-30')"))
+        connection.execute(text(
+            "INSERT INTO complaints (id, customer_id, text, opened_at, resolved_at, resolution)"
+            " VALUES (1, 1, 'Chờ lâu', '2026-12-01', '2026-12-02', 'Đã xin lỗi'),"
+            " (2, 1, 'Sai hóa đơn', '2026-12-03', NULL, '')"))
+    upgrade(url)
+    with engine.connect() as connection:
+        complaints = connection.execute(text(
+            "SELECT id, status, source FROM complaints ORDER BY id")).all()
+        steps = connection.execute(text(
+            "SELECT complaint_id, status, note FROM complaint_steps ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in complaints] == [(1, "resolved", "staff"), (2, "open", "staff")]
+    assert sorted(tuple(row) for row in steps) == [
+        (1, "open", ""), (1, "resolved", "Đã xin lỗi"), (2, "open", "")]

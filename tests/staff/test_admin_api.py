@@ -22,8 +22,11 @@ def _audit(client, admin):
 
 # Changes that are not staff changes: signing in and out, check-ins (the scan log keeps
 # them), a kiosk pairing itself; and POSTs that change nothing (a scanned code sent in a
-# body rather than a URL: the till's lookup, a coupon check).
-NOT_AUDITED = {"login", "logout", "check_in", "pair_device", "lookup", "check_coupon"}
+# body rather than a URL: the till's lookup, a coupon check); a customer's own feedback
+# (no staff member did it), and the feedback link of a visit (the same link however often
+# it is asked for, as the receipt's is).
+NOT_AUDITED = {"login", "logout", "check_in", "pair_device", "lookup", "check_coupon",
+               "give_feedback", "feedback_link"}
 
 
 def _depends_on(dependant, call) -> bool:

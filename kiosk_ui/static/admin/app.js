@@ -2,6 +2,7 @@
 // language, who is signed in), sign-in, sign-out and changing one's own password.
 import { api, onSignedOut } from "./api.js";
 import { auditView } from "./audit.js";
+import { complaintsView } from "./complaints.js";
 import { customerPage } from "./customer_page.js";
 import { customerForm, customersView } from "./customers.js";
 import { dashboardView } from "./dashboard.js";
@@ -10,6 +11,7 @@ import { eventPage } from "./event_page.js";
 import { eventForm, eventsView } from "./events.js";
 import { lang, setLang, t } from "./i18n.js";
 import { messagesView } from "./messages.js";
+import { ratingsView } from "./ratings.js";
 import { rewardsView } from "./rewards.js";
 import { staffView } from "./staff.js";
 import {
@@ -32,6 +34,8 @@ const ROUTES = [
   [/^\/staff$/, "staff", staffView],
   [/^\/devices$/, "devices", devicesView],
   [/^\/rewards$/, "rewards", rewardsView],
+  [/^\/complaints$/, "complaints", complaintsView],
+  [/^\/ratings$/, "ratings", ratingsView],
   [/^\/messages$/, "messages", messagesView],
   [/^\/audit$/, "audit", auditView],
   [/^\/password$/, "password", passwordView],

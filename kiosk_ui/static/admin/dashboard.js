@@ -1,9 +1,57 @@
 // #/ : the events running now and coming up, each with its counters kept live, and the way
 // to everything else.
 import { api } from "./api.js";
+import { alertSentence } from "./complaints.js";
 import { eventTimes, liveCounters, monitorLink } from "./events.js";
 import { t } from "./i18n.js";
-import { el, link } from "./ui.js";
+import { follow, liveStatus } from "./live.js";
+import { el, link, when } from "./ui.js";
+
+const ALERTS_SHOWN = 8;
+
+function alertItem(alert) {
+  return el("li", { class: "alert-line", dataset: { complaintId: alert.complaint_id } },
+    el("strong", { text: alertSentence(alert) }),
+    alert.comment ? el("q", { text: alert.comment }) : null,
+    el("small", { class: "hint", text: when(alert.at) }));
+}
+
+/** Admins: customers who rated a visit low, the open ones first, and each new one live. */
+function alertsPanel(context) {
+  const list = el("ul", { class: "alerts" });
+  const empty = el("p", { class: "empty", text: t("alertsEmpty") });
+  const status = liveStatus();
+  const show = (alert, first) => {
+    list.querySelector(`[data-complaint-id="${alert.complaint_id}"]`)?.remove();
+    const item = alertItem(alert);
+    if (first) list.prepend(item);
+    else list.append(item);
+    while (list.children.length > ALERTS_SHOWN) list.lastChild.remove();
+    empty.hidden = true;
+  };
+  const loadOpen = async () => {
+    const open = (await api("/complaints?status=open&limit=50"))
+      .filter((complaint) => complaint.source === "feedback");
+    list.replaceChildren();
+    for (const complaint of open.slice(0, ALERTS_SHOWN)) {
+      show({ complaint_id: complaint.id, customer_id: complaint.customer_id,
+        customer_name: complaint.customer_name, visit_rating: complaint.visit_rating,
+        staff_rating: complaint.staff_rating, staff_name: complaint.about_staff_name,
+        comment: complaint.text, at: complaint.opened_at }, false);
+    }
+    empty.hidden = list.children.length > 0;
+  };
+  context.onLeave(follow(() => "/alerts/live", {
+    onStatus: (live) => status.show(live, t(live ? "live" : "reconnecting")),
+    onMessage: (message) => {
+      if (message.type === "ready") loadOpen().catch(() => {});
+      else if (message.type === "feedback_alert") show(message, true);
+    },
+  }));
+  return el("section", { class: "panel alerts-panel", "aria-live": "polite" },
+    el("header", {}, el("h2", { text: t("alertsTitle") }), status.node),
+    list, empty, el("p", { class: "links" }, link("#/complaints", t("openQueue"), "button")));
+}
 
 function eventCard(event, group, stats, context) {
   const live = liveCounters(event, stats, context);
@@ -27,6 +75,7 @@ export async function dashboardView(root, context) {
     ["#/devices", "navDevices"]];
   if (context.me.role === "admin") shortcuts.push(["#/staff", "navStaff"], ["#/audit", "navAudit"]);
   root.append(el("h1", { text: t("navDashboard") }),
+    context.me.role === "admin" ? alertsPanel(context) : null,
     el("section", { class: "event-cards" }, shown.length
       ? shown.map(([event, group], index) => eventCard(event, group, stats[index], context))
       : el("p", { class: "empty panel" }, t("noCurrentEvents"), " ",
