@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from kiosk_server.core.db import on_commit
+from kiosk_server.core.db import id_of, on_commit
 from kiosk_server.core.errors import DomainError, conflict, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
@@ -59,7 +59,7 @@ def _visited(session: Session, *, token: str, signer: TokenSigner,
     parsed = signer.verify(token)
     if parsed is None or parsed.kind is not TokenKind.FEEDBACK:
         raise _unknown_link()
-    statement = select(FeedbackRequest).where(FeedbackRequest.serial == parsed.serial)
+    statement = select(FeedbackRequest).where(col(FeedbackRequest.serial) == parsed.serial)
     if lock:
         statement = statement.with_for_update()
     request = session.scalars(statement).first()
@@ -83,16 +83,17 @@ def _staff_first_name(session: Session, staff_id: int | None) -> str | None:
 
 
 def _answer_of(session: Session, request_id: int) -> Feedback | None:
-    return session.scalars(select(Feedback).where(Feedback.request_id == request_id)).first()
+    return session.scalars(select(Feedback).where(col(Feedback.request_id) == request_id)).first()
 
 
 def _reply(session: Session, feedback_id: int) -> ShopReply | None:
     complaint = session.scalars(select(Complaint)
-                                .where(Complaint.feedback_id == feedback_id)).first()
+                                .where(col(Complaint.feedback_id) == feedback_id)).first()
     if complaint is None:
         return None
-    last = session.scalars(select(ComplaintStep).where(ComplaintStep.complaint_id == complaint.id)
-                           .order_by(ComplaintStep.id.desc())).first()
+    last = session.scalars(select(ComplaintStep)
+                           .where(col(ComplaintStep.complaint_id) == complaint.id)
+                           .order_by(col(ComplaintStep.id).desc())).first()
     return ShopReply(status=complaint.status, note=complaint.resolution,
                      at=last.at if last else complaint.opened_at)
 
@@ -109,7 +110,7 @@ def _page(session: Session, visited: _Visited, answer: Feedback | None,
             "visit_rating": answer.visit_rating, "staff_rating": answer.staff_rating,
             "comment": answer.comment, "answered_at": answer.answered_at,
             "editable_until": until, "editable": now < until,
-            "reply": _reply(session, answer.id)})
+            "reply": _reply(session, id_of(answer))})
     return page
 
 
@@ -117,7 +118,7 @@ def feedback_page(session: Session, *, token: str, signer: TokenSigner,
                   now: datetime | None = None) -> FeedbackPagePublic:
     """What the feedback page of this link shows: the visit, who served, the answer if any."""
     visited = _visited(session, token=token, signer=signer)
-    return _page(session, visited, _answer_of(session, visited.request.id), now or utcnow())
+    return _page(session, visited, _answer_of(session, id_of(visited.request)), now or utcnow())
 
 
 def give_answer(session: Session, *, token: str, signer: TokenSigner, data: FeedbackAnswer,
@@ -126,7 +127,7 @@ def give_answer(session: Session, *, token: str, signer: TokenSigner, data: Feed
     rating opens a complaint and alerts the managers once committed."""
     now = now or utcnow()
     visited = _visited(session, token=token, signer=signer, lock=True)
-    answer = _answer_of(session, visited.request.id)
+    answer = _answer_of(session, id_of(visited.request))
     if answer is None:
         answer = _first_answer(session, visited.request, data, now)
     else:
@@ -139,7 +140,7 @@ def give_answer(session: Session, *, token: str, signer: TokenSigner, data: Feed
 
 def _first_answer(session: Session, request: FeedbackRequest, data: FeedbackAnswer,
                   now: datetime) -> Feedback:
-    answer = Feedback(request_id=request.id, visit_id=request.visit_id,
+    answer = Feedback(request_id=id_of(request), visit_id=request.visit_id,
                       customer_id=request.customer_id, staff_id=request.staff_id,
                       visit_rating=data.visit_rating, staff_rating=_staff_rating(request, data),
                       comment=data.comment.strip(), answered_at=now, updated_at=now)
@@ -182,7 +183,7 @@ def _complaint_if_low(session: Session, answer: Feedback) -> Complaint | None:
     """A complaint newly opened for this answer (None if it is not low, or already has one,
     whose text then follows the answer's comment while it is open)."""
     existing = session.scalars(select(Complaint)
-                               .where(Complaint.feedback_id == answer.id)).first()
+                               .where(col(Complaint.feedback_id) == answer.id)).first()
     if existing is not None:
         if existing.status is not ComplaintStatus.RESOLVED:
             existing.text = answer.comment
@@ -196,7 +197,7 @@ def _complaint_if_low(session: Session, answer: Feedback) -> Complaint | None:
                           opened_at=answer.updated_at)
     session.add(complaint)
     session.flush()
-    session.add(ComplaintStep(complaint_id=complaint.id, status=ComplaintStatus.OPEN,
+    session.add(ComplaintStep(complaint_id=id_of(complaint), status=ComplaintStatus.OPEN,
                               note="", at=complaint.opened_at))
     session.flush()
     return complaint

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kiosk_server.core.errors import forbidden
 from kiosk_server.core.types import utcnow
@@ -44,10 +44,10 @@ def ratings_report(session: Session, *, staff_id: int | None, weeks: int, zone: 
     """Ratings of the last `weeks` weeks, of one staff member or of everyone (answers
     about a visit nobody is named for count under no one)."""
     since = (now or utcnow()) - timedelta(weeks=weeks)
-    statement = (select(Feedback).where(Feedback.answered_at >= since)
-                 .order_by(Feedback.answered_at.desc(), Feedback.id.desc()))
+    statement = (select(Feedback).where(col(Feedback.answered_at) >= since)
+                 .order_by(col(Feedback.answered_at).desc(), col(Feedback.id).desc()))
     if staff_id is not None:
-        statement = statement.where(Feedback.staff_id == staff_id)
+        statement = statement.where(col(Feedback.staff_id) == staff_id)
     answers = list(session.scalars(statement))
     names = staff.staff_names(session, staff_ids=[a.staff_id for a in answers])
     by_staff: dict[int | None, list[Feedback]] = defaultdict(list)

@@ -1,9 +1,9 @@
 """Feedback links for visits, and complaints about how a customer was served."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import CursorResult, bindparam, or_, select, update
 from sqlmodel import Session, col
 
 from kiosk_server.core.db import Executor, Prepared, id_of, prepared_insert, table_of
@@ -101,7 +101,7 @@ def open_complaint(session: Session, *, customer_id: int, data: ComplaintCreate,
                           opened_by=opened_by)
     session.add(complaint)
     session.flush()
-    session.add(ComplaintStep(complaint_id=complaint.id, status=ComplaintStatus.OPEN,
+    session.add(ComplaintStep(complaint_id=id_of(complaint), status=ComplaintStatus.OPEN,
                               at=complaint.opened_at, by=opened_by))
     return complaint
 
@@ -151,10 +151,10 @@ def _moved(session: Session, *, complaint_id: int, change: ComplaintChange,
     now = utcnow()
     if change.status is ComplaintStatus.RESOLVED:
         values |= {"resolved_at": now, "resolved_by": by, "resolution": change.note.strip()}
-    moved = session.execute(
-        update(Complaint).where(Complaint.id == complaint_id,
-                                Complaint.status.in_(_MAY_COME_FROM[change.status]))
-        .values(**values).execution_options(synchronize_session=False)).rowcount
+    moved = cast(CursorResult, session.execute(
+        update(Complaint).where(col(Complaint.id) == complaint_id,
+                                col(Complaint.status).in_(_MAY_COME_FROM[change.status]))
+        .values(**values).execution_options(synchronize_session=False))).rowcount
     if moved:
         session.add(ComplaintStep(complaint_id=complaint_id, status=change.status,
                                   note=change.note.strip(), at=now, by=by))
@@ -163,7 +163,7 @@ def _moved(session: Session, *, complaint_id: int, change: ComplaintChange,
 
 
 def _reloaded(session: Session, complaint_id: int) -> Complaint:
-    complaint = session.scalars(select(Complaint).where(Complaint.id == complaint_id)
+    complaint = session.scalars(select(Complaint).where(col(Complaint.id) == complaint_id)
                                 .execution_options(populate_existing=True)).first()
     if complaint is None:
         raise _no_such_complaint()
@@ -187,11 +187,11 @@ def complaint_queue(db: Executor, *, status: ComplaintStatus | None, before: int
                     limit: int = 50) -> list[Any]:
     """Complaints of every customer, newest first, of one status or all; records of the
     complaints table's columns."""
-    statement = select(*Complaint.__table__.c).order_by(Complaint.id.desc()).limit(limit)
+    statement = select(*table_of(Complaint).c).order_by(col(Complaint.id).desc()).limit(limit)
     if status is not None:
-        statement = statement.where(Complaint.status == status)
+        statement = statement.where(col(Complaint.status) == status)
     if before is not None:
-        statement = statement.where(Complaint.id < before)
+        statement = statement.where(col(Complaint.id) < before)
     return list(db.execute(statement))
 
 
@@ -220,7 +220,7 @@ def to_public(db: Executor, complaints: Sequence[Complaint | Any]) -> list[Compl
     """Complaints (Complaint rows or records of their columns) with the names of the staff
     they are about and who took them, the customer's name, the ratings of a complaint that
     came from the feedback page, and each change of status."""
-    ids = [c.id for c in complaints]
+    ids = [id_of(c) for c in complaints]
     steps = _steps_of(db, ids)
     names = staff.staff_names(db, staff_ids=[
         person for c in complaints for person in (c.about_staff_id, c.opened_by)]
@@ -238,7 +238,7 @@ def to_public(db: Executor, complaints: Sequence[Complaint | Any]) -> list[Compl
         opened_at=c.opened_at, opened_by=c.opened_by, opened_by_name=names.get(c.opened_by),
         resolved_at=c.resolved_at, resolved_by=c.resolved_by, resolution=c.resolution,
         steps=[ComplaintStepPublic(status=step.status, note=step.note, at=step.at, by=step.by,
-                                   by_name=names.get(step.by)) for step in steps.get(c.id, [])],
+                                   by_name=names.get(step.by)) for step in steps.get(id_of(c), [])],
     ) for c in complaints]
 
 
@@ -246,19 +246,20 @@ def _steps_of(db: Executor, complaint_ids: list[int]) -> dict[int, list[Any]]:
     if not complaint_ids:
         return {}
     found: dict[int, list[Any]] = {}
-    for step in db.execute(select(*ComplaintStep.__table__.c)
-                           .where(ComplaintStep.complaint_id.in_(complaint_ids))
-                           .order_by(ComplaintStep.id)):
+    for step in db.execute(select(*table_of(ComplaintStep).c)
+                           .where(col(ComplaintStep.complaint_id).in_(complaint_ids))
+                           .order_by(col(ComplaintStep.id))):
         found.setdefault(step.complaint_id, []).append(step)
     return found
 
 
-def _ratings_of(db: Executor, feedback_ids: list[int]) -> dict[int, tuple[int, int | None]]:
+def _ratings_of(db: Executor,
+                feedback_ids: list[int]) -> dict[int | None, tuple[int | None, int | None]]:
     if not feedback_ids:
         return {}
     return {row.id: (row.visit_rating, row.staff_rating) for row in db.execute(
-        select(Feedback.id, Feedback.visit_rating, Feedback.staff_rating)
-        .where(Feedback.id.in_(feedback_ids)))}
+        select(col(Feedback.id), col(Feedback.visit_rating), col(Feedback.staff_rating))
+        .where(col(Feedback.id).in_(feedback_ids)))}
 
 
 def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
