@@ -101,6 +101,8 @@ const WORDS = {
   field_staff_id: ["Nhân viên", "Staff member"],
   field_arrived: ["Đã đến", "Arrived"],
   field_dry_run: ["Chỉ kiểm tra", "Check only"],
+  field_skip_bad_rows: ["Bỏ qua các dòng lỗi", "Skip the bad rows"],
+  field_preview: ["Tệp đã xem trước", "Previewed file"],
   field_include_inactive: ["Cả những người đã khóa", "Include disabled"],
   field_open: ["Chưa giải quyết", "Open"],
   field_size: ["Khổ", "Size"],
