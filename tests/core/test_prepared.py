@@ -86,13 +86,15 @@ def test_many_rows_go_in_through_their_types_like_one_row_does(db):
     from kiosk_server.customers.models import Customer
 
     at = datetime(2026, 12, 6, 9, 0, 1, 5, tzinfo=UTC)
-    insert_many = prepared_insert(Customer, ["full_name", "name_folded", "consent_email", "notes",
-                                             "tags", "visit_count", "created_at"])
+    insert_many = prepared_insert(Customer, ["full_name", "name_folded", "consent_email",
+                                             "consent_sms", "notes", "tags", "visit_count",
+                                             "created_at"])
     with db.session() as session:
         insert_many.many(session, [
             {"full_name": "Lê Văn Tám", "name_folded": "le van tam", "consent_email": True},
             {"full_name": "Đỗ Thị Chín", "name_folded": "do thi chin", "consent_email": False},
-        ], shared={"tags": ["vip"], "visit_count": 0, "created_at": at, "notes": ""})
+        ], shared={"tags": ["vip"], "visit_count": 0, "created_at": at, "notes": "",
+                   "consent_sms": False})
     with db.session() as session:
         rows = session.execute(select(Customer.full_name, Customer.consent_email, Customer.tags,
                                       Customer.created_at).order_by(Customer.id)).all()
