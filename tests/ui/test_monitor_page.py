@@ -177,3 +177,32 @@ def test_the_monitor_fits_a_phone_and_a_tablet_in_both_languages(
                                 full_page=True)
         finally:
             context.close()
+
+
+def test_a_guest_who_rates_the_event_low_shows_in_the_monitors_alerts(chromium, served, client,
+                                                                       admin, seminar,
+                                                                       screenshot):
+    context, page = _monitor(chromium, served.url, seminar.event_id)
+    try:
+        guest = seminar.customer_ids[0]
+        client.post("/api/v1/checkins", headers=admin.headers,
+                    json={"code": seminar.codes[0], "event_id": seminar.event_id})
+        page.wait_for_function("window.monitorState.seqs.length === 1")
+        [visit] = client.get(f"/api/v1/customers/{guest}/visits", headers=admin.headers).json()
+        link = client.post(f"/api/v1/customers/{guest}/visits/{visit['id']}/feedback-link",
+                           headers=admin.headers).json()
+        answered = client.put(f"/api/v1/feedback/{link['code']}", json={
+            "visit_rating": 1, "comment": "Xếp hàng quá lâu ở cổng."})
+        assert answered.status_code == 200, answered.text
+        page.wait_for_selector("#alert-list li.low-rating")
+        line = page.inner_text("#alert-list li.low-rating")
+        assert "Đánh giá thấp" in line and "Nguyễn Thị Hương 0" in line
+        assert "1/5" in line and "Xếp hàng quá lâu ở cổng." in line
+        for width in (375, 820):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.locator("#alert-list").scroll_into_view_if_needed()
+            screenshot(page, f"monitor-low-rating-{width}")
+        page.click("#language button[data-lang=en]")  # drawn again in the other language
+        assert "Low rating" in page.inner_text("#alert-list li.low-rating")
+    finally:
+        context.close()

@@ -376,6 +376,7 @@ const WORDS = {
   scan_not_invited: ["Không có tên", "Not invited"],
   scan_not_open: ["Ngoài giờ", "Closed"],
   scan_undone: ["Hủy check-in", "Undone"],
+  scan_low_rating: ["Đánh giá thấp", "Low rating"],
   unknownCode: ["Không rõ là khách nào", "Unknown guest"],
   alert_vip: ["Khách VIP đã đến.", "A VIP has arrived."],
   alert_already_checked_in: ["Đã check-in lúc {time} tại cổng {gate}.",

@@ -159,7 +159,7 @@ async function start() {
   if (!state.lastSeq && state.stats) { // a long event: only its recent updates are shown
     state.lastSeq = Math.max(0, state.stats.last_seq - REPLAY_SIZE);
   }
-  leaveFeed ??= follow(() => `/events/${eventId}/live?after=${state.lastSeq}`, {
+  leaveFeed ??= follow(() => `/events/${eventId}/live?after=${state.lastSeq}&alerts=true`, {
     onMessage: (update) => {
       feed.receive(update);
       refreshSoon();

@@ -1,6 +1,8 @@
 // The event's feed on the monitor: the stream of scans and the alerts (codes refused,
-// duplicates with the first check-in, VIPs arriving, check-ins undone), each in words.
-// Updates are numbered; one already shown is never shown twice.
+// duplicates with the first check-in, VIPs arriving, check-ins undone, guests who rated
+// their visit low), each in words. Updates are numbered; one already shown is never shown
+// twice. A low rating is an alert of its own, not numbered: it is shown as it comes.
+import { alertSentence } from "../admin/complaints.js";
 import { t } from "../admin/i18n.js";
 import { el, timeOfDay } from "../admin/ui.js";
 import { gateName } from "./board.js";
@@ -66,16 +68,31 @@ export function eventFeed(state, { arrived, undone }) {
       text: t("undoneBy") }));
   };
 
+  /** A guest rated their visit low (the feedback page): a line of the alerts only. */
+  const lowRating = (alert) => el("li", { class: "bad low-rating",
+    dataset: { openGuest: alert.customer_id } },
+  el("span", { class: "time", text: timeOfDay(alert.at) }),
+  el("span", { class: "status", text: t("scan_low_rating") }),
+  guestLink(alert.customer_id, alert.customer_name || t("unknownCode")),
+  el("span", { class: "detail", text: alertSentence(alert) }),
+  alert.comment ? el("q", { class: "detail", text: alert.comment }) : null);
+
   function show(update) {
+    if (update.type === "feedback_alert") {
+      prependCapped($("alert-list"), lowRating(update), ALERTS_SIZE);
+      return;
+    }
     prependCapped($("scan-list"), line(update), STREAM_SIZE);
     const detail = alertDetail(update);
     if (detail !== null) prependCapped($("alert-list"), line(update, detail), ALERTS_SIZE);
   }
 
   function receive(update) {
-    if (update.seq <= state.lastSeq) return; // already shown
-    state.lastSeq = update.seq;
-    state.seqs.push(update.seq);
+    if (update.type !== "feedback_alert") {
+      if (update.seq <= state.lastSeq) return; // already shown
+      state.lastSeq = update.seq;
+      state.seqs.push(update.seq);
+    }
     kept.push(update);
     if (kept.length > KEPT) kept.shift();
     const customer = update.result?.customer;
