@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Mapping
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOLERANCE_S = 300  # refuse a request signed more than 5 minutes away from now
@@ -20,7 +21,7 @@ class Refused(Exception):
     pass
 
 
-def verify(secret: bytes, headers: Mapping[str, str], body: bytes,
+def verify(secret: bytes, headers: Mapping[str, str] | Message, body: bytes,
            now: float | None = None) -> dict:
     """The message, if the Kiosk server signed this body recently; else `Refused`."""
     timestamp = headers.get("X-Kiosk-Timestamp") or ""

@@ -121,7 +121,7 @@ _DIE_MID_SEND = """
 import asyncio
 from kiosk_server.core.config import Settings
 from examples.webhook_receiver import TOLERANCE_S, Handler, Refused, verify
-from kiosk_server.core.db import Database, id_of
+from kiosk_server.core.db import Database
 from kiosk_server.messaging.sender import OutboxSender
 settings = Settings(_env_file=None)
 asyncio.run(OutboxSender(Database(settings.resolved_database_url), settings).run_once())
