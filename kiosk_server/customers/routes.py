@@ -28,8 +28,7 @@ from kiosk_server.customers.models import (
     NoteCreate,
     VisitPublic,
 )
-from kiosk_server.live.hub import Overflow
-from kiosk_server.live.socket import found_or_closed, stream_until_closed
+from kiosk_server.live.socket import found_or_closed, relay, stream_until_closed
 from kiosk_server.staff import service as staff
 from kiosk_server.staff.deps import Audit, CurrentStaff, StaffWorkDep, admit_staff
 
@@ -142,17 +141,5 @@ async def live_visits(websocket: WebSocket, customer_id: Id):
     if not await found_or_closed(
             websocket, partial(service.get_customer, customer_id=customer_id), "customer"):
         return
-    await stream_until_closed(websocket, _visits(websocket, customer_id))
-
-
-async def _visits(websocket: WebSocket, customer_id: int) -> None:
-    hub = websocket.app.state.hub
-    while True:  # a subscriber that fell behind subscribes again and says `ready` again
-        async with hub.subscribe(service.visits_channel(customer_id)) as updates:
-            await websocket.send_json({"type": "ready"})
-            try:
-                async for update in updates:
-                    await websocket.send_text(update.text)
-            except Overflow:
-                continue
+    await stream_until_closed(websocket, relay(websocket, service.visits_channel(customer_id)))
 

@@ -22,8 +22,7 @@ from kiosk_server.feedback.models import (
     RatingsReport,
 )
 from kiosk_server.live.channels import MANAGER_ALERTS
-from kiosk_server.live.hub import Overflow
-from kiosk_server.live.socket import stream_until_closed
+from kiosk_server.live.socket import relay, stream_until_closed
 from kiosk_server.staff.deps import Audit, CurrentStaff, admit_manager
 from kiosk_server.staff.models import Role
 
@@ -149,16 +148,4 @@ async def manager_alerts(websocket: WebSocket):
     who is not an admin."""
     if not await admit_manager(websocket):
         return
-    await stream_until_closed(websocket, _alerts(websocket))
-
-
-async def _alerts(websocket: WebSocket) -> None:
-    hub = websocket.app.state.hub
-    while True:  # a subscriber that fell behind subscribes again and says `ready` again
-        async with hub.subscribe(MANAGER_ALERTS) as updates:
-            await websocket.send_json({"type": "ready"})
-            try:
-                async for update in updates:
-                    await websocket.send_text(update.text)
-            except Overflow:
-                continue
+    await stream_until_closed(websocket, relay(websocket, MANAGER_ALERTS))

@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from kiosk_server.core.db import Access, Database
 from kiosk_server.core.errors import DomainError
+from kiosk_server.live.hub import Overflow
 
 # Close codes a page acts on (4000-4999 are the application's own).
 SIGN_IN_NEEDED = 4401
@@ -56,3 +57,18 @@ async def _until_closed(websocket: WebSocket) -> None:
     with contextlib.suppress(WebSocketDisconnect):
         while True:
             await websocket.receive_text()
+
+
+async def relay(websocket: WebSocket, channel: str) -> None:
+    """Send each update of `channel` as it comes, after a `{"type": "ready"}` that says the
+    subscription is on (read what came before then). A subscriber that fell behind
+    subscribes again and says `ready` again."""
+    hub = websocket.app.state.hub
+    while True:
+        async with hub.subscribe(channel) as updates:
+            await websocket.send_json({"type": "ready"})
+            try:
+                async for update in updates:
+                    await websocket.send_text(update.text)
+            except Overflow:
+                continue
