@@ -56,7 +56,7 @@ def test_a_customer_csv_is_previewed_then_its_good_rows_imported(
         assert "Khách đã có: Trần Thị Bích" in lines.nth(1).inner_text()
         assert "Số điện thoại không hợp lệ." in lines.nth(2).inner_text()
         assert "Thiếu họ tên hoặc họ tên không hợp lệ." in lines.nth(3).inner_text()
-        assert "Cột đồng ý liên hệ phải là có hoặc không." in lines.nth(4).inner_text()
+        assert "Cột đồng ý nhận tin phải là có hoặc không." in lines.nth(4).inner_text()
         assert "chỉ hiện 50 dòng đầu trong 65 dòng" in page.inner_text(".customers-csv")
         assert client.get("/api/v1/customers", headers=admin.headers).json()["items"] == [
             client.get(f"/api/v1/customers/{c['id']}", headers=admin.headers).json()
