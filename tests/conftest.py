@@ -116,13 +116,18 @@ def truncate_postgres(url: str) -> None:
     engine.dispose()
 
 
+def sqlite_copy(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A freshly migrated, empty SQLite file (a copy of the session's template)."""
+    path = tmp_path / "kiosk.db"
+    shutil.copy(request.getfixturevalue("sqlite_template"), path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A freshly migrated, empty database: once on SQLite, once on PostgreSQL."""
     if request.param == "sqlite":
-        path = tmp_path / "kiosk.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
+        return sqlite_copy(request, tmp_path)
     url = request.getfixturevalue("postgres_migrated")
     truncate_postgres(url)
     return url

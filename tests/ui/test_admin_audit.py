@@ -13,8 +13,6 @@ from kiosk_server.audit.models import AuditKind
 from tests.conftest import open_event_body
 from tests.ui.admin_pages import PASSWORD, AdminPage
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
 SHOTS = Path("/work/helpers/shots/words")
 PHONE = {"width": 375, "height": 812}
 TABLET = {"width": 820, "height": 1180}

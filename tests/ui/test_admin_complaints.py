@@ -12,8 +12,7 @@ from kiosk_server.staff.models import Role
 from tests.feedback.helpers import named_staff, sale_link
 from tests.ui.admin_pages import admin_tab
 
-pytestmark = [pytest.mark.usefixtures("chromium"),
-              pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
+pytestmark = pytest.mark.usefixtures("chromium")
 
 PHONE = {"width": 375, "height": 812}
 TABLET = {"width": 820, "height": 1180}

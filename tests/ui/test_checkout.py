@@ -27,7 +27,6 @@ SMALL_CONTROLS = """() => [...document.querySelectorAll('button, input:not([type
 
 # The page's behaviour does not depend on the database; its server's does, and is tested
 # on both elsewhere. SQLite alone keeps these browser tests quick.
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 class Till:

@@ -2,15 +2,12 @@
 e-mail queued for a mail server, or waiting in the outbox when none is set up, or nothing to
 send; an empty amount box that cannot be mistaken for an amount typed in."""
 
-import pytest
 
 from kiosk_server.main import create_app
 from kiosk_server.staff.models import Role
 from tests.conftest import ThreadServer, make_staff
 from tests.messaging.conftest import mail_server, wait_for  # noqa: F401 (a fixture)
 from tests.ui.test_checkout import LANDSCAPE, PORTRAIT, Till
-
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 WAITING = ("Chưa gửi email: máy chủ chưa cài đặt gửi thư. Thẻ đang chờ trong hộp thư đi"
            " và sẽ được gửi khi cài đặt xong.")

@@ -12,8 +12,7 @@ from sqlalchemy import select, update
 from kiosk_server.feedback.models import Feedback
 from tests.feedback.helpers import named_staff, sale_link
 
-pytestmark = [pytest.mark.usefixtures("chromium"),
-              pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
+pytestmark = pytest.mark.usefixtures("chromium")
 
 PHONE = dict(viewport={"width": 375, "height": 780}, device_scale_factor=2, is_mobile=True,
              has_touch=True, locale="vi-VN")

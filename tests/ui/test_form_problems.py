@@ -8,8 +8,6 @@ from tests.conftest import open_event_body
 from tests.ui.admin_pages import PASSWORD, AdminPage
 from tests.ui.test_checkout import Till
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
 LANGUAGE_KEY = "kiosk-admin-language"
 
 # (code, loc, ctx) as the server answers them -> the sentence, in Vietnamese and English.

@@ -11,8 +11,7 @@ from tests.ui.test_kiosk_page import _paired_kiosk, _scan
 
 # The page's behaviour does not depend on the database (the server's is tested on both
 # elsewhere): SQLite alone keeps these browser tests quick.
-pytestmark = [pytest.mark.usefixtures("chromium"),
-              pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
+pytestmark = pytest.mark.usefixtures("chromium")
 
 CLASS = "document.getElementById('screen').className"
 
