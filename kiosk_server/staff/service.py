@@ -120,11 +120,6 @@ def create_staff(session: Session, *, data: StaffCreate, password_hash: Password
     return user
 
 
-def set_password(session: Session, *, user: StaffUser, password: str) -> None:
-    user.password_hash = _hasher.hash(password)
-    session.add(user)
-
-
 def stored_password_hash(session: Session, *, staff_id: int) -> str:
     """The staff member's password hash as stored now (to check a password against it
     outside the write transaction, then `change_password`)."""
@@ -261,13 +256,12 @@ def login(database: Database, *, username: str, password: str, days: int, addres
     with database.session() as session:
         claimed = throttle.claim(session, limits, what=throttle.SIGN_IN)
         user = get_staff_by_username(session, username=username)
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
+    if not password_matches(user.password_hash if user else _DUMMY_HASH, password):
         user = None
     if user is None or not user.active:
         raise _bad_credentials()
-    rehashed = _hasher.hash(password) if _hasher.check_needs_rehash(user.password_hash) else None
+    rehashed = (hash_password(password) if _hasher.check_needs_rehash(user.password_hash)
+                else None)
     secret = _new_secret(SESSION_PREFIX)
     with database.session() as session:
         throttle.release(session, claimed)
@@ -276,7 +270,7 @@ def login(database: Database, *, username: str, password: str, days: int, addres
         if user is None or not user.active:  # disabled while the password was checked
             raise _bad_credentials()
         if rehashed is not None:
-            user.password_hash = rehashed
+            user.password_hash = rehashed.value
         session.add(AuthToken(digest=_digest(secret), kind=TokenKind.SESSION, staff_id=user.id,
                               expires_at=utcnow() + timedelta(days=days)))
     return user, secret
