@@ -32,6 +32,7 @@ from kiosk_server.checkin.models import (
 from kiosk_server.checkin.service import ScanContext
 from kiosk_server.core.db import Access, Database
 from kiosk_server.core.deps import SessionDep, get_language
+from kiosk_server.core.guard import media_type
 from kiosk_server.core.types import MAX_ID, Id, PlainText
 from kiosk_server.events import service as events_service
 from kiosk_server.live.hub import Overflow
@@ -92,9 +93,9 @@ def _is_json(content_type: str | None) -> bool:
     `application/*+json`, or none said (as FastAPI reads the other JSON bodies)."""
     if not content_type:
         return True
-    media_type = content_type.split(";")[0].strip().lower()
-    return media_type == "application/json" or (
-        media_type.startswith("application/") and media_type.endswith("+json"))
+    kind = media_type(content_type)
+    return kind == "application/json" or (
+        kind.startswith("application/") and kind.endswith("+json"))
 
 
 def _body_error(error: ErrorDetails) -> dict:

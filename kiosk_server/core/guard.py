@@ -54,6 +54,11 @@ class BodyLimits:
     upload: int = 5 * 1024 * 1024
 
 
+def media_type(content_type: str) -> str:
+    """A `Content-Type`'s type without its parameters, lower case (`text/plain`)."""
+    return content_type.split(";")[0].strip().lower()
+
+
 def origin_of(url: str) -> str | None:
     """`scheme://host:port` of a URL (default ports written out), or None if it has none."""
     try:
@@ -111,16 +116,17 @@ class RequestGuard:
                 return
         elif scope["type"] == "http":
             headers = _headers(scope)
-            refusal = self._refusal(scope, headers)
+            limit = self._limit(scope, headers)
+            refusal = self._refusal(scope, headers, limit)
             if refusal is not None:
                 await error_response(Request(scope), refusal)(scope, receive, send)
                 return
-            capped = _Capped(scope, receive, send, self._limit(scope, headers))
+            capped = _Capped(scope, receive, send, limit)
             receive, send = capped.receive, capped.send
         await self.app(scope, receive, send)
 
-    def _refusal(self, scope: Scope, headers: dict[str, str]) -> DomainError | None:
-        limit = self._limit(scope, headers)
+    def _refusal(self, scope: Scope, headers: dict[str, str], limit: int
+                 ) -> DomainError | None:
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
             return too_large(limit)
@@ -128,8 +134,7 @@ class RequestGuard:
             return None
         if not self._same_origin(scope, headers):
             return _cross_site()
-        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type in _FORM_TYPES:
+        if media_type(headers.get("content-type", "")) in _FORM_TYPES:
             return _form_body()
         return None
 
