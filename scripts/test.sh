@@ -14,4 +14,7 @@ done < <("$VENV/bin/python" scripts/local_services.py)
 "$VENV/bin/ruff" check .
 "$VENV/bin/lint-imports"
 "$VENV/bin/mypy"
-exec "$VENV/bin/python" -m pytest "$@"
+# Two test processes (pytest-xdist), each with its own PostgreSQL and Redis database
+# (tests/conftest.py): the suite waits on servers, browsers and sockets as much as on the CPU.
+# KIOSK_TEST_PROCESSES=1 runs it in one.
+exec "$VENV/bin/python" -m pytest -n "${KIOSK_TEST_PROCESSES:-2}" "$@"

@@ -18,7 +18,7 @@ import uvicorn
 from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Database, id_of
@@ -31,6 +31,48 @@ from kiosk_server.staff.models import Role, StaffCreate
 
 PG_ENV = "KIOSK_TEST_DATABASE_URL"
 TEST_SECRET = "test-secret-" + "x" * 40
+
+
+REDIS_ENV = "KIOSK_TEST_REDIS_URL"
+
+
+def _worker_database(url: str, worker: int) -> str:
+    """The PostgreSQL database of one test process: `<name>_w<n>` beside the named one,
+    created when missing (each process drops and migrates its own schema)."""
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_w{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                        {"name": own.database}).first()
+            if exists is None:
+                connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    except Exception:  # no server: the PostgreSQL tests skip themselves, saying why
+        return url
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+def _worker_redis(url: str, worker: int) -> str:
+    """The Redis database of one test process: the named one's number plus 8 plus n."""
+    head, _, number = url.rpartition("/")
+    base = int(number) if number.isdigit() else 0
+    return f"{head if number.isdigit() else url.rstrip('/')}/{(base + 8 + worker) % 16}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under `pytest -n N` (scripts/test.sh runs two processes) each process has its own
+    PostgreSQL database and Redis database, so that one's tests never see the other's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    number = int(worker.removeprefix("gw"))
+    if os.environ.get(PG_ENV):
+        os.environ[PG_ENV] = _worker_database(os.environ[PG_ENV], number)
+    if os.environ.get(REDIS_ENV):
+        os.environ[REDIS_ENV] = _worker_redis(os.environ[REDIS_ENV], number)
 
 
 @pytest.fixture(autouse=True, scope="session")
