@@ -1,5 +1,7 @@
 """A customer's data at the counter: handed over as a ZIP, or erased, by an admin."""
 
+from typing import Any
+
 from fastapi import APIRouter, Response
 
 from kiosk_server.core.deps import SessionDep
@@ -12,8 +14,9 @@ from kiosk_server.staff.deps import AdminOnly, StaffWorkDep, admin_only
 
 router = APIRouter(prefix="/api/v1/customers", tags=["privacy"])
 
-ZIP = {200: {"content": {"application/zip": {}},
-             "description": "customer.json and one CSV per part (UTF-8 with BOM)"}}
+ZIP: dict[int | str, dict[str, Any]] = {200: {
+    "content": {"application/zip": {}},
+    "description": "customer.json and one CSV per part (UTF-8 with BOM)"}}
 
 
 @router.get("/{customer_id}/export", response_class=Response, responses=ZIP)
