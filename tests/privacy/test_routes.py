@@ -73,6 +73,8 @@ def test_staff_see_that_an_erased_customer_existed_not_who(client, admin, known)
     assert entries[0]["details"] == {"member_number": known.customer_id, "by_customer": False}
     assert {e["target_label"] for e in entries if e["target_type"] == "customers"} == {
         f"#{known.customer_id}"}
+    changed = next(e for e in entries if e["action"] == "customer.update")
+    assert changed["details"] == {"consent_sms": True, "tags": []}  # which fields, not what
 
 
 def test_an_erased_customer_cannot_be_changed_carded_invited_or_served(client, admin, known):
