@@ -22,7 +22,7 @@ def test_an_admin_downloads_then_erases_a_customers_data(chromium, served, clien
         assert page.inner_text("section.view h1") == NAME
         with page.expect_download() as download:
             page.click("section.privacy a.export-data")
-        data = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
+        data = zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes()))
         assert json.loads(data.read("customer.json"))["profile"]["full_name"] == NAME
         page.click("section.privacy button.erase-data")
         dialog = page.locator("dialog.confirm")
