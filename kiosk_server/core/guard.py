@@ -26,7 +26,7 @@ request 256 KiB, a file upload 5 MiB.
 """
 
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -90,6 +90,16 @@ def _cross_site() -> DomainError:
                        "Hãy tải lại trang rồi thử lại.",
                        "This request did not come from Kiosk's own pages and was refused. "
                        "Reload the page and try again.", status=403)
+
+
+def refuse_cross_site_read(headers: Mapping[str, str]) -> None:
+    """For the few reads that hand over personal data (a customer's export): refused when
+    the browser says another site asked for it (`Sec-Fetch-Site`) and only a cookie vouches
+    for the caller. A link on another site could otherwise have an admin's browser fetch
+    (and the log record) a download the admin never asked for."""
+    site = headers.get("sec-fetch-site", "same-origin")
+    if _cookie_only(headers) and site not in ("same-origin", "none"):
+        raise _cross_site()
 
 
 def _form_body() -> DomainError:

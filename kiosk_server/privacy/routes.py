@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from kiosk_server.core.deps import SessionDep
+from kiosk_server.core.guard import refuse_cross_site_read
 from kiosk_server.core.types import Id
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import CustomerPublic
@@ -20,11 +21,13 @@ ZIP: dict[int | str, dict[str, Any]] = {200: {
 
 
 @router.get("/{customer_id}/export", response_class=Response, responses=ZIP)
-def export_customer(customer_id: Id, work: StaffWorkDep):
+def export_customer(customer_id: Id, request: Request, work: StaffWorkDep):
     """Admin. Everything the shop holds about the customer, as a ZIP to hand to them
     (profile, consents and their history, cards, visits, check-ins and invitations,
     purchases, points, coupons, redemptions, feedback and complaints with the shop's
-    answers, messages sent to them, notes). Recorded in the audit log."""
+    answers, messages sent to them, notes). Recorded in the audit log. Refused (403) to a
+    browser sent by another site."""
+    refuse_cross_site_read(request.headers)
     with work.open() as unit:
         admin_only(unit.caller)
         data = service.export_zip(unit.session, customer_id=customer_id)
