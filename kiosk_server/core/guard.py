@@ -165,7 +165,7 @@ class RequestGuard:
         return host is not None and origin == origin_of(f"{scheme}://{host}")
 
 
-def _cookie_only(headers: dict[str, str]) -> bool:
+def _cookie_only(headers: Mapping[str, str]) -> bool:
     """Credentials, if any, come from a cookie the browser attached by itself."""
     return "cookie" in headers and "authorization" not in headers
 
