@@ -668,6 +668,9 @@ const WORDS = {
   mail_sent: ["Đã gửi", "Sent"],
   mail_failed: ["Không gửi được", "Failed"],
   mail_unknown: ["Không rõ", "Unknown"],
+  mail_cancelled: ["Đã huỷ", "Cancelled"],
+  mailCancelledHint: ["Không gửi nữa: người nhận đã xoá dữ liệu cá nhân của mình.",
+    "Not sent: the recipient's personal data was erased."],
   mailUnknownHint: ["Máy gửi đã nhận thư nhưng không báo lại: thư có thể đã đi, nên không tự "
     + "gửi lại.", "A sender took it and never reported back: it may have gone out, so it is "
     + "not sent again on its own."],
