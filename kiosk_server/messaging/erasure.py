@@ -11,6 +11,7 @@ from kiosk_server.core.types import utcnow
 from kiosk_server.messaging.models import MessageStatus, OutboxImage, OutboxMessage
 from kiosk_server.messaging.service import UNKNOWN_AFTER, _state
 
+
 def _to(addresses: Sequence[str]) -> Any:
     return func.lower(col(OutboxMessage.to_address)).in_([a.lower() for a in addresses])
 
