@@ -93,6 +93,7 @@ def test_an_erased_customer_cannot_be_changed_carded_invited_or_served(client, a
         client.post(f"/api/v1/customers/{cid}/coupons", headers=h, json={"benefit": "Tặng bánh"}),
         client.post(f"/api/v1/customers/{cid}/redemptions", headers=h, json={
             "reward_id": reward["id"], "request_id": uuid.uuid4().hex}),
+        client.get(f"/api/v1/customers/{cid}/checkout", headers=h),  # the till's panel
     ]
     assert [(r.status_code, r.json()["error"]["code"]) for r in refused] == [
         (409, "customer_erased")] * len(refused)
