@@ -175,3 +175,11 @@ def held_by(db: Executor, *, customer_id: int, signer: TokenSigner) -> list[Coup
     """The customer's coupons that can still be used, soonest to expire first."""
     return [to_public(coupon, signer) for coupon in
             _HELD.records(db, {"customer_id": customer_id, "now": utcnow()})]
+
+
+def coupons_of(session: Session, *, customer_id: int, signer: TokenSigner, limit: int = 100
+               ) -> list[CouponPublic]:
+    """All the customer's coupons, valid, used and expired, newest first."""
+    return [to_public(coupon, signer) for coupon in session.scalars(
+        select(Coupon).where(col(Coupon.customer_id) == customer_id)
+        .order_by(col(Coupon.id).desc()).limit(limit))]

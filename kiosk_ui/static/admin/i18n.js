@@ -195,6 +195,8 @@ const WORDS = {
     "{actor} added the customer {target}."],
   audit_customer_update: ["{actor} đã sửa thông tin của {target} ({fields}).",
     "{actor} changed {target}'s details ({fields})."],
+  audit_customer_portal_link: ["{actor} đã mở mã QR đăng nhập trang cá nhân cho {target}.",
+    "{actor} showed {target} a QR to sign in to their own page."],
   audit_customer_note: ["{actor} đã ghi chú cho {target}.", "{actor} added a note about {target}."],
   audit_customer_import: ["{actor} đã nhập {count} khách hàng từ tệp CSV.",
     "{actor} imported {count} customers from a CSV file."],
