@@ -65,6 +65,9 @@ def _visited(session: Session, *, token: str, signer: TokenSigner,
     request = session.scalars(statement).first()
     if request is None:
         raise _unknown_link()
+    if request.revoked_at is not None:
+        raise DomainError("feedback_link_revoked", "Liên kết góp ý này không còn dùng được.",
+                          "This feedback link no longer works.", status=410)
     visit = customers.visit_of(session, customer_id=request.customer_id,
                                visit_id=request.visit_id)
     return _Visited(request, str(visit.kind), visit.occurred_at, visit.event_id)

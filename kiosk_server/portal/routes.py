@@ -13,6 +13,7 @@ from kiosk_server.feedback.models import FeedbackPagePublic
 from kiosk_server.portal import service
 from kiosk_server.portal.deps import PORTAL_COOKIE, CurrentCustomer, PortalSecret
 from kiosk_server.portal.models import (
+    DeleteConfirmation,
     Me,
     MeConsentChange,
     MePurchase,
@@ -99,6 +100,28 @@ def my_consents(session: SessionDep, customer_id: CurrentCustomer,
                 limit: Annotated[int, Query(ge=1, le=500)] = 200):
     """Customer (portal session). Every change of their consent, newest first."""
     return service.consent_history(session, customer_id=customer_id)[:limit]
+
+
+@router.get("/me/export", response_class=Response,
+            responses={200: {"content": {"application/zip": {}},
+                             "description": "a ZIP: customer.json and a CSV per part"}})
+def export_me(session: SessionDep, customer_id: CurrentCustomer):
+    """Customer (portal session). Download everything the shop holds about them: a ZIP of
+    `customer.json` and one CSV per part (visits, purchases...)."""
+    return Response(service.export(session, customer_id=customer_id),
+                    media_type="application/zip", headers={
+                        "Content-Disposition": 'attachment; filename="my-data.zip"',
+                        "Cache-Control": "no-store"})
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+def delete_me(body: DeleteConfirmation, response: Response, session: SessionDep,
+              customer_id: CurrentCustomer):
+    """Customer (portal session). Delete their account (`confirm`: the word "DELETE" or
+    "XOÁ"): their personal data is erased, their card, coupons and links revoked, and every
+    session of theirs, this one too, ends."""
+    service.delete_account(session, customer_id=customer_id, confirm=body.confirm)
+    response.delete_cookie(PORTAL_COOKIE, path="/")
 
 
 @router.post("/me/sign-out", status_code=status.HTTP_204_NO_CONTENT)

@@ -47,6 +47,7 @@ from kiosk_server.portal.models import (
     SignInRequest,
 )
 from kiosk_server.prints.service import member_number
+from kiosk_server.privacy import service as privacy
 from kiosk_server.staff import service as staff
 from kiosk_server.staff import throttle
 
@@ -65,7 +66,7 @@ SIGN_IN_ANSWER = SignInAnswer(
 
 def is_erased(customer: Customer) -> bool:
     """Whether the customer's data was erased (they deleted their account)."""
-    return getattr(customer, "erased_at", None) is not None
+    return customer.erased_at is not None
 
 
 def _digest(secret: str) -> str:
@@ -276,9 +277,19 @@ def consent_history(session: Session, *, customer_id: int) -> list[MeConsentChan
             for change in history]
 
 
-def check_confirmation(confirm: str) -> None:
-    """Deleting an account needs the word typed: refused otherwise."""
+# --- their data, and the end of their account --------------------------------------------
+
+def export(session: Session, *, customer_id: int) -> bytes:
+    """Everything the shop holds about the customer, as a ZIP of JSON and CSV files."""
+    return privacy.export_zip(session, customer_id=customer_id)
+
+
+def delete_account(session: Session, *, customer_id: int, confirm: str) -> None:
+    """Erase the customer at their own request (the word typed to confirm it), and end
+    every session and link of theirs."""
     if confirm.strip().upper() not in {"DELETE", "XOÁ", "XÓA"}:
         raise invalid("confirmation_needed", 'Hãy gõ "XOÁ" để xác nhận xoá tài khoản.',
                       'Type "DELETE" to confirm deleting your account.', field="confirm")
+    privacy.erase(session, customer_id=customer_id, by_customer=True)
+    sign_out_everywhere(session, customer_id=customer_id)
 

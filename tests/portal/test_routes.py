@@ -2,7 +2,9 @@
 
 import base64
 import io
+import json
 import re
+import zipfile
 
 from PIL import Image
 from sqlalchemy import select
@@ -164,3 +166,33 @@ def test_too_many_requests_for_one_phone_are_refused_alike(client, db, admin):
     assert refused[0].json() == refused[1].json()
     assert refused[0].json()["error"]["code"] == "too_many_requests"
     assert int(refused[0].headers["retry-after"]) > 0
+
+
+def test_export_and_delete_then_nothing_opens_again(client, db, admin):
+    customer_id = _customer(client, admin.headers)
+    card = client.post(f"/api/v1/customers/{customer_id}/card", headers=admin.headers).json()
+    spare = client.post(f"/api/v1/customers/{customer_id}/portal-link", headers=admin.headers)
+    sign_in(client, db, phone="0903123456")
+    exported = client.get("/api/v1/me/export")
+    assert exported.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(exported.content)) as archive:
+        document = json.loads(archive.read("customer.json"))
+        assert document["profile"]["full_name"] == "Nguyễn Thị Hương"
+        assert "Nguyễn Thị Hương" in archive.read("profile.csv").decode("utf-8-sig")
+    refused = client.request("DELETE", "/api/v1/me", json={"confirm": "yes"})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "confirmation_needed")
+    assert client.request("DELETE", "/api/v1/me", json={"confirm": "xoá"}).status_code == 204
+    assert client.get("/api/v1/me").status_code == 401
+    lookup = client.post("/api/v1/checkout/lookup", headers=admin.headers,
+                         json={"code": card["code"]})
+    assert lookup.status_code == 404 and "revoked" in lookup.json()["error"]["code"]
+    assert client.get("/" + spare.json()["url"].split("/", 3)[3],
+                      follow_redirects=False).status_code == 410
+    assert client.post(f"/api/v1/customers/{customer_id}/portal-link",
+                       headers=admin.headers).json()["error"]["code"] == "customer_erased"
+    with db.session() as session:
+        before = len(session.scalars(select(OutboxMessage)).all())
+    assert client.post("/api/v1/portal/sign-in",
+                       json={"phone": "0903123456"}).status_code == 202
+    with db.session() as session:
+        assert len(session.scalars(select(OutboxMessage)).all()) == before
