@@ -30,7 +30,7 @@ const WORDS = {
   cardQr: ["Mã QR thẻ thành viên của bạn", "Your membership card's QR code"],
   pointsTitle: ["Điểm và hạng", "Points and tier"],
   points: ["{points} điểm", "{points} points"],
-  tier: ["Hạng {tier}", "{tier} tier"],
+  tier: ["Hạng {tier}", "Tier: {tier}"],
   progress: ["Chi tiêu 12 tháng: {spend}. Còn {left} nữa để lên hạng {next}.",
     "Spent over 12 months: {spend}. {left} more to reach {next}."],
   topTier: ["Chi tiêu 12 tháng: {spend}. Bạn đang ở hạng cao nhất.",
