@@ -76,12 +76,15 @@ def _digest(secret: str) -> str:
 # --- asking for a link -------------------------------------------------------------------
 
 def _value_key(data: SignInRequest) -> str:
-    """What was asked, as the rate limit counts it (the same for any form of one value)."""
+    """What was asked, as the rate limit counts it (the same for any form of one value),
+    within the 200 characters a key may have."""
     if data.phone:
-        return f"portal:phone:{normalize_phone(data.phone) or data.phone.strip()[:32]}"
-    if data.email:
-        return f"portal:email:{data.email.strip().lower()[:200]}"
-    return f"portal:card:{extract_token_text(data.card or '')[:100]}"
+        key = f"portal:phone:{normalize_phone(data.phone) or data.phone.strip()}"
+    elif data.email:
+        key = f"portal:email:{data.email.strip().lower()}"
+    else:
+        key = f"portal:card:{extract_token_text(data.card or '')}"
+    return key[:200]
 
 
 def sign_in_limits(data: SignInRequest, address: str) -> list[throttle.Limit]:

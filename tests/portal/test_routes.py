@@ -196,3 +196,9 @@ def test_export_and_delete_then_nothing_opens_again(client, db, admin):
                        json={"phone": "0903123456"}).status_code == 202
     with db.session() as session:
         assert len(session.scalars(select(OutboxMessage)).all()) == before
+
+
+def test_the_longest_values_are_counted_too(client):
+    for asked in ({"email": "a" * 249 + "@x.vn"}, {"phone": " " * 31 + "1"},
+                  {"card": "https://shop.example/c/" + "A" * 480}):
+        assert client.post("/api/v1/portal/sign-in", json=asked).status_code == 202, asked
