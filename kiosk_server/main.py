@@ -56,9 +56,10 @@ Kiosk: QR membership cards and event invitations, one-second check-in, a living
 customer list.
 
 Every endpoint says who may call it: **Public**, **Staff** (a session cookie from
-`/api/v1/auth/login` or `Authorization: Bearer <staff API token>`), **Admin**, or a
+`/api/v1/auth/login` or `Authorization: Bearer <staff API token>`), **Admin**, a
 **kiosk device** (`Authorization: Bearer <device token>`, limited to check-in for its
-event). Errors are `{"error": {"code", "message", "field"}}` with a stable `code`;
+event), or a **Customer (portal session)** (the `kiosk_portal` cookie a one-time sign-in
+link sets; `/api/v1/me` only ever addresses that customer). Errors are `{"error": {"code", "message", "field"}}` with a stable `code`;
 messages follow `Accept-Language` (Vietnamese by default, English).
 """
 
