@@ -59,8 +59,9 @@ Every endpoint says who may call it: **Public**, **Staff** (a session cookie fro
 `/api/v1/auth/login` or `Authorization: Bearer <staff API token>`), **Admin**, a
 **kiosk device** (`Authorization: Bearer <device token>`, limited to check-in for its
 event), or a **Customer (portal session)** (the `kiosk_portal` cookie a one-time sign-in
-link sets; `/api/v1/me` only ever addresses that customer). Errors are `{"error": {"code", "message", "field"}}` with a stable `code`;
-messages follow `Accept-Language` (Vietnamese by default, English).
+link sets; `/api/v1/me` only ever addresses that customer). Errors are
+`{"error": {"code", "message", "field"}}` with a stable `code`; messages follow
+`Accept-Language` (Vietnamese by default, English).
 """
 
 
