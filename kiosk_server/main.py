@@ -47,6 +47,7 @@ from kiosk_server.prints import service as prints
 from kiosk_server.prints.routes import public_router as card_router
 from kiosk_server.prints.routes import router as prints_router
 from kiosk_server.prints.runner import ExportRunner, fail_abandoned
+from kiosk_server.privacy.routes import router as privacy_router
 from kiosk_server.staff import labels as staff
 from kiosk_server.staff.routes import router as staff_router
 from kiosk_ui import page, static_dir, zxing_dir
@@ -130,7 +131,7 @@ def create_app(settings: Settings) -> FastAPI:
     # the dozens of others (measured: matching the till's lookup, 127 µs 6th, 33 µs 2nd).
     routers = (checkin_router, loyalty_router, staff_router, customers_router, cards_router,
                events_router, feedback_router, messaging_router, prints_router, card_router,
-               portal_router)
+               privacy_router, portal_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.

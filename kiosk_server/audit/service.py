@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import Text, cast, or_, select, update
+from sqlalchemy import Text, and_, cast, or_, select, update
 from sqlmodel import Session, col
 
 from kiosk_server.audit.models import AuditEntry, AuditEntryPublic, AuditKind
@@ -120,37 +120,39 @@ def described(session: Session, rows: list[AuditEntry], labelers: Labelers
     ) for row in rows]
 
 
-def _without(value: Any, words: list[str]) -> Any:
+def _without(value: Any, words: list[str] | None) -> Any:
+    """`value` with every text holding one of `words` blanked (every text, for None); lists
+    of texts emptied likewise. Keys, numbers and yes/no answers stay."""
     if isinstance(value, str):
         folded = value.casefold()
-        return "" if any(word.casefold() in folded for word in words) else value
+        return "" if words is None or any(word.casefold() in folded for word in words) else value
     if isinstance(value, dict):
         return {key: _without(item, words) for key, item in value.items()}
     if isinstance(value, list):
-        return [_without(item, words) for item in value]
+        kept = [_without(item, words) for item in value]
+        return [item for item in kept if item != ""]
     return value
 
 
-def redact(session: Session, *, targets: Iterable[tuple[str, int]], words: list[str]) -> None:
-    """Forget a person in the log (their data is being erased): the details of the entries
-    about `targets` are emptied, and any value holding one of `words` (their name, phone,
-    e-mail) in any other entry is blanked. Who did what, and when, stays."""
-    targets = list(targets)
+def redact(session: Session, *, targets: list[tuple[str, int]], words: list[str]) -> None:
+    """Forget a person in the log (their data is being erased): every text in the details
+    of the entries about `targets` is blanked (which fields were changed stays), and so is
+    any text holding one of `words` (their name, phone, e-mail) in any other entry. Who
+    did what, and when, stays."""
     words = [word for word in words if word]
-    for target_type, target_id in targets:
-        session.execute(update(AuditEntry)
-                        .where(col(AuditEntry.target_type) == target_type,
-                               col(AuditEntry.target_id) == target_id)
-                        .values(details={})
-                        .execution_options(synchronize_session=False))
-    if not words:
-        return
+    wanted = set(targets)
+    about = [and_(col(AuditEntry.target_type) == target_type,
+                  col(AuditEntry.target_id) == target_id) for target_type, target_id in targets]
     # JSON is stored as text with non-ASCII characters escaped: look for both spellings.
     spellings = {form for word in words for form in (word, json.dumps(word)[1:-1])}
     text = cast(AuditEntry.details, Text)
-    for entry_id, details in session.execute(
-            select(col(AuditEntry.id), col(AuditEntry.details))
-            .where(or_(*(text.contains(form, autoescape=True) for form in spellings)))):
+    mentions = [text.contains(form, autoescape=True) for form in spellings]
+    if not about and not mentions:
+        return
+    for entry_id, target_type, target_id, details in session.execute(
+            select(col(AuditEntry.id), col(AuditEntry.target_type), col(AuditEntry.target_id),
+                   col(AuditEntry.details)).where(or_(*about, *mentions))):
+        blank_all = (target_type, target_id) in wanted
         session.execute(update(AuditEntry).where(col(AuditEntry.id) == entry_id)
-                        .values(details=_without(details, words))
+                        .values(details=_without(details, None if blank_all else words))
                         .execution_options(synchronize_session=False))

@@ -26,7 +26,7 @@ request 256 KiB, a file upload 5 MiB.
 """
 
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -92,6 +92,16 @@ def _cross_site() -> DomainError:
                        "Reload the page and try again.", status=403)
 
 
+def refuse_cross_site_read(headers: Mapping[str, str]) -> None:
+    """For the few reads that hand over personal data (a customer's export): refused when
+    the browser says another site asked for it (`Sec-Fetch-Site`) and only a cookie vouches
+    for the caller. A link on another site could otherwise have an admin's browser fetch
+    (and the log record) a download the admin never asked for."""
+    site = headers.get("sec-fetch-site", "same-origin")
+    if _cookie_only(headers) and site not in ("same-origin", "none"):
+        raise _cross_site()
+
+
 def _form_body() -> DomainError:
     return DomainError("unsupported_media_type",
                        "Dữ liệu phải được gửi dưới dạng JSON (hoặc CSV khi nhập tệp).",
@@ -155,7 +165,7 @@ class RequestGuard:
         return host is not None and origin == origin_of(f"{scheme}://{host}")
 
 
-def _cookie_only(headers: dict[str, str]) -> bool:
+def _cookie_only(headers: Mapping[str, str]) -> bool:
     """Credentials, if any, come from a cookie the browser attached by itself."""
     return "cookie" in headers and "authorization" not in headers
 

@@ -357,13 +357,14 @@ def count_customers(session: Session) -> int:
 
 
 def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
-    """Customers' full names, by id (for the audit log); an erased customer has none (the
-    log then names them by their member number)."""
+    """Customers' full names, by id (for the audit log); an erased customer is named by
+    their member number ("#12") only."""
     if not ids:
         return {}
-    rows = session.execute(select(col(Customer.id), col(Customer.full_name))
-                           .where(col(Customer.id).in_(ids), col(Customer.erased_at).is_(None)))
-    return {customer_id: name for customer_id, name in rows}
+    rows = session.execute(select(col(Customer.id), col(Customer.full_name),
+                                  col(Customer.erased_at)).where(col(Customer.id).in_(ids)))
+    return {customer_id: f"#{customer_id}" if erased_at else name
+            for customer_id, name, erased_at in rows}
 
 
 def owner_labels(session: Session, owners: Iterable[tuple[int, int | None]]) -> dict[int, str]:

@@ -62,6 +62,16 @@ def _history(db: Executor, *, customer_id: int) -> list[HistoryEntry]:
 
 def panel(db: Executor, *, customer_id: int, settings: Settings, signer: TokenSigner
           ) -> CheckoutPanel:
+    """Everything the till shows about a customer; refused (`customer_erased`) for a
+    customer whose data was erased: the till no longer serves them."""
+    found = _panel(db, customer_id=customer_id, settings=settings, signer=signer)
+    if found.customer.erased_at is not None:
+        raise customers.erased_error()
+    return found
+
+
+def _panel(db: Executor, *, customer_id: int, settings: Settings, signer: TokenSigner
+           ) -> CheckoutPanel:
     """Everything the till shows about a customer. Each part is one compiled statement
     (`Prepared`): the till asks for this on every scan."""
     customer = customers.public_customer(db, customer_id=customer_id)
@@ -120,8 +130,8 @@ def customer_of_code(db: Executor, *, code: str, signer: TokenSigner) -> int:
 
 def lookup(db: Executor, *, code: str, settings: Settings, signer: TokenSigner
            ) -> CheckoutPanel:
-    found = panel(db, customer_id=customer_of_code(db, code=code, signer=signer),
-                  settings=settings, signer=signer)
+    found = _panel(db, customer_id=customer_of_code(db, code=code, signer=signer),
+                   settings=settings, signer=signer)
     if found.customer.erased_at is not None:  # an invitation of theirs, kept for the records
         raise _revoked()
     return found

@@ -11,8 +11,6 @@ from kiosk_server.core.types import utcnow
 from kiosk_server.messaging.models import MessageStatus, OutboxImage, OutboxMessage
 from kiosk_server.messaging.service import UNKNOWN_AFTER, _state
 
-CANCELLED = "cancelled: the recipient's personal data was erased"
-
 
 def _to(addresses: Sequence[str]) -> Any:
     return func.lower(col(OutboxMessage.to_address)).in_([a.lower() for a in addresses])
@@ -34,14 +32,13 @@ def export_rows(session: Session, *, addresses: Sequence[str]) -> dict[str, list
 
 
 def forget(session: Session, *, addresses: Sequence[str]) -> None:
-    """Erasure: messages to these addresses not yet sent are cancelled (failed, with
-    `CANCELLED` as their error); every message to them keeps its channel, state and times
-    but no address, subject, text or image."""
+    """Erasure: messages to these addresses not yet sent are cancelled; every message to
+    them keeps its channel, state and times but no address, subject, text or image."""
     if not addresses:
         return
     session.execute(update(OutboxMessage)
                     .where(_to(addresses), col(OutboxMessage.status) == MessageStatus.PENDING)
-                    .values(status=MessageStatus.FAILED, last_error=CANCELLED)
+                    .values(status=MessageStatus.CANCELLED)
                     .execution_options(synchronize_session=False))
     ids = select(col(OutboxMessage.id)).where(_to(addresses))
     session.execute(delete(OutboxImage).where(col(OutboxImage.message_id).in_(ids))

@@ -28,6 +28,7 @@ class MessageStatus(Enum):
     SENDING = "sending"  # claimed by a sender; stuck here means the outcome is unknown
     SENT = "sent"
     FAILED = "failed"  # every attempt failed; never tried again
+    CANCELLED = "cancelled"  # withdrawn before it went (its recipient's data was erased)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -72,6 +73,7 @@ class DeliveryState(Enum):
     SENT = "sent"
     FAILED = "failed"
     UNKNOWN = "unknown"  # claimed long ago and never marked: the sender died mid-send
+    CANCELLED = "cancelled"  # withdrawn before it went (its recipient's data was erased)
 
 
 class OutboxMessagePublic(SQLModel):

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from kiosk_server.audit import service as audit
 from kiosk_server.cards import service as cards
 from kiosk_server.checkin import erasure as checkins
+from kiosk_server.core.errors import invalid
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import erasure as customers
 from kiosk_server.customers.contact import ConsentBy
@@ -31,7 +32,6 @@ from kiosk_server.staff import service as staff
 Rows = list[dict[str, Any]]
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CUSTOMER_ACTION = "customer.erase"
 
 
 def _plain(value: Any) -> Any:
@@ -129,5 +129,16 @@ def erase(session: Session, *, customer_id: int, by_customer: bool,
                         if w])
     username = staff.get_staff(session, staff_id=staff_id).username if staff_id else ""
     audit.AuditLog(session, staff_id, username).record(
-        CUSTOMER_ACTION, ("customers", customer_id),
+        "customer.erase", ("customers", customer_id),
         details={"member_number": customer_id, "by_customer": by_customer})
+
+
+def erase_confirmed(session: Session, *, customer_id: int, confirm: bool,
+                    staff_id: int | None) -> None:
+    """`erase`, by a staff member at the counter, once they confirmed it."""
+    if not confirm:
+        raise invalid("erasure_not_confirmed",
+                      "Hãy xác nhận việc xoá dữ liệu của khách hàng (không thể hoàn tác).",
+                      "Confirm the erasure of the customer's data (it cannot be undone).",
+                      field="confirm")
+    erase(session, customer_id=customer_id, by_customer=False, staff_id=staff_id)

@@ -186,6 +186,11 @@ def _every_other_change(client, admin):
     _ok(client.delete(f"/api/v1/devices/{device['id']}", headers=h))
     _ok(client.post("/api/v1/checkout/customers", headers=h, json={
         "full_name": "Đỗ Văn Bình", "phone": "0987 654 321"}))
+    leaving = _ok(client.post("/api/v1/customers", headers=h, json={
+        "full_name": "Hồ Thị Thu", "phone": "0911 222 444"}))
+    assert client.get(f"/api/v1/customers/{leaving['id']}/export", headers=h).status_code == 200
+    _ok(client.post(f"/api/v1/customers/{leaving['id']}/erase", headers=h,
+                    json={"confirm": True}))
     _ok(client.post("/api/v1/auth/password", headers=h, json={
         "current_password": "correct horse battery", "new_password": "ngựa đúng pin"}))
 

@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from kiosk_server.audit.models import AuditEntry
 from kiosk_server.customers.models import ConsentChange, Customer
+from kiosk_server.messaging import service as outbox
 from kiosk_server.models import metadata
 from kiosk_server.privacy import service as privacy
 from tests.privacy.helpers import COMMENT, COMPLAINT, EMAIL, NAME, PHONE, known_customer
@@ -147,7 +148,13 @@ def test_erasure_revokes_card_coupons_links_and_coming_invitations(client, db, k
                         headers=admin.headers).json()["items"]
     assert [i["status"] for i in future] == ["cancelled"]
     messages = client.get("/api/v1/messages", headers=admin.headers).json()["items"]
-    assert [(m["state"], m["to_address"]) for m in messages] == [("failed", "")]
+    assert [(m["state"], m["to_address"], m["subject"]) for m in messages] == [
+        ("cancelled", "", "")]
+    cancelled = client.get("/api/v1/messages", params={"state": "cancelled"},
+                           headers=admin.headers).json()["items"]
+    assert len(cancelled) == 1
+    with db.session() as session:
+        assert outbox.claim_due(session) == []  # a sender never takes it
     with db.session() as session:
         consents = session.scalars(select(ConsentChange).where(
             ConsentChange.customer_id == known.customer_id, ConsentChange.granted.is_(False)))

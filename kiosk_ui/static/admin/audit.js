@@ -20,6 +20,9 @@ function sentenceKey(entry) {
     && "active" in entry.details) {
     return entry.details.active ? "audit_staff_enable" : "audit_staff_disable";
   }
+  if (entry.action === "customer.erase" && entry.details?.by_customer) {
+    return "audit_customer_erase_self"; // from their own portal: no staff member did it
+  }
   return `audit_${entry.action.replaceAll(".", "_")}`;
 }
 

@@ -1,7 +1,9 @@
 // #/customers/{id}: the customer's details, their membership card (its image to download, the
 // customer's own card page; issue or reissue), and their whole visit history, live: the feed
 // is followed first, the history read once it says "ready", and a visit that comes both ways
-// is shown once. Under the details, the loyalty panels (loyalty_panel.js).
+// is shown once. Under the details, the loyalty panels (loyalty_panel.js); last, for admins,
+// the customer's data: a ZIP of it, or erased at their request. An erased customer's page
+// says only that they existed, when their data was erased, and what still counts.
 import { ApiError, api } from "./api.js";
 import { consentPanel } from "./consent.js";
 import { t } from "./i18n.js";
@@ -9,7 +11,7 @@ import { follow, liveStatus } from "./live.js";
 import { loyaltyPanels } from "./loyalty_panel.js";
 import { portalQrButton } from "./portal_qr.js";
 import {
-  actionButton, confirmAction, el, link, notify, phoneText, tagList, when,
+  actionButton, confirmAction, customerName, el, link, notify, phoneText, tagList, when,
 } from "./ui.js";
 
 const HISTORY_SIZE = 1000; // the most the server gives: a whole history in practice
@@ -104,6 +106,25 @@ function visitsPanel(customer, events, { onVisit, onRemoved }, context) {
     list, el("p", { class: "empty", text: t("noVisits") }));
 }
 
+/** Admins: everything the shop holds about the customer, as a ZIP to hand to them; and, at
+ * their request, their personal data erased (asked first: there is no undo). */
+function privacyPanel(customer) {
+  const download = el("a", { class: "button export-data", text: t("exportData"),
+    href: `/api/v1/customers/${customer.id}/export`, download: `customer-${customer.id}.zip` });
+  const erase = actionButton(t("eraseData"), async () => {
+    if (!await confirmAction(t("eraseDataQ", { name: customerName(customer) }),
+      t("eraseDataConfirm"))) return;
+    await api(`/customers/${customer.id}/erase`, { method: "POST", body: { confirm: true } });
+    notify(t("dataErased"));
+    window.dispatchEvent(new HashChangeEvent("hashchange")); // the page again, as it is now
+  }, "danger erase-data");
+  return el("section", { class: "panel privacy admin-only" },
+    el("h2", { text: t("personalData") }),
+    el("p", { class: "hint", text: t(customer.erased_at ? "personalDataGone"
+      : "personalDataHint") }),
+    el("p", { class: "card-actions" }, download, ...(customer.erased_at ? [] : [erase])));
+}
+
 export async function customerPage(root, context, id) {
   const [customer, eventList] = await Promise.all([api(`/customers/${id}`), api("/events")]);
   const events = new Map(eventList.map((event) => [event.id, event.name]));
@@ -123,10 +144,15 @@ export async function customerPage(root, context, id) {
   };
   const card = cardPanel(id);
   const consent = consentPanel(customer);
+  const erased = Boolean(customer.erased_at);
+  root.classList.toggle("erased", erased);
   root.append(
-    el("header", { class: "view-head" }, el("h1", { text: customer.full_name }),
-      el("div", { class: "links" }, link(`#/customers/${id}/edit`, t("edit"), "button"),
+    el("header", { class: "view-head" }, el("h1", { text: customerName(customer) }),
+      el("div", { class: "links" },
+        ...(erased ? [] : [link(`#/customers/${id}/edit`, t("edit"), "button")]),
         link("#/customers", t("back"), "button"))),
+    ...(erased ? [el("p", { class: "erased-note", role: "note",
+      text: t("erasedNote", { time: when(customer.erased_at) }) })] : []),
     el("div", { class: "columns" },
       el("section", { class: "panel" }, el("h2", { text: t("details") }),
         el("dl", { class: "details" },
@@ -138,9 +164,10 @@ export async function customerPage(root, context, id) {
           el("dt", { text: t("customerSince") }), el("dd", { text: when(customer.created_at) }),
           el("dt", { text: t("notes") }),
           el("dd", { class: "notes", text: customer.notes || "—" }))),
-      card.panel),
+      erased ? privacyPanel(customer) : card.panel),
     consent.panel,
     ...loyalty.nodes,
-    visitsPanel(customer, events, { onVisit, onRemoved }, context));
-  await Promise.all([card.load(), loyalty.load(), consent.load()]);
+    visitsPanel(customer, events, { onVisit, onRemoved }, context),
+    ...(erased ? [] : [privacyPanel(customer)]));
+  await Promise.all([erased ? null : card.load(), loyalty.load(), consent.load()]);
 }

@@ -5,8 +5,8 @@ import { csvImport } from "./csv_import.js";
 import { consentBody, consentFields } from "./consent.js";
 import { t } from "./i18n.js";
 import {
-  checkbox, checked, editorPage, el, field, link, number, pagedList, phoneText, row, table,
-  tagList, textInput, valueOf, when,
+  checkbox, checked, customerName, editorPage, el, field, link, number, pagedList, phoneText,
+  row, table, tagList, textInput, valueOf, when,
 } from "./ui.js";
 
 const PAGE_SIZE = 50;
@@ -18,10 +18,14 @@ export async function customersView(root) {
     container: body, emptyText: t("noCustomers"), searchFor: t("searchCustomers"),
     fetchPage: (after, q) => api(`/customers${query({ q, after, limit: PAGE_SIZE })}`),
     render: (customer) => {
-      const line = row(link(`#/customers/${customer.id}`, customer.full_name),
+      const name = [link(`#/customers/${customer.id}`, customerName(customer)),
+        ...(customer.erased_at ? [el("span", { class: "hint erased-on",
+          text: t("erasedOn", { time: when(customer.erased_at) }) })] : [])];
+      const line = row(el("span", { class: "name" }, ...name),
         phoneText(customer.phone), customer.email, tagList(customer.tags),
         String(customer.visit_count), when(customer.last_visit_at));
       line.dataset.customerId = customer.id;
+      line.classList.toggle("erased", Boolean(customer.erased_at));
       return line;
     },
   });

@@ -9,8 +9,8 @@ import { t } from "./i18n.js";
 import { invitePanel } from "./invite.js";
 import { guestPrintLinks, printingPanel } from "./prints.js";
 import {
-  actionButton, confirmAction, el, field, link, makeForm, notify, pagedList, phoneText, row,
-  select, table, tagList, textInput, valueOf, when,
+  actionButton, confirmAction, customerName, el, field, link, makeForm, notify, pagedList,
+  phoneText, row, select, table, tagList, textInput, valueOf, when,
 } from "./ui.js";
 
 const PAGE_SIZE = 50;
@@ -68,7 +68,8 @@ function guestsPanel(event, onChange) {
       notify(t("invitationCancelled", { name: guest.name }));
       onChange();
     }, "danger small");
-    const line = row(link(`#/customers/${guest.customer_id}`, guest.name), phoneText(guest.phone),
+    const line = row(link(`#/customers/${guest.customer_id}`,
+      customerName({ full_name: guest.name }, guest.customer_id)), phoneText(guest.phone),
       tagList(guest.tags), arrival(guest), guestPrintLinks(event, guest), cancel);
     line.dataset.customerId = guest.customer_id;
     line.classList.toggle("arrived", Boolean(guest.checked_in_at));

@@ -205,6 +205,12 @@ const WORDS = {
   audit_customer_note: ["{actor} đã ghi chú cho {target}.", "{actor} added a note about {target}."],
   audit_customer_import: ["{actor} đã nhập {count} khách hàng từ tệp CSV.",
     "{actor} imported {count} customers from a CSV file."],
+  audit_customer_export: ["{actor} đã tải toàn bộ dữ liệu của {target} (tệp ZIP).",
+    "{actor} downloaded all of {target}'s data (ZIP)."],
+  audit_customer_erase: ["{actor} đã xoá dữ liệu cá nhân của khách hàng {target} theo yêu cầu "
+    + "của họ.", "{actor} erased the personal data of customer {target} at their request."],
+  audit_customer_erase_self: ["Khách hàng {target} đã tự xoá dữ liệu cá nhân của mình.",
+    "Customer {target} erased their own personal data."],
   audit_customer_sign_up: ["{actor} đã đăng ký thành viên mới {target} tại quầy.",
     "{actor} signed up {target} as a new member at the till."],
   audit_device_create: ["{actor} đã đăng ký thiết bị kiosk {target}.",
@@ -497,6 +503,27 @@ const WORDS = {
   visits: ["Số lần đến", "Visits"],
   lastVisit: ["Lần đến gần nhất", "Last visit"],
   customerSince: ["Khách hàng từ", "Customer since"],
+  erasedCustomer: ["Khách hàng đã xoá dữ liệu · #{id}", "Erased customer · #{id}"],
+  erasedOn: ["Đã xoá dữ liệu lúc {time}", "Data erased {time}"],
+  erasedNote: ["Dữ liệu cá nhân của khách hàng này đã được xoá lúc {time} theo yêu cầu của họ. "
+    + "Các lượt ghé và giao dịch vẫn được tính vào số liệu của cửa hàng, không kèm tên.",
+  "This customer's personal data was erased at their request, {time}. Their visits and "
+    + "purchases still count in the shop's figures, without a name."],
+  personalData: ["Dữ liệu cá nhân", "Personal data"],
+  personalDataHint: ["Khách hàng có quyền nhận toàn bộ dữ liệu cửa hàng lưu về họ, và yêu cầu "
+    + "xoá dữ liệu đó.", "Customers may have everything the shop holds about them, and ask "
+    + "for it to be erased."],
+  personalDataGone: ["Chỉ còn các lượt ghé và giao dịch ẩn danh.",
+    "Only anonymous visits and purchases are left."],
+  exportData: ["Tải toàn bộ dữ liệu (ZIP)", "Download all their data (ZIP)"],
+  eraseData: ["Xoá dữ liệu khách hàng", "Erase the customer's data"],
+  eraseDataQ: ["Xoá dữ liệu cá nhân của {name}? Họ tên, số điện thoại, email, ghi chú sẽ bị xoá; "
+    + "thẻ, phiếu ưu đãi và thư mời sắp tới bị thu hồi. Không thể hoàn tác.",
+  "Erase {name}'s personal data? Their name, phone, e-mail and notes are deleted; their card, "
+    + "coupons and coming invitations are revoked. This cannot be undone."],
+  eraseDataConfirm: ["Xoá vĩnh viễn", "Erase for good"],
+  dataErased: ["Đã xoá dữ liệu cá nhân của khách hàng.",
+    "The customer's personal data was erased."],
   visitHistory: ["Lịch sử đến", "Visit history"],
   noVisits: ["Chưa đến lần nào.", "No visits yet."],
   purchase: ["Mua hàng", "Purchase"],
@@ -630,6 +657,7 @@ const WORDS = {
   aboutWhom: ["Về nhân viên", "About"],
   complaintOpen: ["Chưa giải quyết", "Open"],
   complaintResolvedAt: ["Đã giải quyết {time}: {resolution}", "Resolved {time}: {resolution}"],
+  complaintResolvedOn: ["Đã giải quyết {time}", "Resolved {time}"],
   resolveComplaint: ["Giải quyết", "Resolve"],
   resolutionText: ["Đã giải quyết thế nào?", "How was it resolved?"],
   complaintClosed: ["Đã đóng phàn nàn.", "Complaint resolved."],
@@ -647,6 +675,9 @@ const WORDS = {
   mail_sent: ["Đã gửi", "Sent"],
   mail_failed: ["Không gửi được", "Failed"],
   mail_unknown: ["Không rõ", "Unknown"],
+  mail_cancelled: ["Đã huỷ", "Cancelled"],
+  mailCancelledHint: ["Không gửi nữa: người nhận đã xoá dữ liệu cá nhân của mình.",
+    "Not sent: the recipient's personal data was erased."],
   mailUnknownHint: ["Máy gửi đã nhận thư nhưng không báo lại: thư có thể đã đi, nên không tự "
     + "gửi lại.", "A sender took it and never reported back: it may have gone out, so it is "
     + "not sent again on its own."],

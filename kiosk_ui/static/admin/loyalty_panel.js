@@ -187,13 +187,14 @@ function complaintsPart(customerId) {
     const extra = underRow(4);
     const opened = el("span", {}, when(complaint.opened_at), el("small", { class: "hint",
       text: complaint.opened_by_name ? ` · ${complaint.opened_by_name}` : "" }));
+    // A complaint's words are blanked when the customer's data is erased.
     const state = complaint.resolved_at
-      ? t("complaintResolvedAt", { time: when(complaint.resolved_at),
-        resolution: complaint.resolution })
+      ? t(complaint.resolution ? "complaintResolvedAt" : "complaintResolvedOn",
+        { time: when(complaint.resolved_at), resolution: complaint.resolution })
       : el("span", { class: "row-actions" }, el("strong", { class: "error",
         text: t("complaintOpen") }), actionButton(t("resolveComplaint"),
         extra.opener(() => resolveForm(complaint, complaints.load)), "small"));
-    const line = row(opened, complaint.text, complaint.about_staff_name || "—", state);
+    const line = row(opened, complaint.text || "—", complaint.about_staff_name || "—", state);
     line.dataset.complaintId = complaint.id;
     line.classList.toggle("inactive", Boolean(complaint.resolved_at));
     return [line, extra.row];

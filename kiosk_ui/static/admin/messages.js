@@ -6,7 +6,7 @@ import { t } from "./i18n.js";
 import { el, pagedList, row, select, table, when } from "./ui.js";
 
 const PAGE_SIZE = 50;
-const STATES = ["pending", "sending", "sent", "failed", "unknown"];
+const STATES = ["pending", "sending", "sent", "failed", "unknown", "cancelled"];
 const STATE_CLASS = { sent: "ok", failed: "error", unknown: "error" };
 
 /** When it was written, and the moment that matters for its state. */
@@ -26,11 +26,13 @@ const headings = () => [t("channelColumn"), t("recipient"), t("subject"), t("sta
 
 function messageRow(message) {
   const state = el("span", { class: STATE_CLASS[message.state], text: t(`mail_${message.state}`),
-    title: message.state === "unknown" ? t("mailUnknownHint") : null });
+    title: { unknown: t("mailUnknownHint"), cancelled: t("mailCancelledHint") }[message.state]
+      ?? null });
   const kind = el("span", { class: "channel", text: t(`channel_${message.channel}`) },
     el("small", { class: "hint", text: ` · ${t(`purpose_${message.purpose}`)}` }));
-  const line = row(kind, message.to_address, message.subject, state, String(message.attempts),
-    message.last_error || "—", times(message));
+  // A message to a customer whose data was erased keeps no address and no subject.
+  const line = row(kind, message.to_address || "—", message.subject || "—", state,
+    String(message.attempts), message.last_error || "—", times(message));
   line.dataset.messageId = message.id;
   line.dataset.state = message.state;
   line.dataset.channel = message.channel;

@@ -180,6 +180,11 @@ export const checked = (form, name) => form.elements[name].checked;
 /** null for a blank value (a field that may be left empty). */
 export const orNull = (value) => (value === "" ? null : value);
 
+/** What staff call a customer: their name, or, once their personal data was erased, only
+ * that they existed ("Khách hàng đã xoá dữ liệu · #12"). */
+export const customerName = (customer, id = customer.id) => (
+  customer.erased_at || !customer.full_name ? t("erasedCustomer", { id }) : customer.full_name);
+
 /** Tags as chips, VIP first and marked. */
 export function tagList(tags) {
   const sorted = [...(tags || [])].sort((a, b) => (b === "vip") - (a === "vip"));

@@ -43,7 +43,7 @@ function showCount(panel, count) {
 }
 
 function showDetails(customer) {
-  $("guest-name").textContent = customer.full_name;
+  $("guest-name").textContent = customer.full_name || `#${customer.id}`; // erased: no name
   $("guest-phone").textContent = phoneText(customer.phone);
   $("guest-tags").replaceChildren(customer.tags?.length ? tagList(customer.tags) : "—");
   $("guest-notes").textContent = customer.notes || "—";
