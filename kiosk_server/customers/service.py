@@ -177,6 +177,15 @@ def find_by_phone(session: Session, *, phone: str) -> Customer | None:
     return session.scalars(select(Customer).where(col(Customer.phone) == normalized)).first()
 
 
+def find_by_email(session: Session, *, email: str, limit: int = 3) -> list[Customer]:
+    """The customers with this e-mail address (it is not unique), oldest first."""
+    address = email.strip().lower()
+    if not address or len(address) > 254:
+        return []
+    return list(session.scalars(select(Customer).where(col(Customer.email) == address)
+                                .order_by(col(Customer.id)).limit(limit)))
+
+
 def search_customers(
     session: Session, *, query: str = "", after: int | None = None, limit: int = 50,
     tag: str | None = None, within: Sequence[Select] = (), outside: Select | None = None,

@@ -188,6 +188,14 @@ def held_by(db: Executor, *, customer_id: int, signer: TokenSigner) -> list[Coup
             _HELD.records(db, {"customer_id": customer_id, "now": utcnow()})]
 
 
+def coupons_of(session: Session, *, customer_id: int, signer: TokenSigner, limit: int = 100
+               ) -> list[CouponPublic]:
+    """All the customer's coupons, valid, used and expired, newest first."""
+    return [to_public(coupon, signer) for coupon in session.scalars(
+        select(Coupon).where(col(Coupon.customer_id) == customer_id)
+        .order_by(col(Coupon.id).desc()).limit(limit))]
+
+
 def revoke_of(session: Session, *, customer_id: int, now: datetime | None = None) -> None:
     """Withdraw the customer's coupons not yet used (their data is being erased): a scan
     of one is refused (`coupon_revoked`)."""
