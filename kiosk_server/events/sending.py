@@ -353,6 +353,7 @@ class InvitationSender:
             threads = list(self._threads.values())
         for thread in threads:
             thread.join(timeout_s)
+        self._stopping.clear()  # the same app may be served again (a restart)
 
 
 # --------------------------------------------------------------------------- where it stands

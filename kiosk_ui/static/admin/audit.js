@@ -20,6 +20,9 @@ function sentenceKey(entry) {
     && "active" in entry.details) {
     return entry.details.active ? "audit_staff_enable" : "audit_staff_disable";
   }
+  if (entry.action === "event.send_invitations" && entry.details?.again) {
+    return "audit_event_send_invitations_again";
+  }
   return `audit_${entry.action.replaceAll(".", "_")}`;
 }
 
