@@ -1,6 +1,6 @@
 """Sending an event's invitations from its page: the progress reaches "all sent" while a
 real SMTP server receives them, and the link in a mail opens the guest's phone page, whose
-QR (decoded with zxing-cpp) is their invitation."""
+QR (decoded with zxing-cpp) is their invitation, and which opens again offline."""
 
 import base64
 import io
@@ -93,6 +93,13 @@ def test_invitations_are_sent_from_the_event_page_and_open_on_a_phone(
         assert phone.inner_text(".kind") == "Invitation"
         assert phone.evaluate("document.documentElement.lang") == "en"
         screenshot(phone, "invitation-phone-en")
+        # Kept by the phone: it opens again without a network, in the language chosen.
+        phone.wait_for_function("window.cardState.kept === true")
+        context.set_offline(True)
+        reloaded = phone.reload()
+        assert reloaded is not None and reloaded.from_service_worker
+        assert phone.inner_text(".kind") == "Invitation" and phone.is_visible("#offline")
+        assert phone.evaluate("document.querySelector('img.qr').naturalWidth") > 0
         assert errors == []
     finally:
         context.close()

@@ -12,6 +12,10 @@ const POLL_MS = 1000;
 const requestKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)),
   (byte) => byte.toString(16).padStart(2, "0")).join("");
 
+/** `key`'s words for `n` things (its `_one` form for one). */
+const counted = (key, n, values = {}) => (n === 1 ? t(`${key}_one`, values, null) : null)
+  ?? t(key, { ...values, n: number(n) });
+
 const reachable = (now) => now.guests - now.unreachable;
 const alreadySent = (now) => now.sent + now.queued + now.failed + now.unknown;
 const working = (now) => Boolean(now.latest && !now.latest.finished_at) || now.queued > 0;
@@ -21,14 +25,14 @@ function sentences(now) {
   if (now.guests === 0) return [t("sendNoGuests")];
   const lines = [];
   if (now.sent > 0 && now.sent === reachable(now)) {
-    lines.push(t("sendAllSent", { n: number(now.sent) }));
+    lines.push(counted("sendAllSent", now.sent));
   } else {
     lines.push(t("sendSentOf", { n: number(now.sent), of: number(reachable(now)) }));
   }
-  if (now.queued) lines.push(t("sendQueued", { n: number(now.queued) }));
-  if (now.not_sent) lines.push(t("sendNotSent", { n: number(now.not_sent) }));
-  if (now.failed) lines.push(t("sendFailed", { n: number(now.failed) }));
-  if (now.unknown) lines.push(t("sendUnknown", { n: number(now.unknown) }));
+  if (now.queued) lines.push(counted("sendQueued", now.queued));
+  if (now.not_sent) lines.push(counted("sendNotSent", now.not_sent));
+  if (now.failed) lines.push(counted("sendFailed", now.failed));
+  if (now.unknown) lines.push(counted("sendUnknown", now.unknown));
   return lines;
 }
 
@@ -37,8 +41,8 @@ function unreachableList(now) {
   if (!now.unreachable) return [];
   const names = now.unreachable_guests.map((guest) => guest.name).join(", ");
   const more = now.unreachable - now.unreachable_guests.length;
-  return [el("p", { class: "warning unreachable", text: t("sendUnreachable",
-    { n: number(now.unreachable), names: more > 0 ? `${names}, …` : names }) })];
+  return [el("p", { class: "warning unreachable", text: counted("sendUnreachable",
+    now.unreachable, { names: more > 0 ? `${names}, …` : names }) })];
 }
 
 /** The event page's panel; `start()` reads where things stand (and follows a send that is
@@ -102,13 +106,13 @@ export function sendingPanel(event, context, onSent) {
         notify(t("sendNobodyLeft"));
         return;
       }
-      if (!await confirmAction(t("sendUnsentQ", { n: number(now.not_sent) }),
+      if (!await confirmAction(counted("sendUnsentQ", now.not_sent),
         t("sendInvitations"), "primary")) return;
     } else if (alreadySent(now) > 0) {
-      if (!await confirmAction(t("sendAgainQ", { n: number(alreadySent(now)),
-        all: number(reachable(now)) }), t("sendAgain"), "primary")) return;
+      if (!await confirmAction(counted("sendAgainQ", alreadySent(now),
+        { all: number(reachable(now)) }), t("sendAgain"), "primary")) return;
       body.again = true;
-    } else if (!await confirmAction(t("sendUnsentQ", { n: number(reachable(now)) }),
+    } else if (!await confirmAction(counted("sendUnsentQ", reachable(now)),
       t("sendInvitations"), "primary")) return;
     await api(`/events/${event.id}/invitation-sends`, { method: "POST", body });
     notify(t("sendStarted"));
