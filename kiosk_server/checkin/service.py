@@ -39,7 +39,7 @@ from kiosk_server.core.types import utcnow
 from kiosk_server.core.writer import WriteQueue, batch_memo
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import Guest, VisitKind, is_vip
-from kiosk_server.events import sending
+from kiosk_server.events import send_progress
 from kiosk_server.events import service as events
 from kiosk_server.events.models import GatePass, GateRules, InvitationStatus
 from kiosk_server.live.hub import LocalHub
@@ -332,7 +332,7 @@ def guest_list(session: Session, *, event_id: int, query: str = "", arrived: boo
                    col(Checkin.customer_id).in_(ids))
         )
     } if ids else {}
-    sent = sending.sent_states(session, invitation_ids=[p.id for p in passes.values()])
+    sent = send_progress.sent_states(session, invitation_ids=[p.id for p in passes.values()])
     lines = []
     for customer in found:
         checked_in_at, gate = entries.get(customer.id, (None, None))

@@ -15,7 +15,7 @@ from kiosk_server.core.uploads import (
     SkipBadRows,
 )
 from kiosk_server.customers.imports import ImportOptions
-from kiosk_server.events import sending, service
+from kiosk_server.events import send_progress, sending, service
 from kiosk_server.events.models import (
     EventCreate,
     EventPublic,
@@ -136,7 +136,7 @@ def sending_progress(event_id: Id, session: SessionDep, caller: CurrentStaff):
     """Staff. Where the event's invitations stand: each guest once, by their latest
     message (queued, sent, failed, unknown), or not sent yet (reachable or not, with
     those who cannot be reached named); and the latest send."""
-    return sending.progress(session, event_id=event_id)
+    return send_progress.progress(session, event_id=event_id)
 
 
 # A guest's own invitation, opened from the link they were sent: the token in the path is

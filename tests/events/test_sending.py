@@ -249,3 +249,17 @@ def test_a_guest_reached_by_phone_gets_the_link_by_webhook(settings, gateway):  
             assert "Võ Thị Điện Thoại" in client.get(f"/I/{code}").text
     finally:
         app.state.db.dispose()
+
+
+def test_a_send_stopped_half_way_is_carried_on_at_the_next_start(app, admin):
+    seeding = TestClient(app, headers={"Origin": "http://testserver"})  # no start-up yet
+    event_id, _ = _event(seeding, admin, [{"full_name": f"Hồ Thị Dở Dang {n}",
+                                           "email": f"dodang{n}@example.com"} for n in range(3)])
+    with app.state.db.session() as session:  # started, then the process stopped
+        sending.start_send(session, event_id=event_id, data=InvitationSendCreate(),
+                           log=AuditLog(session, admin.staff_id, "admin"),
+                           work=lambda _run_id: None)
+    assert _progress(seeding, admin, event_id)["latest"]["finished_at"] is None
+    with TestClient(app, headers={"Origin": "http://testserver"}) as client:
+        now = _finished(client, admin, event_id, queued=3)  # no mail server: they wait
+        assert now["not_sent"] == 0 and now["latest"]["queued"] == 3
