@@ -223,7 +223,8 @@ SendKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 class InvitationSendCreate(SQLModel):
     to: SendTo = Field(default=SendTo.UNSENT, description="unsent: only the guests not sent "
-                       "their invitation yet; all: every guest (see `again`)")
+                       "their invitation yet (or whose message failed); all: every guest "
+                       "(see `again`)")
     again: bool = Field(default=False, description="with `to: all`: also send again to the "
                         "guests who were sent it already")
     key: SendKey | None = Field(default=None, description="the client's key for this request: "
@@ -255,7 +256,7 @@ class SendProgress(SQLModel):
     guests: int = Field(description="active invitations")
     queued: int = Field(description="waiting in the outbox or being sent")
     sent: int
-    failed: int
+    failed: int = Field(description="it failed; a send to those `unsent` tries them again")
     unknown: int = Field(description="a sender took it and never reported back")
     unreachable: int = Field(description="not sent yet, and no e-mail address or phone")
     not_sent: int = Field(description="not sent yet, and reachable")

@@ -4,14 +4,15 @@ link to their phone page) or by a phone message (the link), in short transaction
 Each guest's message is one row of `invitation_sends`, unique per (invitation, round) and
 written in the transaction that queues the message: however many requests, retries or
 processes work on one send, a guest gets one message per round. A guest's first message
-is always round 1; a send `again` is a new round. One send runs per event at a time (a
+is always round 1; each send is a round of its own for the messages it sends again (those
+that failed, or all with `again`). One send runs per event at a time (a
 partial unique index); a request while one runs follows it.
 """
 
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 
@@ -39,7 +40,8 @@ from kiosk_server.events.models import (
     SendTo,
 )
 from kiosk_server.events.service import get_event, when_text
-from kiosk_server.messaging.models import Channel, Purpose
+from kiosk_server.messaging import service as messaging
+from kiosk_server.messaging.models import Channel, DeliveryState, Purpose
 
 BATCH = 200
 QR_CID = "invitation-qr"
@@ -65,13 +67,35 @@ def _by_key(session: Session, event_id: int, key: str) -> InvitationSendRun | No
         col(InvitationSendRun.request_key) == key)).first()
 
 
+def latest_deliveries(session: Session, *, invitation_ids: Iterable[int]
+                      ) -> dict[int, tuple[InvitationSend, DeliveryState]]:
+    """Each of these invitations' latest message to its guest, and how far it got."""
+    ids = list(invitation_ids)
+    latest: dict[int, InvitationSend] = {}
+    for start in range(0, len(ids), 500):
+        for send in session.scalars(select(InvitationSend).where(
+                col(InvitationSend.invitation_id).in_(ids[start:start + 500]),
+                col(InvitationSend.message_id).is_not(None)).order_by(col(InvitationSend.round))):
+            latest[send.invitation_id] = send
+    states = messaging.delivery_states(session, message_ids=[
+        send.message_id for send in latest.values() if send.message_id is not None])
+    return {invitation_id: (send, states.get(send.message_id or 0, DeliveryState.FAILED))
+            for invitation_id, send in latest.items()}
+
+
+def active_guests(session: Session, event_id: int) -> list[tuple[int, int]]:
+    """(invitation id, customer id) of the event's active invitations, in id order."""
+    return [(invitation_id, customer_id) for invitation_id, customer_id in session.execute(
+        select(col(Invitation.id), col(Invitation.customer_id))
+        .where(col(Invitation.event_id) == event_id,
+               col(Invitation.status) == InvitationStatus.ACTIVE).order_by(col(Invitation.id)))]
+
+
 def _sent_guests(session: Session, event_id: int) -> int:
-    """Active guests who were sent their invitation at least once."""
-    return session.scalar(
-        select(func.count(func.distinct(col(InvitationSend.invitation_id))))
-        .join(Invitation, col(Invitation.id) == col(InvitationSend.invitation_id))
-        .where(col(InvitationSend.event_id) == event_id,
-               col(Invitation.status) == InvitationStatus.ACTIVE)) or 0
+    """Active guests who were sent their invitation (a message that did not fail)."""
+    latest = latest_deliveries(session, invitation_ids=[
+        invitation_id for invitation_id, _ in active_guests(session, event_id)])
+    return sum(state is not DeliveryState.FAILED for _, state in latest.values())
 
 
 def start_send(session: Session, *, event_id: int, data: InvitationSendCreate, log: AuditLog,
@@ -106,7 +130,7 @@ def _send_for(session: Session, *, event_id: int, data: InvitationSendCreate,
     last_round = session.scalar(select(func.max(col(InvitationSendRun.round)))
                                 .where(col(InvitationSendRun.event_id) == event_id)) or 1
     run = InvitationSendRun(event_id=event_id, request_key=data.key or uuid.uuid4().hex,
-                            send_to=data.to, again=again, round=last_round + 1 if again else 1,
+                            send_to=data.to, again=again, round=last_round + 1,
                             staff_id=staff_id)
     try:
         with session.begin_nested():
@@ -201,11 +225,16 @@ def _rounds_sent(session: Session, invitation_ids: list[int]) -> dict[int, set[i
     return sent
 
 
-def _target_round(run: InvitationSendRun, rounds: set[int] | None) -> int | None:
-    """The round this guest's message would be, or None: they were sent it already."""
+def _target_round(run: InvitationSendRun, rounds: set[int] | None,
+                  latest: DeliveryState | None) -> int | None:
+    """The round this guest's message would be, or None: they were sent it already. A
+    guest's first is round 1 (whichever send gets there first); a message that failed is
+    sent again by the next send, and every message by a send `again`, in its round."""
     if not rounds:
         return 1
-    return run.round if run.again and run.round not in rounds else None
+    if run.round in rounds:
+        return None
+    return run.round if run.again or latest is DeliveryState.FAILED else None
 
 
 def _plan(database: Database, run_id: int, settings: Settings, signer: TokenSigner
@@ -224,10 +253,12 @@ def _plan(database: Database, run_id: int, settings: Settings, signer: TokenSign
             .limit(BATCH)))
         people = customers.get_customers(session, customer_ids=[i.customer_id for i in batch])
         sent = _rounds_sent(session, [id_of(i) for i in batch])
+        latest = latest_deliveries(session, invitation_ids=[id_of(i) for i in batch])
     planned: list[_Planned] = []
     unreachable = 0
     for invitation in batch:
-        round_ = _target_round(run, sent.get(id_of(invitation)))
+        before = latest.get(id_of(invitation))
+        round_ = _target_round(run, sent.get(id_of(invitation)), before and before[1])
         if round_ is None:
             continue
         customer = people[invitation.customer_id]

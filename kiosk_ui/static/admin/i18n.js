@@ -568,15 +568,19 @@ const WORDS = {
   sendNotSent: ["{n} khách chưa được gửi thư mời.", "{n} guests not sent theirs yet."],
   sendQueued_one: ["1 thư đang chờ gửi.", "1 message waiting to go out."],
   sendNotSent_one: ["1 khách chưa được gửi thư mời.", "1 guest not sent theirs yet."],
-  sendFailed_one: ["1 thư không gửi được (địa chỉ bị từ chối hoặc máy chủ thư lỗi).",
-    "1 message could not be sent (the address was refused or the mail server failed)."],
+  sendFailed_one: ["1 thư không gửi được (địa chỉ bị từ chối hoặc máy chủ thư lỗi); lần gửi "
+    + "cho khách chưa được gửi sẽ thử lại.", "1 message could not be sent (the address was "
+    + "refused or the mail server failed); sending to the guests not sent theirs yet tries "
+    + "it again."],
   sendUnknown_one: ["1 thư không rõ đã đi chưa: máy chủ dừng giữa lúc gửi; không tự gửi lại.",
     "1 message may or may not have gone out: the server stopped while sending it; it is not "
     + "sent again on its own."],
   sendUnreachable_one: ["1 khách không liên lạc được (không có email hay số điện thoại): "
     + "{names}.", "1 guest cannot be reached (no e-mail address or phone): {names}."],
-  sendFailed: ["{n} thư không gửi được (địa chỉ bị từ chối hoặc máy chủ thư lỗi).",
-    "{n} messages could not be sent (the address was refused or the mail server failed)."],
+  sendFailed: ["{n} thư không gửi được (địa chỉ bị từ chối hoặc máy chủ thư lỗi); lần gửi "
+    + "cho khách chưa được gửi sẽ thử lại.", "{n} messages could not be sent (the address "
+    + "was refused or the mail server failed); sending to the guests not sent theirs yet "
+    + "tries them again."],
   sendUnknown: ["{n} thư không rõ đã đi chưa: máy chủ dừng giữa lúc gửi; không tự gửi lại.",
     "{n} messages may or may not have gone out: the server stopped while sending them; they "
     + "are not sent again on their own."],

@@ -17,7 +17,9 @@ const counted = (key, n, values = {}) => (n === 1 ? t(`${key}_one`, values, null
   ?? t(key, { ...values, n: number(n) });
 
 const reachable = (now) => now.guests - now.unreachable;
-const alreadySent = (now) => now.sent + now.queued + now.failed + now.unknown;
+// "Not sent yet" takes in those whose message failed: the next send tries them again.
+const unsent = (now) => now.not_sent + now.failed;
+const alreadySent = (now) => now.sent + now.queued + now.unknown;
 const working = (now) => Boolean(now.latest && !now.latest.finished_at) || now.queued > 0;
 
 /** Where the invitations stand, as sentences. */
@@ -102,11 +104,11 @@ export function sendingPanel(event, context, onSent) {
     const to = choice.querySelector("input:checked").value;
     const body = { to, key: requestKey() };
     if (to === "unsent") {
-      if (!now.not_sent) {
+      if (!unsent(now)) {
         notify(t("sendNobodyLeft"));
         return;
       }
-      if (!await confirmAction(counted("sendUnsentQ", now.not_sent),
+      if (!await confirmAction(counted("sendUnsentQ", unsent(now)),
         t("sendInvitations"), "primary")) return;
     } else if (alreadySent(now) > 0) {
       if (!await confirmAction(counted("sendAgainQ", alreadySent(now),
