@@ -16,14 +16,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from badges import export, qr
 from kiosk_server.audit.service import AuditLog
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Access, Database, id_of, insert_ignoring_conflicts, on_commit
+from kiosk_server.core.db import (
+    Access,
+    Database,
+    id_of,
+    insert_ignoring_conflicts,
+    on_commit,
+    table_of,
+)
 from kiosk_server.core.errors import DomainError, conflict, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, token_link
 from kiosk_server.core.types import utcnow
@@ -43,7 +50,8 @@ from kiosk_server.events.service import get_event, when_text
 from kiosk_server.messaging import service as messaging
 from kiosk_server.messaging.models import Channel, DeliveryState, Purpose
 
-BATCH = 200
+BATCH = 200  # guests read and rendered at a time
+WRITE_CHUNK = 50  # guests queued a transaction: the gates' check-ins wait for none long
 QR_CID = "invitation-qr"
 _log = logging.getLogger(__name__)
 
@@ -286,52 +294,68 @@ def _queue(session: Session, run: InvitationSendRun, planned: list[_Planned]) ->
     still_active = set(session.scalars(select(col(Invitation.id)).where(
         col(Invitation.id).in_([p.invitation_id for p in planned]),
         col(Invitation.status) == InvitationStatus.ACTIVE)))
-    people = customers.get_customers(session, customer_ids=[p.customer_id for p in planned])
-    claim = insert_ignoring_conflicts(session, InvitationSend, col(InvitationSend.id))
-    queued = 0
-    for item in planned:
-        if item.invitation_id not in still_active:
+    wanted = [item for item in planned if item.invitation_id in still_active]
+    if not wanted:
+        return 0
+    now = utcnow()
+    claim = insert_ignoring_conflicts(session, table_of(InvitationSend),
+                                      col(InvitationSend.id), col(InvitationSend.invitation_id))
+    # One statement for the batch; no row back for a claim another send made first.
+    claimed = {invitation_id: send_id for send_id, invitation_id in session.execute(claim, [
+        {"event_id": run.event_id, "invitation_id": item.invitation_id, "round": item.round,
+         "run_id": run.id, "created_at": now} for item in wanted])}
+    people = customers.get_customers(session, customer_ids=[p.customer_id for p in wanted])
+    queued: list[dict] = []
+    dropped: list[int] = []
+    for item in wanted:
+        if item.invitation_id not in claimed:
             continue
-        send_id = session.execute(claim, {
-            "event_id": run.event_id, "invitation_id": item.invitation_id,
-            "round": item.round, "run_id": run.id, "created_at": utcnow()}).scalar()
-        if send_id is None:
-            continue  # queued already, by another send
         answer = contact.send(session, people[item.customer_id], item.content,
                               purpose=Purpose.SERVICE, channel=item.channel)
         if answer.message_id is None:  # their address went meanwhile
-            session.execute(delete(InvitationSend).where(col(InvitationSend.id) == send_id))
-            continue
-        session.execute(update(InvitationSend).where(col(InvitationSend.id) == send_id)
-                        .values(message_id=answer.message_id, channel=item.channel))
-        queued += 1
-    return queued
+            dropped.append(claimed[item.invitation_id])
+        else:
+            queued.append({"send_id": claimed[item.invitation_id],
+                           "message_id": answer.message_id, "channel": item.channel})
+    if dropped:
+        session.execute(delete(InvitationSend).where(col(InvitationSend.id).in_(dropped)))
+    if queued:
+        session.execute(update(table_of(InvitationSend))
+                        .where(col(InvitationSend.id) == bindparam("send_id"))
+                        .values(message_id=bindparam("message_id"),
+                                channel=bindparam("channel")), queued)
+    return len(queued)
 
 
 def send_next_batch(database: Database, run_id: int, settings: Settings,
                     signer: TokenSigner) -> bool:
-    """Work one batch of the send; False once it is finished."""
+    """Work one batch of the send (read and rendered first, then queued `WRITE_CHUNK`
+    guests a transaction); False once the send is finished."""
     planned = _plan(database, run_id, settings, signer)
     if planned is None:
         return False
     run, items, unreachable, last = planned
-    with database.session(Access.WRITE) as session:
-        current = session.get(InvitationSendRun, run_id)
-        if current is None or current.finished_at is not None:
-            return False
-        if last < 0:
-            current.finished_at = utcnow()
-            session.add(current)
-            return False
-        queued = _queue(session, run, items)
-        # Counted by this batch's own work; another process working the same batch at the
-        # same moment claims nothing twice, it only moves the same marker.
-        session.execute(update(InvitationSendRun)
-                        .where(col(InvitationSendRun.id) == run_id,
-                               col(InvitationSendRun.next_invitation_id) < last)
-                        .values(next_invitation_id=last,
-                                queued=InvitationSendRun.queued + queued,
-                                unreachable=InvitationSendRun.unreachable + unreachable))
+    chunks = [items[start:start + WRITE_CHUNK] for start in range(0, len(items), WRITE_CHUNK)]
+    for number, chunk in enumerate(chunks or [[]], start=1):
+        with database.session(Access.WRITE) as session:
+            current = session.get(InvitationSendRun, run_id)
+            if current is None or current.finished_at is not None:
+                return False
+            if last < 0:
+                current.finished_at = utcnow()
+                session.add(current)
+                return False
+            queued = _queue(session, run, chunk)
+            values: dict = {"queued": InvitationSendRun.queued + queued}
+            if number == len(chunks or [[]]):  # the batch is done: the marker moves past it
+                values |= {"next_invitation_id": last,
+                           "unreachable": InvitationSendRun.unreachable + unreachable}
+            # Another process working the same batch at the same moment claims nothing
+            # twice; it only moves the same marker, once.
+            session.execute(update(InvitationSendRun)
+                            .where(col(InvitationSendRun.id) == run_id,
+                                   col(InvitationSendRun.next_invitation_id) < last)
+                            .values(**values))
     return True
 
 

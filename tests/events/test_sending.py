@@ -178,7 +178,11 @@ def test_the_phone_page_refuses_forged_and_cancelled_links(client, admin, semina
     assert client.get(f"/i/{seminar.codes[0]}/qr.png").status_code == 404
 
 
-def test_two_sends_at_once_and_two_workers_on_one_send_queue_each_guest_once(served, admin):
+def test_two_sends_at_once_and_two_workers_on_one_send_queue_each_guest_once(served, admin,
+                                                                            monkeypatch):
+    # Small batches and transactions, so that these 12 guests take several of each.
+    monkeypatch.setattr(sending, "BATCH", 8)
+    monkeypatch.setattr(sending, "WRITE_CHUNK", 3)
     with httpx.Client(base_url=served.url, timeout=30) as http:
         people = [{"full_name": f"Phạm Văn Song {n}", "email": f"song{n}@example.com"}
                   for n in range(12)]
