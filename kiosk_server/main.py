@@ -33,6 +33,7 @@ from kiosk_server.events import sending as invitation_sending
 from kiosk_server.events import service as events
 from kiosk_server.events.routes import public_router as invitation_router
 from kiosk_server.events.routes import router as events_router
+from kiosk_server.events.send_worker import InvitationSender
 from kiosk_server.feedback import answers as feedback_answers
 from kiosk_server.feedback import service as feedback
 from kiosk_server.feedback.routes import router as feedback_router
@@ -95,7 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     hub = create_hub(settings.redis_url, namespace=namespace)
     outbox = OutboxSender(database, settings)  # runs only for the channels set up
     signer = TokenSigner(settings.signing_key)
-    invitations = invitation_sending.InvitationSender(database, settings, signer)
+    invitations = InvitationSender(database, settings, signer)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -29,17 +29,18 @@ from kiosk_server.events.models import (
     InvitationSendPublic,
     SendProgress,
 )
+from kiosk_server.events.send_worker import InvitationSender
 from kiosk_server.staff.deps import Audit, CurrentStaff, StaffWorkDep
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 
 
-async def _sender(request: Request) -> sending.InvitationSender:
+async def _sender(request: Request) -> InvitationSender:
     return request.app.state.invitation_sender
 
 
 # Works the sends of this process (given by `create_app`).
-SenderDep = Annotated[sending.InvitationSender, Depends(_sender)]
+SenderDep = Annotated[InvitationSender, Depends(_sender)]
 
 
 @router.post("", response_model=EventPublic, status_code=status.HTTP_201_CREATED)

@@ -9,8 +9,6 @@ that failed, or all with `again`). One send runs per event at a time (a
 partial unique index); a request while one runs follows it.
 """
 
-import logging
-import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -53,7 +51,6 @@ from kiosk_server.messaging.models import Channel, DeliveryState, Purpose
 BATCH = 200  # guests read and rendered at a time
 WRITE_CHUNK = 50  # guests queued a transaction: the gates' check-ins wait for none long
 QR_CID = "invitation-qr"
-_log = logging.getLogger(__name__)
 
 
 def _already_running() -> DomainError:
@@ -357,52 +354,6 @@ def send_next_batch(database: Database, run_id: int, settings: Settings,
                                    col(InvitationSendRun.next_invitation_id) < last)
                             .values(**values))
     return True
-
-
-class InvitationSender:
-    """Works the sends of this process, each on a thread of its own, one batch (a short
-    transaction) at a time; a send whose process stopped is carried on by the next
-    request about it, or at start-up."""
-
-    def __init__(self, database: Database, settings: Settings, signer: TokenSigner) -> None:
-        self._database = database
-        self._settings = settings
-        self._signer = signer
-        self._threads: dict[int, threading.Thread] = {}
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-
-    def start(self, run_id: int) -> None:
-        with self._lock:
-            if self._stopping.is_set() or (
-                    run_id in self._threads and self._threads[run_id].is_alive()):
-                return
-            thread = threading.Thread(target=self._work, args=(run_id,), daemon=True,
-                                      name=f"invitations-{run_id}")
-            self._threads[run_id] = thread
-        thread.start()
-
-    def resume_unfinished(self) -> None:
-        with self._database.session(Access.READ) as session:
-            run_ids = unfinished(session)
-        for run_id in run_ids:
-            self.start(run_id)
-
-    def _work(self, run_id: int) -> None:
-        try:
-            while not self._stopping.is_set() and send_next_batch(
-                    self._database, run_id, self._settings, self._signer):
-                pass
-        except Exception:  # the next request about this send carries it on
-            _log.exception("sending the invitations of send %s stopped", run_id)
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._stopping.set()
-        with self._lock:
-            threads = list(self._threads.values())
-        for thread in threads:
-            thread.join(timeout_s)
-        self._stopping.clear()  # the same app may be served again (a restart)
 
 
 # --------------------------------------------------------------------------- the phone page
