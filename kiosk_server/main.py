@@ -29,8 +29,11 @@ from kiosk_server.core.text import preferred_language
 from kiosk_server.core.uploads import CSV_BODY
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.routes import router as customers_router
+from kiosk_server.events import sending as invitation_sending
 from kiosk_server.events import service as events
+from kiosk_server.events.routes import public_router as invitation_router
 from kiosk_server.events.routes import router as events_router
+from kiosk_server.events.send_worker import InvitationSender
 from kiosk_server.feedback import answers as feedback_answers
 from kiosk_server.feedback import service as feedback
 from kiosk_server.feedback.routes import router as feedback_router
@@ -99,6 +102,8 @@ def create_app(settings: Settings) -> FastAPI:
     namespace = hmac.new(settings.signing_key, b"kiosk/live", hashlib.sha256).hexdigest()[:16]
     hub = create_hub(settings.redis_url, namespace=namespace)
     outbox = OutboxSender(database, settings)  # runs only for the channels set up
+    signer = TokenSigner(settings.signing_key)
+    invitations = InvitationSender(database, settings, signer)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -110,7 +115,9 @@ def create_app(settings: Settings) -> FastAPI:
         gc.freeze()
         await hub.start()
         await outbox.start()
+        invitations.resume_unfinished()
         yield
+        invitations.stop()
         await outbox.stop()
         await hub.close()
         database.dispose()
@@ -123,7 +130,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.hub = hub
     app.state.outbox = outbox
     app.state.exports = ExportRunner(database, settings.data_dir / "exports")
-    app.state.signer = TokenSigner(settings.signing_key)
+    app.state.signer = signer
+    app.state.invitation_sender = invitations
     app.state.audit_labels = _audit_labelers()
     app.add_exception_handler(DomainError, _render_domain_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)
@@ -131,7 +139,7 @@ def create_app(settings: Settings) -> FastAPI:
     # the dozens of others (measured: matching the till's lookup, 127 µs 6th, 33 µs 2nd).
     routers = (checkin_router, loyalty_router, staff_router, customers_router, cards_router,
                events_router, feedback_router, messaging_router, prints_router, card_router,
-               privacy_router, portal_router)
+               privacy_router, portal_router, invitation_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.
@@ -188,6 +196,32 @@ def create_app(settings: Settings) -> FastAPI:
         return HTMLResponse(page("card.html", business=settings.business_name, holder=card.name,
                                  number=card.member_number, tier=card.tier, token=token,
                                  colour=settings.brand_primary))
+
+    @app.get("/i/sw.js", include_in_schema=False)
+    def invitation_worker() -> Response:
+        """The card pages' service worker, served from /i/ so that it may keep invitations."""
+        return FileResponse(Path(static_dir()) / "card-sw.js",
+                            media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/i/{code}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/I/{code}", response_class=HTMLResponse, include_in_schema=False)
+    def invitation_page(code: str) -> Response:
+        """A guest's own invitation (the link they were sent): its QR large, the event, the
+        guest's name; kept by the phone to show offline. The link is the credential."""
+        with database.session(Access.READ) as session:
+            try:
+                found = invitation_sending.phone_invitation(session, code=code, signer=signer)
+            except DomainError:
+                return HTMLResponse(page("invitation-invalid.html",
+                                         business=settings.business_name), status_code=404)
+        event = found.event
+        return HTMLResponse(page(
+            "invitation.html", business=settings.business_name, guest=found.guest_name,
+            event=event.name, venue=event.venue, token=found.token,
+            when_vi=events.when_text(event, settings.zone, "vi"),
+            when_en=events.when_text(event, settings.zone, "en"),
+            colour=settings.brand_primary),
+            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
     @app.get("/f/{code}", response_class=HTMLResponse, include_in_schema=False)
     @app.get("/F/{code}", response_class=HTMLResponse, include_in_schema=False)

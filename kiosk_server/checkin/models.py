@@ -10,6 +10,7 @@ from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from kiosk_server.core.types import Id, PlainText, UtcDateTime, enum_column, utcnow
+from kiosk_server.messaging.models import DeliveryState
 
 
 class ScanStatus(StrEnum):
@@ -269,6 +270,10 @@ class GuestLine(SQLModel):
     invitation_id: int
     checked_in_at: datetime | None
     gate: str | None
+    invitation_sent_at: datetime | None = Field(
+        default=None, description="when their invitation was last queued to them (null: never)")
+    invitation_delivery: DeliveryState | None = Field(
+        default=None, description="how far that message got")
 
 
 class GuestPage(SQLModel):

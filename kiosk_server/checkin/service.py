@@ -39,6 +39,7 @@ from kiosk_server.core.types import utcnow
 from kiosk_server.core.writer import WriteQueue, batch_memo
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import Guest, VisitKind, is_vip
+from kiosk_server.events import send_progress
 from kiosk_server.events import service as events
 from kiosk_server.events.models import GatePass, GateRules, InvitationStatus
 from kiosk_server.live.hub import LocalHub
@@ -332,13 +333,18 @@ def guest_list(session: Session, *, event_id: int, query: str = "", arrived: boo
                    col(Checkin.customer_id).in_(ids))
         )
     } if ids else {}
+    sent = send_progress.sent_states(session, invitation_ids=[p.id for p in passes.values()])
     lines = []
     for customer in found:
         checked_in_at, gate = entries.get(customer.id, (None, None))
+        invitation_id = passes[id_of(customer)].id
+        delivery = sent.get(invitation_id)
         lines.append(GuestLine(
             customer_id=id_of(customer), name=customer.full_name, phone=customer.phone,
             vip=is_vip(customer.tags), tags=customer.tags,
-            invitation_id=passes[id_of(customer)].id, checked_in_at=checked_in_at, gate=gate,
+            invitation_id=invitation_id, checked_in_at=checked_in_at, gate=gate,
+            invitation_sent_at=delivery.queued_at if delivery else None,
+            invitation_delivery=delivery.delivery if delivery else None,
         ))
     return lines, cursor
 

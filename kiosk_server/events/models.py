@@ -3,14 +3,16 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import model_validator
+from pydantic import StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from kiosk_server.core.types import Id, Moment, PlainText, UtcDateTime, enum_column, utcnow
 from kiosk_server.customers.models import ImportError_, ImportMatch, ImportRow
+from kiosk_server.messaging.models import Channel, DeliveryState
 
 DEFAULT_EARLY_CHECKIN = timedelta(hours=2)
 MAX_INVITATIONS_PER_CALL = 10_000
@@ -163,3 +165,108 @@ class InvitationImportReport(SQLModel):
     digest: str
     already_saved: int
     invitations: list[InvitationPublic]
+
+
+# --------------------------------------------------------------------------- sending them
+
+class SendTo(StrEnum):
+    UNSENT = "unsent"  # the guests who have not been sent their invitation yet
+    ALL = "all"  # every guest; those already sent only with `again`
+
+
+_RUNNING = text("finished_at IS NULL")
+
+
+class InvitationSendRun(SQLModel, table=True):
+    """One request to send an event's invitations, worked through in batches.
+
+    At most one runs per event at a time (the partial unique index); `round` is the
+    number each guest's send of this run carries (1 for a guest's first)."""
+
+    __tablename__ = "invitation_send_runs"
+    __table_args__ = (
+        UniqueConstraint("event_id", "request_key", name="uq_invitation_send_request"),
+        Index("uq_invitation_send_running", "event_id", unique=True,
+              sqlite_where=_RUNNING, postgresql_where=_RUNNING),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="events.id")
+    request_key: str = Field(max_length=64)
+    send_to: SendTo = Field(sa_type=enum_column(SendTo))
+    again: bool = False
+    round: int = 1
+    staff_id: int | None = None
+    queued: int = 0
+    unreachable: int = 0
+    next_invitation_id: int = 0  # how far the batches got (invitation ids are its order)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class InvitationSend(SQLModel, table=True):
+    """A guest's invitation queued as a message, once per round."""
+
+    __tablename__ = "invitation_sends"
+    __table_args__ = (UniqueConstraint("invitation_id", "round", name="uq_invitation_send_round"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="events.id", index=True)
+    invitation_id: int = Field(foreign_key="invitations.id")
+    round: int
+    run_id: int = Field(foreign_key="invitation_send_runs.id")
+    message_id: int | None = None  # the outbox message (no foreign key: the outbox may be pruned)
+    channel: Channel | None = Field(default=None, sa_type=enum_column(Channel))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+SendKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class InvitationSendCreate(SQLModel):
+    to: SendTo = Field(default=SendTo.UNSENT, description="unsent: only the guests not sent "
+                       "their invitation yet (or whose message failed); all: every guest "
+                       "(see `again`)")
+    again: bool = Field(default=False, description="with `to: all`: also send again to the "
+                        "guests who were sent it already")
+    key: SendKey | None = Field(default=None, description="the client's key for this request: "
+                                "sent again, it is answered with the first send, which acts "
+                                "once")
+
+
+class InvitationSendPublic(SQLModel):
+    id: int
+    event_id: int
+    to: SendTo
+    again: bool
+    queued: int = Field(description="messages this send has queued so far")
+    unreachable: int = Field(description="guests it could not reach (no e-mail or phone)")
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class UnreachableGuest(SQLModel):
+    invitation_id: int
+    customer_id: int
+    name: str
+
+
+class SendProgress(SQLModel):
+    """Where the event's invitations stand, each guest counted once, by their latest send."""
+
+    event_id: int
+    guests: int = Field(description="active invitations")
+    queued: int = Field(description="waiting in the outbox or being sent")
+    sent: int
+    failed: int = Field(description="it failed; a send to those `unsent` tries them again")
+    unknown: int = Field(description="a sender took it and never reported back")
+    unreachable: int = Field(description="not sent yet, and no e-mail address or phone")
+    not_sent: int = Field(description="not sent yet, and reachable")
+    unreachable_guests: list[UnreachableGuest] = Field(description="the first 50 of them")
+    latest: InvitationSendPublic | None = Field(description="the latest send request")
+
+
+@dataclass(frozen=True, slots=True)
+class SentState:
+    """How far a guest's latest invitation message got."""
+
+    queued_at: datetime
+    delivery: DeliveryState

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from kiosk_server.core.deps import SessionDep, SignerDep
 from kiosk_server.core.types import Id
@@ -15,7 +15,7 @@ from kiosk_server.core.uploads import (
     SkipBadRows,
 )
 from kiosk_server.customers.imports import ImportOptions
-from kiosk_server.events import service
+from kiosk_server.events import send_progress, sending, service
 from kiosk_server.events.models import (
     EventCreate,
     EventPublic,
@@ -25,10 +25,22 @@ from kiosk_server.events.models import (
     InvitationPage,
     InvitationPublic,
     InvitationsCreate,
+    InvitationSendCreate,
+    InvitationSendPublic,
+    SendProgress,
 )
+from kiosk_server.events.send_worker import InvitationSender
 from kiosk_server.staff.deps import Audit, CurrentStaff, StaffWorkDep
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
+
+
+async def _sender(request: Request) -> InvitationSender:
+    return request.app.state.invitation_sender
+
+
+# Works the sends of this process (given by `create_app`).
+SenderDep = Annotated[InvitationSender, Depends(_sender)]
 
 
 @router.post("", response_model=EventPublic, status_code=status.HTTP_201_CREATED)
@@ -103,3 +115,41 @@ def cancel_invitation(event_id: Id, invitation_id: Id, session: SessionDep, sign
     invitation = service.cancel_invitation(session, event_id=event_id, invitation_id=invitation_id)
     log.record("invitation.cancel", invitation, details={"event_id": event_id})
     return service.to_public(session, [invitation], signer)[0]
+
+
+@router.post("/{event_id}/invitation-sends", response_model=InvitationSendPublic,
+             status_code=status.HTTP_202_ACCEPTED)
+def send_invitations(event_id: Id, body: InvitationSendCreate, session: SessionDep,
+                     sender: SenderDep, caller: CurrentStaff, log: Audit):
+    """Staff. Send each guest their invitation: an e-mail with its QR and the link to their
+    phone page, or, when their phone is how to reach them, a phone message with the link.
+    To the guests not sent it yet (default), or to all (`again: true` to send it a second
+    time to those who have it; without it, `409 again_not_confirmed`). Cancelled
+    invitations are never sent. Queued in the background, a batch at a time: follow
+    `GET .../invitation-sends/progress`. The same `key` again, or a request while a send
+    runs, gets that send (`409 send_in_progress` if it asked for something else)."""
+    run = sending.start_send(session, event_id=event_id, data=body, log=log, work=sender.start)
+    return sending.to_public(run)
+
+
+@router.get("/{event_id}/invitation-sends/progress", response_model=SendProgress)
+def sending_progress(event_id: Id, session: SessionDep, caller: CurrentStaff):
+    """Staff. Where the event's invitations stand: each guest once, by their latest
+    message (queued, sent, failed, unknown), or not sent yet (reachable or not, with
+    those who cannot be reached named); and the latest send."""
+    return send_progress.progress(session, event_id=event_id)
+
+
+# A guest's own invitation, opened from the link they were sent: the token in the path is
+# the credential (the same one the QR holds), so this needs no sign-in.
+public_router = APIRouter(tags=["events"])
+
+
+@public_router.get("/i/{code}/qr.png", response_class=Response,
+                   responses={200: {"content": {"image/png": {}}, "description": "a PNG"}})
+def invitation_qr(code: str, session: SessionDep, signer: SignerDep):
+    """Public. With an active invitation's code (the credential it shows): its QR alone,
+    large, for the guest's phone; the kiosk at the gate scans it."""
+    found = sending.phone_invitation(session, code=code, signer=signer)
+    return Response(sending.qr_png(found.token), media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=86400"})

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, Select, bindparam, func, select, update
 from sqlmodel import Session, col
@@ -28,10 +29,22 @@ from kiosk_server.events.models import (
 from kiosk_server.staff.deps import StaffWork
 
 MAX_PAGE = 500
+_WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+_WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
 def _no_such_event() -> DomainError:
     return not_found("sự kiện", "Event", code="event_not_found")
+
+
+def when_text(event: Event, zone: ZoneInfo, language: str) -> str:
+    """The event's day and hours as people read them: "Thứ Bảy, 05/12/2026 · 14:00 – 17:00"."""
+    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    weekday = (_WEEKDAYS_EN if language == "en" else _WEEKDAYS_VI)[start.weekday()]
+    hours = f"{start:%H:%M} – {end:%H:%M}"
+    if end.date() != start.date():
+        hours = f"{start:%H:%M} – {end:%d/%m/%Y %H:%M}"
+    return f"{weekday}, {start:%d/%m/%Y} · {hours}"
 
 
 def create_event(session: Session, *, data: EventCreate) -> Event:

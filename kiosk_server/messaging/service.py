@@ -265,8 +265,27 @@ def list_messages(session: Session, *, state: DeliveryState | None = None,
     return items, (rows[-1].id if more else None)
 
 
+def delivery_states(session: Session, *, message_ids: Sequence[int],
+                    now: datetime | None = None) -> dict[int, DeliveryState]:
+    """Where each of these messages stands, by id (a long `sending` is `unknown`)."""
+    stale = (now or utcnow()) - UNKNOWN_AFTER
+    states: dict[int, DeliveryState] = {}
+    ids = list(message_ids)
+    for start in range(0, len(ids), 500):
+        for message_id, status, claimed_at in session.execute(
+                select(col(OutboxMessage.id), col(OutboxMessage.status),
+                       col(OutboxMessage.claimed_at))
+                .where(col(OutboxMessage.id).in_(ids[start:start + 500]))):
+            states[message_id] = _state_of(status, claimed_at, stale)
+    return states
+
+
 def _state(message: OutboxMessage, stale: datetime) -> DeliveryState:
-    if (message.status is MessageStatus.SENDING and message.claimed_at is not None
-            and message.claimed_at < stale):
+    return _state_of(message.status, message.claimed_at, stale)
+
+
+def _state_of(status: MessageStatus, claimed_at: datetime | None, stale: datetime
+              ) -> DeliveryState:
+    if status is MessageStatus.SENDING and claimed_at is not None and claimed_at < stale:
         return DeliveryState.UNKNOWN
-    return DeliveryState(message.status.value)
+    return DeliveryState(status.value)

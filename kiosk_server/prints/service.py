@@ -6,7 +6,6 @@ Rendering never runs inside a check-in: a single image is made on its own reques
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -23,6 +22,7 @@ from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import Customer, is_vip
 from kiosk_server.events import service as events
 from kiosk_server.events.models import Event, Invitation, InvitationStatus
+from kiosk_server.events.service import when_text
 from kiosk_server.feedback import service as feedback
 from kiosk_server.loyalty import coupons
 from kiosk_server.loyalty import service as loyalty
@@ -31,8 +31,6 @@ from kiosk_server.prints.render import Batch, Guest, badge, invitation, labels
 from kiosk_server.prints.runner import ExportRunner, worker_name
 
 _FILE_EXTENSIONS = {"pdf": ".pdf", "zip": ".zip"}
-_WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
-_WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
 def brand_of(settings: Settings) -> Brand:
@@ -46,16 +44,6 @@ def brand_of(settings: Settings) -> Brand:
 def _brand(name: str, primary: str, accent: str, logo_path: str | None) -> Brand:
     logo = Path(logo_path).read_bytes() if logo_path else None
     return Brand(name=name, primary=primary, accent=accent, logo=logo)
-
-
-def when_text(event: Event, zone: ZoneInfo, language: str) -> str:
-    """The event's day and hours as people read them: "Thứ Bảy, 05/12/2026 · 14:00 – 17:00"."""
-    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    weekday = (_WEEKDAYS_EN if language == "en" else _WEEKDAYS_VI)[start.weekday()]
-    hours = f"{start:%H:%M} – {end:%H:%M}"
-    if end.date() != start.date():
-        hours = f"{start:%H:%M} – {end:%d/%m/%Y %H:%M}"
-    return f"{weekday}, {start:%d/%m/%Y} · {hours}"
 
 
 def card_link(public_url: str, token: str) -> str:

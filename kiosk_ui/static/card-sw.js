@@ -1,5 +1,5 @@
-// Keeps each card page a customer has opened, with its QR, style and script, so the card
-// shows without a network. The network is asked first (a renamed customer sees the new
+// Keeps each card page a customer has opened (and each invitation page a guest has: served
+// from /i/sw.js too), with its QR, style and scripts, so it shows without a network. The network is asked first (a renamed customer sees the new
 // name); what it answered last is used when it does not answer.
 "use strict";
 
@@ -12,7 +12,8 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   const ours = url.origin === location.origin
-    && (url.pathname.startsWith("/c/") || url.pathname.startsWith("/ui/card")
+    && (url.pathname.startsWith("/c/") || url.pathname.startsWith("/i/")
+        || url.pathname.startsWith("/ui/card") || url.pathname === "/ui/invitation.js"
         || url.pathname === "/ui/favicon.svg");
   if (request.method !== "GET" || !ours) return;
   event.respondWith((async () => {

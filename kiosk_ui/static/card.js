@@ -1,5 +1,6 @@
-// A customer's own card: kept by the phone (service worker) so that it opens without a
-// network, and the screen kept awake while it shows.
+// A customer's own card, or a guest's invitation (`data-scope="/i/"` on the body): kept by
+// the phone (service worker) so that it opens without a network, and the screen kept awake
+// while it shows.
 "use strict";
 
 const state = { kept: false };
@@ -9,14 +10,16 @@ window.cardState = state; // read by the browser tests
 // once more, so that it is kept for the next time there is no network.
 async function keep() {
   const workers = navigator.serviceWorker;
-  await workers.register("/c/sw.js", { scope: "/c/" });
+  const scope = document.body.dataset.scope || "/c/";
+  await workers.register(`${scope}sw.js`, { scope });
   await workers.ready;
   if (!workers.controller) {
     await new Promise((resolve) => workers.addEventListener("controllerchange", resolve,
                                                             { once: true }));
   }
-  const needed = [location.href, document.querySelector(".qr")?.src, "/ui/card.css",
-                  "/ui/card.js", "/ui/favicon.svg"].filter(Boolean);
+  const needed = [location.href, document.querySelector(".qr")?.src,
+                  ...[...document.querySelectorAll("link[rel=stylesheet], script[src]")]
+                    .map((node) => node.href || node.src), "/ui/favicon.svg"].filter(Boolean);
   await Promise.all(needed.map((url) => fetch(url, { cache: "no-store" })));
   state.kept = true;
 }

@@ -165,6 +165,7 @@ def _every_other_change(client, admin):
     _ok(client.patch(f"/api/v1/events/{event['id']}", headers=h, json={"capacity": 300}))
     _ok(client.post(f"/api/v1/events/{event['id']}/exports", headers=h,
                     json={"kind": "invitations_zip"}))
+    _ok(client.post(f"/api/v1/events/{event['id']}/invitation-sends", headers=h, json={}))
     other = _ok(client.post("/api/v1/customers", headers=h, json={
         "full_name": "Vũ Thị Lan Anh", "phone": "0911 222 333"}))
     _ok(client.post(f"/api/v1/events/{event['id']}/invitations", headers=h,

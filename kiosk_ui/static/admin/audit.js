@@ -23,6 +23,9 @@ function sentenceKey(entry) {
   if (entry.action === "customer.erase" && entry.details?.by_customer) {
     return "audit_customer_erase_self"; // from their own portal: no staff member did it
   }
+  if (entry.action === "event.send_invitations" && entry.details?.again) {
+    return "audit_event_send_invitations_again";
+  }
   return `audit_${entry.action.replaceAll(".", "_")}`;
 }
 

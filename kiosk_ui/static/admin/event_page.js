@@ -1,6 +1,7 @@
 // #/events/{id}: the event's details, its counters live (re-read on each update of its feed,
-// and every 10 s), kiosk pairing, the guest list (each guest's badge and invitation images),
-// printing everyone's badges or invitations, and inviting guests.
+// and every 10 s), kiosk pairing, sending the invitations, the guest list (each guest's
+// invitation sent or not, their badge and invitation images), printing everyone's badges or
+// invitations, and inviting guests.
 import { api, query } from "./api.js";
 import {
   capacityText, checkinTimes, eventTimes, liveCounters, monitorLink,
@@ -8,6 +9,7 @@ import {
 import { t } from "./i18n.js";
 import { invitePanel } from "./invite.js";
 import { guestPrintLinks, printingPanel } from "./prints.js";
+import { sendingPanel, sentText } from "./sending.js";
 import {
   actionButton, confirmAction, customerName, el, field, link, makeForm, notify, pagedList,
   phoneText, row, select, table, tagList, textInput, valueOf, when,
@@ -55,7 +57,7 @@ function arrival(guest) {
 
 function guestsPanel(event, onChange) {
   const { node, body } = table([t("fullName"), t("phone"), t("tags"), t("status"),
-    t("guestPrints"), ""], "guests");
+    t("invitationColumn"), t("guestPrints"), ""], "guests");
   const filter = select(Object.keys(FILTERS).map((key) => [key, t(`filter_${key}`)]), "all");
   filter.setAttribute("aria-label", t("filter"));
 
@@ -70,7 +72,9 @@ function guestsPanel(event, onChange) {
     }, "danger small");
     const line = row(link(`#/customers/${guest.customer_id}`,
       customerName({ full_name: guest.name }, guest.customer_id)), phoneText(guest.phone),
-      tagList(guest.tags), arrival(guest), guestPrintLinks(event, guest), cancel);
+      tagList(guest.tags), arrival(guest), sentText(guest), guestPrintLinks(event, guest), cancel);
+    line.cells[4].classList.add("invitation-sent");
+    line.cells[4].dataset.delivery = guest.invitation_delivery || "none";
     line.dataset.customerId = guest.customer_id;
     line.classList.toggle("arrived", Boolean(guest.checked_in_at));
     return line;
@@ -110,6 +114,7 @@ export async function eventPage(root, context, id) {
   const guests = guestsPanel(event, () => live.refresh());
   const live = liveCounters(event, stats, context, (update) => guests.arrived(update));
   const printing = printingPanel(event, context);
+  const sending = sendingPanel(event, context, () => guests.reload());
   const invited = () => {
     live.refresh();
     return guests.reload();
@@ -123,8 +128,9 @@ export async function eventPage(root, context, id) {
       el("section", { class: "panel" }, el("h2", { text: t("details") }), details(event)),
       el("div", { class: "stack" }, el("section", { class: "panel", "aria-label": t("counters") },
         el("h2", {}, t("counters"), " ", live.status), live.board), pairingPanel(event))),
+    sending.panel,
     guests.panel,
     printing.panel,
     invitePanel(event, invited));
-  await Promise.all([guests.start(), printing.start()]);
+  await Promise.all([guests.start(), printing.start(), sending.start()]);
 }

@@ -61,6 +61,9 @@ const WORDS = {
   field_request: ["Dữ liệu gửi đi", "What was sent"],
   field_name: ["Tên", "Name"],
   field_venue: ["Địa điểm", "Venue"],
+  field_to: ["Gửi cho", "Send to"],
+  field_again: ["Gửi lại", "Send again"],
+  field_key: ["Mã yêu cầu", "Request key"],
   field_starts_at: ["Bắt đầu", "Starts"],
   field_ends_at: ["Kết thúc", "Ends"],
   field_checkin_opens_at: ["Mở check-in", "Check-in opens"],
@@ -232,6 +235,10 @@ const WORDS = {
     "{actor} imported 1 customer from a CSV file."],
   audit_event_import_invitations: ["{actor} đã mời {count} khách đến {target} từ tệp CSV.",
     "{actor} invited {count} guests to {target} from a CSV file."],
+  audit_event_send_invitations: ["{actor} đã gửi thư mời cho khách chưa nhận của {target}.",
+    "{actor} sent {target}'s invitations to the guests who had not received theirs."],
+  audit_event_send_invitations_again: ["{actor} đã gửi lại thư mời cho mọi khách của {target}.",
+    "{actor} sent {target}'s invitations again to every guest."],
   audit_export_create: ["{actor} đã tạo tệp “{kind}” cho {target}.",
     "{actor} made the file “{kind}” for {target}."],
   audit_invitation_cancel: ["{actor} đã hủy thư mời của {target}.",
@@ -566,6 +573,60 @@ const WORDS = {
   guestPrints: ["Ảnh", "Images"],
   badgePng: ["Thẻ tên", "Badge"],
   invitationPng: ["Thư mời", "Invitation"],
+  // sending invitations
+  sendTitle: ["Gửi thư mời", "Send invitations"],
+  sendHint: ["Mỗi khách nhận thư mời qua email (kèm mã QR và liên kết mở trên điện thoại), "
+    + "hoặc qua tin nhắn điện thoại nếu đó là cách liên lạc với họ.",
+  "Each guest gets their invitation by e-mail (with its QR code and a link to open it on "
+    + "their phone), or by a phone message when that is how to reach them."],
+  sendTo: ["Gửi cho", "Send to"],
+  sendTo_unsent: ["Khách chưa được gửi", "Guests not sent theirs yet"],
+  sendTo_all: ["Tất cả khách", "All guests"],
+  sendInvitations: ["Gửi thư mời", "Send invitations"],
+  sendAgain: ["Gửi lại", "Send again"],
+  sendUnsentQ: ["Gửi thư mời cho {n} khách?", "Send the invitation to {n} guests?"],
+  sendAgainQ: ["Gửi lại thư mời cho {n} khách đã nhận? (Tất cả {all} khách sẽ nhận thư.)",
+    "Send it again to {n} guests who already received it? (All {all} guests will get it.)"],
+  sendNobodyLeft: ["Mọi khách đã được gửi thư mời.",
+    "Every guest has been sent their invitation."],
+  sendUnsentQ_one: ["Gửi thư mời cho 1 khách?", "Send the invitation to 1 guest?"],
+  sendAgainQ_one: ["Gửi lại thư mời cho 1 khách đã nhận? (Tất cả {all} khách sẽ nhận thư.)",
+    "Send it again to 1 guest who already received it? (All {all} guests will get it.)"],
+  sendStarted: ["Đang gửi thư mời…", "Sending the invitations…"],
+  sendNoGuests: ["Sự kiện chưa có khách mời.", "The event has no guests yet."],
+  sendAllSent: ["Đã gửi thư mời cho tất cả {n} khách.",
+    "All {n} guests have been sent their invitation."],
+  sendAllSent_one: ["Đã gửi thư mời cho khách duy nhất.", "The one guest has been sent theirs."],
+  sendSentOf: ["Đã gửi {n} trên {of} khách.", "{n} of {of} guests sent."],
+  sendQueued: ["{n} thư đang chờ gửi.", "{n} messages waiting to go out."],
+  sendNotSent: ["{n} khách chưa được gửi thư mời.", "{n} guests not sent theirs yet."],
+  sendQueued_one: ["1 thư đang chờ gửi.", "1 message waiting to go out."],
+  sendNotSent_one: ["1 khách chưa được gửi thư mời.", "1 guest not sent theirs yet."],
+  sendFailed_one: ["1 thư không gửi được (địa chỉ bị từ chối hoặc máy chủ thư lỗi); lần gửi "
+    + "cho khách chưa được gửi sẽ thử lại.", "1 message could not be sent (the address was "
+    + "refused or the mail server failed); sending to the guests not sent theirs yet tries "
+    + "it again."],
+  sendUnknown_one: ["1 thư không rõ đã đi chưa: máy chủ dừng giữa lúc gửi; không tự gửi lại.",
+    "1 message may or may not have gone out: the server stopped while sending it; it is not "
+    + "sent again on its own."],
+  sendUnreachable_one: ["1 khách không liên lạc được (không có email hay số điện thoại): "
+    + "{names}.", "1 guest cannot be reached (no e-mail address or phone): {names}."],
+  sendFailed: ["{n} thư không gửi được (địa chỉ bị từ chối hoặc máy chủ thư lỗi); lần gửi "
+    + "cho khách chưa được gửi sẽ thử lại.", "{n} messages could not be sent (the address "
+    + "was refused or the mail server failed); sending to the guests not sent theirs yet "
+    + "tries them again."],
+  sendUnknown: ["{n} thư không rõ đã đi chưa: máy chủ dừng giữa lúc gửi; không tự gửi lại.",
+    "{n} messages may or may not have gone out: the server stopped while sending them; they "
+    + "are not sent again on their own."],
+  sendUnreachable: ["{n} khách không liên lạc được (không có email hay số điện thoại): {names}.",
+    "{n} guests cannot be reached (no e-mail address or phone): {names}."],
+  invitationColumn: ["Thư mời", "Invitation"],
+  inviteNotSent: ["Chưa gửi", "Not sent"],
+  inviteDelivery_pending: ["Đang chờ gửi ({time})", "Waiting to go out ({time})"],
+  inviteDelivery_sending: ["Đang gửi ({time})", "Being sent ({time})"],
+  inviteDelivery_sent: ["Đã gửi {time}", "Sent {time}"],
+  inviteDelivery_failed: ["Không gửi được ({time})", "Could not be sent ({time})"],
+  inviteDelivery_unknown: ["Không rõ đã đi chưa ({time})", "Unknown whether it went ({time})"],
   // staff, devices, audit
   addStaff: ["Thêm nhân viên", "Add a staff member"],
   staffAdded: ["Đã thêm {name}.", "{name} added."],
