@@ -33,10 +33,13 @@ from kiosk_server.events import service as events
 from kiosk_server.events.routes import router as events_router
 from kiosk_server.feedback import answers as feedback_answers
 from kiosk_server.feedback import service as feedback
+from kiosk_server.feedback.followup import FollowupWorker
+from kiosk_server.feedback.hooks import AnswerHooks
 from kiosk_server.feedback.routes import router as feedback_router
 from kiosk_server.live.hub import create_hub
 from kiosk_server.loyalty import labels as loyalty
 from kiosk_server.loyalty.routes import router as loyalty_router
+from kiosk_server.loyalty.thanks import ThankYouCoupons
 from kiosk_server.messaging.routes import router as messaging_router
 from kiosk_server.messaging.sender import OutboxSender
 from kiosk_server.prints import service as prints
@@ -92,6 +95,8 @@ def create_app(settings: Settings) -> FastAPI:
     namespace = hmac.new(settings.signing_key, b"kiosk/live", hashlib.sha256).hexdigest()[:16]
     hub = create_hub(settings.redis_url, namespace=namespace)
     outbox = OutboxSender(database, settings)  # runs only for the channels set up
+    signer = TokenSigner(settings.signing_key)
+    followup = FollowupWorker(database, settings, signer)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -103,7 +108,9 @@ def create_app(settings: Settings) -> FastAPI:
         gc.freeze()
         await hub.start()
         await outbox.start()
+        await followup.start()
         yield
+        await followup.stop()
         await outbox.stop()
         await hub.close()
         database.dispose()
@@ -116,8 +123,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.hub = hub
     app.state.outbox = outbox
     app.state.exports = ExportRunner(database, settings.data_dir / "exports")
-    app.state.signer = TokenSigner(settings.signing_key)
+    app.state.followup = followup
+    app.state.signer = signer
     app.state.audit_labels = _audit_labelers()
+    # A first answer on a feedback page is thanked with a coupon, which loyalty issues.
+    app.state.answer_hooks = AnswerHooks(thanks=ThankYouCoupons())
     app.add_exception_handler(DomainError, _render_domain_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     # Routes are matched in order: the busiest first (check-ins, then the till), before

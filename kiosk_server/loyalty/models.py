@@ -95,6 +95,9 @@ class Coupon(SQLModel, table=True):
     used_customer_id: int | None = Field(default=None, foreign_key="customers.id")
     used_request_id: str | None = Field(default=None, max_length=64)
     used_purchase_id: int | None = Field(default=None, foreign_key="purchases.id", index=True)
+    thanks_request_id: int | None = Field(
+        default=None, foreign_key="feedback_requests.id", unique=True,
+        description="the visit whose feedback it thanks for: one coupon per visit")
 
 
 RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
