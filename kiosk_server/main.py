@@ -33,6 +33,7 @@ from kiosk_server.events import service as events
 from kiosk_server.events.routes import router as events_router
 from kiosk_server.feedback import answers as feedback_answers
 from kiosk_server.feedback import service as feedback
+from kiosk_server.feedback import settings as feedback_settings
 from kiosk_server.feedback.followup import FollowupWorker
 from kiosk_server.feedback.hooks import AnswerHooks
 from kiosk_server.feedback.routes import router as feedback_router
@@ -83,6 +84,7 @@ def _audit_labelers() -> Labelers:
         "complaints": feedback.audit_labels, "exports": prints.audit_labels,
         "purchases": loyalty.purchase_labels, "redemptions": loyalty.redemption_labels,
         "coupons": loyalty.coupon_labels, "rewards": loyalty.reward_labels,
+        "feedback_settings": feedback_settings.audit_labels,
     }
 
 

@@ -86,3 +86,8 @@ def mark_checked(db: Executor, *, until: datetime, enabled_since: datetime) -> N
 
 def delay_of(row: FeedbackSettings) -> timedelta:
     return timedelta(minutes=row.followup_delay_minutes)
+
+
+def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
+    """The settings' one row, for the audit log (its sentences say which settings)."""
+    return {row_id: "Cài đặt góp ý" for row_id in ids}

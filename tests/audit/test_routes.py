@@ -185,6 +185,9 @@ def _every_other_change(client, admin):
     _ok(client.delete(f"/api/v1/devices/{device['id']}", headers=h))
     _ok(client.post("/api/v1/checkout/customers", headers=h, json={
         "full_name": "Đỗ Văn Bình", "phone": "0987 654 321"}))
+    _ok(client.put("/api/v1/feedback-settings", headers=h, json={
+        "followup_enabled": True, "followup_delay_minutes": 60, "thanks_enabled": False,
+        "thanks_kind": "percent", "thanks_value": 10, "thanks_valid_days": 30}))
     _ok(client.post("/api/v1/auth/password", headers=h, json={
         "current_password": "correct horse battery", "new_password": "ngựa đúng pin"}))
 
