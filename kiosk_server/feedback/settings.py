@@ -34,9 +34,10 @@ def current(db: Executor) -> FeedbackSettings:
 
 
 def benefit_text(kind: ThanksKind, value: int) -> str:
-    """What a thank-you coupon says it gives (the shop's language, as coupons are written)."""
+    """What a thank-you coupon says it gives, in both languages (the till and the
+    customer's page show it whichever language they are in)."""
     off = f"{value}%" if kind is ThanksKind.PERCENT else format_vnd(value)
-    return f"Giảm {off} cho lần ghé tới"
+    return f"Giảm {off} cho lần ghé tới · {off} off your next visit"
 
 
 def to_public(row: FeedbackSettings) -> FeedbackSettingsPublic:

@@ -10,7 +10,7 @@ def test_off_by_default_and_readable_by_staff(client, clerk):
     body = answer.json()
     assert body["followup_enabled"] is False and body["thanks_enabled"] is False
     assert body["followup_delay_minutes"] == 120 and body["followup_enabled_since"] is None
-    assert body["thanks_benefit"] == "Giảm 10% cho lần ghé tới"
+    assert body["thanks_benefit"] == "Giảm 10% cho lần ghé tới · 10% off your next visit"
     assert client.get("/api/v1/feedback-settings").status_code == 401
 
 
@@ -27,7 +27,8 @@ def test_an_admin_changes_them_a_staff_member_cannot(client, admin, clerk):
     assert again.json()["followup_enabled_since"] == body["followup_enabled_since"]
     thanks = client.put("/api/v1/feedback-settings", headers=admin.headers, json={
         **SETTINGS, "thanks_enabled": True, "thanks_kind": "amount", "thanks_value": 50_000})
-    assert thanks.json()["thanks_benefit"] == "Giảm 50.000 ₫ cho lần ghé tới"
+    assert thanks.json()["thanks_benefit"] == (
+        "Giảm 50.000 ₫ cho lần ghé tới · 50.000 ₫ off your next visit")
     log = client.get("/api/v1/audit", headers=admin.headers, params={"kind": "settings"})
     entries = log.json()["items"]
     assert [entry["action"] for entry in entries] == ["settings.feedback"] * 2  # not the same

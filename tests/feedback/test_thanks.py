@@ -42,7 +42,9 @@ def test_one_coupon_per_visit_whatever_the_rating_and_none_for_an_edit(client, a
     for answer in (low, high):
         assert answer.status_code == 200, answer.text
         thanks = answer.json()["thanks"]
-        assert thanks["benefit"] == "Giảm 20.000 ₫ cho lần ghé tới" and not thanks["used"]
+        assert thanks["benefit"] == (
+            "Giảm 20.000 ₫ cho lần ghé tới · 20.000 ₫ off your next visit")
+        assert not thanks["used"]
         png = base64.b64decode(thanks["qr_png"].removeprefix("data:image/png;base64,"))
         assert decode(Image.open(io.BytesIO(png))) == [thanks["code"]]
     edited = client.put(f"/api/v1/feedback/{tokens[0]}", json={"visit_rating": 2})
@@ -59,7 +61,7 @@ def test_the_coupon_is_shown_at_the_till_and_redeemed_there(client, admin, db):
     someone = customer(client, admin)
     token = sale(client, admin.headers, someone)
     thanks = client.put(f"/api/v1/feedback/{token}", json={"visit_rating": 4}).json()["thanks"]
-    assert thanks["benefit"] == "Giảm 10% cho lần ghé tới"
+    assert thanks["benefit"] == "Giảm 10% cho lần ghé tới · 10% off your next visit"
     panel = client.get(f"/api/v1/customers/{someone}/checkout", headers=admin.headers).json()
     assert [c["code"] for c in panel["coupons"]] == [thanks["code"]]
     used = client.post(f"/api/v1/customers/{someone}/purchases", headers=admin.headers, json={
