@@ -320,6 +320,16 @@ def visits_between(db: Executor, *, since: datetime, until: datetime, after_id: 
         "since": since, "until": until, "after_id": after_id, "limit": limit})]
 
 
+_FIRST_AT_EVENT = Prepared(
+    select(func.min(Visit.id)).where(col(Visit.customer_id) == bindparam("customer_id"),
+                                     col(Visit.event_id) == bindparam("event_id")))
+
+
+def first_visit_at_event(db: Executor, *, customer_id: int, event_id: int) -> int | None:
+    """The id of the customer's first visit to the event (its later ones are re-entries)."""
+    return _FIRST_AT_EVENT.scalar(db, {"customer_id": customer_id, "event_id": event_id})
+
+
 def visit_of(session: Session, *, customer_id: int, visit_id: int) -> Visit:
     """One of the customer's visits (404 if it is not theirs)."""
     visit = session.get(Visit, visit_id)

@@ -105,9 +105,13 @@ class _Pass:
     thanks: bool
 
 
-def _outcome(customer: Customer) -> tuple[FollowupOutcome, contact.Permission | None]:
+def _outcome(session: Session, customer: Customer, visit: VisitRow
+             ) -> tuple[FollowupOutcome, contact.Permission | None]:
     if getattr(customer, "erased_at", None) is not None:  # erased: never contacted again
         return FollowupOutcome.ERASED, None
+    if visit.event_id is not None and customers.first_visit_at_event(
+            session, customer_id=visit.customer_id, event_id=visit.event_id) != visit.id:
+        return FollowupOutcome.REENTRY, None
     permission = contact.best_channel(customer, purpose=Purpose.MARKETING)
     if permission.allowed:
         return FollowupOutcome.SENT, permission
@@ -131,7 +135,7 @@ def _settle(session: Session, visits: list[VisitRow], answered: set[int], run: _
             skipped += _CLAIM_ANSWERED.first(session, {"visit_id": visit.id,
                                                        "at": run.now}) is not None
             continue
-        outcome, permission = _outcome(customer)
+        outcome, permission = _outcome(session, customer, visit)
         if _CLAIM.first(session, {"visit_id": visit.id, "outcome": outcome,
                                   "at": run.now}) is None:
             continue  # settled by another pass, or answered, since it was read

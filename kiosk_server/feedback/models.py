@@ -19,6 +19,7 @@ class FollowupOutcome(StrEnum):
     NO_ADDRESS = "no_address"  # no e-mail address or phone number to send to
     ERASED = "erased"  # the customer's data was erased
     ANSWERED = "answered"  # answered (from the receipt) before it was due: nothing to ask
+    REENTRY = "reentry"  # a re-entry at an event: the customer is asked about their first
 
 
 class FeedbackRequest(SQLModel, table=True):

@@ -15,7 +15,7 @@ from kiosk_server.feedback.models import FeedbackRequest, FollowupOutcome
 from kiosk_server.main import create_app
 from kiosk_server.messaging.models import OutboxMessage, Purpose
 from kiosk_server.staff.models import Role
-from tests.conftest import make_staff
+from tests.conftest import make_staff, seed_seminar
 from tests.messaging.conftest import (  # noqa: F401 (fixtures)
     LoopThread,
     loop_thread,
@@ -142,6 +142,23 @@ def test_an_events_check_in_gets_its_feedback_link_by_phone_message(client, admi
     page = client.get(f"/api/v1/feedback/{_token_in(message.body_text)}")
     assert page.status_code == 200 and page.json()["visit_kind"] == "event"
     assert request.followup is FollowupOutcome.SENT and request.followup_message_id == message.id
+
+
+def test_a_guest_who_comes_back_in_is_asked_once_about_the_event(client, admin, app, db):
+    turn_on(client, admin)
+    event = seed_seminar(client, admin.headers, guests=1, allow_reentry=True)
+    [guest] = event.customer_ids
+    client.patch(f"/api/v1/customers/{guest}", headers=admin.headers, json={"consent_sms": True})
+    for _ in range(2):  # in, out for a call, in again
+        entered = client.post("/api/v1/checkins", headers=admin.headers, json={
+            "code": event.codes[0], "event_id": event.event_id, "gate": "A",
+            "scan_id": uuid.uuid4().hex})
+        assert entered.json()["status"] == "ok", entered.text
+    assert follow_up(app).sent == 1 and len(outbox(db)) == 1
+    with db.session() as session:
+        settled = [row.followup for row in session.scalars(
+            select(FeedbackRequest).order_by(col(FeedbackRequest.visit_id)))]
+    assert settled == [FollowupOutcome.SENT, FollowupOutcome.REENTRY]
 
 
 def _token_in(text: str) -> str:

@@ -42,7 +42,7 @@ def upgrade() -> None:
         batch_op.create_foreign_key('fk_coupons_thanks_request_id', 'feedback_requests', ['thanks_request_id'], ['id'])
 
     with op.batch_alter_table('feedback_requests', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('followup', sa.Enum('sent', 'no_consent', 'no_address', 'erased', 'answered', name='followupoutcome', native_enum=False, length=32), nullable=True))
+        batch_op.add_column(sa.Column('followup', sa.Enum('sent', 'no_consent', 'no_address', 'erased', 'answered', 'reentry', name='followupoutcome', native_enum=False, length=32), nullable=True))
         batch_op.add_column(sa.Column('followup_at', kiosk_server.core.types.UtcDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('followup_message_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_feedback_requests_followup_message_id', 'outbox_messages', ['followup_message_id'], ['id'])
