@@ -80,9 +80,9 @@ _CLAIM_ANSWERED = Prepared(
            col(FeedbackRequest.followup).is_(None))
     .values(followup=FollowupOutcome.ANSWERED, followup_at=bindparam("at"))
     .returning(col(FeedbackRequest.serial)))
-_SET_MESSAGE = Prepared(
+_SETTLE = Prepared(
     update(FeedbackRequest).where(col(FeedbackRequest.visit_id) == bindparam("visit_id"))
-    .values(followup_message_id=bindparam("message_id")))
+    .values(followup=bindparam("outcome"), followup_message_id=bindparam("message_id")))
 
 
 def message_text(business: str, link: str, *, thanks: bool) -> contact.Content:
@@ -142,13 +142,26 @@ def _settle(session: Session, visits: list[VisitRow], answered: set[int], run: _
         if permission is None:
             skipped += 1
             continue
-        link = service.link_of(serial, signer=run.signer, public_url=run.settings.public_url)
-        queued = contact.send(session, customer, message_text(
-            run.settings.business_name, link.url, thanks=run.thanks),
-            purpose=Purpose.MARKETING, channel=permission.channel)
-        _SET_MESSAGE.rows(session, {"visit_id": visit.id, "message_id": queued.message_id})
-        sent += 1
+        message_id = _send(session, customer, permission, serial, run)
+        _SETTLE.rows(session, {"visit_id": visit.id, "message_id": message_id, "outcome":
+                               FollowupOutcome.SENT if message_id else FollowupOutcome.NO_ADDRESS})
+        sent, skipped = (sent + 1, skipped) if message_id else (sent, skipped + 1)
     return FollowupReport(sent, skipped)
+
+
+def _send(session: Session, customer: Customer, permission: contact.Permission, serial: str,
+          run: _Pass) -> int | None:
+    """Queue the follow-up message; its id, or None for an address the channel refuses
+    (one such customer must not stop everyone's follow-ups, pass after pass)."""
+    link = service.link_of(serial, signer=run.signer, public_url=run.settings.public_url)
+    content = message_text(run.settings.business_name, link.url, thanks=run.thanks)
+    try:
+        with session.begin_nested():
+            return contact.send(session, customer, content, purpose=Purpose.MARKETING,
+                                channel=permission.channel).message_id
+    except ValueError:
+        log.warning("customer %s: a follow-up their address cannot take", customer.id)
+        return None
 
 
 def _due(database: Database, *, since: datetime, until: datetime, after_id: int

@@ -6,10 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from kiosk_server.core.types import utcnow
+from kiosk_server.customers.models import Customer
 from kiosk_server.feedback.followup import FollowupWorker, run_pass
 from kiosk_server.feedback.models import FeedbackRequest, FollowupOutcome
 from kiosk_server.main import create_app
@@ -98,6 +99,20 @@ def test_without_consent_or_an_address_nothing_is_sent_and_it_is_not_tried_again
     client.patch(f"/api/v1/customers/{silent}", headers=admin.headers,
                  json={"consent_email": True})
     assert follow_up(app).sent == 0  # settled once: not asked again later
+
+
+def test_an_address_the_channel_refuses_stops_nobody_elses_message(client, admin, app, db):
+    turn_on(client, admin)
+    odd = customer(client, admin, consent_sms=True)
+    with db.session() as session:  # a number stored before phones were checked, say
+        session.execute(update(Customer).where(col(Customer.id) == odd).values(phone="12345"))
+    anh = customer(client, admin, email="anh@example.com", consent_email=True)
+    for someone in (odd, anh):
+        sale(client, admin.headers, someone)
+    report = follow_up(app)
+    assert (report.sent, report.skipped) == (1, 1)
+    assert [m.to_address for m in outbox(db)] == ["anh@example.com"]
+    assert outcomes(db) == {odd: FollowupOutcome.NO_ADDRESS, anh: FollowupOutcome.SENT}
 
 
 def test_nothing_before_the_delay_and_nothing_while_off(client, admin, app, db):
