@@ -21,16 +21,16 @@ from kiosk_server.feedback.models import (
 )
 
 _READ = Prepared(select(*table_of(FeedbackSettings).c).where(col(FeedbackSettings.id) == 1))
-_ADD_DEFAULTS = prepared_insert(FeedbackSettings, [
+_DEFAULTS = FeedbackSettings().model_dump(include={
     "id", "followup_enabled", "followup_delay_minutes", "thanks_enabled", "thanks_kind",
-    "thanks_value", "thanks_valid_days"], ignore_conflicts=True)
-_DEFAULTS = FeedbackSettings()
+    "thanks_value", "thanks_valid_days"})
+_ADD_DEFAULTS = prepared_insert(FeedbackSettings, list(_DEFAULTS), ignore_conflicts=True)
 
 
 def current(db: Executor) -> FeedbackSettings:
     """The settings now (the defaults, all off, when none were ever saved)."""
     found = _READ.records(db)
-    return FeedbackSettings.model_validate(found[0]._asdict()) if found else _DEFAULTS
+    return FeedbackSettings.model_validate(found[0]._asdict() if found else _DEFAULTS)
 
 
 def benefit_text(kind: ThanksKind, value: int) -> str:
@@ -51,9 +51,7 @@ def update_settings(session: Session, *, data: FeedbackSettingsUpdate, by: int |
     """Save the settings; the row as saved, and the values that changed (for the audit log).
     Turning follow-ups on starts from now: visits before are never messaged."""
     now = now or utcnow()
-    _ADD_DEFAULTS.rows(session, {name: getattr(_DEFAULTS, name) for name in (
-        "id", "followup_enabled", "followup_delay_minutes", "thanks_enabled", "thanks_kind",
-        "thanks_value", "thanks_valid_days")})
+    _ADD_DEFAULTS.rows(session, _DEFAULTS)
     before = session.scalars(select(FeedbackSettings).where(col(FeedbackSettings.id) == 1)
                              .with_for_update()).one()
     wanted = data.model_dump()
