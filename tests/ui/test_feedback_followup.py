@@ -113,6 +113,11 @@ def test_the_admin_turns_both_on_and_an_answer_shows_its_coupon(
         assert "Thank you! A coupon for your next visit" in phone.inner_text("#gift")
         assert phone.inner_text("#gift-benefit") == "15% off your next visit"
         _shot(phone, "feedback-thanks-en-375")
+        phone.set_viewport_size(TABLET)
+        _no_overflow(phone)
+        _shot(phone, "feedback-thanks-en-820")
+        phone.click("[data-lang=vi]")
+        _shot(phone, "feedback-thanks-vi-820")
         assert errors == []
     finally:
         context.close()
@@ -138,6 +143,7 @@ def test_screenshots_of_the_panel_and_staff_only_read_it(chromium, served, admin
         assert "Chỉ quản trị viên đổi được các cài đặt này." in panel.inner_text()
         assert panel.locator("[name=followup_enabled]").is_disabled()
         assert panel.locator("button[type=submit]").is_hidden()
+        _shot(tab.page, "followup-settings-vi-375-staff", PANEL)
         assert tab.errors == []
     finally:
         tab.close()
