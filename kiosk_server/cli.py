@@ -14,14 +14,17 @@ from kiosk_server.core.db import Database, id_of
 from kiosk_server.core.errors import DomainError
 from kiosk_server.core.migrations import upgrade
 from kiosk_server.core.signing import TokenSigner
+from kiosk_server.feedback.followup import run_pass
 from kiosk_server.staff import service as staff
 from kiosk_server.staff.models import Role, StaffCreate
 
 app = typer.Typer(help="Kiosk: event check-in and loyalty server.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff users and their API tokens.", no_args_is_help=True)
 device_app = typer.Typer(help="Kiosk devices.", no_args_is_help=True)
+feedback_app = typer.Typer(help="Customers' feedback.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 app.add_typer(device_app, name="device")
+app.add_typer(feedback_app, name="feedback")
 
 
 def _prepare(settings: Settings) -> None:
@@ -187,3 +190,17 @@ def device_create(
     except DomainError as error:
         _fail(error)
     typer.echo(secret)
+
+
+@feedback_app.command("follow-up")
+def feedback_follow_up() -> None:
+    """Run one follow-up pass now: queue the feedback requests by message that are due (the
+    server runs one every 45 seconds by itself; two at once still send once per visit)."""
+    settings = Settings()
+    database = _database(settings)
+    try:
+        report = run_pass(database, settings=settings,
+                          signer=TokenSigner(settings.signing_key))
+    finally:
+        database.dispose()
+    typer.echo(f"{report.sent} messages queued, {report.skipped} visits settled without one")

@@ -36,10 +36,14 @@ from kiosk_server.events.routes import router as events_router
 from kiosk_server.events.send_worker import InvitationSender
 from kiosk_server.feedback import answers as feedback_answers
 from kiosk_server.feedback import service as feedback
+from kiosk_server.feedback import settings as feedback_settings
+from kiosk_server.feedback.followup import FollowupWorker
+from kiosk_server.feedback.hooks import AnswerHooks
 from kiosk_server.feedback.routes import router as feedback_router
 from kiosk_server.live.hub import create_hub
 from kiosk_server.loyalty import labels as loyalty
 from kiosk_server.loyalty.routes import router as loyalty_router
+from kiosk_server.loyalty.thanks import ThankYouCoupons
 from kiosk_server.messaging.routes import router as messaging_router
 from kiosk_server.messaging.sender import OutboxSender
 from kiosk_server.portal import service as portal
@@ -90,6 +94,7 @@ def _audit_labelers() -> Labelers:
         "complaints": feedback.audit_labels, "exports": prints.audit_labels,
         "purchases": loyalty.purchase_labels, "redemptions": loyalty.redemption_labels,
         "coupons": loyalty.coupon_labels, "rewards": loyalty.reward_labels,
+        "feedback_settings": feedback_settings.audit_labels,
     }
 
 
@@ -104,6 +109,7 @@ def create_app(settings: Settings) -> FastAPI:
     outbox = OutboxSender(database, settings)  # runs only for the channels set up
     signer = TokenSigner(settings.signing_key)
     invitations = InvitationSender(database, settings, signer)
+    followup = FollowupWorker(database, settings, signer)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -116,7 +122,9 @@ def create_app(settings: Settings) -> FastAPI:
         await hub.start()
         await outbox.start()
         invitations.resume_unfinished()
+        await followup.start()
         yield
+        await followup.stop()
         invitations.stop()
         await outbox.stop()
         await hub.close()
@@ -132,7 +140,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.exports = ExportRunner(database, settings.data_dir / "exports")
     app.state.signer = signer
     app.state.invitation_sender = invitations
+    app.state.followup = followup
     app.state.audit_labels = _audit_labelers()
+    # A first answer on a feedback page is thanked with a coupon, which loyalty issues.
+    app.state.answer_hooks = AnswerHooks(thanks=ThankYouCoupons())
     app.add_exception_handler(DomainError, _render_domain_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     # Routes are matched in order: the busiest first (check-ins, then the till), before

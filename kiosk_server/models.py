@@ -7,7 +7,13 @@ from kiosk_server.cards.models import Card
 from kiosk_server.checkin.models import Checkin, EventFeed, Scan
 from kiosk_server.customers.models import Customer, CustomerImport, Visit
 from kiosk_server.events.models import Event, Invitation, InvitationSend, InvitationSendRun
-from kiosk_server.feedback.models import Complaint, ComplaintStep, Feedback, FeedbackRequest
+from kiosk_server.feedback.models import (
+    Complaint,
+    ComplaintStep,
+    Feedback,
+    FeedbackRequest,
+    FeedbackSettings,
+)
 from kiosk_server.loyalty.models import Coupon, LoyaltyAccount, Purchase, Redemption, Reward
 from kiosk_server.messaging.models import OutboxImage, OutboxMessage
 from kiosk_server.portal.models import PortalSession, SignInLink
@@ -19,7 +25,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditEntry", "AuthToken", "Card", "Checkin", "Complaint", "ComplaintStep", "Coupon",
     "Customer", "CustomerImport", "Device", "DevicePairing", "Event", "EventFeed", "Export",
-    "Feedback", "FeedbackRequest", "Invitation", "InvitationSend", "InvitationSendRun",
-    "LoyaltyAccount", "OutboxImage", "OutboxMessage", "PortalSession", "Purchase",
-    "Redemption", "Reward", "Scan", "SignInLink", "StaffUser", "Visit", "metadata",
+    "Feedback", "FeedbackRequest", "FeedbackSettings", "Invitation", "InvitationSend",
+    "InvitationSendRun", "LoyaltyAccount", "OutboxImage", "OutboxMessage", "PortalSession",
+    "Purchase", "Redemption", "Reward", "Scan", "SignInLink", "StaffUser", "Visit", "metadata",
 ]

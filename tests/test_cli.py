@@ -51,6 +51,8 @@ def test_staff_and_device_commands_work_without_a_server(env):
     assert token.startswith("kst_")
     missing = kiosk(env, "device", "create", "--event", "42", "--gate", "A", ok=False)
     assert missing.returncode == 1 and "event_not_found" in missing.stderr
+    passed = kiosk(env, "feedback", "follow-up")  # follow-ups are off until an admin says
+    assert passed.stdout.strip() == "0 messages queued, 0 visits settled without one"
 
 
 def test_demo_then_serve_checks_in_the_sample_guest(env):

@@ -26,6 +26,7 @@ class AuditKind(StrEnum):
     PURCHASE = "purchase"
     REDEMPTION = "redemption"
     REWARD = "reward"
+    SETTINGS = "settings"
     STAFF = "staff"
     TOKEN = "token"
 

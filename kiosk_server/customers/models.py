@@ -205,7 +205,9 @@ class Visit(SQLModel, table=True):
     """A visit of any kind: an event check-in now, a purchase later; who served it."""
 
     __tablename__ = "visits"
-    __table_args__ = (Index("ix_visits_customer_time", "customer_id", "occurred_at"),)
+    # By time alone: the feedback follow-up reads the visits of the last minutes.
+    __table_args__ = (Index("ix_visits_customer_time", "customer_id", "occurred_at"),
+                      Index("ix_visits_time", "occurred_at"))
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customers.id")
     kind: VisitKind = Field(sa_type=enum_column(VisitKind))

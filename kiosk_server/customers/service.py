@@ -338,6 +338,34 @@ def recent_visits(db: Executor, *, customer_id: int, limit: int) -> list[VisitRo
                                                                "limit": limit})]
 
 
+_VISITS_BETWEEN = Prepared(
+    select(col(Visit.id), col(Visit.customer_id), col(Visit.kind), col(Visit.occurred_at),
+           col(Visit.event_id), col(Visit.source_id), col(Visit.gate), col(Visit.device_id),
+           col(Visit.staff_id))
+    .where(col(Visit.occurred_at) >= bindparam("since"),
+           col(Visit.occurred_at) <= bindparam("until"), col(Visit.id) > bindparam("after_id"))
+    .order_by(col(Visit.id)).limit(bindparam("limit"))
+)
+
+
+def visits_between(db: Executor, *, since: datetime, until: datetime, after_id: int = 0,
+                   limit: int = 100) -> list[VisitRow]:
+    """Every customer's visits of any kind that happened from `since` to `until`, by id,
+    after `after_id` (to read them a batch at a time)."""
+    return [VisitRow(*row) for row in _VISITS_BETWEEN.rows(db, {
+        "since": since, "until": until, "after_id": after_id, "limit": limit})]
+
+
+_FIRST_AT_EVENT = Prepared(
+    select(func.min(Visit.id)).where(col(Visit.customer_id) == bindparam("customer_id"),
+                                     col(Visit.event_id) == bindparam("event_id")))
+
+
+def first_visit_at_event(db: Executor, *, customer_id: int, event_id: int) -> int | None:
+    """The id of the customer's first visit to the event (its later ones are re-entries)."""
+    return _FIRST_AT_EVENT.scalar(db, {"customer_id": customer_id, "event_id": event_id})
+
+
 def visit_of(session: Session, *, customer_id: int, visit_id: int) -> Visit:
     """One of the customer's visits (404 if it is not theirs)."""
     visit = session.get(Visit, visit_id)

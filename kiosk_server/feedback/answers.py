@@ -17,6 +17,8 @@ from kiosk_server.core.errors import DomainError, conflict, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
+from kiosk_server.feedback import settings as shop_settings
+from kiosk_server.feedback.hooks import AnswerHooks, ThanksAsked
 from kiosk_server.feedback.models import (
     Complaint,
     ComplaintSource,
@@ -27,6 +29,7 @@ from kiosk_server.feedback.models import (
     FeedbackPagePublic,
     FeedbackRequest,
     ShopReply,
+    ThankYouCoupon,
 )
 from kiosk_server.live.channels import MANAGER_ALERTS, event_channel
 from kiosk_server.live.hub import LocalHub
@@ -102,11 +105,12 @@ def _reply(session: Session, feedback_id: int) -> ShopReply | None:
 
 
 def _page(session: Session, visited: _Visited, answer: Feedback | None,
-          now: datetime) -> FeedbackPagePublic:
+          now: datetime, thanks: ThankYouCoupon | None = None) -> FeedbackPagePublic:
     page = FeedbackPagePublic(
         visit_kind=visited.visit_kind, visit_at=visited.visit_at,
         staff_served=visited.request.staff_id is not None,
-        staff_first_name=_staff_first_name(session, visited.request.staff_id), editable=True)
+        staff_first_name=_staff_first_name(session, visited.request.staff_id), editable=True,
+        thanks=thanks)
     if answer is not None:
         until = answer.answered_at + EDIT_WINDOW
         page = page.model_copy(update={
@@ -117,11 +121,21 @@ def _page(session: Session, visited: _Visited, answer: Feedback | None,
     return page
 
 
+def _thanks_given(session: Session, request: FeedbackRequest, signer: TokenSigner,
+                  hooks: AnswerHooks | None) -> ThankYouCoupon | None:
+    if hooks is None or hooks.thanks is None or request.answered_at is None:
+        return None
+    return hooks.thanks.given(session, id_of(request), signer)
+
+
 def feedback_page(session: Session, *, token: str, signer: TokenSigner,
-                  now: datetime | None = None) -> FeedbackPagePublic:
-    """What the feedback page of this link shows: the visit, who served, the answer if any."""
+                  hooks: AnswerHooks | None = None, now: datetime | None = None
+                  ) -> FeedbackPagePublic:
+    """What the feedback page of this link shows: the visit, who served, the answer if any,
+    and the coupon it earned."""
     visited = _visited(session, token=token, signer=signer)
-    return _page(session, visited, _answer_of(session, id_of(visited.request)), now or utcnow())
+    return _page(session, visited, _answer_of(session, id_of(visited.request)), now or utcnow(),
+                 _thanks_given(session, visited.request, signer, hooks))
 
 
 def answers_of(session: Session, *, customer_id: int, limit: int = 100,
@@ -142,20 +156,39 @@ def answers_of(session: Session, *, customer_id: int, limit: int = 100,
 
 
 def give_answer(session: Session, *, token: str, signer: TokenSigner, data: FeedbackAnswer,
-                hub: LocalHub | None, now: datetime | None = None) -> FeedbackPagePublic:
+                hub: LocalHub | None, hooks: AnswerHooks | None = None,
+                now: datetime | None = None) -> FeedbackPagePublic:
     """Record the customer's answer for the link's visit, or change it within a day; a low
-    rating opens a complaint and alerts the managers once committed."""
+    rating opens a complaint and alerts the managers once committed. A first answer, of
+    any rating, is thanked with a coupon when the shop's settings say so (an edit never)."""
     now = now or utcnow()
     visited = _visited(session, token=token, signer=signer, lock=True)
     answer = _answer_of(session, id_of(visited.request))
+    thanks = None
     if answer is None:
         answer = _first_answer(session, visited.request, data, now)
+        thanks = _thank(session, visited.request, signer, hooks)
     else:
         _change(session, answer, data, now)
+        thanks = _thanks_given(session, visited.request, signer, hooks)
     complaint = _complaint_if_low(session, answer)
     if complaint is not None and hub is not None:
         _announce(session, hub, complaint, answer, visited.event_id)
-    return _page(session, visited, answer, now)
+    return _page(session, visited, answer, now, thanks)
+
+
+def _thank(session: Session, request: FeedbackRequest, signer: TokenSigner,
+           hooks: AnswerHooks | None) -> ThankYouCoupon | None:
+    """The thank-you coupon for a first answer, if the shop gives one (and one is set up)."""
+    if hooks is None or hooks.thanks is None:
+        return None
+    chosen = shop_settings.current(session)
+    if not chosen.thanks_enabled:
+        return None
+    return hooks.thanks.give(session, ThanksAsked(
+        request_id=id_of(request), customer_id=request.customer_id,
+        benefit=shop_settings.benefit_text(chosen.thanks_kind, chosen.thanks_value),
+        valid_days=chosen.thanks_valid_days), signer)
 
 
 def _first_answer(session: Session, request: FeedbackRequest, data: FeedbackAnswer,

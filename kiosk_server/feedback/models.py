@@ -3,15 +3,28 @@
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import StrictBool, StrictInt, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import CheckConstraint, Index, Text
 from sqlmodel import Field, SQLModel
 
 from kiosk_server.core.types import NoteText, UtcDateTime, enum_column, utcnow
 
 
+class FollowupOutcome(StrEnum):
+    """What the follow-up pass did about a visit's feedback request (once per visit)."""
+
+    SENT = "sent"  # a message with the link was queued
+    NO_CONSENT = "no_consent"  # no channel they agreed to: nothing sent
+    NO_ADDRESS = "no_address"  # no e-mail address or phone number to send to
+    ERASED = "erased"  # the customer's data was erased
+    ANSWERED = "answered"  # answered (from the receipt) before it was due: nothing to ask
+    REENTRY = "reentry"  # a re-entry at an event: the customer is asked about their first
+
+
 class FeedbackRequest(SQLModel, table=True):
-    """A visit the customer is asked about: the token on their receipt names it. The
-    page that takes the answer comes with the customer portal; the token is issued now."""
+    """A visit the customer is asked about: the token on their receipt (or in a follow-up
+    message) names it."""
 
     __tablename__ = "feedback_requests"
     id: int | None = Field(default=None, primary_key=True)
@@ -25,6 +38,81 @@ class FeedbackRequest(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime,
                                         description="the link no longer opens (the "
                                                     "customer's data was erased)")
+    followup: FollowupOutcome | None = Field(default=None, sa_type=enum_column(FollowupOutcome),
+                                             description="set once, by the follow-up pass")
+    followup_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    followup_message_id: int | None = Field(default=None, foreign_key="outbox_messages.id")
+
+
+class ThanksKind(StrEnum):
+    """What a thank-you coupon takes off the next visit's bill."""
+
+    AMOUNT = "amount"  # an amount in VND
+    PERCENT = "percent"  # a percentage
+
+
+# The longest delay before a follow-up message: a week.
+MAX_DELAY_MINUTES = 7 * 24 * 60
+MAX_THANKS_VND = 10_000_000
+
+
+class FeedbackSettings(SQLModel, table=True):
+    """The shop's choices about asking for feedback and thanking for it: one row (id 1),
+    changed by admins on the ratings page. No row yet means the defaults (all off)."""
+
+    __tablename__ = "feedback_settings"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="ck_feedback_settings_one_row"),
+        CheckConstraint(f"followup_delay_minutes BETWEEN 0 AND {MAX_DELAY_MINUTES}",
+                        name="ck_feedback_settings_delay"),
+        CheckConstraint("thanks_value > 0", name="ck_feedback_settings_thanks_value"),
+    )
+    id: int = Field(default=1, primary_key=True)
+    followup_enabled: bool = False
+    followup_delay_minutes: int = 120
+    followup_enabled_since: datetime | None = Field(
+        default=None, sa_type=UtcDateTime,
+        description="when follow-ups were last turned on: earlier visits are never messaged")
+    followup_checked_until: datetime | None = Field(
+        default=None, sa_type=UtcDateTime,
+        description="the follow-up pass has handled every visit before this")
+    thanks_enabled: bool = False
+    thanks_kind: ThanksKind = Field(default=ThanksKind.PERCENT, sa_type=enum_column(ThanksKind))
+    thanks_value: int = 10
+    thanks_valid_days: int = 30
+    updated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    updated_by: int | None = Field(default=None, foreign_key="staff_users.id")
+
+
+class FeedbackSettingsBase(SQLModel):
+    followup_enabled: StrictBool = Field(
+        description="send a feedback request by message after each visit (only to a channel "
+                    "the customer agreed to)")
+    followup_delay_minutes: StrictInt = Field(ge=0, le=MAX_DELAY_MINUTES,
+                                              description="how long after the visit")
+    thanks_enabled: StrictBool = Field(
+        description="thank each first answer with a coupon for the next visit")
+    thanks_kind: ThanksKind = Field(description="amount: VND off; percent: a percentage off")
+    thanks_value: StrictInt = Field(ge=1, le=MAX_THANKS_VND,
+                                    description="VND (amount) or 1-100 (percent)")
+    thanks_valid_days: StrictInt = Field(ge=1, le=366, description="how long the coupon lasts")
+
+
+class FeedbackSettingsUpdate(FeedbackSettingsBase):
+    """All the settings at once (the panel sends the whole form)."""
+
+    @model_validator(mode="after")
+    def _percent_at_most_100(self) -> "FeedbackSettingsUpdate":
+        if self.thanks_kind is ThanksKind.PERCENT and self.thanks_value > 100:
+            raise PydanticCustomError("percent_too_high", "a percentage is at most 100")
+        return self
+
+
+class FeedbackSettingsPublic(FeedbackSettingsBase):
+    followup_enabled_since: datetime | None
+    thanks_benefit: str = Field(description="what the coupon says, as it would be issued now")
+    updated_at: datetime | None
+    updated_by: int | None
 
 
 class Feedback(SQLModel, table=True):
@@ -169,6 +257,16 @@ class ShopReply(SQLModel):
     at: datetime = Field(description="when the status last changed")
 
 
+class ThankYouCoupon(SQLModel):
+    """The coupon a customer was given for answering, as their feedback page shows it."""
+
+    code: str = Field(description="the coupon's signed code (its QR holds it)")
+    qr_png: str = Field(description="the code's QR, as a data: URL")
+    benefit: str
+    expires_at: datetime
+    used: bool
+
+
 class FeedbackPagePublic(SQLModel):
     """What the feedback page shows (to whoever holds the link: the customer)."""
 
@@ -186,6 +284,8 @@ class FeedbackPagePublic(SQLModel):
         default=None, description="the answer may be changed until then (a day after it came)")
     editable: bool = Field(description="whether an answer may be given or changed now")
     reply: ShopReply | None = None
+    thanks: ThankYouCoupon | None = Field(
+        default=None, description="the coupon for the next visit the answer earned, if any")
 
 
 class RatingFigure(SQLModel):

@@ -10,6 +10,7 @@ from kiosk_server.core.deps import SessionDep, SettingsDep, SignerDep
 from kiosk_server.core.types import Id
 from kiosk_server.customers import service as customers
 from kiosk_server.feedback import answers, ratings, service
+from kiosk_server.feedback import settings as shop_settings
 from kiosk_server.feedback.models import (
     ComplaintChange,
     ComplaintCreate,
@@ -19,11 +20,13 @@ from kiosk_server.feedback.models import (
     FeedbackAnswer,
     FeedbackLink,
     FeedbackPagePublic,
+    FeedbackSettingsPublic,
+    FeedbackSettingsUpdate,
     RatingsReport,
 )
 from kiosk_server.live.channels import MANAGER_ALERTS
 from kiosk_server.live.socket import relay, stream_until_closed
-from kiosk_server.staff.deps import Audit, CurrentStaff, admit_manager
+from kiosk_server.staff.deps import AdminOnly, Audit, CurrentStaff, admit_manager
 from kiosk_server.staff.models import Role
 
 router = APIRouter(prefix="/api/v1", tags=["feedback"])
@@ -32,12 +35,35 @@ router = APIRouter(prefix="/api/v1", tags=["feedback"])
 Token = Annotated[str, Path(max_length=64, description="the signed token of the feedback link")]
 
 
+@router.get("/feedback-settings", response_model=FeedbackSettingsPublic)
+def feedback_settings(session: SessionDep, caller: CurrentStaff):
+    """Staff. The shop's follow-up settings: a feedback request by message after each visit
+    (on or off, how long after), and a thank-you coupon for each answer (on or off, its
+    value, how long it lasts). Both are off until an admin turns them on."""
+    return shop_settings.to_public(shop_settings.current(session))
+
+
+@router.put("/feedback-settings", response_model=FeedbackSettingsPublic)
+def change_feedback_settings(body: FeedbackSettingsUpdate, session: SessionDep,
+                             caller: AdminOnly, log: Audit):
+    """Admin. Change the follow-up settings (all of them, as the form shows them). Turning
+    the feedback request on starts from now: visits before it are never messaged. A
+    percentage is at most 100 (422 `percent_too_high`)."""
+    row, changed = shop_settings.update_settings(session, data=body, by=caller.staff_id)
+    if changed:
+        log.record("settings.feedback", ("feedback_settings", row.id),
+                   details={name: body.model_dump(mode="json")[name] for name in changed})
+    return shop_settings.to_public(row)
+
+
 @router.get("/feedback/{token}", response_model=FeedbackPagePublic)
-def feedback_page(token: Token, session: SessionDep, signer: SignerDep):
+def feedback_page(token: Token, session: SessionDep, signer: SignerDep, request: Request):
     """Public. The signed link is the credential. What the feedback page shows: the visit,
     who served it (their given name only), the answer given so far and whether it may still
-    be changed, and what the shop did about a low rating. 404 for a link that is not one."""
-    return answers.feedback_page(session, token=token, signer=signer)
+    be changed, what the shop did about a low rating, and the thank-you coupon the answer
+    earned. 404 for a link that is not one."""
+    return answers.feedback_page(session, token=token, signer=signer,
+                                 hooks=request.app.state.answer_hooks)
 
 
 @router.put("/feedback/{token}", response_model=FeedbackPagePublic)
@@ -46,9 +72,10 @@ def give_feedback(token: Token, body: FeedbackAnswer, session: SessionDep, signe
     """Public. The signed link is the credential. Rate the visit and who served it, with a
     comment: one answer per visit, which may be changed for a day (409 `feedback_closed`
     after, 429 after too many changes). A rating of 2 or less opens a complaint and alerts
-    the managers live."""
+    the managers live. When the shop thanks answers, the first answer for a visit (whatever
+    its rating) earns one coupon for the next visit (`thanks`); a change earns nothing more."""
     return answers.give_answer(session, token=token, signer=signer, data=body,
-                               hub=request.app.state.hub)
+                               hub=request.app.state.hub, hooks=request.app.state.answer_hooks)
 
 
 @router.post("/customers/{customer_id}/visits/{visit_id}/feedback-link",

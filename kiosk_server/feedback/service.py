@@ -267,3 +267,4 @@ def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
     return customers.owner_labels(session, session.execute(
         select(col(Complaint.id), col(Complaint.customer_id))
         .where(col(Complaint.id).in_(ids))))
+

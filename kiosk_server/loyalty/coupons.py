@@ -40,14 +40,17 @@ def to_public(coupon: Coupon | Any, signer: TokenSigner) -> CouponPublic:
 
 
 def issue(session: Session, *, customer_id: int | None, data: CouponCreate,
-          issued_by: int | None) -> Coupon:
-    """A new coupon for the customer (or for whoever holds it, without one)."""
+          issued_by: int | None, thanks_request_id: int | None = None) -> Coupon:
+    """A new coupon for the customer (or for whoever holds it, without one);
+    `thanks_request_id`: the feedback request whose answer it thanks for (the database
+    allows one coupon per request)."""
     if customer_id is not None:
         customers.get_live_customer(session, customer_id=customer_id)
     now = utcnow()
     coupon = Coupon(serial=new_serial(), customer_id=customer_id, benefit=data.benefit,
                     issued_at=now, issued_by=issued_by,
-                    expires_at=now + timedelta(days=data.valid_days))
+                    expires_at=now + timedelta(days=data.valid_days),
+                    thanks_request_id=thanks_request_id)
     session.add(coupon)
     session.flush()
     return coupon

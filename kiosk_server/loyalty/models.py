@@ -97,6 +97,9 @@ class Coupon(SQLModel, table=True):
     used_purchase_id: int | None = Field(default=None, foreign_key="purchases.id", index=True)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime,
                                         description="withdrawn (its holder's data was erased)")
+    thanks_request_id: int | None = Field(
+        default=None, foreign_key="feedback_requests.id", unique=True,
+        description="the visit whose feedback it thanks for: one coupon per visit")
 
 
 RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]

@@ -41,6 +41,13 @@ const WORDS = {
     "The shop has contacted you about this feedback."],
   reply_resolved: ["Cửa hàng đã giải quyết góp ý này.", "The shop has resolved this feedback."],
   replyNote: ["Lời nhắn của cửa hàng: {note}", "The shop's note: {note}"],
+  giftTitle: ["Cảm ơn! Một phiếu giảm giá cho lần tới của bạn",
+    "Thank you! A coupon for your next visit"],
+  giftHow: ["Đưa mã này ở quầy vào lần tới. Dùng được đến {time}.",
+    "Show this code at the counter next time. Valid until {time}."],
+  giftUsed: ["Phiếu này đã được dùng. Cảm ơn bạn đã quay lại!",
+    "This coupon has been used. Thank you for coming back!"],
+  giftQr: ["Mã QR của phiếu giảm giá", "The coupon's QR code"],
   notFound: ["Không tìm thấy trang góp ý này. Hãy mở lại liên kết trên hóa đơn.",
     "This feedback page was not found. Open the link on your receipt again."],
   offline: ["Không kết nối được. Hãy kiểm tra mạng rồi thử lại.",
@@ -160,6 +167,23 @@ function render() {
   form.hidden = false;
   say(statusText());
   renderReply();
+  renderGift();
+}
+
+function renderGift() {
+  const gift = shown.thanks;
+  $("gift").hidden = !gift;
+  if (!gift) return;
+  $("gift").dataset.used = String(gift.used);
+  $("gift-title").textContent = t("giftTitle");
+  // "Giảm 10% cho lần ghé tới · 10% off your next visit": the half in the page's language.
+  const [inVietnamese, inEnglish] = gift.benefit.split(" · ");
+  $("gift-benefit").textContent = (language === "en" && inEnglish) || inVietnamese;
+  if ($("gift-qr").getAttribute("src") !== gift.qr_png) $("gift-qr").src = gift.qr_png;
+  $("gift-qr").alt = t("giftQr");
+  $("gift-qr").dataset.code = gift.code;
+  $("gift-how").textContent = gift.used ? t("giftUsed")
+    : t("giftHow", { time: time(gift.expires_at) });
 }
 
 function statusText() {

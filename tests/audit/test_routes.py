@@ -192,6 +192,9 @@ def _every_other_change(client, admin):
     assert client.get(f"/api/v1/customers/{leaving['id']}/export", headers=h).status_code == 200
     _ok(client.post(f"/api/v1/customers/{leaving['id']}/erase", headers=h,
                     json={"confirm": True}))
+    _ok(client.put("/api/v1/feedback-settings", headers=h, json={
+        "followup_enabled": True, "followup_delay_minutes": 60, "thanks_enabled": False,
+        "thanks_kind": "percent", "thanks_value": 10, "thanks_valid_days": 30}))
     _ok(client.post("/api/v1/auth/password", headers=h, json={
         "current_password": "correct horse battery", "new_password": "ngựa đúng pin"}))
 

@@ -9,6 +9,7 @@ const FIELD_OF_CODE = {
   ends_before_start: "ends_at",
   checkin_closes_before_opens: "checkin_closes_at",
   code_or_customer: "code",
+  percent_too_high: "thanks_value",
 };
 
 // Codes that mean the same to a person.

@@ -2,6 +2,7 @@
 // with its number of answers ("5,0 (2 câu trả lời)"), and the comments. An admin sees
 // everyone (or one person); a staff member sees their own, which the server enforces.
 import { api, query } from "./api.js";
+import { followupPanel } from "./followup.js";
 import { addWords, lang, t } from "./i18n.js";
 import { el, row, select, table, when } from "./ui.js";
 
@@ -107,4 +108,5 @@ export async function ratingsView(root, context) {
   }
   root.append(shown);
   await load("");
+  root.append(await followupPanel(admin));
 }
