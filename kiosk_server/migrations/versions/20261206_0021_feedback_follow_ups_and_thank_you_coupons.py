@@ -2,8 +2,8 @@
 the follow-up did about each visit's feedback request, the coupon that thanks an answer
 (one per request), and visits by time (the follow-up reads the latest)
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06 18:37:28
 """
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ from alembic import op
 
 import kiosk_server.core.types
 
-revision = '0017'
-down_revision = '0016'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

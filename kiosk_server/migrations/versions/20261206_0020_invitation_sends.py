@@ -1,7 +1,7 @@
 """invitation sends: each guest's invitation queued once per round, and the send requests
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 18:36:36
 """
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 import kiosk_server.core.types
 
-revision = '0017'
-down_revision = '0016'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
