@@ -164,6 +164,8 @@ class ScanResult(SQLModel):
     invitation_id: int | None = Field(
         default=None, description="the guest's invitation (for `ok`: e.g. to print their badge)"
     )
+    walk_in: bool = Field(default=False, description="a walk-in: invited at the gate or on "
+                          "the event's poster, not on the guest list sent beforehand")
 
 
 class ScanLogEntry(SQLModel):
@@ -269,6 +271,8 @@ class GuestLine(SQLModel):
     invitation_id: int
     checked_in_at: datetime | None
     gate: str | None
+    walk_in: bool = Field(default=False, description="invited at the gate or on the event's "
+                          "poster (a walk-in)")
 
 
 class GuestPage(SQLModel):
