@@ -10,6 +10,7 @@ from kiosk_server.events.models import Event, Invitation
 from kiosk_server.feedback.models import Complaint, ComplaintStep, Feedback, FeedbackRequest
 from kiosk_server.loyalty.models import Coupon, LoyaltyAccount, Purchase, Redemption, Reward
 from kiosk_server.messaging.models import OutboxImage, OutboxMessage
+from kiosk_server.portal.models import PortalSession, SignInLink
 from kiosk_server.prints.models import Export
 from kiosk_server.staff.models import AuthToken, Device, DevicePairing, StaffUser
 
@@ -19,6 +20,6 @@ __all__ = [
     "AuditEntry", "AuthToken", "Card", "Checkin", "Complaint", "ComplaintStep", "Coupon",
     "Customer", "CustomerImport", "Device", "DevicePairing", "Event", "EventFeed", "Export",
     "Feedback", "FeedbackRequest", "Invitation", "LoyaltyAccount", "OutboxImage",
-    "OutboxMessage", "Purchase", "Redemption", "Reward", "Scan", "StaffUser", "Visit",
-    "metadata",
+    "OutboxMessage", "PortalSession", "Purchase", "Redemption", "Reward", "Scan",
+    "SignInLink", "StaffUser", "Visit", "metadata",
 ]
