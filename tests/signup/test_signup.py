@@ -15,7 +15,14 @@ from kiosk_server.messaging.models import Channel, Purpose
 from kiosk_server.signup import service
 from tests.badges.helpers import decode
 from tests.conftest import open_event_body
-from tests.signup.helpers import count_customers, form, new_phone, outbox, pdf_qr_texts, poster_token
+from tests.signup.helpers import (
+    count_customers,
+    form,
+    new_phone,
+    outbox,
+    pdf_qr_texts,
+    poster_token,
+)
 
 
 def test_the_shop_poster_is_an_a4_pdf_whose_qr_opens_the_form(client, app, clerk, tmp_path):
