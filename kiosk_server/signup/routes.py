@@ -51,7 +51,7 @@ def event_poster(event_id: Id, session: SessionDep, settings: SettingsDep, signe
              responses=ANSWERS)
 def sign_up(body: SignupForm, request: Request, database: DatabaseDep, settings: SettingsDep,
             signer: SignerDep, language: LanguageDep):
-    """Public (the poster's signed token is the pass). A new phone: a customer and their
+    """Public. The poster's signed token is the pass. A new phone: a customer and their
     card at once (201; e-mailed too if an address is given; at an event's poster, checked
     in while the doors are open). A phone or e-mail that is a customer's already: 202,
     the same answer whichever matched, and a sign-in link on their channel."""
