@@ -202,10 +202,12 @@ def _sign_up(session: Session, *, form: SignupForm, phone: str, who: Submission)
     known = list({id_of(c): c for c in found if c is not None}.values())
     if not known:
         try:
-            customer = customers.create_customer(session, data=CustomerCreate(
-                full_name=form.full_name, phone=phone, email=form.email,
-                consent_email=form.consent_email, consent_sms=form.consent_sms),
-                by=ConsentBy(ConsentSource.POSTER))
+            # In a savepoint of its own, so that a clash takes the new row out of the session.
+            with session.begin_nested():
+                customer = customers.create_customer(session, data=CustomerCreate(
+                    full_name=form.full_name, phone=phone, email=form.email,
+                    consent_email=form.consent_email, consent_sms=form.consent_sms),
+                    by=ConsentBy(ConsentSource.POSTER))
         except DomainError as error:  # the same phone, signed up at the same moment
             if error.code != "phone_taken":
                 raise
