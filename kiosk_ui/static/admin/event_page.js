@@ -50,7 +50,8 @@ function pairingPanel(event) {
 
 function arrival(guest) {
   if (!guest.checked_in_at) return t("notArrived");
-  return `${t("arrived")} ${when(guest.checked_in_at)}${guest.gate ? ` · ${guest.gate}` : ""}`;
+  const gate = guest.gate === "walk-in" ? t("walkInGate") : guest.gate;
+  return `${t("arrived")} ${when(guest.checked_in_at)}${gate ? ` · ${gate}` : ""}`;
 }
 
 function guestsPanel(event, onChange) {
@@ -68,7 +69,9 @@ function guestsPanel(event, onChange) {
       notify(t("invitationCancelled", { name: guest.name }));
       onChange();
     }, "danger small");
-    const line = row(link(`#/customers/${guest.customer_id}`, guest.name), phoneText(guest.phone),
+    const name = el("span", {}, link(`#/customers/${guest.customer_id}`, guest.name),
+      guest.walk_in ? el("span", { class: "badge walk-in", text: t("walkIn") }) : null);
+    const line = row(name, phoneText(guest.phone),
       tagList(guest.tags), arrival(guest), guestPrintLinks(event, guest), cancel);
     line.dataset.customerId = guest.customer_id;
     line.classList.toggle("arrived", Boolean(guest.checked_in_at));
@@ -117,6 +120,9 @@ export async function eventPage(root, context, id) {
     el("header", { class: "view-head" }, el("h1", { text: event.name }),
       el("div", { class: "links" }, link(`#/events/${id}/edit`, t("edit"), "button"),
         monitorLink(event),
+        event.allow_walk_in ? el("a", { href: `/api/v1/events/${id}/signup-poster.pdf`,
+          download: "", class: "button signup-poster", text: t("walkInPoster"),
+          title: t("walkInPosterHint") }) : null,
         link("#/events", t("back"), "button"))),
     el("div", { class: "columns" },
       el("section", { class: "panel" }, el("h2", { text: t("details") }), details(event)),

@@ -368,6 +368,8 @@ const WORDS = {
   checkInUndone: ["Đã hủy check-in của {name}.", "{name}'s check-in was undone."],
   undoneBy: ["Check-in đã bị hủy", "Check-in undone"],
   manual: ["thủ công", "by hand"],
+  walkIn: ["khách vãng lai", "walk-in"],
+  walkInGate: ["Đăng ký tại chỗ", "Registered at the door"],
   scan_ok: ["Đã vào", "In"],
   scan_already_checked_in: ["Quét lại", "Scanned again"],
   scan_invalid: ["Mã không hợp lệ", "Invalid code"],
@@ -426,6 +428,13 @@ const WORDS = {
     "Invite the {n} good rows, skip the {bad} bad ones"],
   importDone: ["Đã mời {n} khách ({created} khách hàng mới).",
     "{n} guests invited ({created} new customers)."],
+  signupPoster: ["Áp phích đăng ký (PDF)", "Sign-up poster (PDF)"],
+  signupPosterHint: ["In khổ A4 và dán ở quầy: khách quét mã QR để trở thành thành viên.",
+    "Print it on A4 and put it up at the counter: customers scan its QR to become members."],
+  walkInPoster: ["Áp phích cho khách vãng lai (PDF)", "Walk-in poster (PDF)"],
+  walkInPosterHint: ["In khổ A4 và dán ở cổng: khách không có thư mời quét mã để đăng ký và "
+    + "được check-in ngay.", "Print it on A4 and put it up at the gate: guests without an "
+    + "invitation scan its QR to register and are checked in at once."],
   importCustomers: ["Nhập khách hàng từ tệp CSV", "Import customers from a CSV file"],
   importAll: ["Nhập {n} khách hàng", "Import {n} customers"],
   importGoodSkipBad: ["Nhập {n} dòng hợp lệ, bỏ qua {bad} dòng lỗi",
