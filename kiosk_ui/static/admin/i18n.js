@@ -84,6 +84,8 @@ const WORDS = {
   field_served_by: ["Người phục vụ", "Served by"],
   field_coupon_code: ["Phiếu ưu đãi", "Coupon"],
   field_request_id: ["Mã yêu cầu", "Request id"],
+  field_client_key: ["Mã gửi", "Request key"],
+  field_token: ["Mã QR", "QR code"],
   field_reason: ["Lý do", "Reason"],
   field_benefit: ["Ưu đãi", "Benefit"],
   field_valid_days: ["Số ngày hiệu lực", "Valid for (days)"],
