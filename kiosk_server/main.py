@@ -39,6 +39,10 @@ from kiosk_server.loyalty import labels as loyalty
 from kiosk_server.loyalty.routes import router as loyalty_router
 from kiosk_server.messaging.routes import router as messaging_router
 from kiosk_server.messaging.sender import OutboxSender
+from kiosk_server.portal import service as portal
+from kiosk_server.portal.deps import PORTAL_COOKIE
+from kiosk_server.portal.links import LinkRefusal
+from kiosk_server.portal.routes import router as portal_router
 from kiosk_server.prints import service as prints
 from kiosk_server.prints.routes import public_router as card_router
 from kiosk_server.prints.routes import router as prints_router
@@ -54,10 +58,12 @@ Kiosk: QR membership cards and event invitations, one-second check-in, a living
 customer list.
 
 Every endpoint says who may call it: **Public**, **Staff** (a session cookie from
-`/api/v1/auth/login` or `Authorization: Bearer <staff API token>`), **Admin**, or a
+`/api/v1/auth/login` or `Authorization: Bearer <staff API token>`), **Admin**, a
 **kiosk device** (`Authorization: Bearer <device token>`, limited to check-in for its
-event). Errors are `{"error": {"code", "message", "field"}}` with a stable `code`;
-messages follow `Accept-Language` (Vietnamese by default, English).
+event), or a **Customer (portal session)** (the `kiosk_portal` cookie a one-time sign-in
+link sets; `/api/v1/me` only ever addresses that customer). Errors are
+`{"error": {"code", "message", "field"}}` with a stable `code`; messages follow
+`Accept-Language` (Vietnamese by default, English).
 """
 
 
@@ -126,7 +132,7 @@ def create_app(settings: Settings) -> FastAPI:
     # the dozens of others (measured: matching the till's lookup, 127 µs 6th, 33 µs 2nd).
     routers = (checkin_router, loyalty_router, staff_router, customers_router, cards_router,
                events_router, feedback_router, messaging_router, prints_router, card_router,
-               signup_router)
+               portal_router, signup_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.
@@ -218,6 +224,33 @@ def create_app(settings: Settings) -> FastAPI:
                                  event=event.name if event else ""),
                             headers={"Cache-Control": "no-store",
                                      "Referrer-Policy": "no-referrer"})
+
+    @app.get("/p/{token}", include_in_schema=False)
+    @app.get("/P/{token}", include_in_schema=False)
+    def portal_link(token: str) -> Response:
+        """A one-time sign-in link (sent to the customer, or a QR at the till): spent once,
+        it opens a portal session (cookie) and goes to /me; a link that is not one, or no
+        longer, says so on a page offering a new one (404 or 410), and signs nobody in."""
+        with database.session() as session:
+            signed_in = portal.sign_in_with_link(session, token=token, signer=app.state.signer)
+        private = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        if isinstance(signed_in, LinkRefusal):
+            return HTMLResponse(page("portal-link-invalid.html", business=settings.business_name,
+                                     colour=settings.brand_primary),
+                                status_code=410 if signed_in is LinkRefusal.SPENT else 404,
+                                headers=private)
+        response = Response(status_code=303, headers={"Location": "/me", **private})
+        response.set_cookie(PORTAL_COOKIE, signed_in.secret, max_age=portal.SESSION_HOURS * 3600,
+                            httponly=True, samesite="lax", path="/",
+                            secure=settings.public_url.startswith("https://"))
+        return response
+
+    @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
+    def me_page() -> Response:
+        """The customer's own page (their portal session; without one it offers a link)."""
+        return HTMLResponse(page("me.html", business=settings.business_name,
+                                 colour=settings.brand_primary, timezone=settings.timezone),
+                            headers={"Cache-Control": "no-store"})
 
     @app.get("/c/{code}/manifest.webmanifest", include_in_schema=False)
     def card_manifest(code: str) -> JSONResponse:

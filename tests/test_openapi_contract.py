@@ -6,7 +6,7 @@ from kiosk_server.core.config import Settings
 from kiosk_server.main import create_app
 
 CALLERS = ("Public.", "Staff.", "Staff (their own) or admin.", "Admin.",
-           "Staff, or a kiosk device of this event.")
+           "Staff, or a kiosk device of this event.", "Customer (portal session).")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,9 @@ def test_every_endpoint_names_its_caller_and_non_public_ones_need_credentials(sc
     for method, path, operation in _operations(schema):
         description = operation.get("description", "")
         assert description.startswith(CALLERS), (method, path, description)
-        if not description.startswith("Public."):
-            schemes = {name for requirement in operation.get("security", [])
-                       for name in requirement}
+        schemes = {name for requirement in operation.get("security", [])
+                   for name in requirement}
+        if description.startswith("Customer (portal session)."):
+            assert schemes == {"PortalSession"}, (method, path, schemes)
+        elif not description.startswith("Public."):
             assert schemes == {"HTTPBearer", "APIKeyCookie"}, (method, path, schemes)

@@ -20,7 +20,7 @@ from kiosk_ui import zxing_dir
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["/", "/admin", "/kiosk", "/monitor?event=1", "/checkout"]
+PAGES = ["/", "/admin", "/kiosk", "/monitor?event=1", "/checkout", "/me"]
 DECODER = ["/ui/vendor/zxing/es/reader/index.js", "/ui/vendor/zxing/reader/zxing_reader.wasm"]
 # At the top of the tree, build outputs and local state: not what a wheel is built from.
 NOT_SOURCES = {".git", ".venv", "kiosk-data", "test-artifacts", "build", "dist", "kiosk.egg-info",
@@ -160,4 +160,5 @@ def test_the_installed_wheel_migrates_and_serves_every_page(tmp_path):
         server.terminate()
         server.wait(timeout=20)
     assert {"/ui/kiosk.js", "/ui/scanner.js", "/ui/admin/app.js", "/ui/checkout/app.js",
+            "/ui/me/app.js", "/ui/me/sections.js",
             "/ui/vendor/zxing/es/share.js"} <= set(fetched)

@@ -1,5 +1,6 @@
 """Recording changes, and reading them back."""
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -7,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Text, cast, or_, select, update
 from sqlmodel import Session, col
 
 from kiosk_server.audit.models import AuditEntry, AuditEntryPublic, AuditKind
@@ -117,3 +118,39 @@ def described(session: Session, rows: list[AuditEntry], labelers: Labelers
         staff_name=labels.get(("staff_users", row.staff_id or 0), row.staff_username),
         target_label=labels.get((row.target_type, row.target_id or 0)),
     ) for row in rows]
+
+
+def _without(value: Any, words: list[str]) -> Any:
+    if isinstance(value, str):
+        folded = value.casefold()
+        return "" if any(word.casefold() in folded for word in words) else value
+    if isinstance(value, dict):
+        return {key: _without(item, words) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without(item, words) for item in value]
+    return value
+
+
+def redact(session: Session, *, targets: Iterable[tuple[str, int]], words: list[str]) -> None:
+    """Forget a person in the log (their data is being erased): the details of the entries
+    about `targets` are emptied, and any value holding one of `words` (their name, phone,
+    e-mail) in any other entry is blanked. Who did what, and when, stays."""
+    targets = list(targets)
+    words = [word for word in words if word]
+    for target_type, target_id in targets:
+        session.execute(update(AuditEntry)
+                        .where(col(AuditEntry.target_type) == target_type,
+                               col(AuditEntry.target_id) == target_id)
+                        .values(details={})
+                        .execution_options(synchronize_session=False))
+    if not words:
+        return
+    # JSON is stored as text with non-ASCII characters escaped: look for both spellings.
+    spellings = {form for word in words for form in (word, json.dumps(word)[1:-1])}
+    text = cast(AuditEntry.details, Text)
+    for entry_id, details in session.execute(
+            select(col(AuditEntry.id), col(AuditEntry.details))
+            .where(or_(*(text.contains(form, autoescape=True) for form in spellings)))):
+        session.execute(update(AuditEntry).where(col(AuditEntry.id) == entry_id)
+                        .values(details=_without(details, words))
+                        .execution_options(synchronize_session=False))

@@ -1,5 +1,7 @@
 """Issue, reissue and look up membership cards."""
 
+from typing import Any
+
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session, col
 
@@ -21,12 +23,8 @@ def to_public(card: Card, signer: TokenSigner) -> CardPublic:
 
 def issue_card(session: Session, *, customer_id: int) -> Card:
     """Give the customer a new card; their previous card, if any, stops working."""
-    customers.get_customer(session, customer_id=customer_id)
-    session.execute(
-        update(Card)
-        .where(col(Card.active_customer_id) == customer_id)
-        .values(active_customer_id=None, revoked_at=utcnow())
-    )
+    customers.get_live_customer(session, customer_id=customer_id)
+    revoke_of(session, customer_id=customer_id)
     card = Card(customer_id=customer_id, serial=new_serial(), active_customer_id=customer_id)
     session.add(card)
     # The clash happens only when another request issued a card at the same moment.
@@ -35,6 +33,24 @@ def issue_card(session: Session, *, customer_id: int) -> Card:
         "A card was issued at the same moment; try again.",
     ))
     return card
+
+
+def revoke_of(session: Session, *, customer_id: int) -> None:
+    """The customer's active card, if any, stops working (a scan of it is refused)."""
+    session.execute(
+        update(Card)
+        .where(col(Card.active_customer_id) == customer_id)
+        .values(active_customer_id=None, revoked_at=utcnow())
+    )
+
+
+def export_rows(session: Session, *, customer_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The customer's cards, current and past (their export)."""
+    return {"cards": [
+        {"id": card.id, "serial": card.serial, "issued_at": card.issued_at,
+         "revoked_at": card.revoked_at, "active": card.active_customer_id is not None}
+        for card in session.scalars(select(Card).where(col(Card.customer_id) == customer_id)
+                                    .order_by(col(Card.id)))]}
 
 
 def active_card(session: Session, *, customer_id: int) -> Card | None:

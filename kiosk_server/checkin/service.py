@@ -184,7 +184,8 @@ def _judge(db: Executor, *, event: GateRules, token: Token | None, customer_id: 
            now: datetime) -> _Judgement:
     invitation: GatePass | None
     if customer_id is not None:  # by hand: the customer must exist (else 404)
-        customers.guest(db, customer_id=customer_id)
+        if customers.guest(db, customer_id=customer_id).erased_at is not None:
+            return _Judgement(ScanStatus.REVOKED, customer_id)
         invitation = events.pass_of_customer(db, event_id=event.id, customer_id=customer_id)
         if invitation is not None and invitation.status is InvitationStatus.CANCELLED:
             return _Judgement(ScanStatus.REVOKED, customer_id, invitation)

@@ -41,6 +41,7 @@ class Guest:
     name: str
     visit_count: int
     tags: list[str]
+    erased_at: datetime | None = None
 
     @property
     def vip(self) -> bool:
@@ -122,6 +123,7 @@ class Customer(CustomerBase, table=True):
     visit_count: int = 0
     last_visit_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    erased_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class CustomerCreate(CustomerBase):
@@ -182,10 +184,14 @@ class NoteCreate(SQLModel):
 
 class CustomerPublic(CustomerBase):
     id: int
+    full_name: str = Field(description="empty once their personal data was erased")
     phone: str | None
     visit_count: int
     last_visit_at: datetime | None
     created_at: datetime
+    erased_at: datetime | None = Field(
+        default=None, description="when their personal data was erased at their request: "
+                                  "the record stays, with nothing that says who they were")
 
 
 class CustomerPage(SQLModel):

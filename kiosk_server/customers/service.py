@@ -14,6 +14,7 @@ from kiosk_server.core.db import (
     Prepared,
     flush_unique,
     id_of,
+    id_slots,
     on_commit,
     prepared_insert,
     table_of,
@@ -42,6 +43,13 @@ MAX_NOTES = 4000
 
 def _no_such_customer() -> DomainError:
     return not_found("khách hàng", "Customer", code="customer_not_found")
+
+
+def erased_error() -> DomainError:
+    """Refusal to act for a customer whose personal data was erased."""
+    return conflict("customer_erased",
+                    "Khách hàng này đã xoá dữ liệu: không thể thay đổi hay giao dịch.",
+                    "This customer's data was erased: they cannot be changed or served.")
 
 
 def _phone_or_error(raw: str | None) -> str | None:
@@ -88,6 +96,24 @@ def get_customer(session: Session, *, customer_id: int) -> Customer:
     return customer
 
 
+def get_live_customer(session: Session, *, customer_id: int) -> Customer:
+    """`get_customer`, refused (`customer_erased`) once their personal data was erased."""
+    customer = get_customer(session, customer_id=customer_id)
+    if customer.erased_at is not None:
+        raise erased_error()
+    return customer
+
+
+_ERASED_AMONG = Prepared(select(col(Customer.id)).where(
+    col(Customer.id).in_(id_slots()), col(Customer.erased_at).is_not(None)))
+
+
+def refuse_erased(db: Executor, *, customer_ids: Iterable[int]) -> None:
+    """Refuse (`customer_erased`) if any of these customers' data was erased."""
+    if _ERASED_AMONG.rows_for_ids(db, list(customer_ids)):
+        raise erased_error()
+
+
 _PUBLIC = Prepared(select(*(table_of(Customer).c[name] for name in CustomerPublic.model_fields))
                    .where(col(Customer.id) == bindparam("customer_id")))
 
@@ -110,7 +136,7 @@ def get_customers(session: Session, *, customer_ids: list[int]) -> dict[int, Cus
 
 def update_customer(session: Session, *, customer_id: int, data: CustomerUpdate,
                     by: ConsentBy) -> Customer:
-    customer = get_customer(session, customer_id=customer_id)
+    customer = get_live_customer(session, customer_id=customer_id)
     changes = data.model_dump(exclude_unset=True)
     if "full_name" in changes:
         if changes["full_name"] is None:
@@ -137,7 +163,7 @@ def add_note(session: Session, *, customer_id: int, text: str, author: str, at: 
              ) -> Customer:
     """Put a dated, signed note at the top of the customer's notes ("29/11/2026 15:40 ·
     Lan: prefers oat milk"); the oldest lines give way beyond the notes' limit."""
-    customer = get_customer(session, customer_id=customer_id)
+    customer = get_live_customer(session, customer_id=customer_id)
     line = f"{at:%d/%m/%Y %H:%M} · {author}: {text}"
     customer.notes = "\n".join(part for part in (line, customer.notes) if part)[:MAX_NOTES]
     session.add(customer)
@@ -149,6 +175,15 @@ def find_by_phone(session: Session, *, phone: str) -> Customer | None:
     if normalized is None:
         return None
     return session.scalars(select(Customer).where(col(Customer.phone) == normalized)).first()
+
+
+def find_by_email(session: Session, *, email: str, limit: int = 3) -> list[Customer]:
+    """The customers with this e-mail address (it is not unique), oldest first."""
+    address = email.strip().lower()
+    if not address or len(address) > 254:
+        return []
+    return list(session.scalars(select(Customer).where(col(Customer.email) == address)
+                                .order_by(col(Customer.id)).limit(limit)))
 
 
 def search_customers(
@@ -193,7 +228,7 @@ _VISIT_FIELDS = ["customer_id", "kind", "occurred_at", "event_id", "source_id", 
                  "device_id", "staff_id"]
 _ADD_VISIT = prepared_insert(Visit, _VISIT_FIELDS, returning=(Visit.id,))
 _GUEST_COLUMNS = (col(Customer.id), col(Customer.full_name), col(Customer.visit_count),
-                  col(Customer.tags))
+                  col(Customer.tags), col(Customer.erased_at))
 # Incremented in SQL, never read-modify-write: concurrent visits cannot lose a count.
 _COUNT_VISIT = Prepared(
     update(Customer)
@@ -279,7 +314,8 @@ def remove_visit(db: Executor, *, kind: VisitKind, source_id: int, hub: LocalHub
 
 
 def guest(db: Executor, *, customer_id: int) -> Guest:
-    """Who the customer is, in short: id, name and visits so far."""
+    """Who the customer is, in short: id, name, visits so far, and when their data was
+    erased (if it was)."""
     row = _GUEST.first(db, {"customer_id": customer_id})
     if row is None:
         raise _no_such_customer()
@@ -321,11 +357,12 @@ def count_customers(session: Session) -> int:
 
 
 def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:
-    """Customers' full names, by id (for the audit log)."""
+    """Customers' full names, by id (for the audit log); an erased customer has none (the
+    log then names them by their member number)."""
     if not ids:
         return {}
     rows = session.execute(select(col(Customer.id), col(Customer.full_name))
-                           .where(col(Customer.id).in_(ids)))
+                           .where(col(Customer.id).in_(ids), col(Customer.erased_at).is_(None)))
     return {customer_id: name for customer_id, name in rows}
 
 

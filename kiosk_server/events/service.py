@@ -2,8 +2,9 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import CursorResult, Select, bindparam, func, select, update
 from sqlmodel import Session, col
 
 from kiosk_server.core.db import Executor, Prepared, id_of, id_slots, insert_ignoring_conflicts
@@ -132,6 +133,7 @@ def invite(session: Session, *, event_id: int, customer_ids: list[int]) -> list[
     if missing:
         raise invalid("unknown_customers", "Có khách hàng không tồn tại.",
                       f"Unknown customer ids: {sorted(missing)[:20]}", field="customer_ids")
+    customers.refuse_erased(session, customer_ids=wanted)
     already = _invitations_of(session, event_id=event_id, customer_ids=wanted)
     new_ids = [cid for cid in wanted if cid not in already]
     if (event.capacity is not None and new_ids
@@ -239,6 +241,36 @@ def cancel_invitation(session: Session, *, event_id: int, invitation_id: int) ->
         invitation.cancelled_at = utcnow()
         session.add(invitation)
     return invitation
+
+
+def cancel_upcoming_of(session: Session, *, customer_id: int, now: datetime | None = None
+                       ) -> int:
+    """Cancel the customer's invitations to events that have not ended (their data is
+    being erased); how many. Invitations to past events stay, with their check-ins."""
+    now = now or utcnow()
+    upcoming = select(col(Event.id)).where(col(Event.ends_at) > now)
+    result = session.execute(
+        update(Invitation)
+        .where(col(Invitation.customer_id) == customer_id,
+               col(Invitation.status) == InvitationStatus.ACTIVE,
+               col(Invitation.event_id).in_(upcoming))
+        .values(status=InvitationStatus.CANCELLED, cancelled_at=now)
+        .execution_options(synchronize_session=False))
+    return cast(CursorResult, result).rowcount
+
+
+def export_rows(session: Session, *, customer_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The customer's invitations, with each event's name and times (their export)."""
+    rows = session.execute(
+        select(col(Invitation.id), col(Invitation.event_id), col(Event.name),
+               col(Event.starts_at), col(Event.venue), col(Invitation.status),
+               col(Invitation.created_at), col(Invitation.cancelled_at))
+        .join(Event, col(Event.id) == col(Invitation.event_id))
+        .where(col(Invitation.customer_id) == customer_id).order_by(col(Invitation.id)))
+    return {"invitations": [
+        {"id": row[0], "event_id": row[1], "event": row[2], "starts_at": row[3],
+         "venue": row[4], "status": row[5], "invited_at": row[6], "cancelled_at": row[7]}
+        for row in rows]}
 
 
 def list_invitations(

@@ -65,6 +65,9 @@ def _visited(session: Session, *, token: str, signer: TokenSigner,
     request = session.scalars(statement).first()
     if request is None:
         raise _unknown_link()
+    if request.revoked_at is not None:
+        raise DomainError("feedback_link_revoked", "Liên kết góp ý này không còn dùng được.",
+                          "This feedback link no longer works.", status=410)
     visit = customers.visit_of(session, customer_id=request.customer_id,
                                visit_id=request.visit_id)
     return _Visited(request, str(visit.kind), visit.occurred_at, visit.event_id)
@@ -119,6 +122,23 @@ def feedback_page(session: Session, *, token: str, signer: TokenSigner,
     """What the feedback page of this link shows: the visit, who served, the answer if any."""
     visited = _visited(session, token=token, signer=signer)
     return _page(session, visited, _answer_of(session, id_of(visited.request)), now or utcnow())
+
+
+def answers_of(session: Session, *, customer_id: int, limit: int = 100,
+               now: datetime | None = None) -> list[FeedbackPagePublic]:
+    """The customer's answers, newest first, each with the shop's reply to it (their own
+    page shows them)."""
+    answers = session.scalars(select(Feedback).where(col(Feedback.customer_id) == customer_id)
+                              .order_by(col(Feedback.answered_at).desc(),
+                                        col(Feedback.id).desc()).limit(limit))
+    pages = []
+    for answer in answers:
+        request = session.get(FeedbackRequest, answer.request_id)
+        visit = customers.visit_of(session, customer_id=customer_id, visit_id=answer.visit_id)
+        assert request is not None  # the answer points at it
+        pages.append(_page(session, _Visited(request, str(visit.kind), visit.occurred_at,
+                                             visit.event_id), answer, now or utcnow()))
+    return pages
 
 
 def give_answer(session: Session, *, token: str, signer: TokenSigner, data: FeedbackAnswer,

@@ -22,6 +22,9 @@ class FeedbackRequest(SQLModel, table=True):
                                  description="who served the visit")
     issued_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     answered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime,
+                                        description="the link no longer opens (the "
+                                                    "customer's data was erased)")
 
 
 class Feedback(SQLModel, table=True):

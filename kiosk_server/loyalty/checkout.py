@@ -83,9 +83,15 @@ def _not_a_card() -> DomainError:
                    "This code is not a membership card or an invitation.", field="code")
 
 
+def _revoked() -> DomainError:
+    return DomainError("card_revoked", "Thẻ này đã bị thu hồi.", "This card was revoked.",
+                       status=404, field="code")
+
+
 def customer_of_code(db: Executor, *, code: str, signer: TokenSigner) -> int:
     """Whose card (or event invitation) a scanned code is. A forged code is refused
-    before any lookup; a card replaced by a newer one is refused with that reason."""
+    before any lookup; a card replaced by a newer one, or revoked (its holder's data was
+    erased), is refused with that reason."""
     token = signer.verify(code)
     if token is None:
         raise invalid("code_forged", "Mã QR không hợp lệ (không phải của cửa hàng, hoặc bị sửa).",
@@ -96,6 +102,9 @@ def customer_of_code(db: Executor, *, code: str, signer: TokenSigner) -> int:
             raise DomainError("card_not_found", "Không tìm thấy thẻ này.", "Card not found.",
                               status=404, field="code")
         if not holder.active:
+            if cards.active_card_code(db, customer_id=holder.customer_id,
+                                      signer=signer) is None:
+                raise _revoked()
             raise DomainError("card_replaced", "Thẻ này đã được thay bằng thẻ mới.",
                               "This card was replaced by a newer one.", status=404,
                               field="code")
@@ -111,8 +120,11 @@ def customer_of_code(db: Executor, *, code: str, signer: TokenSigner) -> int:
 
 def lookup(db: Executor, *, code: str, settings: Settings, signer: TokenSigner
            ) -> CheckoutPanel:
-    return panel(db, customer_id=customer_of_code(db, code=code, signer=signer),
-                 settings=settings, signer=signer)
+    found = panel(db, customer_id=customer_of_code(db, code=code, signer=signer),
+                  settings=settings, signer=signer)
+    if found.customer.erased_at is not None:  # an invitation of theirs, kept for the records
+        raise _revoked()
+    return found
 
 
 def _card_mail(*, name: str, business: str, link: str) -> tuple[str, str, str]:

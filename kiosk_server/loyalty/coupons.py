@@ -21,6 +21,8 @@ from kiosk_server.loyalty.models import Coupon, CouponCreate, CouponPublic, Coup
 
 
 def state_of(coupon: Coupon | Any, now: datetime | None = None) -> CouponStatus:
+    if coupon.revoked_at is not None:
+        return CouponStatus.REVOKED
     if coupon.used_at is not None:
         return CouponStatus.USED
     if coupon.expires_at <= (now or utcnow()):
@@ -41,7 +43,7 @@ def issue(session: Session, *, customer_id: int | None, data: CouponCreate,
           issued_by: int | None) -> Coupon:
     """A new coupon for the customer (or for whoever holds it, without one)."""
     if customer_id is not None:
-        customers.get_customer(session, customer_id=customer_id)
+        customers.get_live_customer(session, customer_id=customer_id)
     now = utcnow()
     coupon = Coupon(serial=new_serial(), customer_id=customer_id, benefit=data.benefit,
                     issued_at=now, issued_by=issued_by,
@@ -84,6 +86,11 @@ def _expired(coupon: Coupon, zone_time: str) -> DomainError:
     return error
 
 
+def _revoked() -> DomainError:
+    return conflict("coupon_revoked", "Phiếu ưu đãi này đã bị thu hồi.",
+                    "This coupon was withdrawn.", field="code")
+
+
 def _someone_elses() -> DomainError:
     return conflict("coupon_other_customer", "Phiếu ưu đãi này thuộc về một khách hàng khác.",
                     "This coupon belongs to another customer.", field="code")
@@ -112,6 +119,8 @@ def _refusal(coupon: Coupon, *, customer_id: int | None, now: datetime, zone: Zo
              ) -> DomainError | None:
     """Why the coupon cannot be used now by this customer, or None."""
     state = state_of(coupon, now)
+    if state is CouponStatus.REVOKED:
+        return _revoked()
     if state is CouponStatus.USED:
         assert coupon.used_at is not None  # what USED means
         return _used(coupon, _at(coupon.used_at, zone))
@@ -148,6 +157,7 @@ def use(session: Session, *, code: str, customer_id: int | None, staff_id: int |
     taken = session.execute(
         update(Coupon)
         .where(col(Coupon.id) == coupon.id, col(Coupon.used_at).is_(None),
+               col(Coupon.revoked_at).is_(None),
                col(Coupon.expires_at) > now)
         .values(used_at=now, used_by=staff_id, used_customer_id=customer_id,
                 used_request_id=request_id, used_purchase_id=purchase_id)
@@ -168,10 +178,39 @@ def used_with(session: Session, *, purchase_id: int, signer: TokenSigner
 
 _HELD = Prepared(select(*table_of(Coupon).c).where(
     col(Coupon.customer_id) == bindparam("customer_id"), col(Coupon.used_at).is_(None),
-    col(Coupon.expires_at) > bindparam("now")).order_by(col(Coupon.expires_at)).limit(50))
+    col(Coupon.revoked_at).is_(None), col(Coupon.expires_at) > bindparam("now"))
+    .order_by(col(Coupon.expires_at)).limit(50))
 
 
 def held_by(db: Executor, *, customer_id: int, signer: TokenSigner) -> list[CouponPublic]:
     """The customer's coupons that can still be used, soonest to expire first."""
     return [to_public(coupon, signer) for coupon in
             _HELD.records(db, {"customer_id": customer_id, "now": utcnow()})]
+
+
+def coupons_of(session: Session, *, customer_id: int, signer: TokenSigner, limit: int = 100
+               ) -> list[CouponPublic]:
+    """All the customer's coupons, valid, used and expired, newest first."""
+    return [to_public(coupon, signer) for coupon in session.scalars(
+        select(Coupon).where(col(Coupon.customer_id) == customer_id)
+        .order_by(col(Coupon.id).desc()).limit(limit))]
+
+
+def revoke_of(session: Session, *, customer_id: int, now: datetime | None = None) -> None:
+    """Withdraw the customer's coupons not yet used (their data is being erased): a scan
+    of one is refused (`coupon_revoked`)."""
+    session.execute(update(Coupon)
+                    .where(col(Coupon.customer_id) == customer_id, col(Coupon.used_at).is_(None),
+                           col(Coupon.revoked_at).is_(None))
+                    .values(revoked_at=now or utcnow())
+                    .execution_options(synchronize_session=False))
+
+
+def export_rows(session: Session, *, customer_id: int) -> list[dict[str, Any]]:
+    """The customer's coupons, used or not (their export)."""
+    return [{"id": coupon.id, "benefit": coupon.benefit, "issued_at": coupon.issued_at,
+             "expires_at": coupon.expires_at, "used_at": coupon.used_at,
+             "status": state_of(coupon)}
+            for coupon in session.scalars(select(Coupon)
+                                          .where(col(Coupon.customer_id) == customer_id)
+                                          .order_by(col(Coupon.id)))]

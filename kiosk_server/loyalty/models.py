@@ -95,6 +95,8 @@ class Coupon(SQLModel, table=True):
     used_customer_id: int | None = Field(default=None, foreign_key="customers.id")
     used_request_id: str | None = Field(default=None, max_length=64)
     used_purchase_id: int | None = Field(default=None, foreign_key="purchases.id", index=True)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime,
+                                        description="withdrawn (its holder's data was erased)")
 
 
 RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -155,6 +157,7 @@ class CouponStatus(StrEnum):
     VALID = "valid"
     USED = "used"
     EXPIRED = "expired"
+    REVOKED = "revoked"
 
 
 class CouponCreate(SQLModel):

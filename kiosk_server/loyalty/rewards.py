@@ -70,7 +70,7 @@ def redeem(session: Session, *, customer_id: int, data: RedemptionCreate,
            staff_id: int | None, settings: Settings) -> RedemptionResult:
     """Spend the customer's points on a reward. A retry with the same `request_id` is
     answered with the first redemption; two tills spending the same points: one wins."""
-    customers.get_customer(session, customer_id=customer_id)
+    customers.get_live_customer(session, customer_id=customer_id)
     done = session.scalars(select(Redemption).where(
         col(Redemption.staff_id) == staff_id,
         col(Redemption.request_id) == data.request_id)).first()

@@ -186,7 +186,8 @@ def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
     and a feedback link for the visit. The same `request_id` for the same staff member is
     answered with what was recorded, never recorded twice. Compiled statements
     (`Prepared`) throughout: the till's busiest write."""
-    customers.guest(session, customer_id=customer_id)  # 404 for no such customer
+    if customers.guest(session, customer_id=customer_id).erased_at is not None:  # 404 if none
+        raise customers.erased_error()
     served_by = till.staff_id
     if data.served_by is not None and data.served_by != till.staff_id:
         served_by = staff.active_staff_member(session, staff_id=data.served_by).id
@@ -282,3 +283,27 @@ def listed(session: Session, purchases: list[Purchase]) -> list[PurchaseListed]:
     names = staff.staff_names(session, staff_ids=[p.staff_id for p in purchases])
     return [PurchaseListed(**p.model_dump(), staff_name=names.get(p.staff_id))
             for p in purchases]
+
+
+_EXPORTED_PURCHASE = ("id", "occurred_at", "amount_vnd", "points", "items", "voided_at",
+                      "void_reason")
+_EXPORTED_REDEMPTION = ("id", "occurred_at", "reward_name", "points", "voided_at",
+                        "void_reason")
+
+
+def export_rows(session: Session, *, customer_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The customer's purchases, points balance, coupons and redemptions (their export)."""
+    purchases = session.scalars(select(Purchase).where(col(Purchase.customer_id) == customer_id)
+                                .order_by(col(Purchase.id)))
+    redemptions = session.scalars(select(Redemption)
+                                  .where(col(Redemption.customer_id) == customer_id)
+                                  .order_by(col(Redemption.id)))
+    points = session.scalar(select(col(LoyaltyAccount.points))
+                            .where(col(LoyaltyAccount.customer_id) == customer_id)) or 0
+    return {
+        "purchases": [{name: getattr(p, name) for name in _EXPORTED_PURCHASE} for p in purchases],
+        "points": [{"balance": points}],
+        "coupons": coupons.export_rows(session, customer_id=customer_id),
+        "redemptions": [{name: getattr(r, name) for name in _EXPORTED_REDEMPTION}
+                        for r in redemptions],
+    }

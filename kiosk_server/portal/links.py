@@ -64,8 +64,10 @@ def _message(*, name: str, business: str, url: str) -> contact.Content:
 def send_sign_in_link(session: Session, customer: Customer, *, settings: Settings,
                       signer: TokenSigner) -> None:
     """Issue a sign-in link and queue it to the customer as a service message on their best
-    channel. A customer with no address gets nothing, and the caller sees no difference."""
-    if customer.id is None or not (customer.email or customer.phone):
+    channel. A customer with no address, or erased, gets nothing, and the caller sees no
+    difference."""
+    if customer.id is None or customer.erased_at is not None or not (
+            customer.email or customer.phone):
         return
     token = issue_link(session, customer_id=customer.id, signer=signer)
     contact.send(session, customer, _message(

@@ -68,21 +68,3 @@ class SignupCreated(SQLModel):
                           "home screen")
     card_mail: bool = Field(description="their card was also queued to their e-mail address")
     walk_in: WalkIn | None = Field(default=None, description="at an event's poster")
-
-
-class SignupAccepted(SQLModel):
-    """The answer for a phone or e-mail that already belongs to a customer: the same bytes
-    whatever matched, and the same as the portal's sign-in answer."""
-
-    status: str = "check_your_messages"
-    message: str
-
-
-class PosterTarget(SQLModel):
-    """What a poster's form is for (read by the form page before it is filled in)."""
-
-    business_name: str
-    event_id: int | None = None
-    event_name: str | None = None
-    starts_at: datetime | None = None
-    checkin_opens_at: datetime | None = None

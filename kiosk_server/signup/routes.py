@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request, Response, status
 
 from kiosk_server.core.deps import DatabaseDep, LanguageDep, SessionDep, SettingsDep, SignerDep
 from kiosk_server.core.types import Id
+from kiosk_server.portal.models import SignInAnswer
 from kiosk_server.signup import posters, service
-from kiosk_server.signup.models import SignupAccepted, SignupCreated, SignupForm
+from kiosk_server.signup.models import SignupCreated, SignupForm
 from kiosk_server.staff.deps import CurrentStaff
 
 router = APIRouter(prefix="/api/v1", tags=["signup"])
@@ -15,8 +16,9 @@ router = APIRouter(prefix="/api/v1", tags=["signup"])
 PDF = {"content": {"application/pdf": {}}, "description": "an A4 PDF"}
 ANSWERS: dict[int | str, dict[str, Any]] = {
     201: {"model": SignupCreated, "description": "a new member: their card at once"},
-    202: {"model": SignupAccepted, "description": "the phone or e-mail is a customer's: a "
-          "sign-in link was sent on their channel (the same bytes whichever matched)"},
+    202: {"model": SignInAnswer, "description": "the phone or e-mail is a customer's: a "
+          "sign-in link was sent on their channel (the same bytes whichever matched, and "
+          "the same as `POST /api/v1/portal/sign-in`'s)"},
     404: {"description": "`poster_not_found`: not a poster's token (forged, another kind) "
           "or an event that no longer admits walk-ins"},
     409: {"description": "`request_reused`: this client_key came with another form"},

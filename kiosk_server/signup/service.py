@@ -9,10 +9,11 @@ The decision on "the form cannot tell anyone who is a customer":
 - A phone or e-mail that already belongs to a customer creates no second record and
   reveals nothing about that customer (no name, no card, no points): the answer is 202
   with the same bytes whichever matched (the phone, the e-mail, both, or two customers),
-  the same as the portal's sign-in answer ("if this is yours, a sign-in link is on its
-  way: check your messages"). The customer is sent a sign-in link on their registered
-  channel (and, at an event's poster, their card's link, which the gate admits as a
-  walk-in), never to the address typed in the form unless it is theirs.
+  the same as the portal's sign-in answer (`portal.service.SIGN_IN_ANSWER`: "if this is
+  yours, a sign-in link is on its way: check your messages"). The customer is sent a
+  sign-in link on their registered channel (and, at an event's poster, their card's link,
+  which the gate admits as a walk-in), never to the address typed in the form unless it
+  is theirs.
 - The work is the same whichever matched: both lookups always run, a message is queued
   for each customer found, so the time does not tell either.
 - Rate limits (per phone, per e-mail, per client address; `staff/throttle.py`'s keys,
@@ -55,9 +56,9 @@ from kiosk_server.loyalty import checkout
 from kiosk_server.loyalty.models import CardMail
 from kiosk_server.messaging.models import Purpose
 from kiosk_server.portal import links
+from kiosk_server.portal import service as portal
 from kiosk_server.signup import posters
 from kiosk_server.signup.models import (
-    SignupAccepted,
     SignupCreated,
     SignupForm,
     SignupRequest,
@@ -72,11 +73,6 @@ PER_PHONE = 5
 PER_EMAIL = 5
 # One venue's guests may share an address (a shop's Wi-Fi behind one router).
 PER_ADDRESS = 60
-
-CHECK_YOUR_MESSAGES = (
-    "Nếu đây là của bạn, một liên kết đăng nhập đang được gửi đến bạn: hãy kiểm tra tin nhắn.",
-    "If this is yours, a sign-in link is on its way: check your messages.")
-
 
 @dataclass(frozen=True)
 class Submission:
@@ -183,22 +179,16 @@ def submit(database: Database, *, form: SignupForm, who: Submission) -> Answer:
     return answer
 
 
-def _accepted(language: str) -> Answer:
-    message = CHECK_YOUR_MESSAGES[1 if language == "en" else 0]
-    return Answer(ACCEPTED, SignupAccepted(message=message).model_dump_json())
-
-
-def _find_by_email(session: Session, email: str | None) -> Customer | None:
-    if not email:
-        return None
-    return session.scalars(select(Customer).where(col(Customer.email) == email)
-                           .order_by(col(Customer.id))).first()
+def _accepted() -> Answer:
+    """The portal's sign-in answer, byte for byte."""
+    return Answer(ACCEPTED, portal.SIGN_IN_ANSWER.model_dump_json())
 
 
 def _sign_up(session: Session, *, form: SignupForm, phone: str, who: Submission) -> Answer:
     poster = posters.poster_of(session, token=form.token, signer=who.signer)
     # Both lookups always run: the time does not tell which matched.
-    found = [customers.find_by_phone(session, phone=phone), _find_by_email(session, form.email)]
+    found = [customers.find_by_phone(session, phone=phone),
+             *customers.find_by_email(session, email=form.email or "")]
     known = list({id_of(c): c for c in found if c is not None}.values())
     if not known:
         try:
@@ -218,7 +208,7 @@ def _sign_up(session: Session, *, form: SignupForm, phone: str, who: Submission)
             return _new_member(session, customer=customer, event=poster.event, who=who)
     for customer in known:
         _remind(session, customer=customer, event=poster.event, who=who)
-    return _accepted(who.language)
+    return _accepted()
 
 
 def _new_member(session: Session, *, customer: Customer, event: Event | None,

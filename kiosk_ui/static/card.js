@@ -41,3 +41,34 @@ function showConnection() {
 window.addEventListener("online", showConnection);
 window.addEventListener("offline", showConnection);
 showConnection();
+
+// The way to the customer's own page: a one-time sign-in link sent to their phone or
+// e-mail. The answer says the same whoever asks; nothing more shows here.
+const SENT = {
+  202: "Liên kết đăng nhập đang được gửi tới bạn: hãy xem tin nhắn. / "
+    + "A sign-in link is on its way: check your messages.",
+  429: "Bạn đã yêu cầu nhiều liên kết. Hãy thử lại sau ít phút. / "
+    + "Many links were asked for. Try again in a few minutes.",
+  0: "Không kết nối được. Hãy thử lại khi có mạng. / "
+    + "Could not connect. Try again when you are online.",
+};
+
+async function askForLink(button) {
+  const status = document.getElementById("sign-in-status");
+  button.disabled = true;
+  let answer = 0;
+  try {
+    const response = await fetch("/api/v1/portal/sign-in", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ card: button.dataset.card }) });
+    answer = response.status in SENT ? response.status : 0;
+  } catch (error) {
+    answer = 0;
+  }
+  status.textContent = SENT[answer];
+  status.hidden = false;
+  button.disabled = false;
+}
+
+const signIn = document.getElementById("sign-in");
+if (signIn) signIn.addEventListener("click", () => askForLink(signIn));

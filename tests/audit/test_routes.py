@@ -140,6 +140,7 @@ def _every_other_change(client, admin):
     cid = client.get("/api/v1/customers", headers=h, params={"q": "hang"}).json()["items"][0]["id"]
     _ok(client.post(f"/api/v1/customers/{cid}/notes", headers=h, json={"text": "Thích trà"}))
     _ok(client.patch(f"/api/v1/customers/{cid}", headers=h, json={"tags": ["vip"]}))
+    _ok(client.post(f"/api/v1/customers/{cid}/portal-link", headers=h))
     sale = _ok(client.post(f"/api/v1/customers/{cid}/purchases", headers=h, json={
         "amount_vnd": 500_000, "items": "Khăn", "request_id": "r3"}))
     _ok(client.post(f"/api/v1/purchases/{sale['purchase']['id']}/void", headers=h,

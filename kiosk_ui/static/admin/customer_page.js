@@ -7,6 +7,7 @@ import { consentPanel } from "./consent.js";
 import { t } from "./i18n.js";
 import { follow, liveStatus } from "./live.js";
 import { loyaltyPanels } from "./loyalty_panel.js";
+import { portalQrButton } from "./portal_qr.js";
 import {
   actionButton, confirmAction, el, link, notify, phoneText, tagList, when,
 } from "./ui.js";
@@ -44,7 +45,8 @@ function cardPanel(customerId) {
       el("p", { class: "hint", text: t("cardIssuedAt", { time: when(card.issued_at) }) }),
       el("p", { text: t("cardCode") }), el("code", { class: "card-code", text: card.code }),
     ] : [el("p", { class: "empty", text: t("noCard") })]),
-    el("p", { class: "card-actions" }, issue, ...(card ? cardLinks(customerId, card) : [])));
+    el("p", { class: "card-actions" }, issue, ...(card ? cardLinks(customerId, card) : []),
+      portalQrButton(customerId)));
   };
 
   const load = async () => {

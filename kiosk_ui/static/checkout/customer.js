@@ -58,7 +58,7 @@ export function customerView(panel, { banner, visitNumber, state, onDone }) {
     refresh();
   } });
   const parts = [
-    summarySection({ visitNumber, liveNode: live.node, onDone }),
+    summarySection({ customerId, visitNumber, liveNode: live.node, onDone }),
     historySection(),
     sale,
     rewardsSection({ customerId, onRedeemed: (result) => {

@@ -2,6 +2,7 @@
 // the next tier), and their last visits with who served them: what makes a third visit feel
 // like a third visit, whoever is at the till.
 import { t } from "../admin/i18n.js";
+import { portalQrButton } from "../admin/portal_qr.js";
 import { el, money, number, phoneText, tagList, when } from "../admin/ui.js";
 
 const dateOnly = (iso) => new Intl.DateTimeFormat(document.documentElement.lang === "en"
@@ -16,9 +17,10 @@ const stat = (name, label) => {
 
 /**
  * The customer's header and standing. `visitNumber` stays what it was when they were found:
- * the sale made now is part of this same visit. `onDone` ends their service.
+ * the sale made now is part of this same visit. `onDone` ends their service. A button shows
+ * the QR that signs the customer in to their own page on their phone.
  */
-export function summarySection({ visitNumber, liveNode, onDone }) {
+export function summarySection({ customerId, visitNumber, liveNode, onDone }) {
   const name = el("h1", { class: "customer-name" });
   const tier = el("span", { class: "badge tier" });
   const tags = el("span");
@@ -37,7 +39,8 @@ export function summarySection({ visitNumber, liveNode, onDone }) {
     el("p", { class: "standing" }, tier,
       el("span", { class: "visit-number", text: t("visitNumber", { n: visitNumber }) }), tags),
     el("p", { class: "identity" }, phone, since, liveNode),
-    el("dl", { class: "stats" }, Object.values(stats).flatMap((item) => item.nodes)));
+    el("dl", { class: "stats" }, Object.values(stats).flatMap((item) => item.nodes)),
+    el("p", { class: "portal" }, portalQrButton(customerId)));
 
   function update(panel) {
     const { customer, loyalty } = panel;

@@ -5,8 +5,8 @@ Invitations made before this were all on the guest list sent beforehand, or made
 gate for a member's card at a walk-in event: the two cannot be told apart any more, so
 they are all kept as not walk-ins.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-06 19:00:00
 """
 import sqlalchemy as sa
@@ -15,8 +15,8 @@ from alembic import op
 
 import kiosk_server.core.types
 
-revision = '0018'
-down_revision = '0017'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
