@@ -30,9 +30,10 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -73,6 +74,9 @@ PER_PHONE = 5
 PER_EMAIL = 5
 # One venue's guests may share an address (a shop's Wi-Fi behind one router).
 PER_ADDRESS = 60
+# How long a retry gets the first answer: an answer may hold a card's link, kept no longer
+# than a phone would retry.
+KEEP_ANSWERS = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Submission:
@@ -94,10 +98,13 @@ class Answer:
 
 
 def limits(*, phone: str, email: str | None, address: str) -> list[throttle.Limit]:
+    """The keys a submission counts under; an e-mail address (up to 254 characters) by its
+    digest, so that every key stays within the 200 characters a key may have."""
     found = [throttle.Limit(f"signup:phone:{phone}", PER_PHONE),
-             throttle.Limit(f"signup:@{address}", PER_ADDRESS)]
+             throttle.Limit(f"signup:@{address}"[:200], PER_ADDRESS)]
     if email:
-        found.append(throttle.Limit(f"signup:email:{email}", PER_EMAIL))
+        digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+        found.append(throttle.Limit(f"signup:email:{digest}", PER_EMAIL))
     return found
 
 
@@ -161,6 +168,8 @@ def submit(database: Database, *, form: SignupForm, who: Submission) -> Answer:
             raise _too_many(error) from None
     try:
         with database.session() as session:
+            session.execute(delete(SignupRequest).where(
+                col(SignupRequest.created_at) < utcnow() - KEEP_ANSWERS))
             record = SignupRequest(client_key=form.client_key, fingerprint=fingerprint)
             session.add(record)
             try:

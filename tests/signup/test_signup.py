@@ -5,7 +5,7 @@ import io
 from datetime import timedelta
 
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from kiosk_server.core.signing import TokenKind
@@ -14,6 +14,7 @@ from kiosk_server.customers.models import ConsentChange, ConsentSource, Customer
 from kiosk_server.messaging.models import Channel, Purpose
 from kiosk_server.portal import service as portal
 from kiosk_server.signup import service
+from kiosk_server.signup.models import SignupRequest
 from tests.badges.helpers import decode
 from tests.conftest import open_event_body
 from tests.signup.helpers import (
@@ -212,3 +213,21 @@ def test_a_known_customer_at_an_event_poster_is_sent_their_way_in(client, app, a
     with app.state.db.session() as session:
         assert len(session.scalars(select(Customer).where(
             col(Customer.phone) == "+84912777004")).all()) == 1
+
+
+def test_the_longest_email_is_counted_like_any_other(client, app):
+    email = "a" * 64 + "@" + ".".join(["b" * 60] * 3) + ".vn"  # 254 characters
+    answer = client.post("/api/v1/signup", json=form(poster_token(app), email=email))
+    assert answer.status_code == 201, answer.text
+    assert len(service.limits(phone="+84900000000", email=email, address="::1")[2].key) <= 200
+
+
+def test_a_retry_is_answered_for_an_hour_then_forgotten(client, app):
+    body = form(poster_token(app))
+    assert client.post("/api/v1/signup", json=body).status_code == 201
+    with app.state.db.session() as session:
+        session.execute(update(SignupRequest).values(
+            created_at=utcnow() - service.KEEP_ANSWERS - timedelta(minutes=1)))
+    # The next sign-up forgets it: the same form again is a known phone now.
+    assert client.post("/api/v1/signup", json=form(poster_token(app))).status_code == 201
+    assert client.post("/api/v1/signup", json=body).status_code == 202

@@ -88,9 +88,10 @@ function explain(status, data) {
       const type = problem.type || "";
       if (!["full_name", "phone", "email"].includes(field)) {
         found[""] = "request_reused";
+      } else if (field === "email" || type === "email_invalid") {
+        found.email = type === "string_too_long" ? "too_long" : "invalid_email";
       } else if (type === "missing" || type === "string_too_short" || type === "name_empty") {
-        found[field] = `required_${field === "email" ? "phone" : field}`;
-      } else if (type === "email_invalid") {
+        found[field] = `required_${field}`;
         found.email = "invalid_email";
       } else if (type === "string_too_long") {
         found[field] = "too_long";
