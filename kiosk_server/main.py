@@ -55,6 +55,8 @@ from kiosk_server.prints.routes import public_router as card_router
 from kiosk_server.prints.routes import router as prints_router
 from kiosk_server.prints.runner import ExportRunner, fail_abandoned
 from kiosk_server.privacy.routes import router as privacy_router
+from kiosk_server.signup import posters as signup_posters
+from kiosk_server.signup.routes import router as signup_router
 from kiosk_server.staff import labels as staff
 from kiosk_server.staff.routes import router as staff_router
 from kiosk_ui import page, static_dir, zxing_dir
@@ -150,7 +152,7 @@ def create_app(settings: Settings) -> FastAPI:
     # the dozens of others (measured: matching the till's lookup, 127 µs 6th, 33 µs 2nd).
     routers = (checkin_router, loyalty_router, staff_router, customers_router, cards_router,
                events_router, feedback_router, messaging_router, prints_router, card_router,
-               privacy_router, portal_router, invitation_router)
+               privacy_router, portal_router, signup_router, invitation_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.
@@ -248,6 +250,24 @@ def create_app(settings: Settings) -> FastAPI:
         return HTMLResponse(page("feedback.html", business=settings.business_name,
                                  token=code, colour=settings.brand_primary,
                                  timezone=settings.timezone),
+                            headers={"Cache-Control": "no-store",
+                                     "Referrer-Policy": "no-referrer"})
+
+    @app.get("/j/{code}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/J/{code}", response_class=HTMLResponse, include_in_schema=False)
+    def join_page(code: str) -> Response:
+        """The sign-up form a registration poster's QR opens: no sign-in, the poster's
+        signed token is the pass; a token that is not one says so (404)."""
+        with database.session(Access.READ) as session:
+            try:
+                poster = signup_posters.poster_of(session, token=code, signer=app.state.signer)
+            except DomainError:
+                return HTMLResponse(page("join-invalid.html", business=settings.business_name),
+                                    status_code=404)
+        event = poster.event
+        return HTMLResponse(page("join.html", business=settings.business_name, token=code,
+                                 colour=settings.brand_primary, timezone=settings.timezone,
+                                 event=event.name if event else ""),
                             headers={"Cache-Control": "no-store",
                                      "Referrer-Policy": "no-referrer"})
 

@@ -12,6 +12,7 @@ Print layouts are drawn at 300 dpi; their exact paper size is in `image.info["dp
 | `invitation_email` | 600 x 1067 | the usual e-mail width |
 | `event_badge` | 1240 x 1748 | A6, 105 x 148 mm |
 | `a4_sheet` | 2480 x 3508 | A4, four A6 badges with cut marks |
+| `registration_poster` | 2480 x 3508 | A4, the sign-up form's QR |
 
 Speed: everything that does not depend on the person (background, panels, logo,
 business name, labels, the event's texts) is drawn once per brand / event into a cached
@@ -46,9 +47,11 @@ from .invitation import (
     invitation_email,
     invitation_phone,
 )
+from .poster import POSTER, SHOP, PosterGeometry, PosterWords, event_words, registration_poster
 
 __all__ = [
-    "BADGE", "CARD", "CUT_MARK", "DPI", "EMAIL_WIDTH", "EN", "INVITATION", "INVITATION_EMAIL",
+    "BADGE", "CARD", "POSTER", "SHOP", "PosterGeometry", "PosterWords", "event_words",
+    "registration_poster", "CUT_MARK", "DPI", "EMAIL_WIDTH", "EN", "INVITATION", "INVITATION_EMAIL",
     "LOGO_COLOURS", "SHEET_SLOTS", "VI", "BadgeGeometry", "CardGeometry", "InvitationGeometry",
     "Labels", "Layered", "Part", "a4_sheet", "a4_sheet_layers", "event_badge",
     "event_badge_layers", "invitation_email", "invitation_phone", "membership_card",

@@ -39,12 +39,14 @@ def feed_channel(event_id: int) -> str:
 def feed_message(*, event_id: int, seq: int, scanned_at: datetime, gate: str,
                  status: ScanStatus, device_id: int | None, staff_id: int | None,
                  manual: bool, answer: str) -> dict:
-    """One update of an event's live feed: a scan and the answer it got (as logged, JSON)."""
+    """One update of an event's live feed: a scan and the answer it got (as logged, JSON);
+    `walk_in`: the guest is a walk-in (invited at the gate or on the event's poster)."""
+    result = json.loads(answer)
     return {
         "type": "scan", "event_id": event_id, "seq": seq,
         "scanned_at": scanned_at.isoformat(), "gate": gate, "status": str(status),
         "device_id": device_id, "staff_id": staff_id, "manual": manual,
-        "result": json.loads(answer),
+        "walk_in": bool(result.get("walk_in")), "result": result,
     }
 
 

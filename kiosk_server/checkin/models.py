@@ -165,6 +165,8 @@ class ScanResult(SQLModel):
     invitation_id: int | None = Field(
         default=None, description="the guest's invitation (for `ok`: e.g. to print their badge)"
     )
+    walk_in: bool = Field(default=False, description="a walk-in: invited at the gate or on "
+                          "the event's poster, not on the guest list sent beforehand")
 
 
 class ScanLogEntry(SQLModel):
@@ -274,6 +276,8 @@ class GuestLine(SQLModel):
         default=None, description="when their invitation was last queued to them (null: never)")
     invitation_delivery: DeliveryState | None = Field(
         default=None, description="how far that message got")
+    walk_in: bool = Field(default=False, description="invited at the gate or on the event's "
+                          "poster (a walk-in)")
 
 
 class GuestPage(SQLModel):

@@ -113,6 +113,37 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Tok
     if request.previous is not None:
         _REPORT_RESULT_TIME.rows(db, {"caller": caller.key, "scan_id": request.previous.scan_id,
                                       "result_ms": request.previous.result_ms})
+    return _record(db, caller=caller, request=request, context=context, token=token)
+
+
+class _PosterCaller(Principal):
+    """The caller of a walk-in's check-in at the event's poster: nobody signed in; the
+    poster's signed link brought them."""
+
+    @property
+    def key(self) -> str:
+        return "poster"
+
+
+_POSTER = _PosterCaller()
+WALK_IN_GATE = "walk-in"
+
+
+def admit_walk_in(db: Executor, *, event_id: int, customer_id: int, context: ScanContext
+                  ) -> ScanResult:
+    """Check in a customer who has just registered on the event's poster, as a walk-in at
+    the gate `WALK_IN_GATE`: judged, recorded, logged and announced like any scan (an
+    invitation made for them if they hold none: `walk_in`)."""
+    request = ScanRequest(customer_id=customer_id, event_id=event_id, gate=WALK_IN_GATE)
+    return ScanResult.model_validate_json(
+        _record(db, caller=_POSTER, request=request, context=context, token=None))
+
+
+def _record(db: Executor, *, caller: Principal, request: ScanRequest, context: ScanContext,
+            token: Token | None) -> str:
+    """Judge, record, log and announce one scan by an authorised caller (see `scan`)."""
+    memo = batch_memo(db)
+    manual = request.customer_id is not None and caller is not _POSTER
     event_key = ("event", request.event_id)
     event = memo.get(event_key) or events.gate_rules(db, event_id=request.event_id)
     memo[event_key] = event
@@ -140,12 +171,12 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Tok
         event_full=judgement.event_full,
     )
     answer = _log(db, event=event, seq=seq, request=request, caller=caller, gate=gate,
-                  now=now, judgement=judgement, result=result, checkin_id=checkin_id)
+                  now=now, judgement=judgement, result=result, checkin_id=checkin_id,
+                  manual=manual)
     if context.hub is not None:
         message = feed_message(event_id=event.id, seq=seq, scanned_at=now, gate=gate,
                                status=result.status, device_id=caller.device_id,
-                               staff_id=caller.staff_id, manual=request.customer_id is not None,
-                               answer=answer)
+                               staff_id=caller.staff_id, manual=manual, answer=answer)
         on_commit(db, partial(context.hub.publish, feed_channel(event.id), message))
     return answer
 
@@ -272,12 +303,13 @@ def _admit(db: Executor, *, event: GateRules, judgement: _Judgement, result: Sca
     result.gate = gate
     result.entry_number = entry
     result.invitation_id = invitation.id
+    result.walk_in = invitation.walk_in
     return checkin_id, guest
 
 
 def _log(db: Executor, *, event: GateRules, seq: int, request: ScanRequest, caller: Principal,
          gate: str, now: datetime, judgement: _Judgement, result: ScanResult,
-         checkin_id: int | None) -> str:
+         checkin_id: int | None, manual: bool) -> str:
     """Log the scan; returns the answer as logged (JSON)."""
     answer = result.model_dump_json()
     # What was scanned is kept only when it identified nobody (a valid code is a credential).
@@ -290,7 +322,7 @@ def _log(db: Executor, *, event: GateRules, seq: int, request: ScanRequest, call
         "staff_id": caller.staff_id, "customer_id": judgement.customer_id,
         "invitation_id": judgement.invitation.id if judgement.invitation else None,
         "checkin_id": checkin_id, "unknown_code": unknown_code,
-        "manual": request.customer_id is not None, "idle_ms": request.idle_ms, "result": answer,
+        "manual": manual, "idle_ms": request.idle_ms, "result": answer,
     })
     if logged is None:
         raise _DuplicateScan(caller)
@@ -345,6 +377,7 @@ def guest_list(session: Session, *, event_id: int, query: str = "", arrived: boo
             invitation_id=invitation_id, checked_in_at=checked_in_at, gate=gate,
             invitation_sent_at=delivery.queued_at if delivery else None,
             invitation_delivery=delivery.delivery if delivery else None,
+            walk_in=passes[id_of(customer)].walk_in,
         ))
     return lines, cursor
 

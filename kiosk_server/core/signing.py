@@ -12,8 +12,11 @@ printed code stays small: digits, A-Z and `.`):
 - version: one digit, `1`. A reader refuses versions it does not know.
 - kind: one letter naming what the token opens: `C` membership card,
   `I` event invitation, `V` coupon (voucher), `F` feedback on a visit, `L` a
-  customer's one-time sign-in link to their portal. New kinds (registration
-  posters) take new letters without changing the format.
+  customer's one-time sign-in link to their portal, `P` a registration poster
+  (its serial names the shop or an event, see `kiosk_server.signup.posters`: a
+  poster is public, printed on a wall, so its serial need not be secret; the
+  tag still keeps anyone from making one). New kinds take new letters without
+  changing the format.
 - serial: 16 base32 characters (RFC 4648 alphabet A-Z2-7, no padding) of 80
   random bits. It is the token's identity in the database; it is not
   derived from any database id, so codes cannot be guessed or enumerated.
@@ -49,6 +52,7 @@ class TokenKind(StrEnum):
     COUPON = "V"
     FEEDBACK = "F"
     SIGN_IN = "L"
+    POSTER = "P"
 
 
 @dataclass(frozen=True)

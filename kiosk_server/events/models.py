@@ -72,6 +72,7 @@ class GatePass:
     event_id: int
     customer_id: int
     status: "InvitationStatus"
+    walk_in: bool = False  # made at the gate or at the event's poster, not sent beforehand
 
 
 class EventCreate(EventFields):
@@ -127,6 +128,9 @@ class Invitation(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # A walk-in: invited at the gate (a member's card at an event that admits walk-ins) or
+    # by registering on the event's poster, not on the guest list sent beforehand.
+    walk_in: bool = False
 
 
 class InvitationsCreate(SQLModel):

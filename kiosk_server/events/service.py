@@ -156,7 +156,8 @@ def invite(session: Session, *, event_id: int, customer_ids: list[int]) -> list[
     if new_ids:
         _insert_ignoring_existing(session, [
             {"event_id": event_id, "customer_id": cid, "serial": new_serial(),
-             "status": InvitationStatus.ACTIVE, "created_at": now} for cid in new_ids
+             "status": InvitationStatus.ACTIVE, "created_at": now, "walk_in": False}
+            for cid in new_ids
         ])
     found = _invitations_of(session, event_id=event_id, customer_ids=wanted)
     return [found[cid] for cid in wanted]
@@ -180,7 +181,7 @@ _GATE_RULES = Prepared(select(
     col(Event.capacity), col(Event.allow_walk_in), col(Event.allow_reentry),
 ).where(col(Event.id) == bindparam("event_id")))
 _GATE_PASS_COLUMNS = (col(Invitation.id), col(Invitation.event_id), col(Invitation.customer_id),
-                      col(Invitation.status))
+                      col(Invitation.status), col(Invitation.walk_in))
 _PASS_BY_SERIAL = Prepared(
     select(*_GATE_PASS_COLUMNS).where(col(Invitation.serial) == bindparam("serial"))
 )
@@ -219,12 +220,13 @@ def lock_invitation(db: Executor, *, invitation_id: int) -> None:
 
 
 def walk_in(db: Executor, *, event: GateRules, customer_id: int) -> GatePass | None:
-    """An invitation for a member walking in, or None if the event is full."""
+    """An invitation for a member walking in (marked `walk_in`), or None if the event is
+    full; an invitation they already hold is returned as it is."""
     if event.capacity is not None and count_invited(db, event_id=event.id) >= event.capacity:
         return None
     _insert_ignoring_existing(db, [{
         "event_id": event.id, "customer_id": customer_id, "serial": new_serial(),
-        "status": InvitationStatus.ACTIVE, "created_at": utcnow(),
+        "status": InvitationStatus.ACTIVE, "created_at": utcnow(), "walk_in": True,
     }])
     return pass_of_customer(db, event_id=event.id, customer_id=customer_id)
 

@@ -15,7 +15,7 @@ from kiosk_server.core.signing import TokenKind, TokenSigner, token_link
 from kiosk_server.customers import contact
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.contact import ConsentBy
-from kiosk_server.customers.models import ConsentSource, CustomerCreate, VisitKind
+from kiosk_server.customers.models import ConsentSource, Customer, CustomerCreate, VisitKind
 from kiosk_server.events import service as events
 from kiosk_server.feedback import service as feedback
 from kiosk_server.loyalty import coupons, rewards, service
@@ -154,6 +154,22 @@ def _card_mail(*, name: str, business: str, link: str) -> tuple[str, str, str]:
     return subject, text, html
 
 
+def mail_card(session: Session, customer: Customer, *, link: str, settings: Settings
+              ) -> CardMail:
+    """Queue a new member's card (its link, and its QR inline) to their e-mail address, if
+    they gave one: a card they asked for is a service message, sent whatever their
+    marketing consent."""
+    if not customer.email:
+        return CardMail.NO_ADDRESS
+    subject, text, html = _card_mail(name=customer.full_name, business=settings.business_name,
+                                     link=link)
+    contact.send(session, customer, contact.Content(
+        subject=subject, text=text, html=html,
+        images={"card-qr": export.png_bytes(qr.qr_image(link, 8))}),
+        purpose=Purpose.SERVICE, channel=Channel.EMAIL)
+    return CardMail.QUEUED if messaging.sends_mail(settings) else CardMail.WAITING
+
+
 def sign_up(session: Session, *, data: CounterSignup, settings: Settings,
             signer: TokenSigner, staff_id: int | None = None) -> CounterSignupResult:
     """A new customer at the counter: their record and card in one go, and, when they gave
@@ -166,16 +182,7 @@ def sign_up(session: Session, *, data: CounterSignup, settings: Settings,
     card = cards.issue_card(session, customer_id=id_of(customer))
     code = signer.sign(TokenKind.CARD, card.serial)
     link = token_link(settings.public_url, code, "c")
-    mail = CardMail.NO_ADDRESS
-    if customer.email:
-        subject, text, html = _card_mail(name=customer.full_name,
-                                         business=settings.business_name, link=link)
-        # A card they asked for: a service message, sent whatever their marketing consent.
-        contact.send(session, customer, contact.Content(
-            subject=subject, text=text, html=html,
-            images={"card-qr": export.png_bytes(qr.qr_image(link, 8))}),
-            purpose=Purpose.SERVICE, channel=Channel.EMAIL)
-        mail = CardMail.QUEUED if messaging.sends_mail(settings) else CardMail.WAITING
+    mail = mail_card(session, customer, link=link, settings=settings)
     return CounterSignupResult(
         panel=panel(session, customer_id=id_of(customer), settings=settings, signer=signer),
         card_code=code, card_url=link, mail_queued=mail is not CardMail.NO_ADDRESS,

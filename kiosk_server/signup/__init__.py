@@ -1,2 +1,2 @@
-"""Sign-up by poster: a phone form that makes a customer and their card; walk-ins at an
+"""Sign-up by poster: a phone form that makes a customer and their card, and walk-ins at an
 event."""

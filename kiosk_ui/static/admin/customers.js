@@ -39,7 +39,10 @@ export async function customersView(root) {
     onImported: () => list.reload(),
   });
   root.append(el("header", { class: "view-head" }, el("h1", { text: t("navCustomers") }),
-    link("#/customers/new", t("newCustomer"), "button primary")),
+    el("div", { class: "links" },
+      el("a", { href: "/api/v1/signup/poster.pdf", download: "", class: "button signup-poster",
+        text: t("signupPoster"), title: t("signupPosterHint") }),
+      link("#/customers/new", t("newCustomer"), "button primary"))),
   el("details", { class: "panel import" }, el("summary", { text: t("importCustomers") }),
     importing),
   el("section", { class: "panel" }, list.search, node, ...list.footer));

@@ -52,7 +52,8 @@ function pairingPanel(event) {
 
 function arrival(guest) {
   if (!guest.checked_in_at) return t("notArrived");
-  return `${t("arrived")} ${when(guest.checked_in_at)}${guest.gate ? ` · ${guest.gate}` : ""}`;
+  const gate = guest.gate === "walk-in" ? t("walkInGate") : guest.gate;
+  return `${t("arrived")} ${when(guest.checked_in_at)}${gate ? ` · ${gate}` : ""}`;
 }
 
 function guestsPanel(event, onChange) {
@@ -70,9 +71,12 @@ function guestsPanel(event, onChange) {
       notify(t("invitationCancelled", { name: guest.name }));
       onChange();
     }, "danger small");
-    const line = row(link(`#/customers/${guest.customer_id}`,
-      customerName({ full_name: guest.name }, guest.customer_id)), phoneText(guest.phone),
-      tagList(guest.tags), arrival(guest), sentText(guest), guestPrintLinks(event, guest), cancel);
+    const name = el("span", {},
+      link(`#/customers/${guest.customer_id}`,
+        customerName({ full_name: guest.name }, guest.customer_id)),
+      guest.walk_in ? el("span", { class: "badge walk-in", text: t("walkIn") }) : null);
+    const line = row(name, phoneText(guest.phone), tagList(guest.tags), arrival(guest),
+      sentText(guest), guestPrintLinks(event, guest), cancel);
     line.cells[4].classList.add("invitation-sent");
     line.cells[4].dataset.delivery = guest.invitation_delivery || "none";
     line.dataset.customerId = guest.customer_id;
@@ -123,6 +127,9 @@ export async function eventPage(root, context, id) {
     el("header", { class: "view-head" }, el("h1", { text: event.name }),
       el("div", { class: "links" }, link(`#/events/${id}/edit`, t("edit"), "button"),
         monitorLink(event),
+        event.allow_walk_in ? el("a", { href: `/api/v1/events/${id}/signup-poster.pdf`,
+          download: "", class: "button signup-poster", text: t("walkInPoster"),
+          title: t("walkInPosterHint") }) : null,
         link("#/events", t("back"), "button"))),
     el("div", { class: "columns" },
       el("section", { class: "panel" }, el("h2", { text: t("details") }), details(event)),

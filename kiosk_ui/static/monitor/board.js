@@ -9,7 +9,8 @@ const SVG = "http://www.w3.org/2000/svg";
 const CHART = { width: 640, height: 80, side: 12, top: 12, bottom: 16 }; // the viewBox
 
 const $ = (id) => document.getElementById(id);
-export const gateName = (gate) => gate || t("noGate");
+// "walk-in": the gate of a guest checked in as they registered on the event's poster.
+export const gateName = (gate) => (gate === "walk-in" ? t("walkInGate") : gate || t("noGate"));
 
 /** Everything the stats say, in the page's language. */
 export function renderStats(stats) {

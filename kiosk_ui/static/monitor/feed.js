@@ -56,6 +56,7 @@ export function eventFeed(state, { arrived, undone }) {
       : el("span", { class: "who", text: t("unknownCode") }),
     el("span", { class: "gate", text: gateName(update.gate) }),
     update.manual ? el("span", { class: "tag", text: t("manual") }) : null,
+    update.walk_in ? el("span", { class: "tag walk-in", text: t("walkIn") }) : null,
     detail ? el("span", { class: "detail", text: detail }) : null);
     item.classList.toggle("vip", Boolean(customer?.vip) && !undo);
     if (undoneScans.has(update.seq)) markUndone(item);

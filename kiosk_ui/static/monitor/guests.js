@@ -4,6 +4,7 @@
 import { ApiError, api, query } from "../admin/api.js";
 import { t } from "../admin/i18n.js";
 import { confirmAction, debounce, el, messageOf, phoneText, timeOfDay } from "../admin/ui.js";
+import { gateName } from "./board.js";
 import { guestLink } from "./feed.js";
 
 const PAGE_SIZE = 50;
@@ -35,7 +36,8 @@ function say(row, kind, text) {
 /** One invited guest: name (opens the guest), phone, arrived or not, and what to do. */
 function guestLine(guest) {
   const name = el("span", { class: "name" }, guestLink(guest.customer_id, guest.name),
-    guest.vip ? el("span", { class: "badge vip", text: "VIP" }) : null);
+    guest.vip ? el("span", { class: "badge vip", text: "VIP" }) : null,
+    guest.walk_in ? el("span", { class: "badge walk-in", text: t("walkIn") }) : null);
   const row = el("li", { class: "guest", dataset: { customerId: guest.customer_id } }, name,
     el("span", { class: "phone", text: phoneText(guest.phone) }),
     el("span", { class: "arrival" }), el("span", { class: "action" }),
@@ -50,7 +52,7 @@ function markArrived(row, at, gate) {
   row.classList.remove("missing");
   row.classList.add("arrived");
   row.querySelector(".arrival").textContent = [t("arrivedAt", { time: timeOfDay(at) }),
-    gate ? t("atGate", { gate }) : null].filter(Boolean).join(" · ");
+    gate ? t("atGate", { gate: gateName(gate) }) : null].filter(Boolean).join(" · ");
   row.querySelector(".action").replaceChildren(el("button", { type: "button",
     class: "undo small", text: t("undoCheckIn"), onclick: () => undo(row) }));
 }
