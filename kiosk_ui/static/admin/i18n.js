@@ -93,6 +93,8 @@ const WORDS = {
   field_coupon_code: ["Phiếu ưu đãi", "Coupon"],
   field_request_id: ["Mã yêu cầu", "Request id"],
   field_client_key: ["Mã gửi", "Request key"],
+  field_card: ["Thẻ thành viên", "Membership card"],
+  field_confirm: ["Xác nhận", "Confirmation"],
   field_token: ["Mã QR", "QR code"],
   field_reason: ["Lý do", "Reason"],
   field_benefit: ["Ưu đãi", "Benefit"],
