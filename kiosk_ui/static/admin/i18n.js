@@ -103,6 +103,7 @@ const WORDS = {
   field_reward_id: ["Quà", "Reward"],
   field_text: ["Nội dung", "Text"],
   field_resolution: ["Cách giải quyết", "Resolution"],
+  field_confirm: ["Xác nhận xoá dữ liệu", "Confirmation of the erasure"],
   field_about_staff_id: ["Về nhân viên", "About"],
   field_visit_id: ["Lần ghé", "Visit"],
   field_kind: ["Loại", "Kind"],
