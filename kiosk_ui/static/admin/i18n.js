@@ -94,7 +94,6 @@ const WORDS = {
   field_request_id: ["Mã yêu cầu", "Request id"],
   field_client_key: ["Mã gửi", "Request key"],
   field_card: ["Thẻ thành viên", "Membership card"],
-  field_confirm: ["Xác nhận", "Confirmation"],
   field_token: ["Mã QR", "QR code"],
   field_reason: ["Lý do", "Reason"],
   field_benefit: ["Ưu đãi", "Benefit"],
