@@ -107,7 +107,7 @@ class _Pass:
 
 def _outcome(session: Session, customer: Customer, visit: VisitRow
              ) -> tuple[FollowupOutcome, contact.Permission | None]:
-    if getattr(customer, "erased_at", None) is not None:  # erased: never contacted again
+    if customer.erased_at is not None:  # erased: never contacted again
         return FollowupOutcome.ERASED, None
     if visit.event_id is not None and customers.first_visit_at_event(
             session, customer_id=visit.customer_id, event_id=visit.event_id) != visit.id:

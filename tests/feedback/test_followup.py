@@ -101,6 +101,18 @@ def test_without_consent_or_an_address_nothing_is_sent_and_it_is_not_tried_again
     assert follow_up(app).sent == 0  # settled once: not asked again later
 
 
+def test_a_customer_erased_before_the_message_is_due_is_never_asked(client, admin, app, db):
+    turn_on(client, admin)
+    gone = customer(client, admin, email="gone@example.com", consent_email=True)
+    sale(client, admin.headers, gone)
+    erased = client.post(f"/api/v1/customers/{gone}/erase", headers=admin.headers,
+                         json={"confirm": True})
+    assert erased.status_code == 200, erased.text
+    assert follow_up(app).sent == 0
+    assert outcomes(db) == {gone: FollowupOutcome.ERASED}
+    assert outbox(db) == []
+
+
 def test_an_address_the_channel_refuses_stops_nobody_elses_message(client, admin, app, db):
     turn_on(client, admin)
     odd = customer(client, admin, consent_sms=True)
