@@ -1,0 +1,175 @@
+"""An erasure withdraws the batches of badges and invitations that name the customer: their
+files leave the disk once it commits (never before), the list says why, a download is
+refused; an export being made at that moment leaves no file either."""
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk_server.prints.models import ExportStatus
+from kiosk_server.prints.runner import ExportRunner
+from kiosk_server.privacy import service as privacy
+from tests.conftest import seed_seminar
+from tests.portal.test_routes import sign_in
+
+NAME = "Nguyễn Thị Hương 0"  # the first guest seed_seminar invites
+
+
+def _finished(client, headers, export_id: int, timeout: float = 90) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        made = client.get(f"/api/v1/exports/{export_id}", headers=headers).json()
+        if made["status"] not in ("queued", "running") or time.monotonic() > deadline:
+            return made
+        time.sleep(0.1)
+
+
+def _start(client, headers, event_id: int, kind: str = "badges_pdf") -> dict:
+    started = client.post(f"/api/v1/events/{event_id}/exports", headers=headers,
+                          json={"kind": kind})
+    assert started.status_code == 202, started.text
+    return started.json()
+
+
+def _made(client, headers, event_id: int, kind: str = "badges_pdf") -> dict:
+    """An export of the event's badges, run to completion."""
+    done = _finished(client, headers, _start(client, headers, event_id, kind)["id"])
+    assert done["status"] == "done", done
+    return done
+
+
+def _file(app, made: dict) -> Path:
+    [path] = app.state.exports.directory.glob(f"*-event-{made['event_id']}-{made['id']}.*")
+    return path
+
+
+def _files(app, event_id: int) -> list[Path]:
+    return sorted(app.state.exports.directory.glob(f"*-event-{event_id}-*"))
+
+
+def _listed(client, headers, event_id: int) -> dict[int, dict]:
+    return {made["id"]: made for made in client.get(f"/api/v1/events/{event_id}/exports",
+                                                    headers=headers).json()}
+
+
+def _assert_withdrawn(client, headers, made: dict) -> None:
+    listed = _listed(client, headers, made["event_id"])[made["id"]]
+    assert (listed["status"], listed["download"]) == ("withdrawn", None), listed
+    assert "erased" in listed["error"]
+    refused = client.get(f"/api/v1/exports/{made['id']}/file", headers=headers)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (410, "export_withdrawn")
+    assert refused.json()["error"]["message"].startswith("Tệp này được tạo trước khi")
+    english = client.get(f"/api/v1/exports/{made['id']}/file",
+                         headers={**headers, "Accept-Language": "en"})
+    assert english.json()["error"]["message"] == (
+        "This file was made before a guest's data was erased, so it was deleted. "
+        "Make it again.")
+
+
+def test_an_admins_erasure_withdraws_the_batches_that_name_the_customer(
+        client, app, admin, settings):
+    h = admin.headers
+    seminar = seed_seminar(client, h, guests=2)
+    other = seed_seminar(client, h, guests=1)  # an event they were not invited to
+    badges = _made(client, h, seminar.event_id)
+    invitations = _made(client, h, seminar.event_id, "invitations_zip")
+    kept = _made(client, h, other.event_id)
+    assert _file(app, badges).is_file() and _file(app, invitations).is_file()
+
+    erased = client.post(f"/api/v1/customers/{seminar.customer_ids[0]}/erase", headers=h,
+                         json={"confirm": True})
+    assert erased.status_code == 200, erased.text
+
+    assert _files(app, seminar.event_id) == []  # gone from disk when the answer comes
+    for made in (badges, invitations):
+        _assert_withdrawn(client, h, made)
+    assert _listed(client, h, other.event_id)[kept["id"]]["status"] == "done"
+    assert client.get(kept["download"], headers=h).content[:4] == b"%PDF"
+    # Nothing the server keeps beside its database says who they were.
+    stored = [path for path in Path(settings.data_dir).rglob("*") if path.is_file()]
+    assert [path for path in stored if NAME.encode() in path.read_bytes()] == []
+    # Made again, the batch is there to download (the erased guest without a name).
+    again = _made(client, h, seminar.event_id)
+    assert client.get(again["download"], headers=h).status_code == 200
+
+
+def test_a_customer_deleting_their_account_withdraws_them_too(client, app, db, admin):
+    seminar = seed_seminar(client, admin.headers, guests=1)
+    made = _made(client, admin.headers, seminar.event_id)
+    phone = client.get(f"/api/v1/customers/{seminar.customer_ids[0]}",
+                       headers=admin.headers).json()["phone"]
+    sign_in(client, db, phone=phone)
+    assert client.request("DELETE", "/api/v1/me", json={"confirm": "XOÁ"}).status_code == 204
+    assert _files(app, seminar.event_id) == []
+    _assert_withdrawn(client, admin.headers, made)
+
+
+def test_an_erasure_rolled_back_keeps_the_file(client, app, admin):
+    seminar = seed_seminar(client, admin.headers, guests=1)
+    made = _made(client, admin.headers, seminar.event_id)
+    with pytest.raises(RuntimeError), app.state.db.session() as session:
+        privacy.erase(session, customer_id=seminar.customer_ids[0], by_customer=True,
+                      hooks=app.state.erasure_hooks)
+        raise RuntimeError("something later in the request failed")
+    assert _file(app, made).is_file()
+    assert _listed(client, admin.headers, seminar.event_id)[made["id"]]["status"] == "done"
+    assert client.get(made["download"], headers=admin.headers).status_code == 200
+
+
+def _runner_thread(export_id: int) -> threading.Thread:
+    [thread] = [t for t in threading.enumerate() if t.name == f"kiosk-export-{export_id}"]
+    return thread
+
+
+def _erase(app, customer_id: int) -> None:
+    with app.state.db.session() as session:
+        privacy.erase(session, customer_id=customer_id, by_customer=True,
+                      hooks=app.state.erasure_hooks)
+
+
+def test_an_export_still_queued_when_a_guest_is_erased_is_never_made(client, app, admin):
+    seminar = seed_seminar(client, admin.headers, guests=1)
+    runner: ExportRunner = app.state.exports
+    with runner._one_at_a_time:  # another export is being made: this one waits its turn
+        queued = _start(client, admin.headers, seminar.event_id)
+        thread = _runner_thread(queued["id"])
+        _erase(app, seminar.customer_ids[0])
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert _files(app, seminar.event_id) == []
+    _assert_withdrawn(client, admin.headers, queued)
+
+
+class _HeldRunner(ExportRunner):
+    """The real runner, held once an export is marked as being made (before its file is
+    written) until the test lets it go on."""
+
+    def __init__(self, runner: ExportRunner) -> None:
+        super().__init__(runner._database, runner.directory)
+        self.making = threading.Event()
+        self.go_on = threading.Event()
+
+    def _set(self, export_id: int, **values) -> bool:
+        changed = super()._set(export_id, **values)
+        if values.get("status") is ExportStatus.RUNNING:
+            self.making.set()
+            self.go_on.wait(timeout=30)
+        return changed
+
+
+def test_an_export_being_made_when_a_guest_is_erased_deletes_its_own_file(
+        client, app, admin):
+    seminar = seed_seminar(client, admin.headers, guests=1)
+    app.state.exports = runner = _HeldRunner(app.state.exports)
+    running = _start(client, admin.headers, seminar.event_id)
+    assert runner.making.wait(timeout=30)
+    assert _finished(client, admin.headers, running["id"], timeout=0)["status"] == "running"
+    _erase(app, seminar.customer_ids[0])  # its file is not written yet: nothing to delete
+    thread = _runner_thread(running["id"])
+    runner.go_on.set()
+    thread.join(timeout=90)
+    assert not thread.is_alive()
+    assert _files(app, seminar.event_id) == []  # written, then deleted by the runner itself
+    _assert_withdrawn(client, admin.headers, running)
