@@ -3,7 +3,6 @@ files leave the disk once it commits (never before), the list says why, a downlo
 refused; an export being made at that moment leaves no file either."""
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -13,31 +12,9 @@ from kiosk_server.prints.runner import ExportRunner
 from kiosk_server.privacy import service as privacy
 from tests.conftest import seed_seminar
 from tests.portal.test_routes import sign_in
+from tests.privacy.helpers import finished, made_export, start_export
 
 NAME = "Nguyễn Thị Hương 0"  # the first guest seed_seminar invites
-
-
-def _finished(client, headers, export_id: int, timeout: float = 90) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        made = client.get(f"/api/v1/exports/{export_id}", headers=headers).json()
-        if made["status"] not in ("queued", "running") or time.monotonic() > deadline:
-            return made
-        time.sleep(0.1)
-
-
-def _start(client, headers, event_id: int, kind: str = "badges_pdf") -> dict:
-    started = client.post(f"/api/v1/events/{event_id}/exports", headers=headers,
-                          json={"kind": kind})
-    assert started.status_code == 202, started.text
-    return started.json()
-
-
-def _made(client, headers, event_id: int, kind: str = "badges_pdf") -> dict:
-    """An export of the event's badges, run to completion."""
-    done = _finished(client, headers, _start(client, headers, event_id, kind)["id"])
-    assert done["status"] == "done", done
-    return done
 
 
 def _file(app, made: dict) -> Path:
@@ -73,9 +50,9 @@ def test_an_admins_erasure_withdraws_the_batches_that_name_the_customer(
     h = admin.headers
     seminar = seed_seminar(client, h, guests=2)
     other = seed_seminar(client, h, guests=1)  # an event they were not invited to
-    badges = _made(client, h, seminar.event_id)
-    invitations = _made(client, h, seminar.event_id, "invitations_zip")
-    kept = _made(client, h, other.event_id)
+    badges = made_export(client, h, seminar.event_id)
+    invitations = made_export(client, h, seminar.event_id, "invitations_zip")
+    kept = made_export(client, h, other.event_id)
     assert _file(app, badges).is_file() and _file(app, invitations).is_file()
 
     erased = client.post(f"/api/v1/customers/{seminar.customer_ids[0]}/erase", headers=h,
@@ -91,13 +68,13 @@ def test_an_admins_erasure_withdraws_the_batches_that_name_the_customer(
     stored = [path for path in Path(settings.data_dir).rglob("*") if path.is_file()]
     assert [path for path in stored if NAME.encode() in path.read_bytes()] == []
     # Made again, the batch is there to download (the erased guest without a name).
-    again = _made(client, h, seminar.event_id)
+    again = made_export(client, h, seminar.event_id)
     assert client.get(again["download"], headers=h).status_code == 200
 
 
 def test_a_customer_deleting_their_account_withdraws_them_too(client, app, db, admin):
     seminar = seed_seminar(client, admin.headers, guests=1)
-    made = _made(client, admin.headers, seminar.event_id)
+    made = made_export(client, admin.headers, seminar.event_id)
     phone = client.get(f"/api/v1/customers/{seminar.customer_ids[0]}",
                        headers=admin.headers).json()["phone"]
     sign_in(client, db, phone=phone)
@@ -108,7 +85,7 @@ def test_a_customer_deleting_their_account_withdraws_them_too(client, app, db, a
 
 def test_an_erasure_rolled_back_keeps_the_file(client, app, admin):
     seminar = seed_seminar(client, admin.headers, guests=1)
-    made = _made(client, admin.headers, seminar.event_id)
+    made = made_export(client, admin.headers, seminar.event_id)
     with pytest.raises(RuntimeError), app.state.db.session() as session:
         privacy.erase(session, customer_id=seminar.customer_ids[0], by_customer=True,
                       hooks=app.state.erasure_hooks)
@@ -129,11 +106,11 @@ def _erase(app, customer_id: int) -> None:
                       hooks=app.state.erasure_hooks)
 
 
-def test_an_export_still_queued_when_a_guest_is_erased_is_never_made(client, app, admin):
+def test_an_export_still_queued_when_a_guest_is_erased_is_nevermade_export(client, app, admin):
     seminar = seed_seminar(client, admin.headers, guests=1)
     runner: ExportRunner = app.state.exports
     with runner._one_at_a_time:  # another export is being made: this one waits its turn
-        queued = _start(client, admin.headers, seminar.event_id)
+        queued = start_export(client, admin.headers, seminar.event_id)
         thread = _runner_thread(queued["id"])
         _erase(app, seminar.customer_ids[0])
     thread.join(timeout=30)
@@ -163,9 +140,9 @@ def test_an_export_being_made_when_a_guest_is_erased_deletes_its_own_file(
         client, app, admin):
     seminar = seed_seminar(client, admin.headers, guests=1)
     app.state.exports = runner = _HeldRunner(app.state.exports)
-    running = _start(client, admin.headers, seminar.event_id)
+    running = start_export(client, admin.headers, seminar.event_id)
     assert runner.making.wait(timeout=30)
-    assert _finished(client, admin.headers, running["id"], timeout=0)["status"] == "running"
+    assert finished(client, admin.headers, running["id"], timeout=0)["status"] == "running"
     _erase(app, seminar.customer_ids[0])  # its file is not written yet: nothing to delete
     thread = _runner_thread(running["id"])
     runner.go_on.set()

@@ -592,6 +592,10 @@ const WORDS = {
   export_running: ["Đang tạo", "Being made"],
   export_done: ["Xong", "Done"],
   export_failed: ["Không tạo được", "Failed"],
+  export_withdrawn: ["Đã xoá", "Deleted"],
+  exportWithdrawn: ["Tệp được tạo trước khi dữ liệu của một khách bị xoá nên đã bị xoá. "
+    + "Hãy tạo lại.", "It was made before a guest's data was erased, so it was deleted. "
+    + "Make it again."],
   download: ["Tải về", "Download"],
   recentExports: ["Tệp đã tạo gần đây", "Recent files"],
   noExports: ["Chưa tạo tệp nào.", "No files made yet."],
