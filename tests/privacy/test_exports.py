@@ -3,11 +3,15 @@ files leave the disk once it commits (never before), the list says why, a downlo
 refused; an export being made at that moment leaves no file either."""
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from kiosk_server.prints.models import ExportStatus
+from kiosk_server.core.db import Access, id_of
+from kiosk_server.prints import service as prints
+from kiosk_server.prints.models import ExportKind, ExportStatus
 from kiosk_server.prints.runner import ExportRunner
 from kiosk_server.privacy import service as privacy
 from tests.conftest import seed_seminar
@@ -150,3 +154,47 @@ def test_an_export_being_made_when_a_guest_is_erased_deletes_its_own_file(
     assert not thread.is_alive()
     assert _files(app, seminar.event_id) == []  # written, then deleted by the runner itself
     _assert_withdrawn(client, admin.headers, running)
+
+
+def _waiting_for_a_lock(db) -> bool:
+    with db.session(Access.READ) as session:
+        return bool(session.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND wait_event = 'advisory'")))
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_export_started_while_a_guest_is_erased_is_seen_by_the_erasure(
+        client, app, admin):
+    # PostgreSQL only: SQLite's writers take turns, so the two cannot overlap there.
+    seminar = seed_seminar(client, admin.headers, guests=1)
+    db, runner = app.state.db, app.state.exports
+    started, go_on = threading.Event(), threading.Event()
+    made: list[int] = []
+
+    def start() -> None:  # a new export, its transaction still open when the erasure comes
+        with db.session() as session:
+            made.append(id_of(prints.start_export(
+                session, event_id=seminar.event_id, kind=ExportKind.BADGES_PDF,
+                created_by=admin.staff_id, runner=runner, signer=app.state.signer,
+                settings=app.state.settings, language="vi")))
+            started.set()
+            go_on.wait(timeout=30)
+
+    with runner._one_at_a_time:  # the batch is made only once the test has looked
+        exporter = threading.Thread(target=start)
+        exporter.start()
+        assert started.wait(timeout=30)
+        eraser = threading.Thread(target=_erase, args=(app, seminar.customer_ids[0]))
+        eraser.start()
+        deadline = time.monotonic() + 10
+        while not _waiting_for_a_lock(db) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _waiting_for_a_lock(db)  # the erasure waits for the export's transaction
+        go_on.set()
+        exporter.join(timeout=30)
+        eraser.join(timeout=30)
+        thread = _runner_thread(made[0])
+    thread.join(timeout=30)
+    assert _files(app, seminar.event_id) == []
+    _assert_withdrawn(client, admin.headers, {"id": made[0], "event_id": seminar.event_id})

@@ -5,6 +5,7 @@ import io
 import json
 import threading
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import JSON, String, Text, cast, func, or_, select
@@ -15,7 +16,15 @@ from kiosk_server.customers.models import ConsentChange, Customer
 from kiosk_server.messaging import service as outbox
 from kiosk_server.models import metadata
 from kiosk_server.privacy import service as privacy
-from tests.privacy.helpers import COMMENT, COMPLAINT, EMAIL, NAME, PHONE, known_customer
+from tests.privacy.helpers import (
+    COMMENT,
+    COMPLAINT,
+    EMAIL,
+    NAME,
+    PHONE,
+    known_customer,
+    made_export,
+)
 
 
 @pytest.fixture
@@ -108,14 +117,27 @@ def _erase(app, customer_id: int, *, staff_id: int | None = None) -> None:
                       staff_id=staff_id, hooks=app.state.erasure_hooks)
 
 
-def test_after_erasure_no_column_of_any_table_says_who_they_were(app, db, known, admin):
+def _files_holding(directory: Path, words: list[str]) -> list[Path]:
+    """Every file under `directory` where one of `words` is found as UTF-8 bytes."""
+    return [path for path in directory.rglob("*") if path.is_file()
+            and any(word.encode() in path.read_bytes() for word in words)]
+
+
+def test_after_erasure_no_column_of_any_table_or_file_says_who_they_were(
+        app, client, db, known, admin, settings):
+    made_export(client, admin.headers, known.event_id)  # a batch of badges on disk
+    exports = app.state.exports.directory
     with db.session() as session:
         # The check is real: before erasure it finds them in many places.
         before = _holding(session, known.identifying)
     assert {"customers.full_name", "customers.phone", "customers.email", "customers.notes",
             "outbox_messages.to_address", "feedback.comment", "complaints.text",
             "scans.result", "audit_entries.details"} <= set(before)
+    assert len(list(exports.iterdir())) == 1
     _erase(app, known.customer_id, staff_id=admin.staff_id)
+    # A PDF's text is compressed, so no search finds the name in it: the file is gone.
+    assert list(exports.iterdir()) == []
+    assert _files_holding(settings.data_dir, [*known.identifying, "Dương"]) == []
     with db.session() as session:
         assert _holding(session, [*known.identifying, "Dương"]) == []
         customer = session.get(Customer, known.customer_id)
