@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, text, update
+from sqlalchemy import CursorResult, func, text, update
 from sqlmodel import Session, col
 
 from kiosk_server.core.db import on_commit
@@ -65,7 +65,7 @@ class WithdrawExports:
             .where(col(Export.event_id).in_(event_ids),
                    col(Export.status) != ExportStatus.WITHDRAWN)
             .values(status=ExportStatus.WITHDRAWN, error=WITHDRAWN_BECAUSE,
-                    finished_at=utcnow())
+                    finished_at=func.coalesce(col(Export.finished_at), utcnow()))
             .returning(col(Export.file_name))
             .execution_options(synchronize_session=False))
         names = [name for name in cast(CursorResult[Any], result).scalars() if name]
