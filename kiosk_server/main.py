@@ -51,6 +51,7 @@ from kiosk_server.portal.deps import PORTAL_COOKIE
 from kiosk_server.portal.links import LinkRefusal
 from kiosk_server.portal.routes import router as portal_router
 from kiosk_server.prints import service as prints
+from kiosk_server.prints.erasure import WithdrawExports
 from kiosk_server.prints.routes import public_router as card_router
 from kiosk_server.prints.routes import router as prints_router
 from kiosk_server.prints.runner import ExportRunner, fail_abandoned
@@ -140,6 +141,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.hub = hub
     app.state.outbox = outbox
     app.state.exports = ExportRunner(database, settings.data_dir / "exports")
+    # An erasure also withdraws the batches of badges that name the customer (prints sits
+    # beside privacy, which calls it through this hook).
+    app.state.erasure_hooks = (WithdrawExports(app.state.exports.directory),)
     app.state.signer = signer
     app.state.invitation_sender = invitations
     app.state.followup = followup

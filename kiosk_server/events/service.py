@@ -272,6 +272,12 @@ def cancel_upcoming_of(session: Session, *, customer_id: int, now: datetime | No
     return cast(CursorResult, result).rowcount
 
 
+def event_ids_of(session: Session, *, customer_id: int) -> list[int]:
+    """The events the customer was ever invited to (whatever became of the invitation)."""
+    return list(session.scalars(select(col(Invitation.event_id)).where(
+        col(Invitation.customer_id) == customer_id).order_by(col(Invitation.event_id))))
+
+
 def export_rows(session: Session, *, customer_id: int) -> dict[str, list[dict[str, Any]]]:
     """The customer's invitations, with each event's name and times (their export)."""
     rows = session.execute(

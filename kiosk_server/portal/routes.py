@@ -115,12 +115,13 @@ def export_me(session: SessionDep, customer_id: CurrentCustomer):
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
-def delete_me(body: DeleteConfirmation, response: Response, session: SessionDep,
-              customer_id: CurrentCustomer):
+def delete_me(body: DeleteConfirmation, request: Request, response: Response,
+              session: SessionDep, customer_id: CurrentCustomer):
     """Customer (portal session). Delete their account (`confirm`: the word "DELETE" or
     "XOÁ"): their personal data is erased, their card, coupons and links revoked, and every
     session of theirs, this one too, ends."""
-    service.delete_account(session, customer_id=customer_id, confirm=body.confirm)
+    service.delete_account(session, customer_id=customer_id, confirm=body.confirm,
+                           hooks=request.app.state.erasure_hooks)
     response.delete_cookie(PORTAL_COOKIE, path="/")
 
 

@@ -48,6 +48,7 @@ from kiosk_server.portal.models import (
 )
 from kiosk_server.prints.service import member_number
 from kiosk_server.privacy import service as privacy
+from kiosk_server.privacy.hooks import ErasureHooks
 from kiosk_server.staff import service as staff
 from kiosk_server.staff import throttle
 
@@ -287,12 +288,13 @@ def export(session: Session, *, customer_id: int) -> bytes:
     return privacy.export_zip(session, customer_id=customer_id)
 
 
-def delete_account(session: Session, *, customer_id: int, confirm: str) -> None:
+def delete_account(session: Session, *, customer_id: int, confirm: str,
+                   hooks: ErasureHooks) -> None:
     """Erase the customer at their own request (the word typed to confirm it), and end
     every session and link of theirs."""
     if confirm.strip().upper() not in {"DELETE", "XOÁ", "XÓA"}:
         raise invalid("confirmation_needed", 'Hãy gõ "XOÁ" để xác nhận xoá tài khoản.',
                       'Type "DELETE" to confirm deleting your account.', field="confirm")
-    privacy.erase(session, customer_id=customer_id, by_customer=True)
+    privacy.erase(session, customer_id=customer_id, by_customer=True, hooks=hooks)
     sign_out_everywhere(session, customer_id=customer_id)
 

@@ -21,6 +21,8 @@ class ExportStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    # Made before one of its guests' data was erased: its file is deleted, make it again.
+    WITHDRAWN = "withdrawn"
 
 
 class Export(SQLModel, table=True):

@@ -101,14 +101,17 @@ def list_exports(event_id: Id, session: SessionDep, caller: CurrentStaff):
 
 @router.get("/exports/{export_id}", response_model=ExportPublic)
 def get_export(export_id: Id, session: SessionDep, caller: CurrentStaff):
-    """Staff. How far an export is: `done` of `total`, then `status` `done` (or `failed`)."""
+    """Staff. How far an export is: `done` of `total`, then `status` `done` (or `failed`);
+    `withdrawn` once the data of one of its guests was erased (its file is deleted)."""
     return service.to_public(service.get_export(session, export_id=export_id))
 
 
 @router.get("/exports/{export_id}/file", response_class=FileResponse,
-            responses={200: {"content": {"application/pdf": {}, "application/zip": {}}}})
+            responses={200: {"content": {"application/pdf": {}, "application/zip": {}}},
+                       410: {"description": "`export_withdrawn`: made before a guest's data "
+                                            "was erased, and deleted; make it again"}})
 def export_file(export_id: Id, request: Request, session: SessionDep, caller: CurrentStaff):
-    """Staff. The finished file of an export (404 until it is done)."""
+    """Staff. The finished file of an export (404 until it is done; 410 once withdrawn)."""
     path = service.export_file(session, export_id=export_id, runner=request.app.state.exports)
     media_type = "application/pdf" if path.suffix == ".pdf" else "application/zip"
     return FileResponse(path, media_type=media_type, filename=path.name)

@@ -26,6 +26,7 @@ from kiosk_server.events.service import when_text
 from kiosk_server.feedback import service as feedback
 from kiosk_server.loyalty import coupons
 from kiosk_server.loyalty import service as loyalty
+from kiosk_server.prints.erasure import lock_event
 from kiosk_server.prints.models import Export, ExportKind, ExportPublic, ExportStatus
 from kiosk_server.prints.render import Batch, Guest, badge, invitation, labels
 from kiosk_server.prints.runner import ExportRunner, worker_name
@@ -215,6 +216,7 @@ def start_export(session: Session, *, event_id: int, kind: ExportKind, created_b
     """Queue a batch of the event's badges or invitations; it is made once this
     transaction commits, in a process of its own."""
     event = events.get_event(session, event_id=event_id)
+    lock_event(session, event_id=event_id, shared=True)  # an erasure's names are gone first
     guests = _guests(session, event_id=event_id, signer=signer)
     row = Export(event_id=event_id, kind=kind, total=len(guests), created_by=created_by,
                  worker=worker_name())
@@ -245,8 +247,16 @@ def list_exports(session: Session, *, event_id: int, limit: int = 20) -> list[Ex
 
 
 def export_file(session: Session, *, export_id: int, runner: ExportRunner) -> Path:
-    """The finished file of an export (404 until it is done)."""
+    """The finished file of an export (404 until it is done; 410 once withdrawn, because a
+    guest's data was erased)."""
     row = get_export(session, export_id=export_id)
+    if row.status is ExportStatus.WITHDRAWN:
+        raise DomainError(
+            "export_withdrawn",
+            "Tệp này được tạo trước khi dữ liệu của một khách mời bị xoá nên đã bị xoá. "
+            "Hãy tạo lại.",
+            "This file was made before a guest's data was erased, so it was deleted. "
+            "Make it again.", status=410)
     path = runner.directory / (row.file_name or "")
     if row.status is not ExportStatus.DONE or not path.is_file():
         raise not_found("tệp xuất", "Export file", code="export_not_ready")

@@ -38,13 +38,14 @@ def export_customer(customer_id: Id, request: Request, work: StaffWorkDep):
 
 
 @router.post("/{customer_id}/erase", response_model=CustomerPublic)
-def erase_customer(customer_id: Id, body: ErasureRequest, session: SessionDep,
-                   caller: AdminOnly):
+def erase_customer(customer_id: Id, body: ErasureRequest, request: Request,
+                   session: SessionDep, caller: AdminOnly):
     """Admin. Erase the customer's personal data at their request (`confirm` must be true):
     name, phone, e-mail, notes and tags go; their card, coupons, feedback links and
     invitations to coming events are revoked; visits and sales stay, anonymous, in the
-    shop's figures. Recorded in the audit log by member number. Erasing again changes
-    nothing. Returns the customer as they are now."""
+    shop's figures; the event batches of badges or invitations that name them are withdrawn
+    and their files deleted (make them again). Recorded in the audit log by member number.
+    Erasing again changes nothing. Returns the customer as they are now."""
     service.erase_confirmed(session, customer_id=customer_id, confirm=body.confirm,
-                            staff_id=caller.staff_id)
+                            staff_id=caller.staff_id, hooks=request.app.state.erasure_hooks)
     return customers.public_customer(session, customer_id=customer_id)

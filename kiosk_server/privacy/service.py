@@ -27,6 +27,7 @@ from kiosk_server.feedback import erasure as feedback
 from kiosk_server.loyalty import coupons
 from kiosk_server.loyalty import service as loyalty
 from kiosk_server.messaging import erasure as messaging
+from kiosk_server.privacy.hooks import ErasureHooks
 from kiosk_server.staff import service as staff
 
 Rows = list[dict[str, Any]]
@@ -103,13 +104,14 @@ def _national(phone: str | None) -> str | None:
     return "0" + phone[3:] if phone and phone.startswith("+84") else None
 
 
-def erase(session: Session, *, customer_id: int, by_customer: bool,
+def erase(session: Session, *, customer_id: int, by_customer: bool, hooks: ErasureHooks,
           staff_id: int | None = None) -> None:
     """Erase the customer's personal data, in the caller's transaction: name, phone,
     e-mail, notes and tags; consents withdrawn (recorded as made in the portal, or by the
     staff member); their card, coupons, feedback links and invitations to coming events
     revoked; the words of their feedback and complaints, and the messages to them,
-    blanked; their name out of the scan and audit logs. Visits, sales and check-ins stay,
+    blanked; their name out of the scan and audit logs; and what the domains registered in
+    `hooks` keep (prints: the batches of badges that name them). Visits, sales and check-ins stay,
     anonymous, in the shop's figures. The audit log records it by member number. Erasing
     again (or at the same moment) does nothing more. 404 for no such customer."""
     by = ConsentBy(ConsentSource.PORTAL if by_customer else ConsentSource.STAFF, staff_id)
@@ -123,6 +125,8 @@ def erase(session: Session, *, customer_id: int, by_customer: bool,
     messaging.forget(session, addresses=who.addresses)
     checkins.forget_name(session, customer_id=customer_id, full_name=who.full_name)
     complaint_ids = feedback.forget(session, customer_id=customer_id, now=now)
+    for hook in hooks:
+        hook(session, customer_id)
     audit.redact(session, targets=[("customers", customer_id)]
                  + [("complaints", complaint_id) for complaint_id in complaint_ids],
                  words=[w for w in (who.full_name, who.email, who.phone, _national(who.phone))
@@ -134,11 +138,12 @@ def erase(session: Session, *, customer_id: int, by_customer: bool,
 
 
 def erase_confirmed(session: Session, *, customer_id: int, confirm: bool,
-                    staff_id: int | None) -> None:
+                    staff_id: int | None, hooks: ErasureHooks) -> None:
     """`erase`, by a staff member at the counter, once they confirmed it."""
     if not confirm:
         raise invalid("erasure_not_confirmed",
                       "Hãy xác nhận việc xoá dữ liệu của khách hàng (không thể hoàn tác).",
                       "Confirm the erasure of the customer's data (it cannot be undone).",
                       field="confirm")
-    erase(session, customer_id=customer_id, by_customer=False, staff_id=staff_id)
+    erase(session, customer_id=customer_id, by_customer=False, hooks=hooks,
+          staff_id=staff_id)

@@ -1,6 +1,8 @@
 """A customer the shop knows a lot about: a card, a sale with a coupon, feedback and a
-complaint, consent changes, a note, a message, a check-in and invitations."""
+complaint, consent changes, a note, a message, a check-in and invitations; and batches of an
+event's badges, made as the admin panel makes them."""
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -74,3 +76,28 @@ def known_customer(client, headers) -> Known:
                     json={"resolution": f"Đã gọi điện xin lỗi {NAME}"}))
     return Known(customer_id, card_code, coupon["code"], feedback_code, event["id"],
                  future["id"])
+
+
+def finished(client, headers, export_id: int, timeout: float = 90) -> dict:
+    """The export once it is no longer queued or being made (or after `timeout` s)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        made = client.get(f"/api/v1/exports/{export_id}", headers=headers).json()
+        if made["status"] not in ("queued", "running") or time.monotonic() > deadline:
+            return made
+        time.sleep(0.1)
+
+
+def start_export(client, headers, event_id: int, kind: str = "badges_pdf") -> dict:
+    """Start making a batch of the event's badges (or `kind`), as the admin panel does."""
+    started = client.post(f"/api/v1/events/{event_id}/exports", headers=headers,
+                          json={"kind": kind})
+    assert started.status_code == 202, started.text
+    return started.json()
+
+
+def made_export(client, headers, event_id: int, kind: str = "badges_pdf") -> dict:
+    """An export of the event's badges, run to completion."""
+    done = finished(client, headers, start_export(client, headers, event_id, kind)["id"])
+    assert done["status"] == "done", done
+    return done

@@ -5,6 +5,7 @@ import io
 import json
 import threading
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import JSON, String, Text, cast, func, or_, select
@@ -15,7 +16,15 @@ from kiosk_server.customers.models import ConsentChange, Customer
 from kiosk_server.messaging import service as outbox
 from kiosk_server.models import metadata
 from kiosk_server.privacy import service as privacy
-from tests.privacy.helpers import COMMENT, COMPLAINT, EMAIL, NAME, PHONE, known_customer
+from tests.privacy.helpers import (
+    COMMENT,
+    COMPLAINT,
+    EMAIL,
+    NAME,
+    PHONE,
+    known_customer,
+    made_export,
+)
 
 
 @pytest.fixture
@@ -101,20 +110,34 @@ def _holding(session, words: list[str]) -> list[str]:
     return found
 
 
-def _erase(db, customer_id: int, *, staff_id: int | None = None) -> None:
-    with db.session() as session:
+def _erase(app, customer_id: int, *, staff_id: int | None = None) -> None:
+    """As the portal (no staff member) or an admin erases, with the hooks of start-up."""
+    with app.state.db.session() as session:
         privacy.erase(session, customer_id=customer_id, by_customer=staff_id is None,
-                      staff_id=staff_id)
+                      staff_id=staff_id, hooks=app.state.erasure_hooks)
 
 
-def test_after_erasure_no_column_of_any_table_says_who_they_were(db, known, admin):
+def _files_holding(directory: Path, words: list[str]) -> list[Path]:
+    """Every file under `directory` where one of `words` is found as UTF-8 bytes."""
+    return [path for path in directory.rglob("*") if path.is_file()
+            and any(word.encode() in path.read_bytes() for word in words)]
+
+
+def test_after_erasure_no_column_of_any_table_or_file_says_who_they_were(
+        app, client, db, known, admin, settings):
+    made_export(client, admin.headers, known.event_id)  # a batch of badges on disk
+    exports = app.state.exports.directory
     with db.session() as session:
         # The check is real: before erasure it finds them in many places.
         before = _holding(session, known.identifying)
     assert {"customers.full_name", "customers.phone", "customers.email", "customers.notes",
             "outbox_messages.to_address", "feedback.comment", "complaints.text",
             "scans.result", "audit_entries.details"} <= set(before)
-    _erase(db, known.customer_id, staff_id=admin.staff_id)
+    assert len(list(exports.iterdir())) == 1
+    _erase(app, known.customer_id, staff_id=admin.staff_id)
+    # A PDF's text is compressed, so no search finds the name in it: the file is gone.
+    assert list(exports.iterdir()) == []
+    assert _files_holding(settings.data_dir, [*known.identifying, "Dương"]) == []
     with db.session() as session:
         assert _holding(session, [*known.identifying, "Dương"]) == []
         customer = session.get(Customer, known.customer_id)
@@ -128,8 +151,8 @@ def test_after_erasure_no_column_of_any_table_says_who_they_were(db, known, admi
             ("email", "staff"), ("sms", "staff")]
 
 
-def test_erasure_revokes_card_coupons_links_and_coming_invitations(client, db, known, admin):
-    _erase(db, known.customer_id)  # as the customer asks in their portal
+def test_erasure_revokes_card_coupons_links_and_coming_invitations(client, app, db, known, admin):
+    _erase(app, known.customer_id)  # as the customer asks in their portal
     till = client.post("/api/v1/checkout/lookup", headers=admin.headers,
                        json={"code": known.card_code})
     assert (till.status_code, till.json()["error"]["code"]) == (404, "card_revoked")
@@ -174,10 +197,10 @@ def _figures(client, headers, known) -> dict:
                                  headers=headers).json()["visit_count"]}
 
 
-def test_their_visits_sales_and_ratings_still_count(client, db, known, admin):
+def test_their_visits_sales_and_ratings_still_count(client, app, known, admin):
     before = _figures(client, admin.headers, known)
     assert before["checked_in"] == 1 and before["spend"] == 250_000 and before["visits"] == 2
-    _erase(db, known.customer_id, staff_id=admin.staff_id)
+    _erase(app, known.customer_id, staff_id=admin.staff_id)
     assert _figures(client, admin.headers, known) == before
     comments = client.get("/api/v1/ratings", headers=admin.headers).json()["comments"]
     assert all(COMMENT not in c["comment"] and c["customer_name"] != NAME for c in comments)
@@ -188,12 +211,12 @@ def _erasures(session, customer_id: int) -> int:
         col(AuditEntry.action) == "customer.erase", col(AuditEntry.target_id) == customer_id))
 
 
-def test_erasing_twice_acts_once(db, known, admin):
-    _erase(db, known.customer_id, staff_id=admin.staff_id)
+def test_erasing_twice_acts_once(app, db, known, admin):
+    _erase(app, known.customer_id, staff_id=admin.staff_id)
     with db.session() as session:
         consents = session.scalar(select(func.count()).select_from(ConsentChange))
         erased_at = session.get(Customer, known.customer_id).erased_at
-    _erase(db, known.customer_id, staff_id=admin.staff_id)
+    _erase(app, known.customer_id, staff_id=admin.staff_id)
     with db.session() as session:
         assert _erasures(session, known.customer_id) == 1
         assert session.scalar(select(func.count()).select_from(ConsentChange)) == consents
@@ -204,14 +227,14 @@ def test_erasing_twice_acts_once(db, known, admin):
         assert entry.staff_id == admin.staff_id
 
 
-def test_concurrent_erasures_act_once(db, known, admin):
+def test_concurrent_erasures_act_once(app, db, known, admin):
     start = threading.Barrier(3)
     failures: list[BaseException] = []
 
     def erase() -> None:
         try:
             start.wait(timeout=10)
-            _erase(db, known.customer_id, staff_id=admin.staff_id)
+            _erase(app, known.customer_id, staff_id=admin.staff_id)
         except BaseException as error:  # reported below, in the test's thread
             failures.append(error)
 
@@ -228,8 +251,8 @@ def test_concurrent_erasures_act_once(db, known, admin):
         assert withdrawn == 2
 
 
-def test_they_can_sign_up_again_as_a_new_customer(client, db, known, admin):
-    _erase(db, known.customer_id)
+def test_they_can_sign_up_again_as_a_new_customer(client, app, known, admin):
+    _erase(app, known.customer_id)
     again = client.post("/api/v1/checkout/customers", headers=admin.headers, json={
         "full_name": NAME, "phone": PHONE, "email": EMAIL})
     assert again.status_code == 201, again.text

@@ -7,6 +7,7 @@ import io
 from PIL import Image, PdfParser
 
 from tests.badges.helpers import decode
+from tests.privacy.helpers import made_export
 from tests.ui.admin_pages import admin_tab
 
 KIND = "section.printing li[data-kind='{}']"
@@ -140,3 +141,25 @@ def test_the_customer_page_shows_the_card_with_its_download_and_own_page(
         assert new["code"] != card["code"]
         assert page.get_attribute("a.card-page", "href") == f"/c/{new['code']}"
         page.wait_for_function("document.querySelector('img.card-image').naturalWidth > 0")
+
+
+def test_a_file_made_before_a_guest_was_erased_says_why_it_is_gone(
+        chromium, served, client, admin, seminar, screenshot):
+    made = made_export(client, admin.headers, seminar.event_id)
+    erased = client.post(f"/api/v1/customers/{seminar.customer_ids[0]}/erase",
+                         headers=admin.headers, json={"confirm": True})
+    assert erased.status_code == 200, erased.text
+    listed = f"table.exports tr[data-export-id='{made['id']}']"
+    with admin_tab(chromium, served.url) as ui:
+        page = ui.page
+        ui.go(f"/events/{seminar.event_id}")
+        page.wait_for_selector(f"{listed}[data-status=withdrawn]")
+        assert page.inner_text(f"{listed} .withdrawn") == (
+            "Tệp được tạo trước khi dữ liệu của một khách bị xoá nên đã bị xoá. Hãy tạo lại.")
+        assert "Đã xoá" in page.inner_text(listed)
+        assert page.locator(f"{listed} a.download").count() == 0
+        screenshot(page.locator("section.printing"), "admin-printing-withdrawn")
+        page.click("#language button[data-lang=en]")
+        ui.wait_view(f"/events/{seminar.event_id}")
+        ui.wait_text(f"{listed} .withdrawn", "It was made before a guest's data was erased, "
+                     "so it was deleted. Make it again.")

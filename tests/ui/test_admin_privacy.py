@@ -27,6 +27,7 @@ def test_an_admin_downloads_then_erases_a_customers_data(chromium, served, clien
         page.click("section.privacy button.erase-data")
         dialog = page.locator("dialog.confirm")
         assert "Không thể hoàn tác" in dialog.inner_text()
+        assert "các tệp thẻ tên, thư mời đã tạo có tên họ cũng bị xoá" in dialog.inner_text()
         dialog.locator("button[value=no]").click()  # asked first: going back erases nothing
         assert client.get(f"/api/v1/customers/{cid}",
                           headers=admin.headers).json()["erased_at"] is None

@@ -551,9 +551,11 @@ const WORDS = {
   exportData: ["Tải toàn bộ dữ liệu (ZIP)", "Download all their data (ZIP)"],
   eraseData: ["Xoá dữ liệu khách hàng", "Erase the customer's data"],
   eraseDataQ: ["Xoá dữ liệu cá nhân của {name}? Họ tên, số điện thoại, email, ghi chú sẽ bị xoá; "
-    + "thẻ, phiếu ưu đãi và thư mời sắp tới bị thu hồi. Không thể hoàn tác.",
+    + "thẻ, phiếu ưu đãi và thư mời sắp tới bị thu hồi; các tệp thẻ tên, thư mời đã tạo có tên "
+    + "họ cũng bị xoá (cần tạo lại). Không thể hoàn tác.",
   "Erase {name}'s personal data? Their name, phone, e-mail and notes are deleted; their card, "
-    + "coupons and coming invitations are revoked. This cannot be undone."],
+    + "coupons and coming invitations are revoked; files of badges or invitations made with "
+    + "their name are deleted too (make them again). This cannot be undone."],
   eraseDataConfirm: ["Xoá vĩnh viễn", "Erase for good"],
   dataErased: ["Đã xoá dữ liệu cá nhân của khách hàng.",
     "The customer's personal data was erased."],
@@ -592,6 +594,10 @@ const WORDS = {
   export_running: ["Đang tạo", "Being made"],
   export_done: ["Xong", "Done"],
   export_failed: ["Không tạo được", "Failed"],
+  export_withdrawn: ["Đã xoá", "Deleted"],
+  exportWithdrawn: ["Tệp được tạo trước khi dữ liệu của một khách bị xoá nên đã bị xoá. "
+    + "Hãy tạo lại.", "It was made before a guest's data was erased, so it was deleted. "
+    + "Make it again."],
   download: ["Tải về", "Download"],
   recentExports: ["Tệp đã tạo gần đây", "Recent files"],
   noExports: ["Chưa tạo tệp nào.", "No files made yet."],

@@ -1,6 +1,8 @@
 // Printing an event's badges and invitations: each kind of file is made by the server in the
 // background (POST /events/{id}/exports), followed every 500 ms until it is done, then
-// downloaded; the event's latest files; each guest's own badge and invitation images.
+// downloaded; the event's latest files (one made before a guest's data was erased is
+// withdrawn: the server deleted it, the panel says so); each guest's own badge and invitation
+// images.
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { actionButton, el, messageOf, number, row, table, when } from "./ui.js";
@@ -14,6 +16,9 @@ const UNFINISHED = new Set(["queued", "running"]);
 /** The file's link (the server gives its path once the file is done). */
 const downloadLink = (made) => el("a", { class: "download", href: made.download, download: "",
   text: t("download") });
+
+/** Why a file is no longer there: a guest's data was erased after it was made. */
+const withdrawnText = () => el("span", { class: "hint withdrawn", text: t("exportWithdrawn") });
 
 const progressText = (made) => `${number(made.done)} / ${number(made.total)}`;
 
@@ -34,9 +39,10 @@ function exportKind(event, context, onFinished) {
       count.textContent = progressText(made);
       progress.dataset.status = made.status;
       outcome.replaceChildren(made.status === "done" ? downloadLink(made)
-        : el("span", { class: made.status === "failed" ? "error" : "hint",
-          text: made.status === "failed" ? `${t("export_failed")}: ${made.error || "—"}`
-            : t(`export_${made.status}`) }));
+        : made.status === "withdrawn" ? withdrawnText()
+          : el("span", { class: made.status === "failed" ? "error" : "hint",
+            text: made.status === "failed" ? `${t("export_failed")}: ${made.error || "—"}`
+              : t(`export_${made.status}`) }));
       progress.hidden = false;
     };
     const poll = async (exportId) => {
@@ -85,10 +91,12 @@ function recentList(event) {
   const empty = el("p", { class: "empty", text: t("noExports") });
   const problem = el("p", { class: "error", role: "alert" });
   const exportRow = (made) => {
-    const status = made.status === "done" ? t("export_done")
+    const finished = made.status === "done" || made.status === "withdrawn";
+    const status = finished ? t(`export_${made.status}`)
       : `${t(`export_${made.status}`)} · ${progressText(made)}`;
     const line = row(t(`kind_${made.kind}`), when(made.created_at), status,
-      made.status === "done" ? downloadLink(made) : made.error || "");
+      made.status === "done" ? downloadLink(made)
+        : made.status === "withdrawn" ? withdrawnText() : made.error || "");
     line.dataset.exportId = made.id;
     line.dataset.status = made.status;
     return line;
