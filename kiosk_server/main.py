@@ -1,10 +1,13 @@
 """The application: routers, error rendering, pages. Built from a `Settings` object."""
 
+import dataclasses
 import gc
 import hashlib
 import hmac
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -25,7 +28,6 @@ from kiosk_server.core.errors import DomainError, error_response, json_safe
 from kiosk_server.core.files import private_dir
 from kiosk_server.core.guard import BodyLimits, RequestGuard, route_matcher
 from kiosk_server.core.signing import TokenSigner
-from kiosk_server.core.text import preferred_language
 from kiosk_server.core.uploads import CSV_BODY
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.routes import router as customers_router
@@ -194,21 +196,26 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/c/{code}", response_class=HTMLResponse, include_in_schema=False)
     @app.get("/C/{code}", response_class=HTMLResponse, include_in_schema=False)
-    def card_page(code: str, request: Request) -> Response:
-        """A customer's own card (its QR holds this page's link): the QR large, name, tier;
-        kept by the phone to show offline, and can be added to the home screen."""
-        language = preferred_language(request.headers.get("accept-language"))
+    def card_page(code: str) -> Response:
+        """A customer's own card (its QR holds this page's link): the QR large, name, tier,
+        points and usable coupons, read-only; kept by the phone to show offline (with the
+        time of its figures), and can be added to the home screen."""
         with database.session(Access.READ) as session:
             try:
                 card = prints.own_card(session, code=code, signer=app.state.signer,
-                                       settings=settings, language=language)
+                                       settings=settings)
             except DomainError:
-                return HTMLResponse(page("card-invalid.html", business=settings.business_name),
-                                    status_code=404)
+                return HTMLResponse(page("card-invalid.html", business=settings.business_name,
+                                         colour=settings.brand_primary), status_code=404)
         token = card.link.rsplit("/", 1)[-1]
+        standing = json.dumps({"as_of": card.as_of.isoformat(), "points": card.points,
+                               "coupons": [dataclasses.asdict(c) for c in card.coupons]},
+                              default=datetime.isoformat, ensure_ascii=False)
         return HTMLResponse(page("card.html", business=settings.business_name, holder=card.name,
                                  number=card.member_number, tier=card.tier, token=token,
-                                 colour=settings.brand_primary))
+                                 colour=settings.brand_primary, timezone=settings.timezone,
+                                 standing=standing),
+                            headers={"Referrer-Policy": "no-referrer"})
 
     @app.get("/i/sw.js", include_in_schema=False)
     def invitation_worker() -> Response:
