@@ -49,8 +49,6 @@ from kiosk_server.loyalty.thanks import ThankYouCoupons
 from kiosk_server.messaging.routes import router as messaging_router
 from kiosk_server.messaging.sender import OutboxSender
 from kiosk_server.portal import service as portal
-from kiosk_server.portal.deps import PORTAL_COOKIE
-from kiosk_server.portal.links import LinkRefusal
 from kiosk_server.portal.routes import router as portal_router
 from kiosk_server.prints import service as prints
 from kiosk_server.prints.routes import public_router as card_router
@@ -278,25 +276,25 @@ def create_app(settings: Settings) -> FastAPI:
                             headers={"Cache-Control": "no-store",
                                      "Referrer-Policy": "no-referrer"})
 
-    @app.get("/p/{token}", include_in_schema=False)
-    @app.get("/P/{token}", include_in_schema=False)
+    @app.get("/p/{token}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/P/{token}", response_class=HTMLResponse, include_in_schema=False)
     def portal_link(token: str) -> Response:
-        """A one-time sign-in link (sent to the customer, or a QR at the till): spent once,
-        it opens a portal session (cookie) and goes to /me; a link that is not one, or no
-        longer, says so on a page offering a new one (404 or 410), and signs nobody in."""
-        with database.session() as session:
-            signed_in = portal.sign_in_with_link(session, token=token, signer=app.state.signer)
+        """A one-time sign-in link (sent to the customer, or a QR at the till). Opening it
+        spends nothing (mail scanners and chat apps open links to preview them): a good link
+        shows one button, whose press spends it (`POST /api/v1/portal/session`) and goes to
+        /me; a link that is not one, or no longer, says so on a page offering a new one
+        (404 or 410)."""
         private = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-        if isinstance(signed_in, LinkRefusal):
-            return HTMLResponse(page("portal-link-invalid.html", business=settings.business_name,
-                                     colour=settings.brand_primary),
-                                status_code=410 if signed_in is LinkRefusal.SPENT else 404,
-                                headers=private)
-        response = Response(status_code=303, headers={"Location": "/me", **private})
-        response.set_cookie(PORTAL_COOKIE, signed_in.secret, max_age=portal.SESSION_HOURS * 3600,
-                            httponly=True, samesite="lax", path="/",
-                            secure=settings.public_url.startswith("https://"))
-        return response
+        with database.session(Access.READ) as session:
+            try:
+                portal.check_link(session, token=token, signer=app.state.signer)
+            except DomainError as refused:
+                return HTMLResponse(page("portal-link-invalid.html",
+                                         business=settings.business_name,
+                                         colour=settings.brand_primary),
+                                    status_code=refused.status, headers=private)
+        return HTMLResponse(page("portal-link.html", business=settings.business_name,
+                                 colour=settings.brand_primary, token=token), headers=private)
 
     @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
     def me_page() -> Response:
