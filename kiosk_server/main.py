@@ -1,10 +1,13 @@
 """The application: routers, error rendering, pages. Built from a `Settings` object."""
 
+import dataclasses
 import gc
 import hashlib
 import hmac
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -25,7 +28,6 @@ from kiosk_server.core.errors import DomainError, error_response, json_safe
 from kiosk_server.core.files import private_dir
 from kiosk_server.core.guard import BodyLimits, RequestGuard, route_matcher
 from kiosk_server.core.signing import TokenSigner
-from kiosk_server.core.text import preferred_language
 from kiosk_server.core.uploads import CSV_BODY
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.routes import router as customers_router
@@ -47,8 +49,6 @@ from kiosk_server.loyalty.thanks import ThankYouCoupons
 from kiosk_server.messaging.routes import router as messaging_router
 from kiosk_server.messaging.sender import OutboxSender
 from kiosk_server.portal import service as portal
-from kiosk_server.portal.deps import PORTAL_COOKIE
-from kiosk_server.portal.links import LinkRefusal
 from kiosk_server.portal.routes import router as portal_router
 from kiosk_server.prints import service as prints
 from kiosk_server.prints.erasure import WithdrawExports
@@ -198,21 +198,26 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/c/{code}", response_class=HTMLResponse, include_in_schema=False)
     @app.get("/C/{code}", response_class=HTMLResponse, include_in_schema=False)
-    def card_page(code: str, request: Request) -> Response:
-        """A customer's own card (its QR holds this page's link): the QR large, name, tier;
-        kept by the phone to show offline, and can be added to the home screen."""
-        language = preferred_language(request.headers.get("accept-language"))
+    def card_page(code: str) -> Response:
+        """A customer's own card (its QR holds this page's link): the QR large, name, tier,
+        points and usable coupons, read-only; kept by the phone to show offline (with the
+        time of its figures), and can be added to the home screen."""
         with database.session(Access.READ) as session:
             try:
                 card = prints.own_card(session, code=code, signer=app.state.signer,
-                                       settings=settings, language=language)
+                                       settings=settings)
             except DomainError:
-                return HTMLResponse(page("card-invalid.html", business=settings.business_name),
-                                    status_code=404)
+                return HTMLResponse(page("card-invalid.html", business=settings.business_name,
+                                         colour=settings.brand_primary), status_code=404)
         token = card.link.rsplit("/", 1)[-1]
+        standing = json.dumps({"as_of": card.as_of.isoformat(), "points": card.points,
+                               "coupons": [dataclasses.asdict(c) for c in card.coupons]},
+                              default=datetime.isoformat, ensure_ascii=False)
         return HTMLResponse(page("card.html", business=settings.business_name, holder=card.name,
                                  number=card.member_number, tier=card.tier, token=token,
-                                 colour=settings.brand_primary))
+                                 colour=settings.brand_primary, timezone=settings.timezone,
+                                 standing=standing),
+                            headers={"Referrer-Policy": "no-referrer"})
 
     @app.get("/i/sw.js", include_in_schema=False)
     def invitation_worker() -> Response:
@@ -275,25 +280,25 @@ def create_app(settings: Settings) -> FastAPI:
                             headers={"Cache-Control": "no-store",
                                      "Referrer-Policy": "no-referrer"})
 
-    @app.get("/p/{token}", include_in_schema=False)
-    @app.get("/P/{token}", include_in_schema=False)
+    @app.get("/p/{token}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/P/{token}", response_class=HTMLResponse, include_in_schema=False)
     def portal_link(token: str) -> Response:
-        """A one-time sign-in link (sent to the customer, or a QR at the till): spent once,
-        it opens a portal session (cookie) and goes to /me; a link that is not one, or no
-        longer, says so on a page offering a new one (404 or 410), and signs nobody in."""
-        with database.session() as session:
-            signed_in = portal.sign_in_with_link(session, token=token, signer=app.state.signer)
+        """A one-time sign-in link (sent to the customer, or a QR at the till). Opening it
+        spends nothing (mail scanners and chat apps open links to preview them): a good link
+        shows one button, whose press spends it (`POST /api/v1/portal/session`) and goes to
+        /me; a link that is not one, or no longer, says so on a page offering a new one
+        (404 or 410)."""
         private = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-        if isinstance(signed_in, LinkRefusal):
-            return HTMLResponse(page("portal-link-invalid.html", business=settings.business_name,
-                                     colour=settings.brand_primary),
-                                status_code=410 if signed_in is LinkRefusal.SPENT else 404,
-                                headers=private)
-        response = Response(status_code=303, headers={"Location": "/me", **private})
-        response.set_cookie(PORTAL_COOKIE, signed_in.secret, max_age=portal.SESSION_HOURS * 3600,
-                            httponly=True, samesite="lax", path="/",
-                            secure=settings.public_url.startswith("https://"))
-        return response
+        with database.session(Access.READ) as session:
+            try:
+                portal.check_link(session, token=token, signer=app.state.signer)
+            except DomainError as refused:
+                return HTMLResponse(page("portal-link-invalid.html",
+                                         business=settings.business_name,
+                                         colour=settings.brand_primary),
+                                    status_code=refused.status, headers=private)
+        return HTMLResponse(page("portal-link.html", business=settings.business_name,
+                                 colour=settings.brand_primary, token=token), headers=private)
 
     @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
     def me_page() -> Response:

@@ -2,8 +2,10 @@
 
 A link holds a signed token of kind `L` (core/signing.py); its serial is stored with the
 customer it signs in, when it expires (15 minutes after it was made) and when it was used.
-It signs in once: the use is one conditional UPDATE (`used_at IS NULL AND expires_at >
-now`), so two browsers opening it at the same moment sign in once between them.
+Opening it (GET) only checks it: mail scanners and chat apps fetch a link to show a
+preview, and must not spend it. The customer's press on the page it opens spends it
+(POST): one conditional UPDATE (`used_at IS NULL AND expires_at > now`), so two presses,
+or two browsers, at the same moment sign in once between them.
 """
 
 from dataclasses import dataclass
@@ -86,6 +88,22 @@ class LinkUse:
 
     customer_id: int | None
     refusal: LinkRefusal | None
+
+
+def check_link(db: Executor, *, token: str, signer: TokenSigner,
+               now: datetime | None = None) -> LinkUse:
+    """Whether a sign-in link would sign in now, and whom, without spending it."""
+    found = signer.verify(token)
+    if found is None or found.kind is not TokenKind.SIGN_IN:
+        return LinkUse(None, LinkRefusal.UNKNOWN)
+    row = db.execute(select(col(SignInLink.customer_id), col(SignInLink.used_at),
+                            col(SignInLink.expires_at))
+                     .where(col(SignInLink.serial) == found.serial)).first()
+    if row is None:
+        return LinkUse(None, LinkRefusal.UNKNOWN)
+    if row.used_at is not None or row.expires_at <= (now or utcnow()):
+        return LinkUse(None, LinkRefusal.SPENT)
+    return LinkUse(row.customer_id, None)
 
 
 def use_link(db: Executor, *, token: str, signer: TokenSigner,

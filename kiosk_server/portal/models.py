@@ -69,6 +69,17 @@ class SignInAnswer(SQLModel):
     message: str
 
 
+class LinkSpend(SQLModel):
+    """A press on the page a sign-in link opens: the link's token, spent by this request."""
+
+    token: PlainText = Field(min_length=1, max_length=512,
+                             description="the token of the link (what follows /p/)")
+
+
+class PortalOpened(SQLModel):
+    go: str = Field(description='where the page goes now: "/me"')
+
+
 class PortalLink(SQLModel):
     """A sign-in link made at the till, for the customer to scan."""
 

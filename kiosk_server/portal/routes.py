@@ -14,12 +14,14 @@ from kiosk_server.portal import service
 from kiosk_server.portal.deps import PORTAL_COOKIE, CurrentCustomer, PortalSecret
 from kiosk_server.portal.models import (
     DeleteConfirmation,
+    LinkSpend,
     Me,
     MeConsentChange,
     MePurchase,
     MeUpdate,
     MeVisit,
     PortalLink,
+    PortalOpened,
     SignInAnswer,
     SignInRequest,
 )
@@ -44,6 +46,24 @@ def request_sign_in(body: SignInRequest, request: Request, database: DatabaseDep
     same (202, same body) whether or not they are."""
     return service.request_sign_in(database, data=body, address=_address(request),
                                    settings=settings, signer=signer)
+
+
+@router.post("/portal/session", response_model=PortalOpened,
+             responses={404: {"description": "`sign_in_link_unknown`: not a sign-in link"},
+                        410: {"description": "`sign_in_link_spent`: used already, expired, or "
+                                             "its customer's data was erased"}})
+def open_session(body: LinkSpend, response: Response, session: SessionDep,
+                 settings: SettingsDep, signer: SignerDep):
+    """Public. Spend a one-time sign-in link (the customer's press on the page `/p/<token>`
+    opens; opening that page spends nothing, so a link preview leaves it whole): it opens a
+    portal session (an HttpOnly cookie) and answers where to go. A link signs in once: of
+    two presses at the same moment, one."""
+    signed_in = service.sign_in_with_link(session, token=body.token, signer=signer)
+    response.headers["Cache-Control"] = "no-store"
+    response.set_cookie(PORTAL_COOKIE, signed_in.secret, max_age=service.SESSION_HOURS * 3600,
+                        httponly=True, samesite="lax", path="/",
+                        secure=settings.public_url.startswith("https://"))
+    return PortalOpened(go="/me")
 
 
 @router.post("/customers/{customer_id}/portal-link", response_model=PortalLink,

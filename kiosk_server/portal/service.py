@@ -145,20 +145,43 @@ class SignedIn:
     secret: str
 
 
+def _refused(refusal: links.LinkRefusal) -> DomainError:
+    if refusal is links.LinkRefusal.SPENT:
+        return DomainError("sign_in_link_spent",
+                           "Liên kết đăng nhập này đã hết hạn hoặc đã được dùng. Hãy yêu cầu "
+                           "một liên kết mới.",
+                           "This sign-in link has expired or was already used. Ask for a new "
+                           "one.", status=410)
+    return DomainError("sign_in_link_unknown", "Không tìm thấy liên kết đăng nhập này.",
+                       "This sign-in link was not found.", status=404)
+
+
+def _signs_in(session: Session, found: links.LinkUse) -> int:
+    """The customer a link signs in; else why not (404 unknown, 410 spent or erased)."""
+    if found.customer_id is None:
+        raise _refused(found.refusal or links.LinkRefusal.UNKNOWN)
+    if is_erased(customers.get_customer(session, customer_id=found.customer_id)):
+        raise _refused(links.LinkRefusal.SPENT)
+    return found.customer_id
+
+
+def check_link(session: Session, *, token: str, signer: TokenSigner) -> None:
+    """Refuses a link that would sign nobody in (404, 410), and spends nothing: opening a
+    link (a preview fetching it too) only shows the button that signs in."""
+    _signs_in(session, links.check_link(session, token=token, signer=signer))
+
+
 def sign_in_with_link(session: Session, *, token: str, signer: TokenSigner,
-                      now: datetime | None = None) -> SignedIn | links.LinkRefusal:
+                      now: datetime | None = None) -> SignedIn:
     """Spend a link and open a portal session for its customer: the session's secret (for
-    the cookie), or why the link signs nobody in."""
+    the cookie); a link that signs nobody in is refused (404, 410). Two at once: one."""
     now = now or utcnow()
-    used = links.use_link(session, token=token, signer=signer, now=now)
-    if used.customer_id is None:
-        return used.refusal or links.LinkRefusal.UNKNOWN
-    if is_erased(customers.get_customer(session, customer_id=used.customer_id)):
-        return links.LinkRefusal.SPENT
+    customer_id = _signs_in(session, links.use_link(session, token=token, signer=signer,
+                                                    now=now))
     secret = SESSION_PREFIX + secrets.token_urlsafe(32)
-    session.add(PortalSession(digest=_digest(secret), customer_id=used.customer_id,
+    session.add(PortalSession(digest=_digest(secret), customer_id=customer_id,
                               created_at=now, expires_at=now + timedelta(hours=SESSION_HOURS)))
-    return SignedIn(used.customer_id, secret)
+    return SignedIn(customer_id, secret)
 
 
 def session_customer(session: Session, *, secret: str, now: datetime | None = None

@@ -3,7 +3,9 @@
 Rendering never runs inside a check-in: a single image is made on its own request
 (and cached), a batch in a process of its own (`runner`)."""
 
+import base64
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from kiosk_server.core.config import Settings
 from kiosk_server.core.db import id_of, on_commit
 from kiosk_server.core.errors import DomainError, forbidden, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, token_link
+from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.models import Customer, is_vip
 from kiosk_server.events import service as events
@@ -102,22 +105,46 @@ def _active_card(session: Session, *, code: str, signer: TokenSigner) -> tuple[i
 
 
 @dataclass(frozen=True)
+class OwnCoupon:
+    """A coupon its holder can use, as their card page shows it: its QR is theirs to show
+    at the till, as the card's is (the page's link is the credential)."""
+
+    benefit: str
+    expires_at: datetime
+    code: str
+    qr_png: str
+
+
+@dataclass(frozen=True)
 class OwnCard:
-    """What a customer's own card page shows."""
+    """What a customer's own card page shows: read-only, nothing that reaches further (no
+    phone, e-mail, visits or spend)."""
 
     name: str
     member_number: str
     tier: str
     link: str
+    points: int
+    coupons: tuple[OwnCoupon, ...]
+    as_of: datetime
 
 
-def own_card(session: Session, *, code: str, signer: TokenSigner, settings: Settings,
-             language: str) -> OwnCard:
+def own_card(session: Session, *, code: str, signer: TokenSigner, settings: Settings
+             ) -> OwnCard:
+    """The card page of an active card's code: its holder's name, tier, points balance and
+    the coupons they can use now (404 for a code that is not, or no longer, one)."""
     customer_id, serial = _active_card(session, code=code, signer=signer)
     customer = customers.get_customer(session, customer_id=customer_id)
-    return OwnCard(customer.full_name, member_number(customer_id),
-                   _tier(session, customer_id, settings),
-                   _card_link(settings, signer, serial))
+    standing = loyalty.status(session, customer_id=customer_id, settings=settings)
+    held = tuple(OwnCoupon(coupon.benefit, coupon.expires_at, coupon.code,
+                           _data_url(_qr_png(coupon.code)))
+                 for coupon in coupons.held_by(session, customer_id=customer_id, signer=signer))
+    return OwnCard(customer.full_name, member_number(customer_id), standing.tier,
+                   _card_link(settings, signer, serial), standing.points, held, utcnow())
+
+
+def _data_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 @lru_cache(maxsize=256)

@@ -1,6 +1,7 @@
 // Keeps each card page a customer has opened (and each invitation page a guest has: served
-// from /i/sw.js too), with its QR, style and scripts, so it shows without a network. The network is asked first (a renamed customer sees the new
-// name); what it answered last is used when it does not answer.
+// from /i/sw.js too), with its QR, style and scripts, so it shows without a network. The
+// network is asked first (a renamed customer sees the new name, new points); what it
+// answered last is used when it does not answer.
 "use strict";
 
 const CACHE = "kiosk-card-v1";
@@ -13,7 +14,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   const ours = url.origin === location.origin
     && (url.pathname.startsWith("/c/") || url.pathname.startsWith("/i/")
-        || url.pathname.startsWith("/ui/card") || url.pathname === "/ui/invitation.js"
+        || url.pathname.startsWith("/ui/card") || url.pathname === "/ui/phone-language.js"
         || url.pathname === "/ui/favicon.svg");
   if (request.method !== "GET" || !ours) return;
   event.respondWith((async () => {

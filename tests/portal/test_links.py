@@ -52,6 +52,25 @@ def test_a_link_signs_in_once(db):
     assert _use(db, token) == links.LinkUse(None, LinkRefusal.SPENT)
 
 
+def test_checking_a_link_spends_nothing(db):
+    customer_id = _customer(db, phone="0903123462")
+    token = _issue(db, customer_id)
+    for _ in range(3):  # previews: a mail scanner, a chat app
+        with db.session() as session:
+            assert links.check_link(session, token=token, signer=SIGNER) == links.LinkUse(
+                customer_id, None)
+    assert _use(db, token) == links.LinkUse(customer_id, None)
+    old = _issue(db, customer_id, now=utcnow() - timedelta(minutes=16))
+    with db.session() as session:
+        assert links.check_link(session, token=token, signer=SIGNER) == links.LinkUse(
+            None, LinkRefusal.SPENT)
+        assert links.check_link(session, token=old, signer=SIGNER).refusal is LinkRefusal.SPENT
+        for bad in ("", "nonsense", SIGNER.sign(TokenKind.SIGN_IN, new_serial()),
+                    SIGNER.sign(TokenKind.CARD, token.split(".")[1])):
+            assert links.check_link(session, token=bad, signer=SIGNER) == links.LinkUse(
+                None, LinkRefusal.UNKNOWN), bad
+
+
 def test_a_link_expires_after_15_minutes(db):
     customer_id = _customer(db, phone="0903123457")
     issued = utcnow() - timedelta(minutes=15, seconds=1)

@@ -4,14 +4,19 @@ import base64
 import io
 import json
 import re
+import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
+from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import select
 from sqlmodel import col
 
 from kiosk_server.messaging.models import OutboxMessage
 from kiosk_server.portal.deps import PORTAL_COOKIE
+from kiosk_server.portal.models import SignInLink
 from tests.badges.helpers import decode
 from tests.feedback.helpers import named_staff, sale_link
 
@@ -35,16 +40,25 @@ def _last_link(db) -> str:
     return found.group(1)
 
 
+def open_link(client, token: str):
+    """What a customer does with a link: open it (a page with one button), press it."""
+    opened = client.get(f"/p/{token}")
+    assert opened.status_code == 200, opened.text
+    assert "Mở trang của tôi" in opened.text and "set-cookie" not in opened.headers
+    return client.post("/api/v1/portal/session", json={"token": token})
+
+
 def sign_in(client, db, **asked) -> str:
-    """Ask for a link, open it: the client holds the portal cookie. The link's token."""
+    """Ask for a link, open it, press: the client holds the portal cookie. The link's token."""
     answer = client.post("/api/v1/portal/sign-in", json=asked)
     assert answer.status_code == 202, answer.text
     token = _last_link(db)
-    opened = client.get(f"/p/{token}", follow_redirects=False)
-    assert (opened.status_code, opened.headers["location"]) == (303, "/me"), opened.text
-    cookie = opened.headers["set-cookie"]
+    pressed = open_link(client, token)
+    assert (pressed.status_code, pressed.json()) == (200, {"go": "/me"}), pressed.text
+    cookie = pressed.headers["set-cookie"]
     assert f"{PORTAL_COOKIE}=" in cookie and "HttpOnly" in cookie
     assert "samesite=lax" in cookie.lower() and "Max-Age=14400" in cookie
+    assert pressed.headers["cache-control"] == "no-store"
     return token
 
 
@@ -68,11 +82,56 @@ def test_a_customer_signs_in_by_phone_and_sees_only_themself(client, db, admin):
 def test_a_link_signs_in_once_and_a_bad_one_says_so(client, db, admin):
     _customer(client, admin.headers)
     token = sign_in(client, db, email="HUONG@example.com ")
-    again = client.get(f"/p/{token}", follow_redirects=False)
-    assert again.status_code == 410 and "set-cookie" not in again.headers
-    assert "liên kết" in again.text.lower() and "link" in again.text
-    assert client.get("/p/1L.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAA").status_code == 404
+    again = client.post("/api/v1/portal/session", json={"token": token})
+    assert (again.status_code, again.json()["error"]["code"]) == (410, "sign_in_link_spent")
+    assert "set-cookie" not in again.headers
+    reopened = client.get(f"/p/{token}", follow_redirects=False)
+    assert reopened.status_code == 410 and "set-cookie" not in reopened.headers
+    assert "liên kết" in reopened.text.lower() and "link" in reopened.text
+    never = "1L.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAA"
+    assert client.get(f"/p/{never}").status_code == 404
     assert client.get("/p/nonsense").status_code == 404
+    for bad in (never, "nonsense"):
+        refused = client.post("/api/v1/portal/session", json={"token": bad})
+        assert (refused.status_code, refused.json()["error"]["code"]) == (
+            404, "sign_in_link_unknown")
+
+
+def test_opening_a_link_spends_nothing_the_press_spends_it(client, db, admin):
+    """Mail scanners and chat apps open a link to show a preview: the customer who opens
+    it afterwards still signs in with it."""
+    customer_id = _customer(client, admin.headers)
+    made = client.post(f"/api/v1/customers/{customer_id}/portal-link", headers=admin.headers)
+    token = made.json()["url"].rsplit("/", 1)[1]
+    with TestClient(client.app) as preview:  # another machine, with no cookie of ours
+        for _ in range(3):
+            seen = preview.get(f"/P/{token}")
+            assert seen.status_code == 200 and "set-cookie" not in seen.headers
+            assert seen.headers["cache-control"] == "no-store"
+        assert preview.get("/api/v1/me").status_code == 401
+    with db.session() as session:
+        assert session.scalar(select(col(SignInLink.used_at))) is None
+    assert open_link(client, token).status_code == 200
+    assert client.get("/api/v1/me").json()["full_name"] == "Nguyễn Thị Hương"
+    with db.session() as session:
+        assert session.scalar(select(col(SignInLink.used_at))) is not None
+
+
+def test_two_presses_at_once_sign_in_once(live_server, http, admin):
+    customer_id = _customer(http, admin.headers)
+    made = http.post(f"/api/v1/customers/{customer_id}/portal-link", headers=admin.headers)
+    token = made.json()["url"].rsplit("/", 1)[1]
+    start = threading.Barrier(4)
+
+    def press(_: int) -> tuple[int, bool]:
+        with httpx.Client(base_url=live_server, timeout=30) as phone:
+            start.wait()
+            answer = phone.post("/api/v1/portal/session", json={"token": token})
+            return answer.status_code, phone.get("/api/v1/me").status_code == 200
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = sorted(pool.map(press, range(4)))
+    assert answers == [(200, True), (410, False), (410, False), (410, False)]
 
 
 def test_profile_and_consents_are_edited_with_their_history(client, db, admin):
@@ -128,8 +187,7 @@ def test_the_till_shows_a_sign_in_qr(client, db, admin, clerk):
     body = made.json()
     picture = base64.b64decode(body["qr_png"].removeprefix("data:image/png;base64,"))
     assert decode(Image.open(io.BytesIO(picture))) == [body["url"]]
-    opened = client.get("/" + body["url"].split("/", 3)[3], follow_redirects=False)
-    assert opened.status_code == 303
+    assert open_link(client, body["url"].rsplit("/", 1)[1]).status_code == 200
     assert client.get("/api/v1/me").json()["full_name"] == "Nguyễn Thị Hương"
     assert client.post("/api/v1/customers/999/portal-link",
                        headers=clerk.headers).status_code == 404
@@ -186,8 +244,10 @@ def test_export_and_delete_then_nothing_opens_again(client, db, admin):
     lookup = client.post("/api/v1/checkout/lookup", headers=admin.headers,
                          json={"code": card["code"]})
     assert lookup.status_code == 404 and "revoked" in lookup.json()["error"]["code"]
-    assert client.get("/" + spare.json()["url"].split("/", 3)[3],
-                      follow_redirects=False).status_code == 410
+    spare_token = spare.json()["url"].rsplit("/", 1)[1]
+    assert client.get(f"/p/{spare_token}").status_code == 410
+    assert client.post("/api/v1/portal/session",
+                       json={"token": spare_token}).status_code == 410
     assert client.post(f"/api/v1/customers/{customer_id}/portal-link",
                        headers=admin.headers).json()["error"]["code"] == "customer_erased"
     with db.session() as session:

@@ -37,6 +37,13 @@ def _link(http: httpx.Client, admin: Caller, customer_id: int) -> str:
     return "/" + made.json()["url"].split("/", 3)[3]
 
 
+def _sign_in(phone: httpx.Client, path: str) -> httpx.Response:
+    """What the customer's phone does with a link: open it, press its button."""
+    opened = phone.get(path)
+    assert opened.status_code == 200 and not phone.cookies, opened.text
+    return phone.post("/api/v1/portal/session", json={"token": path.rsplit("/", 1)[1]})
+
+
 @pytest.fixture
 def people(http: httpx.Client, admin: Caller) -> dict[str, int]:
     me = _customer(http, admin, "Nguyễn Thị Hương", "0903 100 200", email="huong@example.com")
@@ -51,8 +58,8 @@ def customer(live_server: str, http: httpx.Client, admin: Caller,
     """The customer's phone, signed in to their portal (the cookie only)."""
     with httpx.Client(base_url=live_server, timeout=30,
                       headers={"Origin": live_server}) as phone:
-        opened = phone.get(_link(http, admin, people["me"]))
-        assert opened.status_code == 303 and PORTAL_COOKIE in phone.cookies
+        pressed = _sign_in(phone, _link(http, admin, people["me"]))
+        assert pressed.status_code == 200 and PORTAL_COOKIE in phone.cookies
         yield phone
 
 
@@ -130,10 +137,16 @@ def test_bad_links_sign_nobody_in(live_server, http, admin, people, db):
             answer = browser.get(path)
             assert answer.status_code == status, what
             assert "set-cookie" not in answer.headers and not browser.cookies, what
-        assert browser.get(good).status_code == 303
+            pressed = browser.post("/api/v1/portal/session",
+                                   json={"token": path.rsplit("/", 1)[1]})
+            assert pressed.status_code == status, what
+            assert "set-cookie" not in pressed.headers and not browser.cookies, what
+        assert _sign_in(browser, good).status_code == 200
     with httpx.Client(base_url=live_server, timeout=30) as thief:
         reused = thief.get(good)
         assert reused.status_code == 410 and not thief.cookies
+        pressed = thief.post("/api/v1/portal/session", json={"token": good.rsplit("/", 1)[1]})
+        assert pressed.status_code == 410 and not thief.cookies
         assert thief.get("/api/v1/me").status_code == 401
         thief.cookies.set(PORTAL_COOKIE, "kp_" + "A" * 43)
         assert thief.get("/api/v1/me").status_code == 401
@@ -150,6 +163,32 @@ def test_another_site_cannot_write_with_the_portal_cookie(customer, live_server)
                                headers={"Content-Type": "text/plain"})
     assert as_form.status_code in (403, 415)
     assert customer.get("/api/v1/me").json()["full_name"] == "Nguyễn Thị Hương"
+
+
+def test_a_link_survives_previews_and_another_site_cannot_spend_it(customer, live_server, http,
+                                                                  admin, people):
+    """Mail scanners and chat apps fetch a link to preview it; another site's page may try
+    to make a browser spend one (to sign it in as someone else)."""
+    path = _link(http, admin, people["me"])
+    token = path.rsplit("/", 1)[1]
+    with httpx.Client(base_url=live_server, timeout=30,
+                      headers={"User-Agent": "LinkPreview/1.0"}) as previewer:
+        for _ in range(2):
+            assert previewer.get(path).status_code == 200
+        assert previewer.head(path).status_code in (200, 405)
+    # A signed-in browser asked by another site: refused before the link is looked at.
+    evil = customer.post("/api/v1/portal/session", headers={"Origin": EVIL},
+                         json={"token": token})
+    assert (evil.status_code, evil.json()["error"]["code"]) == (403, "cross_site_request")
+    # A form another site could send without asking (no cookie): not JSON, not read.
+    with httpx.Client(base_url=live_server, timeout=30) as browser:
+        form = browser.post("/api/v1/portal/session",
+                            content=f'{{"token": "{token}"}}',
+                            headers={"Content-Type": "text/plain", "Origin": EVIL})
+        assert form.status_code == 422 and not browser.cookies  # the body is not read as JSON
+        # The customer's own press, after all that, still signs them in.
+        assert _sign_in(browser, path).status_code == 200
+        assert browser.get("/api/v1/me").json()["full_name"] == "Nguyễn Thị Hương"
 
 
 def _ask(http: httpx.Client, **asked) -> tuple[httpx.Response, float]:

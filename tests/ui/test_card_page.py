@@ -1,8 +1,12 @@
 """A customer's own card page on a phone: the name with its diacritics and the QR, kept by
-the service worker so that it opens again without a network; its QR holds the page's link."""
+the service worker so that it opens again without a network; its QR holds the page's link.
+It shows the holder's points and usable coupons (each with its QR), in Vietnamese, or in
+English after a tap."""
 
 import base64
 import io
+import os
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -13,6 +17,9 @@ pytestmark = pytest.mark.usefixtures("chromium")
 
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
              has_touch=True, locale="vi-VN")
+SMALL_PHONE = dict(PHONE, viewport={"width": 375, "height": 812}, locale="en-US")
+SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts"))
+OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
 # The QR the page shows: loaded, and its bytes as the page got them (base64).
 SHOWN_QR = """async () => {
@@ -45,6 +52,7 @@ def test_the_card_page_shows_the_card_and_opens_again_offline(
     try:
         page.goto(f"{live_server}/c/{code}")
         assert page.inner_text("h1.name") == "Nguyễn Thị Hương 0"
+        assert page.inner_text("#points") == "0 điểm" and page.is_hidden("#as-of")
         shown, image = _shown_qr(page)
         assert shown["width"] > 0 and shown["shown"] > 200  # large on a phone
         page.wait_for_function("window.cardState.kept === true")
@@ -54,6 +62,8 @@ def test_the_card_page_shows_the_card_and_opens_again_offline(
         assert reloaded.ok and reloaded.from_service_worker
         assert page.inner_text("h1.name") == "Nguyễn Thị Hương 0"
         assert page.is_visible("#offline")  # it says it is offline, and still works
+        # ... and of when its figures are (what the server last said)
+        assert page.inner_text("#as-of").startswith("Số điểm và phiếu ưu đãi lúc ")
         offline, kept = _shown_qr(page)
         assert offline["width"] == shown["width"] and offline["shown"] > 200
         assert kept.tobytes() == image.tobytes()
@@ -84,5 +94,68 @@ def test_a_reissued_cards_old_page_shows_no_customer(chromium, live_server, http
         assert answer.status == 404
         assert page.inner_text("h1.name") == "Thẻ này không còn hiệu lực"
         assert "Nguyễn" not in page.inner_text("body")
+        _shoot(page, "card-invalid-390-vi")
+        page.click(".language button[data-lang=en]")
+        assert page.inner_text("h1.name") == "This card is no longer valid"
+        _shoot(page, "card-invalid-390-en")
     finally:
         context.close()
+
+
+def test_the_card_page_shows_points_and_coupons_in_vietnamese_then_english(
+        chromium, live_server, http, admin, seminar):
+    customer_id = seminar.customer_ids[2]
+    code = http.post(f"/api/v1/customers/{customer_id}/card", headers=admin.headers).json()["code"]
+    sale = http.post(f"/api/v1/customers/{customer_id}/purchases", headers=admin.headers, json={
+        "amount_vnd": 12_500_000, "items": "Trà", "request_id": "card-page-1"})
+    assert sale.status_code in (200, 201), sale.text
+    coupons = [http.post(f"/api/v1/customers/{customer_id}/coupons", headers=admin.headers,
+                         json={"benefit": benefit, "valid_days": 30}).json()
+               for benefit in ("Giảm 10% cho lần mua sau", "Một ly trà miễn phí")]
+    used = http.post("/api/v1/coupons/redeem", headers=admin.headers, json={
+        "code": coupons[1]["code"], "customer_id": customer_id, "request_id": "card-page-2"})
+    assert used.status_code == 200, used.text
+    context = chromium.new_context(**SMALL_PHONE)  # an English phone: the page is Vietnamese
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{live_server}/c/{code}")
+        assert page.evaluate("document.documentElement.lang") == "vi"
+        assert page.inner_text("#points") == "1.250 điểm"
+        assert page.inner_text("#coupons-title") == "Phiếu ưu đãi của bạn"
+        assert page.locator("#coupons li").count() == 1  # the used one is not there
+        assert page.inner_text("#coupons .benefit") == "Giảm 10% cho lần mua sau"
+        assert page.inner_text("#coupons .until").startswith("Dùng được đến ")
+        assert page.inner_text(".kind") == "Thẻ thành viên"
+        shown = page.inner_text("main")
+        assert "0903" not in shown and "@" not in shown  # nothing more personal
+        page.click("#coupons summary")  # the coupon's QR: its code, for the till to scan
+        source = page.get_attribute("#coupons img.coupon-qr", "src")
+        qr = Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
+        assert decode(qr) == [coupons[0]["code"]]
+        assert page.evaluate(OVERFLOW) is False
+        _shoot(page, "card-375-vi")
+        page.click(".language button[data-lang=en]")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page.inner_text("#points") == "1,250 points"
+        assert page.inner_text("#coupons-title") == "Your coupons"
+        assert page.inner_text("#coupons .until").startswith("Valid until ")
+        assert page.inner_text("#coupons summary") == "Show the coupon's QR code"
+        assert page.inner_text("#sign-in") == "Sign in to my page"
+        _shoot(page, "card-375-en")
+        page.set_viewport_size({"width": 820, "height": 1180})
+        _shoot(page, "card-820-en")
+        page.reload()  # the phone remembers the choice
+        assert page.inner_text("#points") == "1,250 points"
+        page.click(".language button[data-lang=vi]")
+        page.click("#coupons summary")
+        _shoot(page, "card-820-vi")
+        assert errors == []
+    finally:
+        context.close()
+
+
+def _shoot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

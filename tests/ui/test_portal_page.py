@@ -59,6 +59,13 @@ def _ready(page):
     page.wait_for_selector("main[data-ready]")
 
 
+def _press_open(page, live_server):
+    """On the page a sign-in link opens (which spent nothing), the customer's press."""
+    assert page.inner_text("#open") == "Mở trang của tôi"
+    page.click("#open")
+    page.wait_for_url(f"{live_server}/me")
+
+
 def test_sign_in_by_link_edit_export_delete_and_the_old_card_is_refused(
         chromium, live_server, http, admin, db, settings):
     walk_in = seed_seminar(http, admin.headers, guests=0, allow_walk_in=True)
@@ -82,8 +89,10 @@ def test_sign_in_by_link_edit_export_delete_and_the_old_card_is_refused(
                                ".includes('hãy xem tin nhắn')")
         _shot(page, "card-375-sign-in-sent")
 
-        page.goto(live_server + _link_in_outbox(db))
-        assert page.url == f"{live_server}/me"
+        opened = page.goto(live_server + _link_in_outbox(db))
+        assert opened.status == 200
+        _shot(page, "portal-link-375-vi")
+        _press_open(page, live_server)
         _ready(page)
         assert page.inner_text("#hello") == f"Xin chào, {NAME}"
         assert "125 điểm" in page.inner_text("#points")
@@ -158,6 +167,11 @@ def test_the_till_shows_a_sign_in_qr_that_opens_the_customers_page(
         try:
             opened = page.goto(live_server + "/" + link.split("/", 3)[3])
             if name:  # the first phone signs in
+                page.click("[data-lang=en]")
+                assert page.inner_text("#open") == "Open my page"
+                _shot(page, "portal-link-820-en")
+                page.click("[data-lang=vi]")
+                _press_open(page, live_server)
                 _ready(page)
                 assert page.inner_text("#hello") == f"Xin chào, {NAME}"
                 assert page.evaluate(OVERFLOW) is False
