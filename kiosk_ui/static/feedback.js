@@ -1,11 +1,12 @@
 // The customer's feedback page (/f/<token>, the link on their receipt): rate the visit and
 // who served, with a comment; change it for a day; see what the shop did about it. The link
-// is the only credential. Vietnamese by default, English on request (kept on this phone).
-const KEY = "kiosk-feedback-language";
+// is the only credential. Vietnamese by default, English on request (kept on this phone,
+// for all the pages a customer keeps there).
+import { language, onLanguage, time, wordsOf } from "./phone-language.js";
+
 const $ = (id) => document.getElementById(id);
 const sheet = $("sheet");
 const token = sheet.dataset.token;
-const zone = document.querySelector("meta[name=kiosk-timezone]")?.content || undefined;
 
 const WORDS = {
   title: ["Góp ý về lượt ghé của bạn", "Your feedback on your visit"],
@@ -61,21 +62,10 @@ const WORDS = {
     "This feedback has been changed too many times."],
 };
 
-let language = localStorage.getItem(KEY) === "en" ? "en" : "vi";
 let shown = null; // what the server last said about this link
 let justSent = false;
 
-function t(key, values = {}) {
-  const entry = WORDS[key];
-  return entry[language === "en" ? 1 : 0].replace(/\{(\w+)\}/g, (whole, name) => (
-    name in values ? String(values[name]) : whole));
-}
-
-function time(iso) {
-  return new Intl.DateTimeFormat(language === "en" ? "en-GB" : "vi-VN", {
-    timeZone: zone, hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit",
-    year: "numeric" }).format(new Date(iso));
-}
+const t = wordsOf(WORDS, "failed");
 
 class Refusal extends Error {
   constructor(status, code) {
@@ -87,7 +77,7 @@ class Refusal extends Error {
 
 async function call(method, body) {
   const response = await fetch(`/api/v1/feedback/${encodeURIComponent(token)}`, {
-    method, headers: { "Accept-Language": language, ...(body ? { "Content-Type":
+    method, headers: { "Accept-Language": language(), ...(body ? { "Content-Type":
       "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new Refusal(response.status, data?.error?.code);
@@ -139,10 +129,6 @@ function say(text) {
 }
 
 function render() {
-  document.documentElement.lang = language;
-  for (const button of document.querySelectorAll(".language button")) {
-    button.setAttribute("aria-pressed", String(button.dataset.lang === language));
-  }
   $("title").textContent = t("title");
   if (!shown) return;
   const form = $("answer");
@@ -178,7 +164,7 @@ function renderGift() {
   $("gift-title").textContent = t("giftTitle");
   // "Giảm 10% cho lần ghé tới · 10% off your next visit": the half in the page's language.
   const [inVietnamese, inEnglish] = gift.benefit.split(" · ");
-  $("gift-benefit").textContent = (language === "en" && inEnglish) || inVietnamese;
+  $("gift-benefit").textContent = (language() === "en" && inEnglish) || inVietnamese;
   if ($("gift-qr").getAttribute("src") !== gift.qr_png) $("gift-qr").src = gift.qr_png;
   $("gift-qr").alt = t("giftQr");
   $("gift-qr").dataset.code = gift.code;
@@ -248,16 +234,9 @@ async function send(event) {
 }
 
 async function start() {
-  render();
+  onLanguage(render);
   $("answer").addEventListener("submit", send);
   $("answer").addEventListener("input", () => { $("answer").dataset.drafted = "true"; });
-  document.querySelector(".language").addEventListener("click", (event) => {
-    const chosen = event.target.closest("button[data-lang]")?.dataset.lang;
-    if (!chosen) return;
-    language = chosen;
-    localStorage.setItem(KEY, language);
-    render();
-  });
   try {
     shown = await call("GET");
     render();

@@ -2,7 +2,8 @@
 // sign-in link, and the pages saying one is not valid): Vietnamese by default, English on a
 // tap of the page's VI/EN buttons, remembered by the phone for all of them. Each text's
 // Vietnamese is the page's own, its English in `data-en` (an image's in `data-en-alt`);
-// a script that writes words of its own follows the choice with `onLanguage`.
+// a script that writes words of its own follows the choice with `onLanguage`, and says
+// them with `wordsOf` (its own [vi, en] pairs) and `time`.
 
 const KEY = "kiosk-phone-language";
 const EARLIER_KEY = "kiosk-invitation-language"; // what the invitation page kept before
@@ -42,6 +43,25 @@ export function language() {
 /** The Vietnamese or the English of a [vi, en] pair, for the page's language. */
 export function say([vietnamese, english]) {
   return current === "en" ? english : vietnamese;
+}
+
+/** A `t(key, values)` for a page's own words: each a [vi, en] pair whose `{name}`s are
+ * filled from `values`; a key it does not know says `fallback`'s words. */
+export function wordsOf(words, fallback) {
+  return (key, values = {}) => {
+    const entry = words[key] || words[fallback];
+    return say(entry).replace(/\{(\w+)\}/g, (whole, name) => (
+      name in values ? String(values[name]) : whole));
+  };
+}
+
+const zone = document.querySelector("meta[name=kiosk-timezone]")?.content || undefined;
+
+/** A moment as people read it in the page's language and the shop's time zone. */
+export function time(iso, { year = true } = {}) {
+  return new Intl.DateTimeFormat(current === "en" ? "en-GB" : "vi-VN", {
+    timeZone: zone, hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit",
+    ...(year ? { year: "numeric" } : {}) }).format(new Date(iso));
 }
 
 /** Calls `listener(language)` now and whenever the language changes. */

@@ -148,6 +148,11 @@ def test_the_card_page_shows_points_and_coupons_in_vietnamese_then_english(
         _shoot(page, "card-820-en")
         page.reload()  # the phone remembers the choice
         assert page.inner_text("#points") == "1,250 points"
+        page.goto(f"{live_server}/me")  # and the customer's other pages follow it
+        page.wait_for_selector("main[data-view=signin]")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert "Send me a sign-in link" in page.inner_text("main")
+        page.go_back()
         page.click(".language button[data-lang=vi]")
         page.click("#coupons summary")
         _shoot(page, "card-820-vi")

@@ -1,38 +1,24 @@
 // The sign-up form a registration poster's QR opens (/j/<token>): name, phone, e-mail if
 // they like, consent per channel (never ticked for them). A new member is taken to their
 // card at once; a phone or e-mail already known is told only to check their messages.
-// Vietnamese by default, English on request (kept on this phone).
+// Vietnamese by default, English on request (kept on this phone, for all the pages a
+// customer keeps there).
+import { language, onLanguage, time as moment, wordsOf } from "../phone-language.js";
 import { WORDS } from "./words.js";
 
-const KEY = "kiosk-join-language";
 const $ = (id) => document.getElementById(id);
 const sheet = $("sheet");
 const { token, event: eventName } = sheet.dataset;
-const zone = document.querySelector("meta[name=kiosk-timezone]")?.content || undefined;
 const form = $("join");
 
-let language = localStorage.getItem(KEY) === "en" ? "en" : "vi";
 let problems = {}; // field -> word key, or "" -> word key for the whole form
 let done = null; // what the server answered, once it did
 let sent = null; // the body last sent and the key it went with: a retry reuses the key
 
-function t(key, values = {}) {
-  const entry = WORDS[key] || WORDS.failed;
-  return entry[language === "en" ? 1 : 0].replace(/\{(\w+)\}/g, (whole, name) => (
-    name in values ? String(values[name]) : whole));
-}
-
-function time(iso) {
-  return new Intl.DateTimeFormat(language === "en" ? "en-GB" : "vi-VN", {
-    timeZone: zone, hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit",
-  }).format(new Date(iso));
-}
+const t = wordsOf(WORDS, "failed");
+const time = (iso) => moment(iso, { year: false });
 
 function render() {
-  document.documentElement.lang = language;
-  for (const button of document.querySelectorAll(".language button")) {
-    button.setAttribute("aria-pressed", String(button.dataset.lang === language));
-  }
   $("title").textContent = eventName ? t("titleEvent", { event: eventName }) : t("title");
   $("intro").textContent = t(eventName ? "introEvent" : "intro");
   for (const node of document.querySelectorAll("[data-words]")) {
@@ -145,7 +131,7 @@ async function submit(event) {
   render();
   try {
     const response = await fetch("/api/v1/signup", { method: "POST", headers: {
-      "Content-Type": "application/json", "Accept-Language": language },
+      "Content-Type": "application/json", "Accept-Language": language() },
     body: JSON.stringify({ ...data, client_key: sent.key }) });
     const answer = await response.json().catch(() => null);
     if (response.status === 201 || response.status === 202) {
@@ -176,14 +162,7 @@ function start() {
       render();
     }
   });
-  document.querySelector(".language").addEventListener("click", (event) => {
-    const chosen = event.target.closest("button[data-lang]")?.dataset.lang;
-    if (!chosen) return;
-    language = chosen;
-    localStorage.setItem(KEY, language);
-    render();
-  });
-  render();
+  onLanguage(render);
   sheet.setAttribute("aria-busy", "false");
   sheet.dataset.ready = "true";
 }

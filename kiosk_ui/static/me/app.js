@@ -7,7 +7,8 @@ import { el, section } from "./dom.js";
 import {
   couponsSection, cardSection, feedbackSection, historyList, pointsSection, visitsSection,
 } from "./sections.js";
-import { lang, setLang, t } from "./words.js";
+import { onLanguage } from "../phone-language.js";
+import { t } from "./words.js";
 
 const main = document.getElementById("main");
 const state = { view: "loading", me: null, visits: [], purchases: [], feedback: [],
@@ -186,9 +187,6 @@ function meView() {
 
 function render() {
   document.title = t("title");
-  for (const button of document.querySelectorAll("[data-lang]")) {
-    button.setAttribute("aria-pressed", String(button.dataset.lang === lang()));
-  }
   const views = {
     loading: () => [el("p", { class: "status", text: t("loading") })],
     signin: () => [signInView()],
@@ -200,15 +198,7 @@ function render() {
   main.dataset.view = state.view;
 }
 
-for (const button of document.querySelectorAll("[data-lang]")) {
-  button.addEventListener("click", () => {
-    setLang(button.dataset.lang);
-    render();
-  });
-}
-
-setLang(lang());
-render();
+onLanguage(render);
 load().catch((error) => {
   Object.assign(state, { view: "error", notice: error.message || t("failed") });
 }).finally(() => {

@@ -1,6 +1,9 @@
 // The words of the customer's own page, Vietnamese first, English second; the language is
-// kept on this phone. Every message a person reads is a sentence from here.
-const KEY = "kiosk-me-language";
+// kept on this phone, for all the pages a customer keeps there. Every message a person
+// reads is a sentence from here.
+import { wordsOf } from "../phone-language.js";
+
+export { time } from "../phone-language.js";
 
 const WORDS = {
   title: ["Trang của tôi", "My page"],
@@ -124,34 +127,10 @@ const WORDS = {
   confirmation_needed: ["Hãy gõ đúng chữ XOÁ để xác nhận.", "Type the word DELETE to confirm."],
 };
 
-let language = localStorage.getItem(KEY) === "en" ? "en" : "vi";
-
-export function lang() {
-  return language;
-}
-
-export function setLang(next) {
-  language = next === "en" ? "en" : "vi";
-  localStorage.setItem(KEY, language);
-  document.documentElement.lang = language;
-}
-
-export function t(key, values = {}) {
-  const entry = WORDS[key] || WORDS.failed;
-  return entry[language === "en" ? 1 : 0].replace(/\{(\w+)\}/g, (whole, name) => (
-    name in values ? String(values[name]) : whole));
-}
+export const t = wordsOf(WORDS, "failed");
 
 export function has(key) {
   return key in WORDS;
-}
-
-const zone = document.querySelector("meta[name=kiosk-timezone]")?.content || undefined;
-
-export function time(iso) {
-  return new Intl.DateTimeFormat(language === "en" ? "en-GB" : "vi-VN", {
-    timeZone: zone, hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit",
-    year: "numeric" }).format(new Date(iso));
 }
 
 export function vnd(amount) {
