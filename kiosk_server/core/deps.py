@@ -50,6 +50,12 @@ LanguageDep = Annotated[str, Depends(get_language)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
+def client_address(request: Request) -> str:
+    """The client's address (with `--proxy-headers`, the one the proxy names): the key of
+    the limits on guessing and asking."""
+    return request.client.host if request.client else "unknown"
+
+
 def model_response(model: BaseModel, status_code: int = 200) -> Response:
     """`model` as JSON, serialized once. For the till's busiest answers: FastAPI would
     validate a returned model against the route's `response_model` again (on a sync

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from badges import export, qr
-from kiosk_server.core.deps import DatabaseDep, SessionDep, SettingsDep, SignerDep
+from kiosk_server.core.deps import DatabaseDep, SessionDep, SettingsDep, SignerDep, client_address
 from kiosk_server.core.types import Id
 from kiosk_server.feedback.models import FeedbackPagePublic
 from kiosk_server.portal import service
@@ -30,9 +30,6 @@ from kiosk_server.staff.deps import Audit, CurrentStaff
 router = APIRouter(prefix="/api/v1", tags=["portal"])
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
 
 @router.post("/portal/sign-in", response_model=SignInAnswer,
              status_code=status.HTTP_202_ACCEPTED,
@@ -44,7 +41,7 @@ def request_sign_in(body: SignInRequest, request: Request, database: DatabaseDep
     """Public. Ask for a one-time sign-in link to one's own page, by phone, e-mail or card
     code: it goes to the customer's phone or e-mail, if they are one. The answer is the
     same (202, same body) whether or not they are."""
-    return service.request_sign_in(database, data=body, address=_address(request),
+    return service.request_sign_in(database, data=body, address=client_address(request),
                                    settings=settings, signer=signer)
 
 

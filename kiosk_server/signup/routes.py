@@ -4,7 +4,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
-from kiosk_server.core.deps import DatabaseDep, LanguageDep, SessionDep, SettingsDep, SignerDep
+from kiosk_server.core.deps import (
+    DatabaseDep,
+    LanguageDep,
+    SessionDep,
+    SettingsDep,
+    SignerDep,
+    client_address,
+)
 from kiosk_server.core.types import Id
 from kiosk_server.portal.models import SignInAnswer
 from kiosk_server.signup import posters, service
@@ -58,7 +65,7 @@ def sign_up(body: SignupForm, request: Request, database: DatabaseDep, settings:
     in while the doors are open). A phone or e-mail that is a customer's already: 202,
     the same answer whichever matched, and a sign-in link on their channel."""
     answer = service.submit(database, form=body, who=service.Submission(
-        address=request.client.host if request.client else "unknown", language=language,
+        address=client_address(request), language=language,
         settings=settings, signer=signer, hub=request.app.state.hub))
     return Response(answer.body, status_code=answer.status, media_type="application/json",
                     headers={"Cache-Control": "no-store"})

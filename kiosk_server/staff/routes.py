@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from kiosk_server.audit import service as audit
 from kiosk_server.audit.models import AuditKind, AuditPage
 from kiosk_server.core.db import Access
-from kiosk_server.core.deps import DatabaseDep, SessionDep, SettingsDep
+from kiosk_server.core.deps import DatabaseDep, SessionDep, SettingsDep, client_address
 from kiosk_server.core.errors import DomainError, error_response, forbidden
 from kiosk_server.core.types import Id
 from kiosk_server.staff import service
@@ -41,10 +41,6 @@ from kiosk_server.staff.models import (
 router = APIRouter(prefix="/api/v1", tags=["staff"])
 
 
-def _address(request: Request) -> str:
-    """The client's address (with `--proxy-headers`, the one the proxy names)."""
-    return request.client.host if request.client else "unknown"
-
 
 TOO_MANY: dict[int | str, dict[str, Any]] = {
     429: {"description": "too many wrong attempts from here lately: `Retry-After` "
@@ -58,7 +54,7 @@ def login(body: LoginRequest, request: Request, response: Response, database: Da
     Five wrong passwords for one username from one address within 15 minutes (or 30 for
     any usernames) and attempts are refused with 429 for a while."""
     user, secret = service.login(database, username=body.username, password=body.password,
-                                 days=settings.session_days, address=_address(request))
+                                 days=settings.session_days, address=client_address(request))
     response.set_cookie(
         SESSION_COOKIE, secret, max_age=settings.session_days * 86400, httponly=True,
         samesite="lax", secure=settings.public_url.startswith("https://"), path="/",
@@ -197,7 +193,7 @@ def pair_device(body: PairRequest, request: Request, session: SessionDep):
     event's gate; the device token is shown only in this answer. Ten wrong codes from one
     address within 15 minutes and attempts are refused with 429 for a while."""
     paired = service.redeem_pairing(session, code=body.code, name=body.name,
-                                    address=_address(request))
+                                    address=client_address(request))
     if isinstance(paired, DomainError):
         return error_response(request, paired)  # answered once the counted failure is saved
     device, token = paired
