@@ -24,9 +24,9 @@ def _audit(client, admin):
 # them), a kiosk pairing itself; and POSTs that change nothing (a scanned code sent in a
 # body rather than a URL: the till's lookup, a coupon check); a customer's own feedback
 # (no staff member did it), and the feedback link of a visit (the same link however often
-# it is asked for, as the receipt's is). A customer's own doings (asking for a sign-in link,
-# signing up on a poster's form, changing their details, signing out): no staff member did
-# them; a consent they change is kept in its own history, with where it was changed.
+# it is asked for, as the receipt's is). A customer's own doings (asking for a sign-in link and
+# signing in with it, signing up on a poster's form, changing their details, signing out): no
+# staff member did them; a consent they change is kept in its own history, with where.
 # An erasure is recorded by privacy's service itself, whoever asked (an admin, or the
 # customer deleting their account), so that both are written the same way.
 NOT_AUDITED = {"login", "logout", "check_in", "pair_device", "lookup", "check_coupon",
