@@ -26,6 +26,9 @@ function sentenceKey(entry) {
   if (entry.action === "event.send_invitations" && entry.details?.again) {
     return "audit_event_send_invitations_again";
   }
+  if (entry.action === "retention.fit" && entry.details?.converged === false) {
+    return "audit_retention_fit_failed";
+  }
   return `audit_${entry.action.replaceAll(".", "_")}`;
 }
 
