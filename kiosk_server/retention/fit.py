@@ -10,6 +10,7 @@ in a short write transaction.
 """
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -21,7 +22,7 @@ from sqlmodel import Field, Session, SQLModel, col
 
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Access, Executor
-from kiosk_server.core.errors import DomainError
+from kiosk_server.core.errors import DomainError, conflict
 from kiosk_server.core.types import UtcDateTime, utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.retention import bgnbd
@@ -31,6 +32,9 @@ logger = logging.getLogger(__name__)
 
 HORIZON_DAYS = 90
 _SECONDS_A_DAY = 86_400
+# One fit at a time in a process: a fit of a large shop keeps a core busy for seconds, and
+# a second one started meanwhile (a double click, two admins) would only repeat it.
+_FITTING = threading.Lock()
 
 
 class RetentionFit(SQLModel, table=True):
@@ -171,13 +175,21 @@ def fit_now(work: StaffWork, *, settings: Settings, now: datetime | None = None
     """Admin: fit the model on the whole history now and store it (audited). The history
     is read in a read transaction and the fit computed outside any transaction; the
     result is saved in a short one. A fit that fails is stored as such and refused
-    (409): the model in use stays the last good one."""
+    (409): the model in use stays the last good one. A fit asked for while another runs
+    in this process is refused (409 `retention_fit_running`)."""
     now = now or utcnow()
     offset = utc_offset(settings, now)
     with work.open(Access.READ) as unit:
         admin_only(unit.caller)
         summary = history(unit.session, utc_offset_seconds=offset, now=now)
-    row, refusal = _attempt(summary, offset, None)
+    if not _FITTING.acquire(blocking=False):
+        raise conflict("retention_fit_running",
+                       "Mô hình đang được ước lượng; xin chờ lần này xong.",
+                       "The model is being estimated already; wait for that to finish.")
+    try:
+        row, refusal = _attempt(summary, offset, None)
+    finally:
+        _FITTING.release()
     with work.open() as unit:
         admin_only(unit.caller)
         row.staff_id = unit.caller.staff_id

@@ -23,5 +23,6 @@ def fit_retention_model(work: StaffWorkDep, settings: SettingsDep):
     """Admin. Fit the model on the whole visit history now (visit days in the shop's time
     zone) and use it. Refused with 409 `retention_not_enough_history` when nobody came back
     yet, or `retention_fit_failed` when the fit does not converge: the model in use stays
-    the last good one. Computed outside any write transaction."""
+    the last good one; `retention_fit_running` while another fit runs. Computed outside any
+    write transaction."""
     return fit.fit_now(work, settings=settings)
