@@ -56,6 +56,8 @@ from kiosk_server.prints.routes import public_router as card_router
 from kiosk_server.prints.routes import router as prints_router
 from kiosk_server.prints.runner import ExportRunner, fail_abandoned
 from kiosk_server.privacy.routes import router as privacy_router
+from kiosk_server.retention import fit as retention_fit
+from kiosk_server.retention.model_routes import router as retention_model_router
 from kiosk_server.signup import posters as signup_posters
 from kiosk_server.signup.routes import router as signup_router
 from kiosk_server.staff import labels as staff
@@ -98,6 +100,7 @@ def _audit_labelers() -> Labelers:
         "purchases": loyalty.purchase_labels, "redemptions": loyalty.redemption_labels,
         "coupons": loyalty.coupon_labels, "rewards": loyalty.reward_labels,
         "feedback_settings": feedback_settings.audit_labels,
+        "retention_fits": retention_fit.audit_labels,
     }
 
 
@@ -156,7 +159,8 @@ def create_app(settings: Settings) -> FastAPI:
     # the dozens of others (measured: matching the till's lookup, 127 µs 6th, 33 µs 2nd).
     routers = (checkin_router, loyalty_router, staff_router, customers_router, cards_router,
                events_router, feedback_router, messaging_router, prints_router, card_router,
-               privacy_router, portal_router, signup_router, invitation_router)
+               privacy_router, portal_router, signup_router, invitation_router,
+               retention_model_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.

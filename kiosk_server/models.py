@@ -18,6 +18,7 @@ from kiosk_server.loyalty.models import Coupon, LoyaltyAccount, Purchase, Redemp
 from kiosk_server.messaging.models import OutboxImage, OutboxMessage
 from kiosk_server.portal.models import PortalSession, SignInLink
 from kiosk_server.prints.models import Export
+from kiosk_server.retention.fit import RetentionFit
 from kiosk_server.signup.models import SignupRequest
 from kiosk_server.staff.models import AuthToken, Device, DevicePairing, StaffUser
 
@@ -28,6 +29,6 @@ __all__ = [
     "Customer", "CustomerImport", "Device", "DevicePairing", "Event", "EventFeed", "Export",
     "Feedback", "FeedbackRequest", "FeedbackSettings", "Invitation", "InvitationSend",
     "InvitationSendRun", "LoyaltyAccount", "OutboxImage", "OutboxMessage", "PortalSession",
-    "Purchase", "Redemption", "Reward", "Scan", "SignInLink", "SignupRequest", "StaffUser",
-    "Visit", "metadata",
+    "Purchase", "Redemption", "RetentionFit", "Reward", "Scan", "SignInLink", "SignupRequest",
+    "StaffUser", "Visit", "metadata",
 ]

@@ -25,6 +25,7 @@ class AuditKind(StrEnum):
     PAIRING = "pairing"
     PURCHASE = "purchase"
     REDEMPTION = "redemption"
+    RETENTION = "retention"
     REWARD = "reward"
     SETTINGS = "settings"
     STAFF = "staff"

@@ -4,9 +4,24 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Text, and_, bindparam, cast, delete, func, select, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    distinct,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
 from kiosk_server.core.db import (
@@ -378,6 +393,61 @@ def list_visits(session: Session, *, customer_id: int, limit: int = 100) -> list
     """The customer's latest visits of every kind, newest first (404 for no such customer)."""
     get_customer(session, customer_id=customer_id)
     return recent_visits(session, customer_id=customer_id, limit=max(1, min(limit, 1000)))
+
+
+class _LocalDay(FunctionElement):
+    """The day number (days since 1970-01-01) of a UTC time column, on the calendar of a
+    fixed UTC offset in seconds: `_LocalDay(column, offset)`."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_LocalDay, "sqlite")
+def _local_day_sqlite(element: _LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
+    column, offset = (compiler.process(clause, **kw) for clause in element.clauses)
+    # julianday() counts from noon of 4714 BC; 2440587.5 is 1970-01-01 00:00 UTC.
+    return f"CAST(julianday({column}) - 2440587.5 + ({offset}) / 86400.0 AS INTEGER)"
+
+
+@compiles(_LocalDay, "postgresql")
+def _local_day_postgresql(element: _LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
+    column, offset = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(floor((extract(epoch FROM {column}) + ({offset})) / 86400) AS INTEGER)"
+
+
+class VisitDays(NamedTuple):
+    """A customer's visits counted by calendar day: on how many days they came, the first
+    and the last of those days (day numbers: days since 1970-01-01)."""
+
+    customer_id: int
+    days: int
+    first_day: int
+    last_day: int
+
+
+# Enough ids in one IN list for few round trips, few enough for every database's limit.
+_DAYS_CHUNK = 1000
+
+
+def visit_days(db: Executor, *, utc_offset_seconds: int,
+               customer_ids: Sequence[int] | None = None) -> list[VisitDays]:
+    """Every customer's visits (of any kind) by calendar day at this UTC offset, in one
+    aggregate query (by `customer_ids` only when given): several visits on one day count
+    once. Customers without a visit are left out."""
+    day = _LocalDay(col(Visit.occurred_at), bindparam("offset", utc_offset_seconds,
+                                                      type_=Integer))
+    statement = select(col(Visit.customer_id), func.count(distinct(day)), func.min(day),
+                       func.max(day)).group_by(col(Visit.customer_id))
+    if customer_ids is None:
+        return [VisitDays(*row) for row in db.execute(statement)]
+    wanted = sorted(set(customer_ids))
+    found: list[VisitDays] = []
+    for start in range(0, len(wanted), _DAYS_CHUNK):
+        chunk = wanted[start:start + _DAYS_CHUNK]
+        found += [VisitDays(*row) for row in db.execute(
+            statement.where(col(Visit.customer_id).in_(chunk)))]
+    return found
 
 
 def count_customers(session: Session) -> int:

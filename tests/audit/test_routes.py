@@ -195,6 +195,8 @@ def _every_other_change(client, admin):
     _ok(client.put("/api/v1/feedback-settings", headers=h, json={
         "followup_enabled": True, "followup_delay_minutes": 60, "thanks_enabled": False,
         "thanks_kind": "percent", "thanks_value": 10, "thanks_valid_days": 30}))
+    # Recorded whether the fit succeeds or is refused (this short history): an admin tried.
+    _ok(client.post("/api/v1/retention/model/fit", headers=h), status=(200, 409))
     _ok(client.post("/api/v1/auth/password", headers=h, json={
         "current_password": "correct horse battery", "new_password": "ngựa đúng pin"}))
 

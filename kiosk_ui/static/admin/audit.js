@@ -12,7 +12,7 @@ const PAGE_SIZE = 50;
 /** The families of actions (the server's `kind` filter: an action's code before its dot). */
 export const AUDIT_KINDS = ["customer", "card", "complaint", "coupon", "purchase", "reward",
   "redemption", "event", "invitation", "checkin", "export", "pairing", "device", "staff",
-  "token", "settings"];
+  "token", "settings", "retention"];
 
 /** Which sentence an entry is: its action's, or a finer one (a staff member disabled). */
 function sentenceKey(entry) {
@@ -25,6 +25,9 @@ function sentenceKey(entry) {
   }
   if (entry.action === "event.send_invitations" && entry.details?.again) {
     return "audit_event_send_invitations_again";
+  }
+  if (entry.action === "retention.fit" && entry.details?.converged === false) {
+    return "audit_retention_fit_failed";
   }
   return `audit_${entry.action.replaceAll(".", "_")}`;
 }

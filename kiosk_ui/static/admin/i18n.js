@@ -202,6 +202,12 @@ const WORDS = {
   auditKind_staff: ["Nhân viên", "Staff"],
   auditKind_token: ["Mã API", "API tokens"],
   auditKind_settings: ["Cài đặt", "Settings"],
+  auditKind_retention: ["Mô hình khách quay lại", "Return-visit model"],
+  audit_retention_fit: ["{actor} đã ước lượng lại mô hình khách quay lại.",
+    "{actor} re-estimated the return-visit model."],
+  audit_retention_fit_failed: ["{actor} đã thử ước lượng lại mô hình khách quay lại nhưng không "
+    + "được; mô hình trước đó vẫn được dùng.", "{actor} tried to re-estimate the return-visit "
+    + "model, which failed; the previous model is still in use."],
   audit_settings_feedback: ["{actor} đã đổi cài đặt hỏi ý kiến sau lượt ghé ({fields}).",
     "{actor} changed the settings for asking for feedback after a visit ({fields})."],
   audit_card_issue: ["{actor} đã cấp thẻ thành viên cho {target}.",
