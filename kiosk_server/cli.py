@@ -15,6 +15,7 @@ from kiosk_server.core.errors import DomainError
 from kiosk_server.core.migrations import upgrade
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.feedback.followup import run_pass
+from kiosk_server.retention.worker import full_pass
 from kiosk_server.staff import service as staff
 from kiosk_server.staff.models import Role, StaffCreate
 
@@ -22,9 +23,12 @@ app = typer.Typer(help="Kiosk: event check-in and loyalty server.", no_args_is_h
 staff_app = typer.Typer(help="Staff users and their API tokens.", no_args_is_help=True)
 device_app = typer.Typer(help="Kiosk devices.", no_args_is_help=True)
 feedback_app = typer.Typer(help="Customers' feedback.", no_args_is_help=True)
+retention_app = typer.Typer(help="Customers' statuses against their own rhythm.",
+                            no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 app.add_typer(device_app, name="device")
 app.add_typer(feedback_app, name="feedback")
+app.add_typer(retention_app, name="retention")
 
 
 def _prepare(settings: Settings) -> None:
@@ -204,3 +208,17 @@ def feedback_follow_up() -> None:
     finally:
         database.dispose()
     typer.echo(f"{report.sent} messages queued, {report.skipped} visits settled without one")
+
+
+@retention_app.command("recompute")
+def retention_recompute() -> None:
+    """Recompute every customer's status now (the server does it each night by itself, and
+    for a customer as soon as a visit or sale of theirs is recorded)."""
+    settings = Settings()
+    database = _database(settings)
+    try:
+        report = full_pass(database, zone=settings.zone)
+    finally:
+        database.dispose()
+    typer.echo(f"{report.customers} customers, {report.changes} status changes, "
+               f"{report.seconds:.1f} s")

@@ -55,6 +55,9 @@ from kiosk_server.prints.routes import public_router as card_router
 from kiosk_server.prints.routes import router as prints_router
 from kiosk_server.prints.runner import ExportRunner, fail_abandoned
 from kiosk_server.privacy.routes import router as privacy_router
+from kiosk_server.retention import service as retention
+from kiosk_server.retention.routes import router as retention_router
+from kiosk_server.retention.worker import RetentionWorker
 from kiosk_server.signup import posters as signup_posters
 from kiosk_server.signup.routes import router as signup_router
 from kiosk_server.staff import labels as staff
@@ -97,6 +100,7 @@ def _audit_labelers() -> Labelers:
         "purchases": loyalty.purchase_labels, "redemptions": loyalty.redemption_labels,
         "coupons": loyalty.coupon_labels, "rewards": loyalty.reward_labels,
         "feedback_settings": feedback_settings.audit_labels,
+        "retention_settings": retention.settings_labels,
     }
 
 
@@ -112,6 +116,7 @@ def create_app(settings: Settings) -> FastAPI:
     signer = TokenSigner(settings.signing_key)
     invitations = InvitationSender(database, settings, signer)
     followup = FollowupWorker(database, settings, signer)
+    statuses = RetentionWorker(database, settings, hub)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -125,7 +130,9 @@ def create_app(settings: Settings) -> FastAPI:
         await outbox.start()
         invitations.resume_unfinished()
         await followup.start()
+        statuses.start()
         yield
+        statuses.stop()
         await followup.stop()
         invitations.stop()
         await outbox.stop()
@@ -143,6 +150,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.signer = signer
     app.state.invitation_sender = invitations
     app.state.followup = followup
+    app.state.retention = statuses
+    # Visits and sales recorded (check-in and loyalty, below retention) reach it by this hook.
+    app.state.visit_listener = statuses.customer_changed
     app.state.audit_labels = _audit_labelers()
     # A first answer on a feedback page is thanked with a coupon, which loyalty issues.
     app.state.answer_hooks = AnswerHooks(thanks=ThankYouCoupons())
@@ -152,7 +162,8 @@ def create_app(settings: Settings) -> FastAPI:
     # the dozens of others (measured: matching the till's lookup, 127 µs 6th, 33 µs 2nd).
     routers = (checkin_router, loyalty_router, staff_router, customers_router, cards_router,
                events_router, feedback_router, messaging_router, prints_router, card_router,
-               privacy_router, portal_router, signup_router, invitation_router)
+               privacy_router, portal_router, signup_router, invitation_router,
+               retention_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.
