@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from kiosk_server.core.text import format_vnd
 from kiosk_server.retention.models import Reason, RetentionSettings, Status
 
 _SEVERITY = {Status.NEW: 0, Status.ACTIVE: 0, Status.WATCH: 1, Status.AT_RISK: 2,
@@ -130,12 +129,8 @@ def sentence(figures: Standing, language: str) -> str:
                 else f"no visit for {figures.days_since} days")
     if reason is Reason.SPEND_DOWN:
         drop = figures.spend_drop_pct
-        if vi:
-            return (f"chi tiêu 90 ngày qua giảm {drop} % ({format_vnd(figures.spend_recent_vnd)}"
-                    f" so với {format_vnd(figures.spend_before_vnd)})")
-        return (f"spending in the last 90 days down {drop} % "
-                f"({format_vnd(figures.spend_recent_vnd)} against "
-                f"{format_vnd(figures.spend_before_vnd)})")
+        return (f"chi tiêu 90 ngày qua giảm {drop} %" if vi
+                else f"spending in the last 90 days down {drop} %")
     usual = _interval_words(figures.usual_interval_days or 0)
     since = figures.days_since
     if vi:
