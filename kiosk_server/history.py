@@ -1,7 +1,7 @@
 """A synthetic shop history for the demo, the retention bench and its tests: customers
 with their own rhythms, seasonal traffic, and drifters planted at known places.
 
-Most customers are regulars, each with their own usual interval (3 to 30 days, visits a
+Most customers are regulars, each with their own usual interval (4 to 40 days, visits a
 little early or late, more of them near the weekend and in the busy months), whose last
 visit is within half an interval and whose spend is steady or growing: none of them is
 flagged. A few are occasional (one to three visits in the last months: `new`). The
@@ -82,7 +82,7 @@ def _season(days_ago: int) -> float:
 
 
 def _regular(rng: random.Random) -> _Person:
-    interval = rng.uniform(3, 30)
+    interval = rng.uniform(4, 40)
     since = rng.randrange(0, max(1, int(interval * 0.5)))
     days, day = [], since
     while day < HISTORY_DAYS:

@@ -12,7 +12,6 @@ said from (`sentence`)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import median
 
 from kiosk_server.retention.models import Reason, RetentionSettings, Status
 
@@ -64,30 +63,31 @@ def drop_pct(recent: int, before: int) -> int | None:
 def standing(visit_days: Sequence[int], *, today: int, spend_recent_vnd: int = 0,
              spend_before_vnd: int = 0, thresholds: Thresholds) -> Standing:
     """The status of a customer whose visits fell on `visit_days` (day numbers, ascending,
-    distinct), as of day `today`, with their spend in the last 90 days and the 90 before."""
-    days = list(visit_days)
-    count = len(days)
-    since = today - days[-1] if days else None
-    intervals = [later - earlier for earlier, later in zip(days, days[1:], strict=False)]
-    usual = float(median(intervals)) if len(intervals) >= thresholds.min_intervals else None
-
-    def make(status: Status, reason: Reason) -> Standing:
-        return Standing(status, reason, count, usual, since, spend_recent_vnd, spend_before_vnd)
-
-    candidates: list[tuple[Status, Reason]] = []
+    distinct), as of day `today`, with their spend in the last 90 days and the 90 before.
+    (Run for every customer by the nightly pass: kept to plain arithmetic.)"""
+    count = len(visit_days)
+    since = today - visit_days[-1] if count else None
+    usual = _median_interval(visit_days) if count > thresholds.min_intervals else None
+    status, reason = Status.NEW, Reason.FEW_VISITS
     if usual is not None and since is not None:
-        overdue = _by_overdue(since, usual, thresholds)
-        candidates.append((overdue, Reason.OVERDUE if overdue is not Status.ACTIVE
-                           else Reason.ON_RHYTHM))
-        candidates.append((_by_spend(spend_recent_vnd, spend_before_vnd, thresholds),
-                           Reason.SPEND_DOWN))
-    if since is not None and since >= thresholds.lapsed_after_days:
-        candidates.append((Status.LAPSED, Reason.LONG_ABSENCE))
-    if not candidates:
-        return make(Status.NEW, Reason.FEW_VISITS)
-    # The most serious; between equals, the first (the rhythm says the most).
-    status, reason = max(candidates, key=lambda pair: _SEVERITY[pair[0]])
-    return make(status, reason if status is not Status.ACTIVE else Reason.ON_RHYTHM)
+        status = _by_overdue(since, usual, thresholds)
+        reason = Reason.ON_RHYTHM if status is Status.ACTIVE else Reason.OVERDUE
+        by_spend = _by_spend(spend_recent_vnd, spend_before_vnd, thresholds)
+        # The more serious; between equals, the rhythm (it says the most).
+        if _SEVERITY[by_spend] > _SEVERITY[status]:
+            status, reason = by_spend, Reason.SPEND_DOWN
+    if (since is not None and since >= thresholds.lapsed_after_days
+            and status is not Status.LAPSED):
+        status, reason = Status.LAPSED, Reason.LONG_ABSENCE
+    return Standing(status, reason, count, usual, since, spend_recent_vnd, spend_before_vnd)
+
+
+def _median_interval(days: Sequence[int]) -> float:
+    intervals = sorted([later - earlier for earlier, later in zip(days, days[1:], strict=False)])
+    middle = len(intervals) // 2
+    if len(intervals) % 2:
+        return float(intervals[middle])
+    return (intervals[middle - 1] + intervals[middle]) / 2
 
 
 def _by_overdue(since: int, usual: float, thresholds: Thresholds) -> Status:

@@ -164,9 +164,9 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
             changed_at = previous[8]
         elif previous is not None:
             changes.append(Change(customer_id, Status(previous[1]), now))
-        writes.append(dict(zip(_COLUMNS, (*row, changed_at, moment.now), strict=True)))
+        writes.append(dict(zip(_COLUMNS, (*row, changed_at), strict=False)))
     if writes:
-        _UPSERT.many(session, writes)
+        _UPSERT.many(session, writes, shared={"computed_at": moment.now})
     if changes:
         _ADD_CHANGE.many(session, [
             {"customer_id": c.customer_id, "from_status": c.before, "to_status": c.after.status,
