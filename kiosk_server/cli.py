@@ -8,6 +8,7 @@ import typer
 import uvicorn
 
 from kiosk_server import demo as demo_data
+from kiosk_server import history
 from kiosk_server.checkin import service as checkin
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Database, id_of
@@ -70,7 +71,10 @@ def serve(
 
 
 @app.command()
-def demo() -> None:
+def demo(customers: Annotated[int, typer.Option(
+        min=0, max=1_000_000, help="also add this many customers with a year of synthetic "
+        "visits and sales (regulars with their own rhythms, drifters planted among them), "
+        "and compute their statuses")] = 0) -> None:
     """Create or refresh the demo seminar (500 invited guests) and print how to use it."""
     settings = Settings()
     database = _database(settings)
@@ -78,6 +82,8 @@ def demo() -> None:
     with database.session() as session:
         login = demo_data.create_or_refresh(session, signer=TokenSigner(settings.signing_key),
                                             settings=settings, password=password)
+    if customers:
+        _demo_history(database, settings, customers)
     url = settings.public_url.rstrip("/")
     typer.echo(f"""
 Kiosk demo is ready: "{demo_data.DEMO_EVENT_NAME}" (event {login.event_id}), 500 guests invited.
@@ -94,6 +100,18 @@ Try a check-in:
        -H 'Content-Type: application/json' \\
        -d '{{"code": "{login.sample_invitation_code}", "event_id": {login.event_id}}}'
 {on_the_network(lan_address(), event_id=login.event_id)}""")
+
+
+def _demo_history(database: Database, settings: Settings, count: int) -> None:
+    with database.session() as session:
+        planted = history.write(session, history.people(count), zone=settings.zone)
+    report = full_pass(database, zone=settings.zone)
+    flagged = [plant for plant in planted if plant.status.value in {"watch", "at_risk", "lapsed"}]
+    typer.echo(f"{count} customers with a year of visits and sales added; statuses computed "
+               f"in {report.seconds:.1f} s. Drifters planted ({len(flagged)} flagged):")
+    for plant in planted:
+        typer.echo(f"  #{plant.customer_id:<7} {plant.status.value:8} {plant.reason.value:13} "
+                   f"{plant.label}")
 
 
 def lan_address() -> str | None:
