@@ -1,0 +1,59 @@
+"""A customer's status against their own rhythm, where people serve them: a coloured badge
+and its reason as a sentence, on the customer's admin page and in the till's panel, in
+Vietnamese and in English."""
+
+from pathlib import Path
+
+import pytest
+
+from kiosk_server import history
+from kiosk_server.retention.worker import full_pass
+from tests.ui.admin_pages import admin_tab
+from tests.ui.test_checkout import Till
+
+SHOTS = Path("/work/helpers/shots/retrhythm")
+PHONE = {"width": 375, "height": 812}
+TABLET = {"width": 820, "height": 1180}
+WORDS = {
+    "vi": ("Có nguy cơ rời bỏ", "thường ghé mỗi ~10 ngày, lần cuối cách đây 20 ngày",
+           "Cần để ý", "chi tiêu 90 ngày qua giảm 20 %"),
+    "en": ("At risk", "usually visits every ~10 days, last visit 20 days ago",
+           "Watch", "spending in the last 90 days down 20 %"),
+}
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["375", "820"])
+def test_the_customer_page_and_the_till_say_a_drifting_regulars_status(
+        chromium, served, client, admin, db, settings, viewport):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with db.session() as session:
+        planted = history.write(session, history.people(25), zone=settings.zone)
+    full_pass(db, zone=settings.zone)
+    [overdue] = [p for p in planted if p.label == "2.0x overdue, 20 days"]
+    [spending] = [p for p in planted if p.label == "spend down 20 %"]
+    changed = client.patch(f"/api/v1/customers/{spending.customer_id}", headers=admin.headers,
+                           json={"phone": "0903 555 020"})
+    assert changed.status_code == 200, changed.text
+    width = viewport["width"]
+    for language, (at_risk, rhythm, watch, spend) in WORDS.items():
+        with admin_tab(chromium, served.url, viewport=viewport) as ui:
+            ui.context.add_init_script(
+                f"localStorage.setItem('kiosk-admin-language', '{language}')")
+            ui.page.reload()
+            ui.wait_view("/")
+            ui.go(f"/customers/{overdue.customer_id}")
+            ui.wait_text(".rhythm-line .rhythm-reason", rhythm)
+            badge = ui.page.locator(".rhythm-line .badge.status-at_risk")
+            assert badge.inner_text() == at_risk
+            ui.page.screenshot(path=str(SHOTS / f"customer-page-{language}-{width}.png"))
+        till = Till(chromium, served.url, viewport=viewport)
+        till.page.evaluate(f"localStorage.setItem('kiosk-admin-language', '{language}')")
+        till.page.reload()
+        till.page.wait_for_selector("[data-view=idle]")
+        till.page.fill("#find-input", "0903555020")
+        till.page.press("#find-input", "Enter")
+        till.served(spending.customer_id)
+        till.wait_text(".who .rhythm-reason", spend)
+        assert till.text(".who .badge.status-watch") == watch
+        till.page.screenshot(path=str(SHOTS / f"till-{language}-{width}.png"))
+        till.close()
