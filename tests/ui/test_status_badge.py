@@ -57,3 +57,50 @@ def test_the_customer_page_and_the_till_say_a_drifting_regulars_status(
         assert till.text(".who .badge.status-watch") == watch
         till.page.screenshot(path=str(SHOTS / f"till-{language}-{width}.png"))
         till.close()
+
+
+def test_the_customers_list_filters_by_status_and_admins_set_the_thresholds(
+        chromium, served, client, admin, db, settings):
+    with db.session() as session:
+        planted = history.write(session, history.people(25), zone=settings.zone)
+    full_pass(db, zone=settings.zone)
+    at_risk = sorted(p.customer_id for p in planted if p.status.value == "at_risk")
+    for language in ("vi", "en"):
+        with admin_tab(chromium, served.url, viewport=PHONE) as ui:
+            page = ui.page
+            ui.context.add_init_script(
+                f"localStorage.setItem('kiosk-admin-language', '{language}')")
+            page.reload()
+            ui.wait_view("/")
+            ui.go("/customers")
+            page.select_option("select.status-filter", "at_risk")
+            page.wait_for_function(
+                "n => document.querySelectorAll('tr.by-status').length === n", arg=len(at_risk))
+            shown = [int(row.get_attribute("data-customer-id"))
+                     for row in page.locator("tr.by-status").all()]
+            assert shown == at_risk
+            assert page.locator("tr.by-status .badge.status-at_risk").count() == len(at_risk)
+            for viewport in (PHONE, TABLET):
+                page.set_viewport_size(viewport)
+                page.screenshot(path=str(SHOTS / f"customers-at-risk-{language}-"
+                                         f"{viewport['width']}.png"))
+            page.set_viewport_size(PHONE)
+            page.click(".rhythm-settings-panel summary")
+            form = "form.rhythm-settings"
+            if language == "vi":
+                page.fill(f"{form} [name=at_risk_overdue]", "1,2")  # below watch's 1.5
+                page.click(f"{form} button[type=submit]")
+                ui.wait_text(f"{form} .error", "các ngưỡng phải tăng dần")
+                page.fill(f"{form} [name=at_risk_overdue]", "2")
+                page.fill(f"{form} [name=watch_overdue]", "1,4")
+                page.click(f"{form} button[type=submit]")
+                page.wait_for_function(
+                    "document.querySelector('form.rhythm-settings [name=watch_overdue]')"
+                    ".value === '1.4'")
+                saved = client.get("/api/v1/retention-settings", headers=admin.headers).json()
+                assert saved["watch_overdue"] == 1.4 and saved["updated_by"] == admin.staff_id
+            page.locator(".rhythm-settings-panel").scroll_into_view_if_needed()
+            for viewport in (PHONE, TABLET):
+                page.set_viewport_size(viewport)
+                page.screenshot(path=str(SHOTS / f"rhythm-settings-{language}-"
+                                         f"{viewport['width']}.png"))
