@@ -60,7 +60,7 @@ def test_the_customer_page_and_the_till_say_a_drifting_regulars_status(
 
 
 def test_the_customers_list_filters_by_status_and_admins_set_the_thresholds(
-        chromium, served, client, admin, db, settings):
+        chromium, served, client, admin, db, settings, app):
     with db.session() as session:
         planted = history.write(session, history.people(25), zone=settings.zone)
     full_pass(db, zone=settings.zone)
@@ -99,6 +99,24 @@ def test_the_customers_list_filters_by_status_and_admins_set_the_thresholds(
                     ".value === '1.4'")
                 saved = client.get("/api/v1/retention-settings", headers=admin.headers).json()
                 assert saved["watch_overdue"] == 1.4 and saved["updated_by"] == admin.staff_id
+                # The next pass flags the regular 14 days into a 10-day rhythm: live, on the
+                # managers' dashboard.
+                ui.go("/")
+                page.wait_for_selector(".alerts-panel .live:not(.offline)")
+                page.wait_for_load_state("networkidle")  # the open complaints read
+                [just_under] = [p for p in planted if p.label == "1.5x overdue, 14 days"]
+                full_pass(db, zone=settings.zone, hub=app.state.hub)
+                drift = page.locator(
+                    f".alerts .drift[data-customer-id='{just_under.customer_id}']")
+                drift.wait_for()
+                assert "thường ghé mỗi ~10 ngày, lần cuối cách đây 14 ngày" in drift.inner_text()
+                for viewport in (PHONE, TABLET):
+                    page.set_viewport_size(viewport)
+                    page.screenshot(path=str(SHOTS / f"dashboard-drift-vi-{viewport['width']}"
+                                                     ".png"))
+                page.set_viewport_size(PHONE)
+                ui.go("/customers")
+                page.click(".rhythm-settings-panel summary")
             page.locator(".rhythm-settings-panel").scroll_into_view_if_needed()
             for viewport in (PHONE, TABLET):
                 page.set_viewport_size(viewport)
