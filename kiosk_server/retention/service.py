@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session, col
 
 from kiosk_server.core.db import Executor, Prepared, dialect_insert, on_commit, prepared_insert
@@ -258,3 +258,23 @@ def changes_since(session: Session, *, since: datetime, limit: int = 200) -> lis
     return list(session.scalars(
         select(StatusChange).where(col(StatusChange.changed_at) >= since)
         .order_by(col(StatusChange.changed_at), col(StatusChange.id)).limit(limit)))
+
+
+# ---------------------------------------------------------------- privacy
+
+def export_rows(session: Session, *, customer_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The customer's status and its changes (their export)."""
+    row = session.get(CustomerStatus, customer_id)
+    changes = session.scalars(select(StatusChange)
+                              .where(col(StatusChange.customer_id) == customer_id)
+                              .order_by(col(StatusChange.changed_at), col(StatusChange.id)))
+    return {"status": [row.model_dump()] if row else [],
+            "status_changes": [change.model_dump(exclude={"customer_id"})
+                               for change in changes]}
+
+
+def forget(session: Session, *, customer_id: int) -> None:
+    """An erased customer's status and its history go: the shop no longer follows them (the
+    passes skip erased customers)."""
+    session.execute(delete(StatusChange).where(col(StatusChange.customer_id) == customer_id))
+    session.execute(delete(CustomerStatus).where(col(CustomerStatus.customer_id) == customer_id))

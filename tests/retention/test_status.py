@@ -164,3 +164,29 @@ def test_a_check_in_recomputes_its_guest_off_the_request(db, settings, client, a
         found = service.status_of(session, customer_id=seminar.customer_ids[0],
                                   zone=settings.zone)
     assert (found.status, found.visit_count, found.days_since) == (Status.NEW, 1, 0)
+
+
+def test_the_status_is_in_the_customers_export_and_goes_with_their_erasure(db, settings,
+                                                                            client, admin):
+    from kiosk_server.privacy import service as privacy
+
+    planted = _plant(db, settings, count=20)
+    [drifting] = [p for p in planted if p.label == "2.0x overdue, 21 days"]
+    full_pass(db, zone=settings.zone)
+    saved = client.put("/api/v1/retention-settings", headers=admin.headers,
+                       json={**SETTINGS, "at_risk_overdue": 2.5})
+    assert saved.status_code == 200, saved.text
+    assert full_pass(db, zone=settings.zone).changes >= 1  # at risk -> watch
+    with db.session(Access.READ) as session:
+        parts = privacy.collect(session, customer_id=drifting.customer_id)
+    assert [row["status"] for row in parts["status"]] == [Status.WATCH]
+    assert [(c["from_status"], c["to_status"]) for c in parts["status_changes"]] == [
+        (Status.AT_RISK, Status.WATCH)]
+    with db.session() as session:
+        privacy.erase(session, customer_id=drifting.customer_id, by_customer=False,
+                      staff_id=admin.staff_id)
+    full_pass(db, zone=settings.zone)
+    with db.session(Access.READ) as session:
+        parts = privacy.collect(session, customer_id=drifting.customer_id)
+    assert parts["status"] == [] and parts["status_changes"] == []
+    assert drifting.customer_id not in _statuses(db)
