@@ -432,7 +432,8 @@ def _visit_days(dialect: str) -> Any:
     # DISTINCT in the database).
     offset = bindparam("offset_s", type_=BigInteger)
     if dialect == "postgresql":
-        seconds = cast(func.floor(func.extract("epoch", col(Visit.occurred_at))), BigInteger)
+        # date_part gives a double; EXTRACT a numeric, several times slower on millions.
+        seconds = cast(func.floor(func.date_part("epoch", col(Visit.occurred_at))), BigInteger)
         day = cast((seconds + offset) // 86400, Text)
         joined = func.string_agg(day, ",")
     else:
