@@ -95,6 +95,7 @@ class RetentionWorker:
         self._pending: set[int] = set()
         self._woken = threading.Condition()
         self._stopping = False
+        self._stopped = threading.Event()  # wakes the settling wait at once on a stop
         self._thread: threading.Thread | None = None
         self.recomputed = 0  # customers recomputed from visits (tests wait on it)
 
@@ -109,6 +110,7 @@ class RetentionWorker:
         if self._thread is not None and self._thread.is_alive():
             return
         self._stopping = False
+        self._stopped.clear()
         self._thread = threading.Thread(target=self._run, name="kiosk-retention", daemon=True)
         self._thread.start()
 
@@ -117,6 +119,7 @@ class RetentionWorker:
         with self._woken:
             self._stopping = True
             self._woken.notify()
+        self._stopped.set()
         if self._thread is not None:
             self._thread.join(STOP_TIMEOUT_S)
             self._thread = None
@@ -135,7 +138,7 @@ class RetentionWorker:
                     self._woken.wait(min(wait_s, 3600.0))
                 waiting = bool(self._pending) and not self._stopping
             if waiting:  # the rest of a burst joins meanwhile (outside the lock)
-                time.sleep(SETTLE_S)
+                self._stopped.wait(SETTLE_S)
             with self._woken:
                 if self._stopping:
                     return
