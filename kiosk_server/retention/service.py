@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from kiosk_server.core.db import Executor, Prepared, dialect_insert, on_commit, prepared_insert
 from kiosk_server.core.db import table_of as _table
+from kiosk_server.core.errors import DomainError
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.live.channels import MANAGER_ALERTS
@@ -174,6 +175,15 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
         if hub is not None:
             _announce(session, hub, changes, moment.now)
     return changes
+
+
+def followed(session: Session, *, customer_id: int) -> bool:
+    """Whether the customer has a status to keep: they exist and were not erased (a visit
+    just before their erasure must not bring it back)."""
+    try:
+        return customers.guest(session, customer_id=customer_id).erased_at is None
+    except DomainError:
+        return False
 
 
 def _same(previous: tuple, row: tuple) -> bool:

@@ -79,8 +79,9 @@ def recompute_customers(database: Database, ids: list[int], *, zone: ZoneInfo,
             database.let_waiting_writers_in()
         with database.session() as session:
             for customer_id in wanted[start:start + PER_TRANSACTION]:
-                changes += len(service.recompute(session, [customer_id], moment=moment,
-                                                 hub=hub))
+                if service.followed(session, customer_id=customer_id):
+                    changes += len(service.recompute(session, [customer_id], moment=moment,
+                                                     hub=hub))
     return changes
 
 

@@ -15,7 +15,7 @@ from kiosk_server.core.db import Access
 from kiosk_server.core.types import utcnow
 from kiosk_server.retention import service
 from kiosk_server.retention.models import CustomerStatus, Status
-from kiosk_server.retention.worker import full_pass
+from kiosk_server.retention.worker import full_pass, recompute_customers
 
 FLAGGED = {Status.WATCH, Status.AT_RISK, Status.LAPSED}
 SETTINGS = {"min_intervals": 3, "watch_overdue": 1.5, "at_risk_overdue": 2.0,
@@ -186,6 +186,8 @@ def test_the_status_is_in_the_customers_export_and_goes_with_their_erasure(db, s
         privacy.erase(session, customer_id=drifting.customer_id, by_customer=False,
                       staff_id=admin.staff_id)
     full_pass(db, zone=settings.zone)
+    # A visit of theirs committed just before the erasure is not followed any more either.
+    assert recompute_customers(db, [drifting.customer_id, 999_999], zone=settings.zone) == 0
     with db.session(Access.READ) as session:
         parts = privacy.collect(session, customer_id=drifting.customer_id)
     assert parts["status"] == [] and parts["status_changes"] == []
