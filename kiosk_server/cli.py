@@ -8,6 +8,7 @@ import typer
 import uvicorn
 
 from kiosk_server import demo as demo_data
+from kiosk_server import history
 from kiosk_server.checkin import service as checkin
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Database, id_of
@@ -15,6 +16,7 @@ from kiosk_server.core.errors import DomainError
 from kiosk_server.core.migrations import upgrade
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.feedback.followup import run_pass
+from kiosk_server.retention.worker import full_pass
 from kiosk_server.staff import service as staff
 from kiosk_server.staff.models import Role, StaffCreate
 
@@ -22,9 +24,12 @@ app = typer.Typer(help="Kiosk: event check-in and loyalty server.", no_args_is_h
 staff_app = typer.Typer(help="Staff users and their API tokens.", no_args_is_help=True)
 device_app = typer.Typer(help="Kiosk devices.", no_args_is_help=True)
 feedback_app = typer.Typer(help="Customers' feedback.", no_args_is_help=True)
+retention_app = typer.Typer(help="Customers' statuses against their own rhythm.",
+                            no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 app.add_typer(device_app, name="device")
 app.add_typer(feedback_app, name="feedback")
+app.add_typer(retention_app, name="retention")
 
 
 def _prepare(settings: Settings) -> None:
@@ -66,7 +71,10 @@ def serve(
 
 
 @app.command()
-def demo() -> None:
+def demo(customers: Annotated[int, typer.Option(
+        min=0, max=1_000_000, help="also add this many customers with a year of synthetic "
+        "visits and sales (regulars with their own rhythms, drifters planted among them), "
+        "and compute their statuses")] = 0) -> None:
     """Create or refresh the demo seminar (500 invited guests) and print how to use it."""
     settings = Settings()
     database = _database(settings)
@@ -74,6 +82,8 @@ def demo() -> None:
     with database.session() as session:
         login = demo_data.create_or_refresh(session, signer=TokenSigner(settings.signing_key),
                                             settings=settings, password=password)
+    if customers:
+        _demo_history(database, settings, customers)
     url = settings.public_url.rstrip("/")
     typer.echo(f"""
 Kiosk demo is ready: "{demo_data.DEMO_EVENT_NAME}" (event {login.event_id}), 500 guests invited.
@@ -90,6 +100,18 @@ Try a check-in:
        -H 'Content-Type: application/json' \\
        -d '{{"code": "{login.sample_invitation_code}", "event_id": {login.event_id}}}'
 {on_the_network(lan_address(), event_id=login.event_id)}""")
+
+
+def _demo_history(database: Database, settings: Settings, count: int) -> None:
+    with database.session() as session:
+        planted = history.write(session, history.people(count), zone=settings.zone)
+    report = full_pass(database, zone=settings.zone)
+    flagged = [plant for plant in planted if plant.status.value in {"watch", "at_risk", "lapsed"}]
+    typer.echo(f"{count} customers with a year of visits and sales added; statuses computed "
+               f"in {report.seconds:.1f} s. Drifters planted ({len(flagged)} flagged):")
+    for plant in planted:
+        typer.echo(f"  #{plant.customer_id:<7} {plant.status.value:8} {plant.reason.value:13} "
+                   f"{plant.label}")
 
 
 def lan_address() -> str | None:
@@ -204,3 +226,17 @@ def feedback_follow_up() -> None:
     finally:
         database.dispose()
     typer.echo(f"{report.sent} messages queued, {report.skipped} visits settled without one")
+
+
+@retention_app.command("recompute")
+def retention_recompute() -> None:
+    """Recompute every customer's status now (the server does it each night by itself, and
+    for a customer as soon as a visit or sale of theirs is recorded)."""
+    settings = Settings()
+    database = _database(settings)
+    try:
+        report = full_pass(database, zone=settings.zone)
+    finally:
+        database.dispose()
+    typer.echo(f"{report.customers} customers, {report.changes} status changes, "
+               f"{report.seconds:.1f} s")

@@ -57,7 +57,10 @@ from kiosk_server.prints.routes import router as prints_router
 from kiosk_server.prints.runner import ExportRunner, fail_abandoned
 from kiosk_server.privacy.routes import router as privacy_router
 from kiosk_server.retention import fit as retention_fit
+from kiosk_server.retention import service as retention
 from kiosk_server.retention.model_routes import router as retention_model_router
+from kiosk_server.retention.routes import router as retention_router
+from kiosk_server.retention.worker import RetentionWorker
 from kiosk_server.signup import posters as signup_posters
 from kiosk_server.signup.routes import router as signup_router
 from kiosk_server.staff import labels as staff
@@ -101,6 +104,7 @@ def _audit_labelers() -> Labelers:
         "coupons": loyalty.coupon_labels, "rewards": loyalty.reward_labels,
         "feedback_settings": feedback_settings.audit_labels,
         "retention_fits": retention_fit.audit_labels,
+        "retention_settings": retention.settings_labels,
     }
 
 
@@ -116,6 +120,7 @@ def create_app(settings: Settings) -> FastAPI:
     signer = TokenSigner(settings.signing_key)
     invitations = InvitationSender(database, settings, signer)
     followup = FollowupWorker(database, settings, signer)
+    statuses = RetentionWorker(database, settings, hub)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -129,7 +134,9 @@ def create_app(settings: Settings) -> FastAPI:
         await outbox.start()
         invitations.resume_unfinished()
         await followup.start()
+        statuses.start()
         yield
+        statuses.stop()
         await followup.stop()
         invitations.stop()
         await outbox.stop()
@@ -150,6 +157,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.signer = signer
     app.state.invitation_sender = invitations
     app.state.followup = followup
+    app.state.retention = statuses
+    # Visits and sales recorded (check-in and loyalty, below retention) reach it by this hook.
+    app.state.visit_listener = statuses.customer_changed
     app.state.audit_labels = _audit_labelers()
     # A first answer on a feedback page is thanked with a coupon, which loyalty issues.
     app.state.answer_hooks = AnswerHooks(thanks=ThankYouCoupons())
@@ -160,7 +170,7 @@ def create_app(settings: Settings) -> FastAPI:
     routers = (checkin_router, loyalty_router, staff_router, customers_router, cards_router,
                events_router, feedback_router, messaging_router, prints_router, card_router,
                privacy_router, portal_router, signup_router, invitation_router,
-               retention_model_router)
+               retention_model_router, retention_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.

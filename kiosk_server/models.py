@@ -19,6 +19,7 @@ from kiosk_server.messaging.models import OutboxImage, OutboxMessage
 from kiosk_server.portal.models import PortalSession, SignInLink
 from kiosk_server.prints.models import Export
 from kiosk_server.retention.fit import RetentionFit
+from kiosk_server.retention.models import CustomerStatus, RetentionSettings, StatusChange
 from kiosk_server.signup.models import SignupRequest
 from kiosk_server.staff.models import AuthToken, Device, DevicePairing, StaffUser
 
@@ -26,9 +27,9 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AuditEntry", "AuthToken", "Card", "Checkin", "Complaint", "ComplaintStep", "Coupon",
-    "Customer", "CustomerImport", "Device", "DevicePairing", "Event", "EventFeed", "Export",
-    "Feedback", "FeedbackRequest", "FeedbackSettings", "Invitation", "InvitationSend",
-    "InvitationSendRun", "LoyaltyAccount", "OutboxImage", "OutboxMessage", "PortalSession",
-    "Purchase", "Redemption", "RetentionFit", "Reward", "Scan", "SignInLink", "SignupRequest",
-    "StaffUser", "Visit", "metadata",
+    "Customer", "CustomerImport", "CustomerStatus", "Device", "DevicePairing", "Event",
+    "EventFeed", "Export", "Feedback", "FeedbackRequest", "FeedbackSettings", "Invitation",
+    "InvitationSend", "InvitationSendRun", "LoyaltyAccount", "OutboxImage", "OutboxMessage",
+    "PortalSession", "Purchase", "Redemption", "RetentionFit", "RetentionSettings", "Reward",
+    "Scan", "SignInLink", "SignupRequest", "StaffUser", "StatusChange", "Visit", "metadata",
 ]

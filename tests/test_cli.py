@@ -147,3 +147,23 @@ def test_without_a_local_network_the_demo_still_says_what_to_set():
     assert ("KIOSK_PUBLIC_URL=http://<this machine's address>:8000 kiosk serve "
             "--host 0.0.0.0") in text
     assert "kiosk device pair --event 3" in text
+
+
+
+def test_demo_with_a_customer_history_flags_the_planted_drifters(env):
+    # In this process (typer's runner): a new interpreter each time would take most of it.
+    from typer.testing import CliRunner
+
+    from kiosk_server.cli import app
+
+    runner = CliRunner()
+    env = {name: None for name in os.environ if name.startswith("KIOSK_")} | env  # None: unset
+    demo = runner.invoke(app, ["demo", "--customers", "40"], env=env)
+    assert demo.exit_code == 0, demo.output
+    assert "40 customers with a year of visits and sales added" in demo.output
+    planted = re.findall(r"#(\d+)\s+(\w+)\s+(\w+)\s+(.+)", demo.output)
+    assert len(planted) == 18
+    assert ("at_risk", "overdue", "2.0x overdue, 20 days") in [p[1:] for p in planted]
+    assert ("watch", "spend_down", "spend down 20 %") in [p[1:] for p in planted]
+    again = runner.invoke(app, ["retention", "recompute"], env=env)
+    assert re.match(r"540 customers, 0 status changes, [\d.]+ s", again.output), again.output

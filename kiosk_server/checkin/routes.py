@@ -54,7 +54,7 @@ async def _scan_context(request: Request, credentials: StaffOrDeviceCredentials)
     state = request.app.state
     return ScanContext(secret=credentials, signer=state.signer,
                        language=await get_language(request), zone=state.settings.zone,
-                       hub=state.hub)
+                       hub=state.hub, on_visit=state.visit_listener)
 
 
 class _ScanRoute(APIRoute):

@@ -38,7 +38,7 @@ from kiosk_server.core.signing import Token, TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
 from kiosk_server.core.writer import WriteQueue, batch_memo
 from kiosk_server.customers import service as customers
-from kiosk_server.customers.models import Guest, VisitKind, is_vip
+from kiosk_server.customers.models import Guest, VisitKind, VisitListener, is_vip
 from kiosk_server.events import send_progress
 from kiosk_server.events import service as events
 from kiosk_server.events.models import GatePass, GateRules, InvitationStatus
@@ -57,6 +57,7 @@ class ScanContext:
     language: str
     zone: ZoneInfo
     hub: LocalHub | None = None  # where the committed scan is announced
+    on_visit: VisitListener | None = None  # told of the visit a check-in records, once committed
 
 
 @dataclass
@@ -159,6 +160,9 @@ def _record(db: Executor, *, caller: Principal, request: ScanRequest, context: S
     if judgement.status is ScanStatus.OK:
         checkin_id, guest = _admit(db, event=event, judgement=judgement, result=result,
                                    gate=gate, now=now, caller=caller, hub=context.hub)
+        if (checkin_id is not None and context.on_visit is not None
+                and judgement.customer_id is not None):
+            on_commit(db, partial(context.on_visit, judgement.customer_id))
     if judgement.customer_id is not None and not _hidden_from(caller, judgement, event.id):
         guest = guest or customers.guest(db, customer_id=judgement.customer_id)
         result.customer = GuestInfo(id=guest.id, name=guest.name, visit_count=guest.visit_count,

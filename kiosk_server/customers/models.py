@@ -1,5 +1,6 @@
 """Customers and their visit history: one history for every kind of visit."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -217,6 +218,12 @@ class Visit(SQLModel, table=True):
     gate: str = Field(default="", max_length=64)
     device_id: int | None = Field(default=None, foreign_key="devices.id")
     staff_id: int | None = Field(default=None, foreign_key="staff_users.id")
+
+
+# Told the customer's id once a visit of theirs is committed: how a higher domain (retention)
+# hears of visits, registered at start-up (main.py). It must return at once: it runs on
+# the check-in's path, after its commit.
+VisitListener = Callable[[int], None]
 
 
 class VisitRow(NamedTuple):

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    Integer,
+    BigInteger,
     Select,
     Text,
     and_,
@@ -396,24 +396,29 @@ def list_visits(session: Session, *, customer_id: int, limit: int = 100) -> list
 
 
 class _LocalDay(FunctionElement):
-    """The day number (days since 1970-01-01) of a UTC time column, on the calendar of a
-    fixed UTC offset in seconds: `_LocalDay(column, offset)`."""
+    """The day number (days since 1970-01-01) of a UTC time column on the calendar of a
+    fixed UTC offset in seconds, computed by the database (no datetime is built in Python
+    for millions of visits): `_LocalDay(column, offset)`."""
 
-    type = Integer()
+    type = BigInteger()
     inherit_cache = True
 
 
 @compiles(_LocalDay, "sqlite")
 def _local_day_sqlite(element: _LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
     column, offset = (compiler.process(clause, **kw) for clause in element.clauses)
-    # julianday() counts from noon of 4714 BC; 2440587.5 is 1970-01-01 00:00 UTC.
-    return f"CAST(julianday({column}) - 2440587.5 + ({offset}) / 86400.0 AS INTEGER)"
+    # julianday() counts days from noon, 4714 BC (2440587.5 at 1970-01-01 00:00 UTC);
+    # rounded to the second before the integer division, so that midnight stays midnight.
+    return (f"((CAST(round((julianday({column}) - 2440587.5) * 86400) AS INTEGER)"
+            f" + ({offset})) / 86400)")
 
 
 @compiles(_LocalDay, "postgresql")
 def _local_day_postgresql(element: _LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
     column, offset = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(floor((extract(epoch FROM {column}) + ({offset})) / 86400) AS INTEGER)"
+    # date_part gives a double; EXTRACT a numeric, several times slower on millions.
+    return (f"((CAST(floor(date_part('epoch', {column})) AS BIGINT) + ({offset}))"
+            f" / 86400)")
 
 
 class VisitDays(NamedTuple):
@@ -430,13 +435,13 @@ class VisitDays(NamedTuple):
 _DAYS_CHUNK = 1000
 
 
-def visit_days(db: Executor, *, utc_offset_seconds: int,
-               customer_ids: Sequence[int] | None = None) -> list[VisitDays]:
+def visit_day_summary(db: Executor, *, utc_offset_seconds: int,
+                      customer_ids: Sequence[int] | None = None) -> list[VisitDays]:
     """Every customer's visits (of any kind) by calendar day at this UTC offset, in one
     aggregate query (by `customer_ids` only when given): several visits on one day count
     once. Customers without a visit are left out."""
     day = _LocalDay(col(Visit.occurred_at), bindparam("offset", utc_offset_seconds,
-                                                      type_=Integer))
+                                                      type_=BigInteger))
     statement = select(col(Visit.customer_id), func.count(distinct(day)), func.min(day),
                        func.max(day)).group_by(col(Visit.customer_id))
     if customer_ids is None:
@@ -470,3 +475,39 @@ def owner_labels(session: Session, owners: Iterable[tuple[int, int | None]]) -> 
     owners = list(owners)
     names = audit_labels(session, sorted({c for _, c in owners if c is not None}))
     return {thing: names[c] for thing, c in owners if c in names}
+
+
+_CUSTOMER_IDS = Prepared(
+    select(col(Customer.id)).where(col(Customer.id) > bindparam("after_id"),
+                                   col(Customer.erased_at).is_(None))
+    .order_by(col(Customer.id)).limit(bindparam("limit")))
+
+
+def customer_ids(db: Executor, *, after_id: int = 0, limit: int = 1000) -> list[int]:
+    """The ids of customers (not erased) after `after_id`, in order: a batch at a time."""
+    return [row[0] for row in _CUSTOMER_IDS.rows(db, {"after_id": after_id, "limit": limit})]
+
+
+def _visit_days(dialect: str) -> Any:
+    # Each visit's local day, joined into one text per customer: one row comes back per
+    # customer. A day with several visits is there several times (dropped in Python:
+    # cheaper than a DISTINCT in the database).
+    day = _LocalDay(col(Visit.occurred_at), bindparam("offset_s", type_=BigInteger))
+    joined = (func.string_agg(cast(day, Text), ",") if dialect == "postgresql"
+              else func.group_concat(day))
+    return (select(col(Visit.customer_id), joined)
+            .where(col(Visit.customer_id).between(bindparam("first_id"), bindparam("last_id")))
+            .group_by(col(Visit.customer_id)))
+
+
+_VISIT_DAYS = Prepared(_visit_days)
+
+
+def visit_days(db: Executor, *, first_id: int, last_id: int, offset_s: int
+               ) -> dict[int, list[int]]:
+    """The local days (day numbers, ascending, each once) each customer from `first_id` to
+    `last_id` visited on, in one aggregate pass over their visits; `offset_s`: the shop's
+    offset from UTC. Customers without visits are left out."""
+    found = _VISIT_DAYS.rows(db, {"first_id": first_id, "last_id": last_id, "offset_s": offset_s})
+    return {customer_id: sorted(set(map(int, joined.split(","))))
+            for customer_id, joined in found}

@@ -99,7 +99,8 @@ def record_purchase(customer_id: Id, body: PurchaseCreate, request: Request, wor
     `request_reused`)."""
     with work.open() as unit:
         till = service.Till(staff_id=unit.caller.staff_id, settings=settings, signer=signer,
-                            hub=request.app.state.hub)
+                            hub=request.app.state.hub,
+                            on_visit=request.app.state.visit_listener)
         result = service.record_purchase(unit.session, customer_id=customer_id, data=body,
                                          till=till)
         if result.replayed:

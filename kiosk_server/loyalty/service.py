@@ -6,19 +6,26 @@ customer's spend over the last 365 days reaches (voided purchases left out)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlmodel import Session, col
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Executor, Prepared, dialect_insert, prepared_insert, table_of
+from kiosk_server.core.db import (
+    Executor,
+    Prepared,
+    dialect_insert,
+    on_commit,
+    prepared_insert,
+    table_of,
+)
 from kiosk_server.core.errors import DomainError, conflict, not_found
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
-from kiosk_server.customers.models import VisitKind
+from kiosk_server.customers.models import VisitKind, VisitListener
 from kiosk_server.feedback import service as feedback
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.loyalty import coupons
@@ -152,6 +159,7 @@ class Till:
     settings: Settings
     signer: TokenSigner
     hub: LocalHub | None = None
+    on_visit: VisitListener | None = None  # told of the sale's visit, once committed
 
 
 def _result(purchase: PurchasePublic, *, till: Till, after: LoyaltyStatus, tier_before: str,
@@ -214,6 +222,8 @@ def record_purchase(session: Session, *, customer_id: int, data: PurchaseCreate,
     _, visit_id = customers.record_visit(
         session, customer_id=customer_id, kind=VisitKind.PURCHASE, occurred_at=now,
         source_id=purchase.id, staff_id=served_by, hub=till.hub)
+    if till.on_visit is not None:
+        on_commit(session, partial(till.on_visit, customer_id))
     _SET_VISIT.rows(session, {"purchase_id": purchase.id, "visit_id": visit_id})
     balance = add_points(session, customer_id=customer_id, points=purchase.points)
     after = standing(customer_id=customer_id, points=balance,
@@ -307,3 +317,28 @@ def export_rows(session: Session, *, customer_id: int) -> dict[str, list[dict[st
         "redemptions": [{name: getattr(r, name) for name in _EXPORTED_REDEMPTION}
                         for r in redemptions],
     }
+
+
+_SPEND_WINDOWS = Prepared(
+    select(col(Purchase.customer_id),
+           func.sum(case((col(Purchase.occurred_at) > bindparam("split"),
+                          col(Purchase.amount_vnd)), else_=0)),
+           func.sum(case((col(Purchase.occurred_at) <= bindparam("split"),
+                          col(Purchase.amount_vnd)), else_=0)))
+    .where(col(Purchase.customer_id).between(bindparam("first_id"), bindparam("last_id")),
+           col(Purchase.occurred_at) > bindparam("since"),
+           col(Purchase.occurred_at) <= bindparam("until"),
+           col(Purchase.voided_at).is_(None))
+    .group_by(col(Purchase.customer_id)))
+
+
+def spend_windows(db: Executor, *, first_id: int, last_id: int, until: datetime,
+                  days: int = 90) -> dict[int, tuple[int, int]]:
+    """Each customer's spend (sales not voided) from `first_id` to `last_id`, in the `days`
+    before `until` and in the `days` before those, in one aggregate pass; customers without
+    a sale in either are left out."""
+    window = timedelta(days=days)
+    found = _SPEND_WINDOWS.rows(db, {"first_id": first_id, "last_id": last_id, "until": until,
+                                     "split": until - window, "since": until - 2 * window})
+    return {customer_id: (int(recent or 0), int(before or 0))
+            for customer_id, recent, before in found}

@@ -28,6 +28,7 @@ from kiosk_server.loyalty import coupons
 from kiosk_server.loyalty import service as loyalty
 from kiosk_server.messaging import erasure as messaging
 from kiosk_server.privacy.hooks import ErasureHooks
+from kiosk_server.retention import service as retention
 from kiosk_server.staff import service as staff
 
 Rows = list[dict[str, Any]]
@@ -77,6 +78,7 @@ def collect(session: Session, *, customer_id: int) -> dict[str, Rows]:
                  checkins.export_rows(session, customer_id=customer_id),
                  loyalty.export_rows(session, customer_id=customer_id),
                  feedback.export_rows(session, customer_id=customer_id),
+                 retention.export_rows(session, customer_id=customer_id),
                  messaging.export_rows(session, addresses=addresses)):
         parts.update(more)
     return parts
@@ -127,6 +129,7 @@ def erase(session: Session, *, customer_id: int, by_customer: bool, hooks: Erasu
     complaint_ids = feedback.forget(session, customer_id=customer_id, now=now)
     for hook in hooks:
         hook(session, customer_id)
+    retention.forget(session, customer_id=customer_id)
     audit.redact(session, targets=[("customers", customer_id)]
                  + [("complaints", complaint_id) for complaint_id in complaint_ids],
                  words=[w for w in (who.full_name, who.email, who.phone, _national(who.phone))

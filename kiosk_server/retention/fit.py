@@ -116,7 +116,7 @@ def local_day(moment: datetime, utc_offset_seconds: int) -> int:
 def history(db: Executor, *, utc_offset_seconds: int, now: datetime,
             customer_ids: list[int] | None = None) -> History:
     """The summary the model is fitted on, for every customer with a visit (or these)."""
-    rows = customers.visit_days(db, utc_offset_seconds=utc_offset_seconds,
+    rows = customers.visit_day_summary(db, utc_offset_seconds=utc_offset_seconds,
                                 customer_ids=customer_ids)
     table = np.array(rows, dtype=np.int64).reshape(-1, 4)
     ids, days, first, last = table.T

@@ -66,6 +66,7 @@ def sign_up(body: SignupForm, request: Request, database: DatabaseDep, settings:
     the same answer whichever matched, and a sign-in link on their channel."""
     answer = service.submit(database, form=body, who=service.Submission(
         address=client_address(request), language=language,
-        settings=settings, signer=signer, hub=request.app.state.hub))
+        settings=settings, signer=signer, hub=request.app.state.hub,
+        on_visit=request.app.state.visit_listener))
     return Response(answer.body, status_code=answer.status, media_type="application/json",
                     headers={"Cache-Control": "no-store"})

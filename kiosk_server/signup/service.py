@@ -49,7 +49,7 @@ from kiosk_server.core.types import utcnow
 from kiosk_server.customers import contact
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.contact import ConsentBy
-from kiosk_server.customers.models import ConsentSource, Customer, CustomerCreate
+from kiosk_server.customers.models import ConsentSource, Customer, CustomerCreate, VisitListener
 from kiosk_server.events import service as events
 from kiosk_server.events.models import Event
 from kiosk_server.live.hub import LocalHub
@@ -87,6 +87,7 @@ class Submission:
     settings: Settings
     signer: TokenSigner
     hub: LocalHub | None = None
+    on_visit: VisitListener | None = None  # told of a walk-in's check-in, once committed
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,8 @@ def _walk_in(session: Session, *, customer_id: int, event: Event, who: Submissio
     result = checkin.admit_walk_in(session, event_id=rules.id, customer_id=customer_id,
                                    context=checkin.ScanContext(
                                        secret="", signer=who.signer, language=who.language,
-                                       zone=ZoneInfo(who.settings.timezone), hub=who.hub))
+                                       zone=ZoneInfo(who.settings.timezone), hub=who.hub,
+                                       on_visit=who.on_visit))
     if result.status is ScanStatus.OK:
         answer.status, answer.checked_in_at = WalkInStatus.CHECKED_IN, result.checked_in_at
     elif result.status is ScanStatus.NOT_INVITED:

@@ -197,6 +197,9 @@ def _every_other_change(client, admin):
         "thanks_kind": "percent", "thanks_value": 10, "thanks_valid_days": 30}))
     # Recorded whether the fit succeeds or is refused (this short history): an admin tried.
     _ok(client.post("/api/v1/retention/model/fit", headers=h), status=(200, 409))
+    _ok(client.put("/api/v1/retention-settings", headers=h, json={
+        "min_intervals": 3, "watch_overdue": 1.5, "at_risk_overdue": 2.0, "lapsed_overdue": 3.0,
+        "watch_spend_drop_pct": 20, "at_risk_spend_drop_pct": 50, "lapsed_after_days": 120}))
     _ok(client.post("/api/v1/auth/password", headers=h, json={
         "current_password": "correct horse battery", "new_password": "ngựa đúng pin"}))
 

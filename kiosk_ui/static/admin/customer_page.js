@@ -10,6 +10,7 @@ import { t } from "./i18n.js";
 import { follow, liveStatus } from "./live.js";
 import { loyaltyPanels } from "./loyalty_panel.js";
 import { portalQrButton } from "./portal_qr.js";
+import { customerStatus } from "./rhythm.js";
 import {
   actionButton, confirmAction, customerName, el, link, notify, phoneText, tagList, when,
 } from "./ui.js";
@@ -137,6 +138,7 @@ export async function customerPage(root, context, id) {
     count.textContent = highest;
     if (highest === visitCount) last.textContent = when(visit.occurred_at);
     if (visit.kind === "purchase") loyalty.purchased(); // a sale at the till, just now
+    setTimeout(showRhythm, 1000); // recomputed by the server just after the visit
   };
   const onRemoved = (visitCount) => {
     highest = visitCount;
@@ -145,6 +147,8 @@ export async function customerPage(root, context, id) {
   const card = cardPanel(id);
   const consent = consentPanel(customer);
   const erased = Boolean(customer.erased_at);
+  const rhythm = el("dd", { class: "rhythm-line" });
+  const showRhythm = async () => rhythm.replaceChildren(await customerStatus(id));
   root.classList.toggle("erased", erased);
   root.append(
     el("header", { class: "view-head" }, el("h1", { text: customerName(customer) }),
@@ -156,6 +160,7 @@ export async function customerPage(root, context, id) {
     el("div", { class: "columns" },
       el("section", { class: "panel" }, el("h2", { text: t("details") }),
         el("dl", { class: "details" },
+          ...(erased ? [] : [el("dt", { text: t("rhythm") }), rhythm]),
           el("dt", { text: t("phone") }), el("dd", { text: phoneText(customer.phone) }),
           el("dt", { text: t("email") }), el("dd", { text: customer.email || "—" }),
           el("dt", { text: t("tags") }), el("dd", {}, tagList(customer.tags)),
@@ -169,5 +174,6 @@ export async function customerPage(root, context, id) {
     ...loyalty.nodes,
     visitsPanel(customer, events, { onVisit, onRemoved }, context),
     ...(erased ? [] : [privacyPanel(customer)]));
-  await Promise.all([erased ? null : card.load(), loyalty.load(), consent.load()]);
+  await Promise.all([erased ? null : card.load(), loyalty.load(), consent.load(),
+    erased ? null : showRhythm()]);
 }

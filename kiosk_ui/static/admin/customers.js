@@ -4,20 +4,46 @@ import { api, query } from "./api.js";
 import { csvImport } from "./csv_import.js";
 import { consentBody, consentFields } from "./consent.js";
 import { t } from "./i18n.js";
+import { statusNode } from "./rhythm.js";
+import { rhythmSettingsPanel } from "./rhythm_settings.js";
 import {
   checkbox, checked, customerName, editorPage, el, field, link, number, pagedList, phoneText,
-  row, table, tagList, textInput, valueOf, when,
+  row, select, table, tagList, textInput, valueOf, when,
 } from "./ui.js";
 
 const PAGE_SIZE = 50;
+const STATUSES = ["new", "active", "watch", "at_risk", "lapsed"];
 
-export async function customersView(root) {
+/** A customer with a status (the list filtered by it): the name, the badge, the reason. */
+function statusRow(item) {
+  const line = el("tr", { class: "by-status", dataset: { customerId: item.customer_id } },
+    el("td", {}, el("span", { class: "name" },
+      link(`#/customers/${item.customer_id}`, item.full_name))),
+    el("td", { colspan: 5 }, statusNode(item)));
+  return line;
+}
+
+export async function customersView(root, context) {
+  // Filtered by status, the list is of the customers with it (the search does not apply).
+  const status = select([["", t("rhythmAll")], ...STATUSES.map((name) => [name,
+    t(`rhythm_${name}`)])], "");
+  status.name = "status";
+  status.classList.add("status-filter");
+  status.setAttribute("aria-label", t("rhythm"));
+  status.addEventListener("change", () => {
+    list.search.hidden = Boolean(status.value);
+    node.classList.toggle("filtered-by-status", Boolean(status.value)); // its own columns
+    list.reload();
+  });
   const { node, body } = table([t("fullName"), t("phone"), t("email"), t("tags"), t("visits"),
     t("lastVisit")], "customers");
   const list = pagedList({
     container: body, emptyText: t("noCustomers"), searchFor: t("searchCustomers"),
-    fetchPage: (after, q) => api(`/customers${query({ q, after, limit: PAGE_SIZE })}`),
+    fetchPage: (after, q) => (status.value
+      ? api(`/customer-statuses${query({ status: status.value, after, limit: PAGE_SIZE })}`)
+      : api(`/customers${query({ q, after, limit: PAGE_SIZE })}`)),
     render: (customer) => {
+      if (status.value) return statusRow(customer);
       const name = [link(`#/customers/${customer.id}`, customerName(customer)),
         ...(customer.erased_at ? [el("span", { class: "hint erased-on",
           text: t("erasedOn", { time: when(customer.erased_at) }) })] : [])];
@@ -45,7 +71,9 @@ export async function customersView(root) {
       link("#/customers/new", t("newCustomer"), "button primary"))),
   el("details", { class: "panel import" }, el("summary", { text: t("importCustomers") }),
     importing),
-  el("section", { class: "panel" }, list.search, node, ...list.footer));
+  el("section", { class: "panel" }, el("div", { class: "toolbar" }, list.search, status),
+    node, ...list.footer),
+  await rhythmSettingsPanel(context.me.role === "admin"));
   await list.start();
 }
 

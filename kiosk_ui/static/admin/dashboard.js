@@ -5,9 +5,18 @@ import { alertSentence } from "./complaints.js";
 import { eventTimes, liveCounters, monitorLink } from "./events.js";
 import { t } from "./i18n.js";
 import { follow, liveStatus } from "./live.js";
+import { statusNode } from "./rhythm.js";
 import { el, link, when } from "./ui.js";
 
 const ALERTS_SHOWN = 8;
+const DRIFTING = new Set(["watch", "at_risk", "lapsed"]);
+
+/** A customer who just started drifting (their status changed to a worse one), live. */
+const driftItem = (change) => el("li", { class: "alert-line drift",
+  dataset: { customerId: change.customer_id } },
+el("strong", {}, link(`#/customers/${change.customer_id}`, change.customer_name
+  || `#${change.customer_id}`)), statusNode(change),
+el("small", { class: "hint", text: when(change.at) }));
 
 function alertItem(alert) {
   return el("li", { class: "alert-line", dataset: { complaintId: alert.complaint_id } },
@@ -32,7 +41,7 @@ function alertsPanel(context) {
   const loadOpen = async () => {
     const open = (await api("/complaints?status=open&limit=50"))
       .filter((complaint) => complaint.source === "feedback");
-    list.replaceChildren();
+    for (const item of list.querySelectorAll("[data-complaint-id]")) item.remove();
     for (const complaint of open.slice(0, ALERTS_SHOWN)) {
       show({ complaint_id: complaint.id, customer_id: complaint.customer_id,
         customer_name: complaint.customer_name, visit_rating: complaint.visit_rating,
@@ -46,6 +55,12 @@ function alertsPanel(context) {
     onMessage: (message) => {
       if (message.type === "ready") loadOpen().catch(() => {});
       else if (message.type === "feedback_alert") show(message, true);
+      else if (message.type === "status_change" && DRIFTING.has(message.status)) {
+        list.querySelector(`.drift[data-customer-id="${message.customer_id}"]`)?.remove();
+        list.prepend(driftItem(message));
+        while (list.children.length > ALERTS_SHOWN) list.lastChild.remove();
+        empty.hidden = true;
+      }
     },
   }));
   return el("section", { class: "panel alerts-panel", "aria-live": "polite" },

@@ -3,6 +3,7 @@
 // like a third visit, whoever is at the till.
 import { t } from "../admin/i18n.js";
 import { portalQrButton } from "../admin/portal_qr.js";
+import { customerStatus } from "../admin/rhythm.js";
 import { el, money, number, phoneText, tagList, when } from "../admin/ui.js";
 
 const dateOnly = (iso) => new Intl.DateTimeFormat(document.documentElement.lang === "en"
@@ -26,6 +27,8 @@ export function summarySection({ customerId, visitNumber, liveNode, onDone }) {
   const tags = el("span");
   const since = el("span", { class: "since" });
   const phone = el("span", { class: "phone" });
+  const rhythm = el("p", { class: "rhythm-line" });
+  let shown = null; // the visit count the status was read for: read again after a new visit
   const stats = {
     points: stat("points", t("points")),
     total: stat("total", t("totalSpend")),
@@ -39,12 +42,18 @@ export function summarySection({ customerId, visitNumber, liveNode, onDone }) {
     el("p", { class: "standing" }, tier,
       el("span", { class: "visit-number", text: t("visitNumber", { n: visitNumber }) }), tags),
     el("p", { class: "identity" }, phone, since, liveNode),
+    rhythm,
     el("dl", { class: "stats" }, Object.values(stats).flatMap((item) => item.nodes)),
     el("p", { class: "portal" }, portalQrButton(customerId)));
 
   function update(panel) {
     const { customer, loyalty } = panel;
     name.textContent = customer.full_name;
+    if (shown !== customer.visit_count) { // (the server recomputes it just after a visit)
+      const read = () => customerStatus(customerId).then((node) => rhythm.replaceChildren(node));
+      if (shown === null) read(); else setTimeout(read, 800);
+      shown = customer.visit_count;
+    }
     tier.textContent = loyalty.tier;
     tags.replaceChildren(tagList(customer.tags));
     phone.textContent = phoneText(customer.phone);

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Retention benchmark: every customer's status recomputed, against the bare aggregate.
+
+    .venv/bin/python bench/retention.py                       # SQLite, 100,000 customers
+    .venv/bin/python bench/retention.py --customers 20000     # smaller
+    .venv/bin/python bench/retention.py --postgres postgresql+psycopg://postgres@127.0.0.1/bench
+
+1. Seeding (not measured), in a child process: the synthetic history of `kiosk demo
+   --customers` (kiosk_server/history.py: regulars with their own rhythms over a year,
+   seasonal traffic, planted drifters) written in bulk, about 20 visits a customer, each
+   sale also a visit as the till records it. The database is emptied first (SQLite: a
+   new file in a temporary dir; PostgreSQL: the named database, migrated, its tables
+   truncated).
+2. The floor: `SELECT customer_id, count(*), max(occurred_at) FROM visits GROUP BY
+   customer_id` over the same table, run twice, the faster kept (a warm cache, as the
+   pass has).
+3. The full pass (kiosk_server.retention.worker.full_pass), as the nightly worker and
+   `kiosk retention recompute` run it: every customer, in transactions of 2,000, each
+   from one aggregate over their visits and one over their sales; run twice (the first
+   writes every status, the second only those that moved), the first reported.
+4. Incremental: for 1,000 random customers, a visit recorded (not measured), then the
+   customer's recomputation as the worker does it after a visit commits (one short
+   transaction), timed one by one: the p99.
+5. Peak memory: this process's maximum resident size (the seeding ran in the child).
+
+The model fit is the BG/NBD helper's (kiosk_server/retention/fit.py): timed when present,
+`fit_s=na` otherwise. The last line is machine-readable:
+
+    customers=.. visits=.. full_pass_s=.. floor_s=.. full_pass_vs_floor=.. fit_s=..
+    incremental_p99_ms=.. peak_mb=..
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run from a checkout even if the package is not installed
+
+from sqlalchemy import text  # noqa: E402
+
+from kiosk_server.core.db import Access, Database, prepared_insert  # noqa: E402
+from kiosk_server.core.migrations import upgrade  # noqa: E402
+from kiosk_server.core.types import utcnow  # noqa: E402
+from kiosk_server.customers.models import Visit, VisitKind  # noqa: E402
+from kiosk_server.retention.worker import full_pass, recompute_customers  # noqa: E402
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+FLOOR = "SELECT customer_id, count(*), max(occurred_at) FROM visits GROUP BY customer_id"
+TABLES = ("status_changes", "customer_status", "purchases", "visits", "customers")
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--customers", type=int, default=100_000)
+    p.add_argument("--postgres", metavar="URL", help="a PostgreSQL database to use (emptied)")
+    p.add_argument("--samples", type=int, default=1000, help="incremental updates timed")
+    p.add_argument("--seed-into", metavar="URL", help=argparse.SUPPRESS)  # the child's work
+    return p.parse_args()
+
+
+def seed(url: str, customers: int) -> None:
+    from kiosk_server import history
+
+    database = Database(url)
+    with database.session() as session:
+        history.write(session, history.people(customers), zone=ZONE)
+    database.dispose()
+
+
+def prepare(url: str) -> None:
+    upgrade(url)
+    if url.startswith("postgresql"):
+        database = Database(url)
+        with database.session() as session:
+            session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        database.dispose()
+
+
+def timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def floor_s(database: Database) -> float:
+    def run() -> None:
+        with database.engine.connect() as connection:
+            connection.execute(text(FLOOR)).fetchall()
+    return min(timed(run), timed(run))
+
+
+def fit_s(database: Database) -> str:
+    try:
+        fit = importlib.import_module("kiosk_server.retention.fit")
+    except ImportError:
+        return "na"
+    runner = getattr(fit, "bench_fit", None)
+    return f"{timed(lambda: runner(database)):.2f}" if runner else "na"
+
+
+_ADD_VISIT = prepared_insert(Visit, ["customer_id", "kind", "occurred_at", "gate"])
+
+
+def incremental_p99_ms(database: Database, ids: list[int], samples: int) -> float:
+    chosen = random.Random(7).sample(ids, min(samples, len(ids)))
+    times = []
+    for customer_id in chosen:
+        with database.session() as session:
+            _ADD_VISIT.rows(session, {"customer_id": customer_id, "kind": VisitKind.EVENT,
+                                      "occurred_at": utcnow(), "gate": ""})
+        times.append(timed(lambda c=customer_id: recompute_customers(database, [c], zone=ZONE)))
+    times.sort()
+    return times[max(0, int(len(times) * 0.99) - 1)] * 1000
+
+
+def main() -> None:
+    args = parse_args()
+    if args.seed_into:
+        seed(args.seed_into, args.customers)
+        return
+    with tempfile.TemporaryDirectory(prefix="kiosk-retention-") as work:
+        url = args.postgres or f"sqlite:///{Path(work) / 'kiosk.db'}"
+        prepare(url)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, __file__, "--customers", str(args.customers),
+                        "--seed-into", url], check=True)
+        print(f"seeded in {time.perf_counter() - started:.1f} s")
+        database = Database(url)
+        with database.engine.connect() as connection:
+            visits = connection.execute(text("SELECT count(*) FROM visits")).scalar_one()
+            sales = connection.execute(text("SELECT count(*) FROM purchases")).scalar_one()
+            ids = list(connection.execute(text("SELECT id FROM customers")).scalars())
+        print(f"{len(ids)} customers, {visits} visits, {sales} sales")
+        floor = floor_s(database)
+        print(f"floor (bare aggregate over visits): {floor:.2f} s")
+        first = full_pass(database, zone=ZONE)
+        second = full_pass(database, zone=ZONE)
+        print(f"full pass: {first.seconds:.2f} s ({first.customers} customers), "
+              f"again: {second.seconds:.2f} s ({second.changes} changes)")
+        with database.session(Access.READ) as session:
+            counts = session.execute(text(
+                "SELECT status, count(*) FROM customer_status GROUP BY status")).all()
+        print("statuses:", dict(sorted((str(s), n) for s, n in counts)))
+        fit = fit_s(database)
+        p99 = incremental_p99_ms(database, ids, args.samples)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        database.dispose()
+    print(f"customers={len(ids)} visits={visits} full_pass_s={first.seconds:.2f} "
+          f"floor_s={floor:.2f} full_pass_vs_floor={first.seconds / floor:.2f} fit_s={fit} "
+          f"incremental_p99_ms={p99:.2f} peak_mb={peak_mb:.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,290 @@
+"""Each customer's status against their own rhythm: the thresholds (one row, set by
+admins), recomputing statuses a batch at a time, reading them, and their changes.
+
+A recomputation reads a batch of customers' visit days and spend in one aggregate pass
+each (through the customers and loyalty services), computes each status (`rhythm`),
+writes the rows whose figures moved, and records a `StatusChange` for each status that
+changed; the changes are announced live to managers once committed."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlmodel import Session, col
+
+from kiosk_server.core.db import Executor, Prepared, dialect_insert, on_commit, prepared_insert
+from kiosk_server.core.db import table_of as _table
+from kiosk_server.core.errors import DomainError
+from kiosk_server.core.types import utcnow
+from kiosk_server.customers import service as customers
+from kiosk_server.live.channels import MANAGER_ALERTS
+from kiosk_server.live.hub import LocalHub
+from kiosk_server.loyalty import service as loyalty
+from kiosk_server.retention import rhythm
+from kiosk_server.retention.models import (
+    CustomerStatus,
+    CustomerStatusListed,
+    CustomerStatusPage,
+    CustomerStatusPublic,
+    RetentionSettings,
+    RetentionSettingsPublic,
+    RetentionSettingsUpdate,
+    Status,
+    StatusChange,
+)
+
+# Customers per transaction in a full pass.
+BATCH = 2000
+_SETTINGS_FIELDS = list(RetentionSettingsUpdate.model_fields)
+
+# ---------------------------------------------------------------- settings
+
+# Not `Prepared`: its compiled plans have no result processor for floats on PostgreSQL
+# (and these are read once per batch, not per check-in).
+_READ_SETTINGS = select(*_table(RetentionSettings).c).where(col(RetentionSettings.id) == 1)
+_DEFAULTS = RetentionSettings().model_dump(include={"id", *_SETTINGS_FIELDS})
+_ADD_DEFAULTS = prepared_insert(RetentionSettings, list(_DEFAULTS), ignore_conflicts=True)
+
+
+def current_settings(db: Executor) -> RetentionSettings:
+    """The thresholds now (the defaults when none were ever saved)."""
+    found = db.execute(_READ_SETTINGS).first()
+    return RetentionSettings.model_validate(found._asdict() if found else _DEFAULTS)
+
+
+def settings_public(row: RetentionSettings) -> RetentionSettingsPublic:
+    return RetentionSettingsPublic.model_validate(row.model_dump())
+
+
+def update_settings(session: Session, *, data: RetentionSettingsUpdate, by: int | None
+                    ) -> tuple[RetentionSettings, dict[str, Any]]:
+    """Save the thresholds; the row as saved and the values that changed (for the audit
+    log). Statuses follow at the next recomputation (the nightly pass, or a visit)."""
+    _ADD_DEFAULTS.rows(session, _DEFAULTS)
+    before = session.scalars(select(RetentionSettings).where(col(RetentionSettings.id) == 1)
+                             .with_for_update()).one()
+    changed = {name: value for name, value in data.model_dump().items()
+               if getattr(before, name) != value}
+    if changed:
+        session.execute(update(RetentionSettings).where(col(RetentionSettings.id) == 1)
+                        .values(**changed, updated_at=utcnow(), updated_by=by)
+                        .execution_options(synchronize_session=False))
+        session.refresh(before)
+    return before, changed
+
+
+def settings_labels(session: Session, ids: list[int]) -> dict[int, str]:
+    """The settings' one row, for the audit log."""
+    return {row_id: "Ngưỡng giữ chân khách" for row_id in ids}
+
+
+# ---------------------------------------------------------------- recomputing
+
+_COLUMNS = ("customer_id", "status", "reason", "visit_count", "usual_interval_days",
+            "days_since", "spend_recent_vnd", "spend_before_vnd", "changed_at", "computed_at")
+_FIGURES = slice(1, 8)  # status .. spend_before_vnd: what a rewrite compares
+
+
+# Two passes at once (two server processes) record one change: the second waits (FOR
+# UPDATE on PostgreSQL; SQLite has one writer at a time anyway).
+_EXISTING = (select(*(_table(CustomerStatus).c[name] for name in _COLUMNS))
+             .where(col(CustomerStatus.customer_id).between(bindparam("first_id"),
+                                                            bindparam("last_id")))
+             .with_for_update())
+
+
+def _upsert(dialect: str) -> Any:
+    statement = dialect_insert(dialect, _table(CustomerStatus)).values(
+        {name: bindparam(name) for name in _COLUMNS})
+    return statement.on_conflict_do_update(
+        index_elements=["customer_id"],
+        set_={name: statement.excluded[name] for name in _COLUMNS[1:]})
+
+
+_UPSERT = Prepared(_upsert)
+_ADD_CHANGE = prepared_insert(StatusChange, ["customer_id", "from_status", "to_status",
+                                             "reason", "changed_at"])
+
+
+@dataclass(frozen=True)
+class Moment:
+    """When a recomputation stands: the time, the shop's local day, the thresholds."""
+
+    now: datetime
+    today: int  # local day number
+    offset_s: int  # the shop's offset from UTC now
+    thresholds: rhythm.Thresholds
+
+    @classmethod
+    def of(cls, db: Executor, zone: ZoneInfo, now: datetime | None = None) -> "Moment":
+        now = now or utcnow()
+        offset = now.astimezone(zone).utcoffset()
+        offset_s = int(offset.total_seconds()) if offset else 0
+        return cls(now, (int(now.timestamp()) + offset_s) // 86400, offset_s,
+                   rhythm.Thresholds.of(current_settings(db)))
+
+
+@dataclass(frozen=True)
+class Change:
+    customer_id: int
+    before: Status
+    after: rhythm.Standing
+
+
+def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
+              hub: LocalHub | None = None) -> list[Change]:
+    """Recompute the statuses of the customers `ids` (ascending, close together: one id
+    range is read), in the caller's transaction; the changes, announced once committed."""
+    if not ids:
+        return []
+    first_id, last_id = ids[0], ids[-1]
+    days = customers.visit_days(session, first_id=first_id, last_id=last_id,
+                                offset_s=moment.offset_s)
+    spend = loyalty.spend_windows(session, first_id=first_id, last_id=last_id, until=moment.now)
+    old = {row[0]: tuple(row) for row in session.execute(
+        _EXISTING, {"first_id": first_id, "last_id": last_id})}
+    writes: list[dict[str, Any]] = []
+    changes: list[Change] = []
+    for customer_id in ids:
+        recent, before = spend.get(customer_id, (0, 0))
+        now = rhythm.standing(days.get(customer_id, ()), today=moment.today,
+                              spend_recent_vnd=recent, spend_before_vnd=before,
+                              thresholds=moment.thresholds)
+        row = (customer_id, now.status.value, now.reason.value, now.visit_count,
+               now.usual_interval_days, now.days_since, now.spend_recent_vnd,
+               now.spend_before_vnd)
+        previous = old.get(customer_id)
+        if previous is not None and _same(previous, row):
+            continue
+        changed_at = moment.now
+        if previous is not None and Status(previous[1]) is now.status:
+            changed_at = previous[8]
+        elif previous is not None:
+            changes.append(Change(customer_id, Status(previous[1]), now))
+        writes.append(dict(zip(_COLUMNS, (*row, changed_at), strict=False)))
+    if writes:
+        _UPSERT.many(session, writes, shared={"computed_at": moment.now})
+    if changes:
+        _ADD_CHANGE.many(session, [
+            {"customer_id": c.customer_id, "from_status": c.before, "to_status": c.after.status,
+             "reason": c.after.reason, "changed_at": moment.now} for c in changes])
+        if hub is not None:
+            _announce(session, hub, changes, moment.now)
+    return changes
+
+
+def followed(session: Session, *, customer_id: int) -> bool:
+    """Whether the customer has a status to keep: they exist and were not erased (a visit
+    just before their erasure must not bring it back)."""
+    try:
+        return customers.guest(session, customer_id=customer_id).erased_at is None
+    except DomainError:
+        return False
+
+
+def _same(previous: tuple, row: tuple) -> bool:
+    figures = tuple(previous[_FIGURES])
+    # The database gives enums back as their members, the row has their values.
+    figures = tuple(getattr(value, "value", value) for value in figures)
+    return figures == row[_FIGURES]
+
+
+def _announce(session: Session, hub: LocalHub, changes: list[Change], at: datetime) -> None:
+    names = customers.audit_labels(session, [change.customer_id for change in changes])
+    for change in changes:
+        message = {"type": "status_change", "customer_id": change.customer_id,
+                   "customer_name": names.get(change.customer_id),
+                   "from_status": change.before.value, "at": at.isoformat(),
+                   **public_of(change.customer_id, change.after, changed_at=at,
+                               computed_at=at).model_dump(mode="json")}
+        on_commit(session, partial(hub.publish, MANAGER_ALERTS, message))
+
+
+def public_of(customer_id: int, figures: rhythm.Standing, *, changed_at: datetime,
+              computed_at: datetime) -> CustomerStatusPublic:
+    return CustomerStatusPublic(
+        customer_id=customer_id, status=figures.status, reason=figures.reason,
+        visit_count=figures.visit_count, usual_interval_days=figures.usual_interval_days,
+        days_since=figures.days_since, spend_recent_vnd=figures.spend_recent_vnd,
+        spend_before_vnd=figures.spend_before_vnd, spend_drop_pct=figures.spend_drop_pct,
+        changed_at=changed_at, computed_at=computed_at)
+
+
+# ---------------------------------------------------------------- reading
+
+def status_of(session: Session, *, customer_id: int, zone: ZoneInfo) -> CustomerStatusPublic:
+    """The customer's status as last computed; computed now (not saved) for a customer no
+    pass has reached yet (404 for no such customer)."""
+    customers.guest(session, customer_id=customer_id)  # 404 for no such customer
+    row = session.get(CustomerStatus, customer_id)
+    if row is None:
+        moment = Moment.of(session, zone)
+        figures = compute(session, customer_id, moment=moment)
+        return public_of(customer_id, figures, changed_at=moment.now, computed_at=moment.now)
+    return public_of(customer_id, _standing_of(row), changed_at=row.changed_at,
+                     computed_at=row.computed_at)
+
+
+def compute(db: Executor, customer_id: int, *, moment: Moment) -> rhythm.Standing:
+    """One customer's standing now, from their visits and spend (nothing saved)."""
+    days = customers.visit_days(db, first_id=customer_id, last_id=customer_id,
+                                offset_s=moment.offset_s)
+    spend = loyalty.spend_windows(db, first_id=customer_id, last_id=customer_id,
+                                  until=moment.now)
+    recent, before = spend.get(customer_id, (0, 0))
+    return rhythm.standing(days.get(customer_id, ()), today=moment.today,
+                           spend_recent_vnd=recent, spend_before_vnd=before,
+                           thresholds=moment.thresholds)
+
+
+def status_page(session: Session, *, status: Status, after: int = 0, limit: int = 50
+                ) -> CustomerStatusPage:
+    """The customers with `status`, by id after `after`, with their names."""
+    rows = list(session.scalars(
+        select(CustomerStatus)
+        .where(col(CustomerStatus.status) == status, col(CustomerStatus.customer_id) > after)
+        .order_by(col(CustomerStatus.customer_id)).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    names = customers.audit_labels(session, [row.customer_id for row in rows])
+    items = [CustomerStatusListed(
+        **public_of(row.customer_id, _standing_of(row), changed_at=row.changed_at,
+                    computed_at=row.computed_at).model_dump(),
+        full_name=names.get(row.customer_id, "")) for row in rows]
+    return CustomerStatusPage(items=items, next_cursor=rows[-1].customer_id if more else None)
+
+
+def _standing_of(row: CustomerStatus) -> rhythm.Standing:
+    return rhythm.Standing(row.status, row.reason, row.visit_count, row.usual_interval_days,
+                           row.days_since, row.spend_recent_vnd, row.spend_before_vnd)
+
+
+def changes_since(session: Session, *, since: datetime, limit: int = 200) -> list[StatusChange]:
+    """The status changes from `since` on, oldest first (what campaigns read)."""
+    return list(session.scalars(
+        select(StatusChange).where(col(StatusChange.changed_at) >= since)
+        .order_by(col(StatusChange.changed_at), col(StatusChange.id)).limit(limit)))
+
+
+# ---------------------------------------------------------------- privacy
+
+def export_rows(session: Session, *, customer_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The customer's status and its changes (their export)."""
+    row = session.get(CustomerStatus, customer_id)
+    changes = session.scalars(select(StatusChange)
+                              .where(col(StatusChange.customer_id) == customer_id)
+                              .order_by(col(StatusChange.changed_at), col(StatusChange.id)))
+    return {"status": [row.model_dump()] if row else [],
+            "status_changes": [change.model_dump(exclude={"customer_id"})
+                               for change in changes]}
+
+
+def forget(session: Session, *, customer_id: int) -> None:
+    """An erased customer's status and its history go: the shop no longer follows them (the
+    passes skip erased customers)."""
+    session.execute(delete(StatusChange).where(col(StatusChange.customer_id) == customer_id))
+    session.execute(delete(CustomerStatus).where(col(CustomerStatus.customer_id) == customer_id))

@@ -1,0 +1,158 @@
+"""Keeping statuses current: the full pass (nightly, and `kiosk retention recompute`), and
+the customers whose visit or sale was just recorded.
+
+A visit's transaction only puts the customer's id in a set, after its commit (a hook
+registered at start-up: check-in and loyalty know nothing of retention); a thread of the
+server recomputes the customers of that set a few at a time, in their own short
+transactions, so that a check-in never waits for it: half a second after a visit (a
+burst at a gate is then a few transactions, not one per scan), at most `DRAIN_BATCH` each
+half second, `PER_TRANSACTION` to a transaction, the check-ins waiting for the write lock
+first between two. The same thread runs the full pass each night at `NIGHTLY_HOUR` (the
+shop's time): days since the last visit grow without any visit."""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from kiosk_server.core.config import Settings
+from kiosk_server.core.db import Access, Database
+from kiosk_server.core.types import utcnow
+from kiosk_server.customers import service as customers
+from kiosk_server.live.hub import LocalHub
+from kiosk_server.retention import service
+from kiosk_server.retention.service import BATCH, Moment
+
+log = logging.getLogger(__name__)
+
+NIGHTLY_HOUR = 3
+# Customers taken from the visits' set at a time, and recomputed per transaction: small,
+# so that a gate's check-ins never wait long for the write lock.
+DRAIN_BATCH = 50
+PER_TRANSACTION = 10
+# A visit's customer is recomputed this long after it at the latest: a gate's burst of
+# check-ins is then handled in a few transactions, not one each, between its scans.
+SETTLE_S = 0.5
+STOP_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class PassReport:
+    customers: int
+    changes: int
+    seconds: float
+
+
+def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None,
+              now: datetime | None = None, batch: int = BATCH) -> PassReport:
+    """Recompute every customer's status, `batch` customers per short transaction."""
+    started = time.perf_counter()
+    with database.session(Access.READ) as session:
+        moment = Moment.of(session, zone, now)
+    after_id, count, changes = 0, 0, 0
+    while True:
+        with database.session(Access.READ) as session:
+            ids = customers.customer_ids(session, after_id=after_id, limit=batch)
+        if not ids:
+            break
+        with database.session() as session:
+            changes += len(service.recompute(session, ids, moment=moment, hub=hub))
+        database.let_waiting_writers_in()
+        count += len(ids)
+        after_id = ids[-1]
+    return PassReport(count, changes, time.perf_counter() - started)
+
+
+def recompute_customers(database: Database, ids: list[int], *, zone: ZoneInfo,
+                        hub: LocalHub | None = None) -> int:
+    """Recompute these customers now, `PER_TRANSACTION` to a short transaction (the
+    check-ins waiting for the write lock go first between two), the thresholds read once;
+    the changes."""
+    with database.session(Access.READ) as session:
+        moment = Moment.of(session, zone)
+    wanted = sorted(set(ids))
+    changes = 0
+    for start in range(0, len(wanted), PER_TRANSACTION):
+        if start:
+            database.let_waiting_writers_in()
+        with database.session() as session:
+            for customer_id in wanted[start:start + PER_TRANSACTION]:
+                if service.followed(session, customer_id=customer_id):
+                    changes += len(service.recompute(session, [customer_id], moment=moment,
+                                                     hub=hub))
+    return changes
+
+
+class RetentionWorker:
+    """The thread that recomputes the customers whose visit was just recorded, and runs
+    the nightly pass."""
+
+    def __init__(self, database: Database, settings: Settings, hub: LocalHub | None) -> None:
+        self._database = database
+        self._zone = settings.zone
+        self._hub = hub
+        self._pending: set[int] = set()
+        self._woken = threading.Condition()
+        self._stopping = False
+        self._stopped = threading.Event()  # wakes the settling wait at once on a stop
+        self._thread: threading.Thread | None = None
+        self.recomputed = 0  # customers recomputed from visits (tests wait on it)
+
+    def customer_changed(self, customer_id: int) -> None:
+        """After a visit or a sale is committed: the customer's status is to be recomputed
+        (by the worker's thread; this returns at once)."""
+        with self._woken:
+            self._pending.add(customer_id)
+            self._woken.notify()
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping = False
+        self._stopped.clear()
+        self._thread = threading.Thread(target=self._run, name="kiosk-retention", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Finish the transaction in hand, then stop."""
+        with self._woken:
+            self._stopping = True
+            self._woken.notify()
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(STOP_TIMEOUT_S)
+            self._thread = None
+
+    def _next_night(self) -> datetime:
+        local = utcnow().astimezone(self._zone)
+        night = local.replace(hour=NIGHTLY_HOUR, minute=0, second=0, microsecond=0)
+        return night if night > local else night + timedelta(days=1)
+
+    def _run(self) -> None:
+        night = self._next_night()
+        while True:
+            with self._woken:
+                wait_s = max(0.0, (night - utcnow()).total_seconds())
+                if not self._pending and not self._stopping:
+                    self._woken.wait(min(wait_s, 3600.0))
+                waiting = bool(self._pending) and not self._stopping
+            if waiting:  # the rest of a burst joins meanwhile (outside the lock)
+                self._stopped.wait(SETTLE_S)
+            with self._woken:
+                if self._stopping:
+                    return
+                ids = sorted(self._pending)[:DRAIN_BATCH]
+                self._pending.difference_update(ids)
+            try:
+                if ids:
+                    recompute_customers(self._database, ids, zone=self._zone, hub=self._hub)
+                    self.recomputed += len(ids)
+                if utcnow() >= night:
+                    night = self._next_night()
+                    report = full_pass(self._database, zone=self._zone, hub=self._hub)
+                    log.info("retention pass: %d customers, %d changes, %.1f s",
+                             report.customers, report.changes, report.seconds)
+            except Exception:  # the database was unreachable, say: the next round tries again
+                log.exception("retention recomputation failed")

@@ -1,0 +1,124 @@
+"""A customer's status against their own rhythm, where people serve them: a coloured badge
+and its reason as a sentence, on the customer's admin page and in the till's panel, in
+Vietnamese and in English."""
+
+from pathlib import Path
+
+import pytest
+
+from kiosk_server import history
+from kiosk_server.retention.worker import full_pass
+from tests.ui.admin_pages import admin_tab
+from tests.ui.test_checkout import Till
+
+SHOTS = Path("/work/helpers/shots/retrhythm")
+PHONE = {"width": 375, "height": 812}
+TABLET = {"width": 820, "height": 1180}
+WORDS = {
+    "vi": ("Có nguy cơ rời bỏ", "thường ghé mỗi ~10 ngày, lần cuối cách đây 20 ngày",
+           "Cần để ý", "chi tiêu 90 ngày qua giảm 20 %"),
+    "en": ("At risk", "usually visits every ~10 days, last visit 20 days ago",
+           "Watch", "spending in the last 90 days down 20 %"),
+}
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["375", "820"])
+def test_the_customer_page_and_the_till_say_a_drifting_regulars_status(
+        chromium, served, client, admin, db, settings, viewport):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with db.session() as session:
+        planted = history.write(session, history.people(25), zone=settings.zone)
+    full_pass(db, zone=settings.zone)
+    [overdue] = [p for p in planted if p.label == "2.0x overdue, 20 days"]
+    [spending] = [p for p in planted if p.label == "spend down 20 %"]
+    changed = client.patch(f"/api/v1/customers/{spending.customer_id}", headers=admin.headers,
+                           json={"phone": "0903 555 020"})
+    assert changed.status_code == 200, changed.text
+    width = viewport["width"]
+    for language, (at_risk, rhythm, watch, spend) in WORDS.items():
+        with admin_tab(chromium, served.url, viewport=viewport) as ui:
+            ui.context.add_init_script(
+                f"localStorage.setItem('kiosk-admin-language', '{language}')")
+            ui.page.reload()
+            ui.wait_view("/")
+            ui.go(f"/customers/{overdue.customer_id}")
+            ui.wait_text(".rhythm-line .rhythm-reason", rhythm)
+            badge = ui.page.locator(".rhythm-line .badge.status-at_risk")
+            assert badge.inner_text() == at_risk
+            ui.page.screenshot(path=str(SHOTS / f"customer-page-{language}-{width}.png"))
+        till = Till(chromium, served.url, viewport=viewport)
+        till.page.evaluate(f"localStorage.setItem('kiosk-admin-language', '{language}')")
+        till.page.reload()
+        till.page.wait_for_selector("[data-view=idle]")
+        till.page.fill("#find-input", "0903555020")
+        till.page.press("#find-input", "Enter")
+        till.served(spending.customer_id)
+        till.wait_text(".who .rhythm-reason", spend)
+        assert till.text(".who .badge.status-watch") == watch
+        till.page.screenshot(path=str(SHOTS / f"till-{language}-{width}.png"))
+        till.close()
+
+
+def test_the_customers_list_filters_by_status_and_admins_set_the_thresholds(
+        chromium, served, client, admin, db, settings, app):
+    with db.session() as session:
+        planted = history.write(session, history.people(25), zone=settings.zone)
+    full_pass(db, zone=settings.zone)
+    at_risk = sorted(p.customer_id for p in planted if p.status.value == "at_risk")
+    for language in ("vi", "en"):
+        with admin_tab(chromium, served.url, viewport=PHONE) as ui:
+            page = ui.page
+            ui.context.add_init_script(
+                f"localStorage.setItem('kiosk-admin-language', '{language}')")
+            page.reload()
+            ui.wait_view("/")
+            ui.go("/customers")
+            page.select_option("select.status-filter", "at_risk")
+            page.wait_for_function(
+                "n => document.querySelectorAll('tr.by-status').length === n", arg=len(at_risk))
+            shown = [int(row.get_attribute("data-customer-id"))
+                     for row in page.locator("tr.by-status").all()]
+            assert shown == at_risk
+            assert page.locator("tr.by-status .badge.status-at_risk").count() == len(at_risk)
+            for viewport in (PHONE, TABLET):
+                page.set_viewport_size(viewport)
+                page.screenshot(path=str(SHOTS / f"customers-at-risk-{language}-"
+                                         f"{viewport['width']}.png"))
+            page.set_viewport_size(PHONE)
+            page.click(".rhythm-settings-panel summary")
+            form = "form.rhythm-settings"
+            if language == "vi":
+                page.fill(f"{form} [name=at_risk_overdue]", "1,2")  # below watch's 1.5
+                page.click(f"{form} button[type=submit]")
+                ui.wait_text(f"{form} .error", "các ngưỡng phải tăng dần")
+                page.fill(f"{form} [name=at_risk_overdue]", "2")
+                page.fill(f"{form} [name=watch_overdue]", "1,4")
+                page.click(f"{form} button[type=submit]")
+                page.wait_for_function(
+                    "document.querySelector('form.rhythm-settings [name=watch_overdue]')"
+                    ".value === '1.4'")
+                saved = client.get("/api/v1/retention-settings", headers=admin.headers).json()
+                assert saved["watch_overdue"] == 1.4 and saved["updated_by"] == admin.staff_id
+                # The next pass flags the regular 14 days into a 10-day rhythm: live, on the
+                # managers' dashboard.
+                ui.go("/")
+                page.wait_for_selector(".alerts-panel .live:not(.offline)")
+                page.wait_for_load_state("networkidle")  # the open complaints read
+                [just_under] = [p for p in planted if p.label == "1.5x overdue, 14 days"]
+                full_pass(db, zone=settings.zone, hub=app.state.hub)
+                drift = page.locator(
+                    f".alerts .drift[data-customer-id='{just_under.customer_id}']")
+                drift.wait_for()
+                assert "thường ghé mỗi ~10 ngày, lần cuối cách đây 14 ngày" in drift.inner_text()
+                for viewport in (PHONE, TABLET):
+                    page.set_viewport_size(viewport)
+                    page.screenshot(path=str(SHOTS / f"dashboard-drift-vi-{viewport['width']}"
+                                                     ".png"))
+                page.set_viewport_size(PHONE)
+                ui.go("/customers")
+                page.click(".rhythm-settings-panel summary")
+            page.locator(".rhythm-settings-panel").scroll_into_view_if_needed()
+            for viewport in (PHONE, TABLET):
+                page.set_viewport_size(viewport)
+                page.screenshot(path=str(SHOTS / f"rhythm-settings-{language}-"
+                                         f"{viewport['width']}.png"))
