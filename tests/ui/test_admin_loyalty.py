@@ -165,6 +165,8 @@ def test_the_customer_page_shows_loyalty_voids_a_purchase_issues_a_coupon_resolv
         assert _fact(page, "next_tier") == "Bạc: 1,500,000 ₫ to go"
         assert "Voided" in page.inner_text(f"{PURCHASE_ROWS}[data-purchase-id='{newest}']")
         page.click("#language button[data-lang=vi]")  # the choice is kept: leave it as found
+        ui.wait_view(f"/customers/{customer_id}")
+        _wait_fact(page, "spend_12m", "3.500.000 ₫")  # drawn again: its till link is the new one
 
         # "Open at the till": the till (same session) serves this customer at once
         page.click("[data-part=loyalty] a.till-link")
