@@ -117,7 +117,7 @@ def history(db: Executor, *, utc_offset_seconds: int, now: datetime,
             customer_ids: list[int] | None = None) -> History:
     """The summary the model is fitted on, for every customer with a visit (or these)."""
     rows = customers.visit_day_summary(db, utc_offset_seconds=utc_offset_seconds,
-                                customer_ids=customer_ids)
+                                       customer_ids=customer_ids)
     table = np.array(rows, dtype=np.int64).reshape(-1, 4)
     ids, days, first, last = table.T
     today = local_day(now, utc_offset_seconds)
