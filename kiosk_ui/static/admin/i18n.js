@@ -93,6 +93,7 @@ const WORDS = {
   field_coupon_code: ["Phiếu ưu đãi", "Coupon"],
   field_request_id: ["Mã yêu cầu", "Request id"],
   field_client_key: ["Mã gửi", "Request key"],
+  field_since: ["Từ lúc", "Since"],
   field_card: ["Thẻ thành viên", "Membership card"],
   field_token: ["Mã QR", "QR code"],
   field_reason: ["Lý do", "Reason"],
