@@ -24,7 +24,7 @@ from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Access, Executor
 from kiosk_server.core.errors import DomainError, conflict
 from kiosk_server.core.types import UtcDateTime, utcnow
-from kiosk_server.customers import service as customers
+from kiosk_server.customers import visit_days
 from kiosk_server.retention import bgnbd
 from kiosk_server.staff.deps import StaffWork, admin_only
 
@@ -116,7 +116,7 @@ def local_day(moment: datetime, utc_offset_seconds: int) -> int:
 def history(db: Executor, *, utc_offset_seconds: int, now: datetime,
             customer_ids: list[int] | None = None) -> History:
     """The summary the model is fitted on, for every customer with a visit (or these)."""
-    rows = customers.visit_day_summary(db, utc_offset_seconds=utc_offset_seconds,
+    rows = visit_days.visit_day_summary(db, utc_offset_seconds=utc_offset_seconds,
                                        customer_ids=customer_ids)
     table = np.array(rows, dtype=np.int64).reshape(-1, 4)
     ids, days, first, last = table.T

@@ -21,6 +21,7 @@ from kiosk_server.core.db import table_of as _table
 from kiosk_server.core.errors import DomainError
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
+from kiosk_server.customers import visit_days
 from kiosk_server.live.channels import MANAGER_ALERTS
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.loyalty import service as loyalty
@@ -142,7 +143,7 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
     if not ids:
         return []
     first_id, last_id = ids[0], ids[-1]
-    days = customers.visit_days(session, first_id=first_id, last_id=last_id,
+    days = visit_days.visit_days(session, first_id=first_id, last_id=last_id,
                                 offset_s=moment.offset_s)
     spend = loyalty.spend_windows(session, first_id=first_id, last_id=last_id, until=moment.now)
     old = {row[0]: tuple(row) for row in session.execute(
@@ -231,7 +232,7 @@ def status_of(session: Session, *, customer_id: int, zone: ZoneInfo) -> Customer
 
 def compute(db: Executor, customer_id: int, *, moment: Moment) -> rhythm.Standing:
     """One customer's standing now, from their visits and spend (nothing saved)."""
-    days = customers.visit_days(db, first_id=customer_id, last_id=customer_id,
+    days = visit_days.visit_days(db, first_id=customer_id, last_id=customer_id,
                                 offset_s=moment.offset_s)
     spend = loyalty.spend_windows(db, first_id=customer_id, last_id=customer_id,
                                   until=moment.now)

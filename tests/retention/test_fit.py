@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from kiosk_server.core.db import Access, table_of
 from kiosk_server.core.text import fold
 from kiosk_server.core.types import utcnow
-from kiosk_server.customers import service as customers
+from kiosk_server.customers import visit_days
 from kiosk_server.customers.models import Customer, Visit, VisitKind
 from kiosk_server.retention import bgnbd, fit
 from kiosk_server.retention.fit import RetentionFit
@@ -69,8 +69,8 @@ def test_visits_count_once_a_day_on_the_shops_calendar(db):
                     [evening - timedelta(hours=9), evening - timedelta(minutes=1)],
                     []])
     with db.session(Access.READ) as session:
-        found = customers.visit_day_summary(session, utc_offset_seconds=SHOP_OFFSET)
-        only = customers.visit_day_summary(session, utc_offset_seconds=SHOP_OFFSET,
+        found = visit_days.visit_day_summary(session, utc_offset_seconds=SHOP_OFFSET)
+        only = visit_days.visit_day_summary(session, utc_offset_seconds=SHOP_OFFSET,
                                     customer_ids=[ids[1], ids[2]])
     day = fit.local_day(evening, SHOP_OFFSET)
     assert sorted(found) == [(ids[0], 2, day, day + 1), (ids[1], 1, day, day)]
