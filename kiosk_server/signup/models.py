@@ -5,10 +5,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
+from kiosk_server.core.text import normalize_phone
 from kiosk_server.core.types import PlainText, UtcDateTime, utcnow
 from kiosk_server.customers.models import OptionalEmail, PersonName
 
@@ -40,6 +42,14 @@ class SignupForm(SQLModel):
     phone: PlainText = Field(min_length=1, max_length=32, description="any Vietnamese form")
     email: OptionalEmail = Field(default=None, max_length=254)
     consent_email: bool = Field(default=False, description="agrees to news by e-mail")
+
+    @field_validator("phone")
+    @classmethod
+    def _a_phone_number(cls, value: str) -> str:
+        # Checked with the other fields, so that the form says every problem at once.
+        if normalize_phone(value) is None:
+            raise PydanticCustomError("invalid_phone", "not a Vietnamese phone number")
+        return value
     consent_sms: bool = Field(default=False, description="agrees to news by SMS/Zalo")
     client_key: ClientKey = Field(description="made by the page once per form (a UUID): a "
                                   "retry with the same key is answered, not repeated")

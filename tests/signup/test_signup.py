@@ -148,9 +148,13 @@ def test_sign_ups_are_limited_per_phone_the_same_for_a_customer_and_a_stranger(c
 def test_bad_input_is_a_clear_4xx(client, app):
     token = poster_token(app)
     bad_phone = client.post("/api/v1/signup", json=form(token, phone="12"))
-    assert bad_phone.status_code == 400
-    assert (bad_phone.json()["error"]["code"], bad_phone.json()["error"]["field"]) == (
-        "invalid_phone", "phone")
+    assert bad_phone.status_code == 422
+    [problem] = bad_phone.json()["detail"]
+    assert (problem["type"], problem["loc"][-1]) == ("invalid_phone", "phone")
+    # Checked with the other fields: a form wrong in two places hears of both at once.
+    both = client.post("/api/v1/signup", json=form(token, phone="12", email="not an address"))
+    assert {(p["type"], p["loc"][-1]) for p in both.json()["detail"]} == {
+        ("invalid_phone", "phone"), ("email_invalid", "email")}
     bad_mail = client.post("/api/v1/signup", json=form(token, email="not an address"))
     assert bad_mail.status_code == 422
     assert bad_mail.json()["detail"][0]["type"] == "email_invalid"

@@ -78,7 +78,8 @@ function explain(status, data) {
         found.email = type === "string_too_long" ? "too_long" : "invalid_email";
       } else if (type === "missing" || type === "string_too_short" || type === "name_empty") {
         found[field] = `required_${field}`;
-        found.email = "invalid_email";
+      } else if (type === "invalid_phone") {
+        found.phone = "invalid_phone";
       } else if (type === "string_too_long") {
         found[field] = "too_long";
       } else {
