@@ -218,10 +218,7 @@ def sign_out_everywhere(db: Executor, *, customer_id: int) -> None:
 def staff_link(session: Session, *, customer_id: int, settings: Settings,
                signer: TokenSigner) -> tuple[str, datetime]:
     """A sign-in link for a customer at the till (shown as a QR): its URL and expiry."""
-    customer = customers.get_customer(session, customer_id=customer_id)
-    if is_erased(customer):
-        raise DomainError("customer_erased", "Khách hàng này đã xoá dữ liệu.",
-                          "This customer's data was erased.", status=409)
+    customers.get_live_customer(session, customer_id=customer_id)  # 409 customer_erased
     now = utcnow()
     token = links.issue_link(session, customer_id=customer_id, signer=signer, now=now)
     return links.link_url(settings.public_url, token), now + timedelta(minutes=links.LINK_MINUTES)
