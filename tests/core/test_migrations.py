@@ -2,8 +2,9 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
+from kiosk_server.core.migrations import upgrade
 from kiosk_server.models import metadata
 
 
@@ -15,139 +16,87 @@ def test_models_and_migrations_agree(database_url):
     engine.dispose()
 
 
-def test_scans_made_before_the_live_feed_get_numbers_per_event(tmp_path):
-    from sqlalchemy import text
-
-    from kiosk_server.core.migrations import upgrade
-
+def _old_rows_migrated(tmp_path, revision: str, writes: list, reads: list[str]
+                       ) -> list[list[tuple]]:
+    """A SQLite database migrated to `revision`, holding what `writes` insert (SQL, or (SQL,
+    parameters) pairs), then migrated to the head: the rows each of `reads` finds."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "0001")
+    upgrade(url, revision)
     engine = create_engine(url)
     with engine.begin() as connection:
-        for event_id in (1, 2):
-            connection.execute(text(
-                "INSERT INTO events (id, name, venue, allow_walk_in, allow_reentry, starts_at,"
-                " ends_at, checkin_opens_at, checkin_closes_at, created_at) VALUES (:id, 'E', '',"
-                " 0, 0, '2026-11-23', '2026-11-23', '2026-11-23', '2026-11-23', '2026-11-23')"
-            ), {"id": event_id})
-        for event_id in (1, 2, 1, 1, 2):
-            connection.execute(text(
-                "INSERT INTO scans (event_id, scanned_at, status, caller, gate, result)"
-                " VALUES (:event_id, '2026-11-23', 'invalid', 'staff:1', '', '{}')"
-            ), {"event_id": event_id})
+        for write in writes:
+            statement, parameters = write if isinstance(write, tuple) else (write, {})
+            connection.execute(text(statement), parameters)
     upgrade(url)
     with engine.connect() as connection:
-        numbers = connection.execute(text("SELECT event_id, seq FROM scans ORDER BY id")).all()
-        feeds = connection.execute(text("SELECT event_id, last_seq FROM event_feeds"
-                                         " ORDER BY event_id")).all()
+        found = [[tuple(row) for row in connection.execute(text(read))] for read in reads]
     engine.dispose()
-    assert [tuple(row) for row in numbers] == [(1, 1), (2, 1), (1, 2), (1, 3), (2, 2)]
-    assert [tuple(row) for row in feeds] == [(1, 3), (2, 2)]
+    return found
+
+
+_EVENT = ("INSERT INTO events (id, name, venue, allow_walk_in, allow_reentry, starts_at,"
+          " ends_at, checkin_opens_at, checkin_closes_at, created_at) VALUES (:id, 'E', '',"
+          " 0, 0, '2026-11-23', '2026-11-23', '2026-11-23', '2026-11-23', '2026-11-23')")
+
+
+def test_scans_made_before_the_live_feed_get_numbers_per_event(tmp_path):
+    scan = ("INSERT INTO scans (event_id, scanned_at, status, caller, gate, result)"
+            " VALUES (:event_id, '2026-11-23', 'invalid', 'staff:1', '', '{}')")
+    numbers, feeds = _old_rows_migrated(
+        tmp_path, "0001",
+        [(_EVENT, {"id": event_id}) for event_id in (1, 2)]
+        + [(scan, {"event_id": event_id}) for event_id in (1, 2, 1, 1, 2)],
+        ["SELECT event_id, seq FROM scans ORDER BY id",
+         "SELECT event_id, last_seq FROM event_feeds ORDER BY event_id"])
+    assert numbers == [(1, 1), (2, 1), (1, 2), (1, 3), (2, 2)]
+    assert feeds == [(1, 3), (2, 2)]
 
 
 def test_redemptions_made_before_voids_existed_are_kept_unvoided(tmp_path):
-    from sqlalchemy import text
-
-    from kiosk_server.core.migrations import upgrade
-
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "0010")
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO customers (id, full_name, notes, contact_consent, tags, name_folded,"
-            " visit_count, created_at) VALUES (1, 'Lê Văn Tám', '', 0, '[]', 'le van tam', 0,"
-            " '2026-11-30')"))
-        connection.execute(text(
-            "INSERT INTO rewards (id, name, points_cost, active, created_at)"
-            " VALUES (1, 'Cà phê', 30, 1, '2026-11-30')"))
-        connection.execute(text(
-            "INSERT INTO redemptions (customer_id, reward_id, reward_name, points, request_id,"
-            " occurred_at) VALUES (1, 1, 'Cà phê', 30, 'r-1', '2026-11-30')"))
-    upgrade(url)
-    with engine.connect() as connection:
-        kept = connection.execute(text(
-            "SELECT reward_name, points, voided_at, voided_by, void_reason FROM redemptions"
-        )).all()
-    engine.dispose()
-    assert [tuple(row) for row in kept] == [("Cà phê", 30, None, None, "")]
+    [kept] = _old_rows_migrated(tmp_path, "0010", [
+        "INSERT INTO customers (id, full_name, notes, contact_consent, tags, name_folded,"
+        " visit_count, created_at) VALUES (1, 'Lê Văn Tám', '', 0, '[]', 'le van tam', 0,"
+        " '2026-11-30')",
+        "INSERT INTO rewards (id, name, points_cost, active, created_at)"
+        " VALUES (1, 'Cà phê', 30, 1, '2026-11-30')",
+        "INSERT INTO redemptions (customer_id, reward_id, reward_name, points, request_id,"
+        " occurred_at) VALUES (1, 1, 'Cà phê', 30, 'r-1', '2026-11-30')",
+    ], ["SELECT reward_name, points, voided_at, voided_by, void_reason FROM redemptions"])
+    assert kept == [("Cà phê", 30, None, None, "")]
 
 
 def test_scans_made_before_undo_existed_stay_as_they_were(tmp_path):
-    from sqlalchemy import text
-
-    from kiosk_server.core.migrations import upgrade
-
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "0011")
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO events (id, name, venue, allow_walk_in, allow_reentry, starts_at,"
-            " ends_at, checkin_opens_at, checkin_closes_at, created_at) VALUES (1, 'E', '',"
-            " 0, 0, '2026-12-06', '2026-12-06', '2026-12-06', '2026-12-06', '2026-12-06')"))
-        connection.execute(text(
-            "INSERT INTO scans (event_id, seq, scanned_at, status, caller, gate, manual, result)"
-            " VALUES (1, 1, '2026-12-06', 'invalid', 'staff:1', 'A', 0, '{}')"))
-    upgrade(url)
-    with engine.connect() as connection:
-        kept = connection.execute(text(
-            "SELECT seq, gate, undone_at, undone_by, undo_seq FROM scans")).all()
-    engine.dispose()
-    assert [tuple(row) for row in kept] == [(1, "A", None, None, None)]
+    [kept] = _old_rows_migrated(tmp_path, "0011", [
+        (_EVENT, {"id": 1}),
+        "INSERT INTO scans (event_id, seq, scanned_at, status, caller, gate, manual, result)"
+        " VALUES (1, 1, '2026-12-06', 'invalid', 'staff:1', 'A', 0, '{}')",
+    ], ["SELECT seq, gate, undone_at, undone_by, undo_seq FROM scans"])
+    assert kept == [(1, "A", None, None, None)]
 
 
 def test_the_old_contact_consent_becomes_e_mail_consent_recorded_as_migrated(tmp_path):
-    from sqlalchemy import text
-
-    from kiosk_server.core.migrations import upgrade
-
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "0014")
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        for customer_id, consent in ((1, 1), (2, 0)):
-            connection.execute(text(
-                "INSERT INTO customers (id, full_name, notes, contact_consent, tags, name_folded,"
+    customer = ("INSERT INTO customers (id, full_name, notes, contact_consent, tags, name_folded,"
                 " visit_count, created_at) VALUES (:id, 'Lê Văn Tám', '', :consent, '[]',"
-                " 'le van tam', 0, '2026-11-30')"), {"id": customer_id, "consent": consent})
-    upgrade(url)
-    with engine.connect() as connection:
-        customers = connection.execute(text(
-            "SELECT id, consent_email, consent_sms, preferred_channel FROM customers ORDER BY id"
-        )).all()
-        history = connection.execute(text(
-            "SELECT customer_id, channel, purpose, granted, source, staff_id FROM consent_changes"
-        )).all()
-    engine.dispose()
-    assert [tuple(row) for row in customers] == [(1, 1, 0, None), (2, 0, 0, None)]
-    assert [tuple(row) for row in history] == [(1, "email", "marketing", 1, "migration", None)]
+                " 'le van tam', 0, '2026-11-30')")
+    customers, history = _old_rows_migrated(
+        tmp_path, "0014",
+        [(customer, {"id": customer_id, "consent": consent})
+         for customer_id, consent in ((1, 1), (2, 0))],
+        ["SELECT id, consent_email, consent_sms, preferred_channel FROM customers ORDER BY id",
+         "SELECT customer_id, channel, purpose, granted, source, staff_id FROM consent_changes"])
+    assert customers == [(1, 1, 0, None), (2, 0, 0, None)]
+    assert history == [(1, "email", "marketing", 1, "migration", None)]
 
 
 def test_complaints_resolved_before_the_queue_existed_are_resolved_with_their_step(tmp_path):
-    from sqlalchemy import text
-
-    from kiosk_server.core.migrations import upgrade
-
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "0015")
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO customers (id, full_name, notes, consent_email, consent_sms, tags,"
-            " name_folded, visit_count, created_at) VALUES (1, 'Lê Văn Tám', '', 0, 0, '[]',"
-            " 'le van tam', 0, '2026-11-30')"))
-        connection.execute(text(
-            "INSERT INTO complaints (id, customer_id, text, opened_at, resolved_at, resolution)"
-            " VALUES (1, 1, 'Chờ lâu', '2026-12-01', '2026-12-02', 'Đã xin lỗi'),"
-            " (2, 1, 'Sai hóa đơn', '2026-12-03', NULL, '')"))
-    upgrade(url)
-    with engine.connect() as connection:
-        complaints = connection.execute(text(
-            "SELECT id, status, source FROM complaints ORDER BY id")).all()
-        steps = connection.execute(text(
-            "SELECT complaint_id, status, note FROM complaint_steps ORDER BY id")).all()
-    engine.dispose()
-    assert [tuple(row) for row in complaints] == [(1, "resolved", "staff"), (2, "open", "staff")]
-    assert sorted(tuple(row) for row in steps) == [
-        (1, "open", ""), (1, "resolved", "Đã xin lỗi"), (2, "open", "")]
+    complaints, steps = _old_rows_migrated(tmp_path, "0015", [
+        "INSERT INTO customers (id, full_name, notes, consent_email, consent_sms, tags,"
+        " name_folded, visit_count, created_at) VALUES (1, 'Lê Văn Tám', '', 0, 0, '[]',"
+        " 'le van tam', 0, '2026-11-30')",
+        "INSERT INTO complaints (id, customer_id, text, opened_at, resolved_at, resolution)"
+        " VALUES (1, 1, 'Chờ lâu', '2026-12-01', '2026-12-02', 'Đã xin lỗi'),"
+        " (2, 1, 'Sai hóa đơn', '2026-12-03', NULL, '')",
+    ], ["SELECT id, status, source FROM complaints ORDER BY id",
+        "SELECT complaint_id, status, note FROM complaint_steps ORDER BY id"])
+    assert complaints == [(1, "resolved", "staff"), (2, "open", "staff")]
+    assert sorted(steps) == [(1, "open", ""), (1, "resolved", "Đã xin lỗi"), (2, "open", "")]
