@@ -3,6 +3,14 @@
 from sqlmodel import SQLModel
 
 from kiosk_server.audit.models import AuditEntry
+from kiosk_server.calls.models import (
+    Call,
+    CallSettings,
+    Case,
+    ExitSurvey,
+    LeaveAnswer,
+    LeavingFlag,
+)
 from kiosk_server.cards.models import Card
 from kiosk_server.checkin.models import Checkin, EventFeed, Scan
 from kiosk_server.customers.models import Customer, CustomerImport, Visit
@@ -26,10 +34,11 @@ from kiosk_server.staff.models import AuthToken, Device, DevicePairing, StaffUse
 metadata = SQLModel.metadata
 
 __all__ = [
-    "AuditEntry", "AuthToken", "Card", "Checkin", "Complaint", "ComplaintStep", "Coupon",
-    "Customer", "CustomerImport", "CustomerStatus", "Device", "DevicePairing", "Event",
-    "EventFeed", "Export", "Feedback", "FeedbackRequest", "FeedbackSettings", "Invitation",
-    "InvitationSend", "InvitationSendRun", "LoyaltyAccount", "OutboxImage", "OutboxMessage",
-    "PortalSession", "Purchase", "Redemption", "RetentionFit", "RetentionSettings", "Reward",
-    "Scan", "SignInLink", "SignupRequest", "StaffUser", "StatusChange", "Visit", "metadata",
+    "AuditEntry", "AuthToken", "Call", "CallSettings", "Card", "Case", "Checkin", "Complaint",
+    "ComplaintStep", "Coupon", "Customer", "CustomerImport", "CustomerStatus", "Device",
+    "DevicePairing", "Event", "EventFeed", "ExitSurvey", "Export", "Feedback", "FeedbackRequest",
+    "FeedbackSettings", "Invitation", "InvitationSend", "InvitationSendRun", "LeaveAnswer",
+    "LeavingFlag", "LoyaltyAccount", "OutboxImage", "OutboxMessage", "PortalSession", "Purchase",
+    "Redemption", "RetentionFit", "RetentionSettings", "Reward", "Scan", "SignInLink",
+    "SignupRequest", "StaffUser", "StatusChange", "Visit", "metadata",
 ]

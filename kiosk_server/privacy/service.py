@@ -4,12 +4,9 @@ Each domain gives its own part of a customer's data (`export_rows`) and forgets 
 part on erasure: privacy only puts the parts together, never reads another domain's
 tables."""
 
-import csv
 import io
 import json
 import zipfile
-from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 from sqlmodel import Session
@@ -18,6 +15,7 @@ from kiosk_server.audit import service as audit
 from kiosk_server.cards import service as cards
 from kiosk_server.checkin import erasure as checkins
 from kiosk_server.core.errors import invalid
+from kiosk_server.core.spreadsheet import csv_of_dicts, plain
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import erasure as customers
 from kiosk_server.customers.contact import ConsentBy
@@ -32,40 +30,6 @@ from kiosk_server.retention import service as retention
 from kiosk_server.staff import service as staff
 
 Rows = list[dict[str, Any]]
-# A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _plain(value: Any) -> Any:
-    """A value as JSON and CSV show it."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell: never read as a formula by a spreadsheet (prefixed with `'`)."""
-    value = _plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = ", ".join(str(item) for item in value)
-    text = str(value).lower() if isinstance(value, bool) else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def _csv(rows: Rows) -> bytes:
-    columns = list(dict.fromkeys(name for row in rows for name in row))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row.get(name)) for name in columns])
-    return out.getvalue().encode("utf-8-sig")  # with a BOM: spreadsheets then read UTF-8
 
 
 def collect(session: Session, *, customer_id: int) -> dict[str, Rows]:
@@ -90,14 +54,14 @@ def export_zip(session: Session, *, customer_id: int) -> bytes:
     BOM, no cell a spreadsheet would run as a formula. 404 for no such customer."""
     parts = collect(session, customer_id=customer_id)
     document = {"exported_at": utcnow().isoformat(),
-                "profile": {key: _plain(value) for key, value in parts["profile"][0].items()},
-                **{name: [{key: _plain(value) for key, value in row.items()} for row in rows]
+                "profile": {key: plain(value) for key, value in parts["profile"][0].items()},
+                **{name: [{key: plain(value) for key, value in row.items()} for row in rows]
                    for name, rows in parts.items() if name != "profile"}}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("customer.json", json.dumps(document, ensure_ascii=False, indent=2))
         for name, rows in parts.items():
-            archive.writestr(f"{name}.csv", _csv(rows))
+            archive.writestr(f"{name}.csv", csv_of_dicts(rows))
     return buffer.getvalue()
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, delete, select, update
@@ -132,14 +132,25 @@ class Moment:
 @dataclass(frozen=True)
 class Change:
     customer_id: int
-    before: Status
+    before: Status | None  # None: the customer's first status; may be the same as after's
     after: rhythm.Standing
 
 
+class StatusHook(Protocol):
+    """A higher domain told of every status row a recomputation wrote (a first status, a
+    change, or the same status with moved figures: a visit makes `days_since` 0), in its
+    transaction: what the hook writes commits with them. Registered at start-up
+    (retention imports nothing above it)."""
+
+    def __call__(self, session: Session, changes: Sequence[Change], *, at: datetime) -> None:
+        ...
+
+
 def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
-              hub: LocalHub | None = None) -> list[Change]:
+              hub: LocalHub | None = None, hooks: Sequence[StatusHook] = ()) -> list[Change]:
     """Recompute the statuses of the customers `ids` (ascending, close together: one id
-    range is read), in the caller's transaction; the changes, announced once committed."""
+    range is read), in the caller's transaction; the changes (from a previous status),
+    announced once committed. `hooks` hear of every row written."""
     if not ids:
         return []
     first_id, last_id = ids[0], ids[-1]
@@ -150,6 +161,7 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
         _EXISTING, {"first_id": first_id, "last_id": last_id})}
     writes: list[dict[str, Any]] = []
     changes: list[Change] = []
+    written: list[Change] = []
     for customer_id in ids:
         recent, before = spend.get(customer_id, (0, 0))
         now = rhythm.standing(days.get(customer_id, ()), today=moment.today,
@@ -162,10 +174,12 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
         if previous is not None and _same(previous, row):
             continue
         changed_at = moment.now
-        if previous is not None and Status(previous[1]) is now.status:
+        was = None if previous is None else Status(previous[1])
+        if previous is not None and was is now.status:
             changed_at = previous[8]
-        elif previous is not None:
-            changes.append(Change(customer_id, Status(previous[1]), now))
+        elif was is not None:
+            changes.append(Change(customer_id, was, now))
+        written.append(Change(customer_id, was, now))
         writes.append(dict(zip(_COLUMNS, (*row, changed_at), strict=False)))
     if writes:
         _UPSERT.many(session, writes, shared={"computed_at": moment.now})
@@ -175,6 +189,9 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
              "reason": c.after.reason, "changed_at": moment.now} for c in changes])
         if hub is not None:
             _announce(session, hub, changes, moment.now)
+    if written:
+        for hook in hooks:
+            hook(session, written, at=moment.now)
     return changes
 
 
@@ -197,6 +214,7 @@ def _same(previous: tuple, row: tuple) -> bool:
 def _announce(session: Session, hub: LocalHub, changes: list[Change], at: datetime) -> None:
     names = customers.audit_labels(session, [change.customer_id for change in changes])
     for change in changes:
+        assert change.before is not None  # a change, not a first status
         message = {"type": "status_change", "customer_id": change.customer_id,
                    "customer_name": names.get(change.customer_id),
                    "from_status": change.before.value, "at": at.isoformat(),

@@ -13,6 +13,7 @@ shop's time): days since the last visit grow without any visit."""
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -23,7 +24,7 @@ from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.retention import service
-from kiosk_server.retention.service import BATCH, Moment
+from kiosk_server.retention.service import BATCH, Moment, StatusHook
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ class PassReport:
 
 
 def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None,
-              now: datetime | None = None, batch: int = BATCH) -> PassReport:
+              now: datetime | None = None, batch: int = BATCH,
+              hooks: Sequence[StatusHook] = ()) -> PassReport:
     """Recompute every customer's status, `batch` customers per short transaction."""
     started = time.perf_counter()
     with database.session(Access.READ) as session:
@@ -58,7 +60,8 @@ def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None
         if not ids:
             break
         with database.session() as session:
-            changes += len(service.recompute(session, ids, moment=moment, hub=hub))
+            changes += len(service.recompute(session, ids, moment=moment, hub=hub,
+                                             hooks=hooks))
         database.let_waiting_writers_in()
         count += len(ids)
         after_id = ids[-1]
@@ -66,7 +69,7 @@ def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None
 
 
 def recompute_customers(database: Database, ids: list[int], *, zone: ZoneInfo,
-                        hub: LocalHub | None = None) -> int:
+                        hub: LocalHub | None = None, hooks: Sequence[StatusHook] = ()) -> int:
     """Recompute these customers now, `PER_TRANSACTION` to a short transaction (the
     check-ins waiting for the write lock go first between two), the thresholds read once;
     the changes."""
@@ -81,7 +84,7 @@ def recompute_customers(database: Database, ids: list[int], *, zone: ZoneInfo,
             for customer_id in wanted[start:start + PER_TRANSACTION]:
                 if service.followed(session, customer_id=customer_id):
                     changes += len(service.recompute(session, [customer_id], moment=moment,
-                                                     hub=hub))
+                                                     hub=hub, hooks=hooks))
     return changes
 
 
@@ -89,10 +92,12 @@ class RetentionWorker:
     """The thread that recomputes the customers whose visit was just recorded, and runs
     the nightly pass."""
 
-    def __init__(self, database: Database, settings: Settings, hub: LocalHub | None) -> None:
+    def __init__(self, database: Database, settings: Settings, hub: LocalHub | None,
+                 hooks: Sequence[StatusHook] = ()) -> None:
         self._database = database
         self._zone = settings.zone
         self._hub = hub
+        self._hooks = tuple(hooks)  # higher domains told of statuses set
         self._pending: set[int] = set()
         self._woken = threading.Condition()
         self._stopping = False
@@ -147,11 +152,13 @@ class RetentionWorker:
                 self._pending.difference_update(ids)
             try:
                 if ids:
-                    recompute_customers(self._database, ids, zone=self._zone, hub=self._hub)
+                    recompute_customers(self._database, ids, zone=self._zone, hub=self._hub,
+                                        hooks=self._hooks)
                     self.recomputed += len(ids)
                 if utcnow() >= night:
                     night = self._next_night()
-                    report = full_pass(self._database, zone=self._zone, hub=self._hub)
+                    report = full_pass(self._database, zone=self._zone, hub=self._hub,
+                                       hooks=self._hooks)
                     log.info("retention pass: %d customers, %d changes, %.1f s",
                              report.customers, report.changes, report.seconds)
             except Exception:  # the database was unreachable, say: the next round tries again
