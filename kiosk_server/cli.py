@@ -16,9 +16,10 @@ from kiosk_server.core.errors import DomainError
 from kiosk_server.core.migrations import upgrade
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.feedback.followup import run_pass
-from kiosk_server.retention.worker import full_pass
+from kiosk_server.retention.worker import PassReport, full_pass
 from kiosk_server.staff import service as staff
 from kiosk_server.staff.models import Role, StaffCreate
+from kiosk_server.wiring import retention_hooks
 
 app = typer.Typer(help="Kiosk: event check-in and loyalty server.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff users and their API tokens.", no_args_is_help=True)
@@ -105,7 +106,7 @@ Try a check-in:
 def _demo_history(database: Database, settings: Settings, count: int) -> None:
     with database.session() as session:
         planted = history.write(session, history.people(count), zone=settings.zone)
-    report = full_pass(database, zone=settings.zone)
+    report = _full_pass(database, settings)
     flagged = [plant for plant in planted if plant.status.value in {"watch", "at_risk", "lapsed"}]
     typer.echo(f"{count} customers with a year of visits and sales added; statuses computed "
                f"in {report.seconds:.1f} s. Drifters planted ({len(flagged)} flagged):")
@@ -228,6 +229,12 @@ def feedback_follow_up() -> None:
     typer.echo(f"{report.sent} messages queued, {report.skipped} visits settled without one")
 
 
+def _full_pass(database: Database, settings: Settings) -> PassReport:
+    wired = retention_hooks(settings)
+    return full_pass(database, zone=settings.zone, hooks=wired.statuses,
+                     after=wired.after_pass)
+
+
 @retention_app.command("recompute")
 def retention_recompute() -> None:
     """Recompute every customer's status now (the server does it each night by itself, and
@@ -235,7 +242,7 @@ def retention_recompute() -> None:
     settings = Settings()
     database = _database(settings)
     try:
-        report = full_pass(database, zone=settings.zone)
+        report = _full_pass(database, settings)
     finally:
         database.dispose()
     typer.echo(f"{report.customers} customers, {report.changes} status changes, "

@@ -65,6 +65,7 @@ from kiosk_server.signup import posters as signup_posters
 from kiosk_server.signup.routes import router as signup_router
 from kiosk_server.staff import labels as staff
 from kiosk_server.staff.routes import router as staff_router
+from kiosk_server.wiring import retention_hooks
 from kiosk_ui import page, static_dir, zxing_dir
 
 API_DESCRIPTION = """\
@@ -120,7 +121,9 @@ def create_app(settings: Settings) -> FastAPI:
     signer = TokenSigner(settings.signing_key)
     invitations = InvitationSender(database, settings, signer)
     followup = FollowupWorker(database, settings, signer)
-    statuses = RetentionWorker(database, settings, hub)
+    wired = retention_hooks(settings)
+    statuses = RetentionWorker(database, settings, hub, hooks=wired.statuses,
+                               after_pass=wired.after_pass)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -13,7 +13,7 @@ shop's time): days since the last visit grow without any visit."""
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -39,6 +39,11 @@ SETTLE_S = 0.5
 STOP_TIMEOUT_S = 10.0
 
 
+# Told when a full pass has finished, with the time it stood at (a higher domain's daily
+# work on the fresh statuses, registered at start-up).
+PassHook = Callable[[Database, datetime], None]
+
+
 @dataclass(frozen=True)
 class PassReport:
     customers: int
@@ -48,8 +53,9 @@ class PassReport:
 
 def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None,
               now: datetime | None = None, batch: int = BATCH,
-              hooks: Sequence[StatusHook] = ()) -> PassReport:
-    """Recompute every customer's status, `batch` customers per short transaction."""
+              hooks: Sequence[StatusHook] = (), after: Sequence[PassHook] = ()) -> PassReport:
+    """Recompute every customer's status, `batch` customers per short transaction; then
+    tell `after`."""
     started = time.perf_counter()
     with database.session(Access.READ) as session:
         moment = Moment.of(session, zone, now)
@@ -65,6 +71,8 @@ def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None
         database.let_waiting_writers_in()
         count += len(ids)
         after_id = ids[-1]
+    for hook in after:
+        hook(database, moment.now)
     return PassReport(count, changes, time.perf_counter() - started)
 
 
@@ -93,11 +101,13 @@ class RetentionWorker:
     the nightly pass."""
 
     def __init__(self, database: Database, settings: Settings, hub: LocalHub | None,
-                 hooks: Sequence[StatusHook] = ()) -> None:
+                 hooks: Sequence[StatusHook] = (), after_pass: Sequence[PassHook] = ()
+                 ) -> None:
         self._database = database
         self._zone = settings.zone
         self._hub = hub
         self._hooks = tuple(hooks)  # higher domains told of statuses set
+        self._after_pass = tuple(after_pass)  # and of each nightly pass done
         self._pending: set[int] = set()
         self._woken = threading.Condition()
         self._stopping = False
@@ -158,7 +168,7 @@ class RetentionWorker:
                 if utcnow() >= night:
                     night = self._next_night()
                     report = full_pass(self._database, zone=self._zone, hub=self._hub,
-                                       hooks=self._hooks)
+                                       hooks=self._hooks, after=self._after_pass)
                     log.info("retention pass: %d customers, %d changes, %.1f s",
                              report.customers, report.changes, report.seconds)
             except Exception:  # the database was unreachable, say: the next round tries again

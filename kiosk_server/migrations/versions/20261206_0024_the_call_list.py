@@ -10,7 +10,6 @@ from alembic import op
 
 import kiosk_server.core.types
 
-
 revision = '0024'
 down_revision = '0023'
 branch_labels = None

@@ -1,0 +1,21 @@
+"""What higher domains hear from lower ones, wired once for both the server and the command
+line (a lower domain never imports a higher one: it calls what is registered here)."""
+
+from dataclasses import dataclass
+
+from kiosk_server.core.config import Settings
+from kiosk_server.retention.service import StatusHook
+from kiosk_server.retention.worker import PassHook
+
+
+@dataclass(frozen=True)
+class RetentionHooks:
+    """Told of every status row a recomputation writes, and of each full pass done."""
+
+    statuses: tuple[StatusHook, ...] = ()
+    after_pass: tuple[PassHook, ...] = ()
+
+
+def retention_hooks(settings: Settings) -> RetentionHooks:
+    """The hooks retention's recomputations call, in this order."""
+    return RetentionHooks(statuses=(), after_pass=())
