@@ -16,10 +16,15 @@ from kiosk_server.core.errors import DomainError
 from kiosk_server.core.migrations import upgrade
 from kiosk_server.core.signing import TokenSigner
 from kiosk_server.feedback.followup import run_pass
+from kiosk_server.reports import charts
 from kiosk_server.retention.worker import PassReport, full_pass
 from kiosk_server.staff import service as staff
 from kiosk_server.staff.models import Role, StaffCreate
 from kiosk_server.wiring import retention_hooks
+
+# The demo's statuses are also computed as of this many past Sundays: the owner's chart of
+# statuses over time then has a line from the start (a few seconds for thousands of customers).
+DEMO_STATUS_WEEKS = 26
 
 app = typer.Typer(help="Kiosk: event check-in and loyalty server.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff users and their API tokens.", no_args_is_help=True)
@@ -107,9 +112,11 @@ def _demo_history(database: Database, settings: Settings, count: int) -> None:
     with database.session() as session:
         planted = history.write(session, history.people(count), zone=settings.zone)
     report = _full_pass(database, settings)
+    weeks = charts.record_status_history(database, zone=settings.zone, weeks=DEMO_STATUS_WEEKS)
     flagged = [plant for plant in planted if plant.status.value in {"watch", "at_risk", "lapsed"}]
     typer.echo(f"{count} customers with a year of visits and sales added; statuses computed "
-               f"in {report.seconds:.1f} s. Drifters planted ({len(flagged)} flagged):")
+               f"in {report.seconds:.1f} s (and as of each of the last {weeks} Sundays, for "
+               f"the chart of statuses). Drifters planted ({len(flagged)} flagged):")
     for plant in planted:
         typer.echo(f"  #{plant.customer_id:<7} {plant.status.value:8} {plant.reason.value:13} "
                    f"{plant.label}")

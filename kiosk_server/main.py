@@ -56,6 +56,7 @@ from kiosk_server.prints.routes import public_router as card_router
 from kiosk_server.prints.routes import router as prints_router
 from kiosk_server.prints.runner import ExportRunner, fail_abandoned
 from kiosk_server.privacy.routes import router as privacy_router
+from kiosk_server.reports.chart_routes import router as chart_router
 from kiosk_server.retention import fit as retention_fit
 from kiosk_server.retention import service as retention
 from kiosk_server.retention.model_routes import router as retention_model_router
@@ -66,7 +67,7 @@ from kiosk_server.signup.routes import router as signup_router
 from kiosk_server.staff import labels as staff
 from kiosk_server.staff.routes import router as staff_router
 from kiosk_server.wiring import retention_hooks
-from kiosk_ui import page, static_dir, zxing_dir
+from kiosk_ui import chart_dirs, page, static_dir, zxing_dir
 
 API_DESCRIPTION = """\
 Kiosk: QR membership cards and event invitations, one-second check-in, a living
@@ -173,7 +174,7 @@ def create_app(settings: Settings) -> FastAPI:
     routers = (checkin_router, loyalty_router, staff_router, customers_router, cards_router,
                events_router, feedback_router, messaging_router, prints_router, card_router,
                privacy_router, portal_router, signup_router, invitation_router,
-               retention_model_router, retention_router)
+               retention_model_router, retention_router, chart_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.
@@ -189,6 +190,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     if zxing := zxing_dir():  # mounted first: /ui/vendor/... is not in static/
         app.mount("/ui/vendor/zxing", StaticFiles(directory=zxing), name="zxing")
+    for name, directory in chart_dirs().items():
+        app.mount(f"/ui/vendor/{name}", StaticFiles(directory=directory), name=name)
     app.mount("/ui", StaticFiles(directory=static_dir()), name="ui")
 
     @app.get("/kiosk", response_class=HTMLResponse, include_in_schema=False)

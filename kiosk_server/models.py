@@ -26,6 +26,7 @@ from kiosk_server.loyalty.models import Coupon, LoyaltyAccount, Purchase, Redemp
 from kiosk_server.messaging.models import OutboxImage, OutboxMessage
 from kiosk_server.portal.models import PortalSession, SignInLink
 from kiosk_server.prints.models import Export
+from kiosk_server.reports.models import StatusCount
 from kiosk_server.retention.fit import RetentionFit
 from kiosk_server.retention.models import CustomerStatus, RetentionSettings, StatusChange
 from kiosk_server.signup.models import SignupRequest
@@ -40,5 +41,5 @@ __all__ = [
     "FeedbackSettings", "Invitation", "InvitationSend", "InvitationSendRun", "LeaveAnswer",
     "LeavingFlag", "LoyaltyAccount", "OutboxImage", "OutboxMessage", "PortalSession", "Purchase",
     "Redemption", "RetentionFit", "RetentionSettings", "Reward", "Scan", "SignInLink",
-    "SignupRequest", "StaffUser", "StatusChange", "Visit", "metadata",
+    "SignupRequest", "StaffUser", "StatusChange", "StatusCount", "Visit", "metadata",
 ]

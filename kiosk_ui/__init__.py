@@ -20,7 +20,19 @@ def static_dir() -> str:
     return str(files(__package__).joinpath("static"))
 
 
-def zxing_dir() -> str | None:
-    """ZXing's WebAssembly build from npm (`npm ci` in kiosk_ui/), if installed."""
-    path = files(__package__).joinpath("node_modules", "zxing-wasm", "dist")
+def _npm_dir(package: str) -> str | None:
+    """The built files (`dist/`) of an npm package (`npm ci` in kiosk_ui/), if installed."""
+    path = files(__package__).joinpath("node_modules", package, "dist")
     return str(path) if path.is_dir() else None
+
+
+def zxing_dir() -> str | None:
+    """ZXing's WebAssembly build: the camera's QR decoder."""
+    return _npm_dir("zxing-wasm")
+
+
+def chart_dirs() -> dict[str, str]:
+    """The owner's charts: Chart.js and its matrix (heat map) chart, by the name each is
+    served under (/ui/vendor/<name>/), the ones installed."""
+    found = {"chartjs": _npm_dir("chart.js"), "chartjs-matrix": _npm_dir("chartjs-chart-matrix")}
+    return {name: path for name, path in found.items() if path}

@@ -5,40 +5,12 @@ millions of visits of a large shop."""
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, Text, bindparam, cast, distinct, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import BigInteger, Text, bindparam, case, cast, distinct, func, select
 from sqlmodel import col
 
+from kiosk_server.core.calendar import LocalDay, LocalMonth, Span, week_of
 from kiosk_server.core.db import Executor, Prepared
 from kiosk_server.customers.models import Visit
-
-
-class _LocalDay(FunctionElement):
-    """The day number (days since 1970-01-01) of a UTC time column on the calendar of a
-    fixed UTC offset in seconds, computed by the database (no datetime is built in Python
-    for millions of visits): `_LocalDay(column, offset)`."""
-
-    type = BigInteger()
-    inherit_cache = True
-
-
-@compiles(_LocalDay, "sqlite")
-def _local_day_sqlite(element: _LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
-    column, offset = (compiler.process(clause, **kw) for clause in element.clauses)
-    # julianday() counts days from noon, 4714 BC (2440587.5 at 1970-01-01 00:00 UTC);
-    # rounded to the second before the integer division, so that midnight stays midnight.
-    return (f"((CAST(round((julianday({column}) - 2440587.5) * 86400) AS INTEGER)"
-            f" + ({offset})) / 86400)")
-
-
-@compiles(_LocalDay, "postgresql")
-def _local_day_postgresql(element: _LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
-    column, offset = (compiler.process(clause, **kw) for clause in element.clauses)
-    # date_part gives a double; EXTRACT a numeric, several times slower on millions.
-    return (f"((CAST(floor(date_part('epoch', {column})) AS BIGINT) + ({offset}))"
-            f" / 86400)")
 
 
 class VisitDays(NamedTuple):
@@ -60,7 +32,7 @@ def visit_day_summary(db: Executor, *, utc_offset_seconds: int,
     """Every customer's visits (of any kind) by calendar day at this UTC offset, in one
     aggregate query (by `customer_ids` only when given): several visits on one day count
     once. Customers without a visit are left out."""
-    day = _LocalDay(col(Visit.occurred_at), bindparam("offset", utc_offset_seconds,
+    day = LocalDay(col(Visit.occurred_at), bindparam("offset", utc_offset_seconds,
                                                       type_=BigInteger))
     statement = select(col(Visit.customer_id), func.count(distinct(day)), func.min(day),
                        func.max(day)).group_by(col(Visit.customer_id))
@@ -79,7 +51,7 @@ def _visit_days(dialect: str) -> Any:
     # Each visit's local day, joined into one text per customer: one row comes back per
     # customer. A day with several visits is there several times (dropped in Python:
     # cheaper than a DISTINCT in the database).
-    day = _LocalDay(col(Visit.occurred_at), bindparam("offset_s", type_=BigInteger))
+    day = LocalDay(col(Visit.occurred_at), bindparam("offset_s", type_=BigInteger))
     joined = (func.string_agg(cast(day, Text), ",") if dialect == "postgresql"
               else func.group_concat(day))
     return (select(col(Visit.customer_id), joined)
@@ -98,3 +70,44 @@ def visit_days(db: Executor, *, first_id: int, last_id: int, offset_s: int
     found = _VISIT_DAYS.rows(db, {"first_id": first_id, "last_id": last_id, "offset_s": offset_s})
     return {customer_id: sorted(set(map(int, joined.split(","))))
             for customer_id, joined in found}
+
+
+# ---------------------------------------------------------------- the owner's charts
+
+
+def _first_visits(span: Span) -> Any:
+    """Each customer's first visit (of all time): its local day and month."""
+    return (select(col(Visit.customer_id).label("customer_id"),
+                   func.min(LocalDay(col(Visit.occurred_at), span.offset())).label("day"),
+                   func.min(LocalMonth(col(Visit.occurred_at), span.offset())).label("month"))
+            .group_by(col(Visit.customer_id)).subquery())
+
+
+def weekly_visitors(db: Executor, *, span: Span) -> list[tuple[int, int, int, int]]:
+    """Per week of the span with a visit: (week number, visits, customers who came,
+    those of them who had come in an earlier week), in one aggregate query."""
+    first = _first_visits(span)
+    week = week_of(LocalDay(col(Visit.occurred_at), span.offset()))
+    returning = case((week_of(first.c.day) < week, col(Visit.customer_id)))
+    statement = (select(week, func.count(), func.count(distinct(col(Visit.customer_id))),
+                        func.count(distinct(returning)))
+                 .join(first, first.c.customer_id == col(Visit.customer_id))
+                 .where(col(Visit.occurred_at) >= span.start, col(Visit.occurred_at) < span.end)
+                 .group_by(week).order_by(week))
+    return [(int(w), visits, people, back) for w, visits, people, back in db.execute(statement)]
+
+
+def cohorts(db: Executor, *, span: Span, months: int) -> tuple[dict[int, int],
+                                                               dict[tuple[int, int], int]]:
+    """The customers whose first visit was in a month of the span: how many per month,
+    and how many of each month's came again `k` months later (k from 0 to `months` - 1),
+    keyed (first month, k), in two aggregate queries."""
+    first = _first_visits(span)
+    in_span = first.c.month.between(span.first_month, span.last_month)
+    sizes = {int(month): count for month, count in db.execute(
+        select(first.c.month, func.count()).where(in_span).group_by(first.c.month))}
+    later = LocalMonth(col(Visit.occurred_at), span.offset()) - first.c.month
+    statement = (select(first.c.month, later, func.count(distinct(col(Visit.customer_id))))
+                 .join(first, first.c.customer_id == col(Visit.customer_id))
+                 .where(in_span, later < months).group_by(first.c.month, later))
+    return sizes, {(int(month), int(k)): count for month, k, count in db.execute(statement)}

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from kiosk_server.core.calendar import LocalMonth, Span
 from kiosk_server.core.errors import forbidden
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
@@ -86,3 +87,22 @@ def visible_staff_id(caller: Principal, asked: int | None) -> int | None:
         raise forbidden("Bạn chỉ xem được đánh giá của chính mình.",
                         "You may only see your own ratings.")
     return caller.staff_id
+
+
+def monthly_staff_ratings(session: Session, *, span: Span
+                          ) -> list[tuple[int, int, str, float, int]]:
+    """Per month of the span and staff member rated: (month number, staff id, their name,
+    average staff rating, answers), answers naming nobody left out, in one aggregate
+    query."""
+    month = LocalMonth(col(Feedback.answered_at), span.offset())
+    statement = (select(month, col(Feedback.staff_id), func.avg(col(Feedback.staff_rating)),
+                        func.count(col(Feedback.staff_rating)))
+                 .where(col(Feedback.answered_at) >= span.start,
+                        col(Feedback.answered_at) < span.end,
+                        col(Feedback.staff_id).is_not(None),
+                        col(Feedback.staff_rating).is_not(None))
+                 .group_by(month, col(Feedback.staff_id)).order_by(month, col(Feedback.staff_id)))
+    found = session.execute(statement).all()
+    names = staff.staff_names(session, staff_ids=[row[1] for row in found])
+    return [(int(m), person, names.get(person, f"#{person}"), round(float(average), 2), answers)
+            for m, person, average, answers in found]

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, select, update
 from sqlmodel import Session, col
 
+from kiosk_server.core.calendar import LocalDay, Span, week_of
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import (
     Executor,
@@ -342,3 +343,14 @@ def spend_windows(db: Executor, *, first_id: int, last_id: int, until: datetime,
                                      "split": until - window, "since": until - 2 * window})
     return {customer_id: (int(recent or 0), int(before or 0))
             for customer_id, recent, before in found}
+
+
+def weekly_sales(db: Executor, *, span: Span) -> dict[int, tuple[int, int]]:
+    """Per week of the span with a sale: (sales, their total in VND), voided ones left
+    out, in one aggregate query."""
+    week = week_of(LocalDay(col(Purchase.occurred_at), span.offset()))
+    statement = (select(week, func.count(), func.sum(col(Purchase.amount_vnd)))
+                 .where(col(Purchase.occurred_at) >= span.start,
+                        col(Purchase.occurred_at) < span.end, col(Purchase.voided_at).is_(None))
+                 .group_by(week))
+    return {int(w): (count, int(total or 0)) for w, count, total in db.execute(statement)}
