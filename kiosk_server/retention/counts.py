@@ -20,8 +20,8 @@ from kiosk_server.retention.service import BATCH, Moment
 
 def status_counts(db: Executor) -> dict[Status, int]:
     """Customers per status, as last computed (every status, 0 for none)."""
-    found = dict(db.execute(select(col(CustomerStatus.status), func.count())
-                            .group_by(col(CustomerStatus.status))).tuples().all())
+    found = {status: count for status, count in db.execute(
+        select(col(CustomerStatus.status), func.count()).group_by(col(CustomerStatus.status)))}
     return {status: found.get(status, 0) for status in Status}
 
 

@@ -10,6 +10,7 @@ import { devicesView } from "./devices.js";
 import { eventPage } from "./event_page.js";
 import { eventForm, eventsView } from "./events.js";
 import { lang, setLang, t } from "./i18n.js";
+import { insightsView } from "./insights.js";
 import { messagesView } from "./messages.js";
 import { ratingsView } from "./ratings.js";
 import { rewardsView } from "./rewards.js";
@@ -36,6 +37,7 @@ const ROUTES = [
   [/^\/rewards$/, "rewards", rewardsView],
   [/^\/complaints$/, "complaints", complaintsView],
   [/^\/ratings$/, "ratings", ratingsView],
+  [/^\/insights$/, "insights", insightsView],
   [/^\/messages$/, "messages", messagesView],
   [/^\/audit$/, "audit", auditView],
   [/^\/password$/, "password", passwordView],
