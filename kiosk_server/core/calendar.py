@@ -3,9 +3,9 @@ by the database (no datetime is built in Python for millions of visits), and the
 periods in Python for the rows that come back.
 
 Days are numbered from 1970-01-01, weeks start on Monday (week n starts on day 7n - 3),
-months are numbered year * 12 + month - 1. The shop's offset from UTC is the one it has
-now: a shop in a zone with summer time sees its periods an hour off for half a year,
-which charts of weeks and months do not show."""
+months are numbered year * 12 + month - 1. A span's offset from UTC is the one the shop
+has on its last day: in a zone with summer time, periods of the other season are an hour
+off at their edges, which charts of weeks and months do not show."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta

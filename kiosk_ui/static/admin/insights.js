@@ -13,8 +13,6 @@ addWords({
   navInsights: ["Số liệu", "Insights"],
   insightsOwnerOnly: ["Trang số liệu dành cho chủ cửa hàng (tài khoản quản trị).",
     "The insights are for the owner (an admin account)."],
-  insightsFrom: ["Từ ngày", "From"],
-  insightsTo: ["Đến ngày", "To"],
   insightsShow: ["Xem", "Show"],
   chartStatuses: ["Khách theo trạng thái", "Customers by status"],
   chartReturning: ["Tỉ lệ khách quay lại", "Returning-customer rate"],
@@ -259,7 +257,7 @@ export async function insightsView(root, context) {
   const form = el("form", { class: "panel insights-span", onsubmit: (event) => {
     event.preventDefault();
     showAll();
-  } }, el("label", {}, t("insightsFrom"), from), el("label", {}, t("insightsTo"), to),
+  } }, el("label", {}, t("field_from"), from), el("label", {}, t("field_to"), to),
   el("button", { type: "submit", class: "primary", text: t("insightsShow") }));
   root.append(form, el("section", { class: "chart-cards" }, cards.map((card) => card.node)));
   await showAll();
