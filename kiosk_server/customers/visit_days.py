@@ -3,6 +3,7 @@ the retention passes and the return-visit model: no datetime is built in Python 
 millions of visits of a large shop."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, Text, bindparam, case, cast, distinct, func, select
@@ -10,7 +11,7 @@ from sqlmodel import col
 
 from kiosk_server.core.calendar import LocalDay, LocalMonth, Span, week_of
 from kiosk_server.core.db import Executor, Prepared
-from kiosk_server.customers.models import Visit
+from kiosk_server.customers.models import Customer, Visit
 
 
 class VisitDays(NamedTuple):
@@ -81,6 +82,13 @@ def _first_visits(span: Span) -> Any:
                    func.min(LocalDay(col(Visit.occurred_at), span.offset())).label("day"),
                    func.min(LocalMonth(col(Visit.occurred_at), span.offset())).label("month"))
             .group_by(col(Visit.customer_id)).subquery())
+
+
+def added_times(db: Executor, *, first_id: int, last_id: int) -> dict[int, datetime]:
+    """When each customer (not erased) from `first_id` to `last_id` was added."""
+    found = db.execute(select(col(Customer.id), col(Customer.created_at)).where(
+        col(Customer.id).between(first_id, last_id), col(Customer.erased_at).is_(None)))
+    return {int(customer_id): added for customer_id, added in found}
 
 
 def weekly_visitors(db: Executor, *, span: Span) -> list[tuple[int, int, int, int]]:

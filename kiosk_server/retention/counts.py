@@ -5,6 +5,7 @@ for the owner's chart of statuses over time."""
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -29,7 +30,8 @@ def counts_as_of(database: Database, moments: Sequence[Moment]) -> list[dict[Sta
     """Customers per status as each moment would have found them, from the visits and
     sales before it (the demo's history: statuses are only computed for now otherwise).
     A batch of customers' visit days is read once for every moment, their spend once per
-    moment; customers without a visit yet are left out."""
+    moment; a customer counts from when they were added or first came, whichever is
+    first (as the full pass counts every customer, one who never came as new)."""
     tallies = [Counter[Status]() for _ in moments]
     after_id = 0
     while True:
@@ -40,18 +42,22 @@ def counts_as_of(database: Database, moments: Sequence[Moment]) -> list[dict[Sta
             offset_s = moments[0].offset_s if moments else 0
             days = visit_days.visit_days(session, first_id=ids[0], last_id=ids[-1],
                                          offset_s=offset_s)
+            added = visit_days.added_times(session, first_id=ids[0], last_id=ids[-1])
             for moment, tally in zip(moments, tallies, strict=True):
-                _tally(session, moment, days, first_id=ids[0], last_id=ids[-1], into=tally)
+                _tally(session, moment, days, added, first_id=ids[0], last_id=ids[-1],
+                       into=tally)
         after_id = ids[-1]
     return [{status: tally[status] for status in Status} for tally in tallies]
 
 
-def _tally(db: Executor, moment: Moment, days: dict[int, list[int]], *, first_id: int,
-           last_id: int, into: Counter[Status]) -> None:
+def _tally(db: Executor, moment: Moment, days: dict[int, list[int]],
+           added: dict[int, datetime], *, first_id: int, last_id: int,
+           into: Counter[Status]) -> None:
     spend = loyalty.spend_windows(db, first_id=first_id, last_id=last_id, until=moment.now)
-    for customer_id, all_days in days.items():
+    for customer_id, added_at in added.items():
+        all_days = days.get(customer_id, [])
         before = all_days[:bisect_right(all_days, moment.today)]
-        if before:
+        if before or added_at <= moment.now:
             recent, earlier = spend.get(customer_id, (0, 0))
             into[rhythm.standing(before, today=moment.today, spend_recent_vnd=recent,
                                  spend_before_vnd=earlier,

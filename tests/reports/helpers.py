@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from kiosk_server.core.text import fold
+from kiosk_server.core.types import utcnow
 from kiosk_server.customers.models import Customer, Visit, VisitKind
 from kiosk_server.feedback.models import Feedback, FeedbackRequest
 from kiosk_server.loyalty.models import Purchase
@@ -24,9 +25,9 @@ class Shop:
         self.db = db
         self.serial = 0
 
-    def customer(self, name: str) -> int:
+    def customer(self, name: str, added: datetime | None = None) -> int:
         with self.db.session() as session:
-            row = Customer(full_name=name, name_folded=fold(name))
+            row = Customer(full_name=name, name_folded=fold(name), created_at=added or utcnow())
             session.add(row)
             session.flush()
             assert row.id is not None

@@ -107,10 +107,11 @@ def test_statuses_per_day_are_kept_after_each_full_pass(client, admin, db, setti
 def test_the_demos_status_history_is_computed_as_of_past_sundays(db, settings):
     shop = Shop(db)
     now = at(date(2026, 11, 25), 12)  # a Wednesday
-    person = shop.customer("An")
+    person = shop.customer("An")  # added today, but came before
     for days_ago in (60, 50, 40, 30):
         shop.visit(person, now - timedelta(days=days_ago))
     shop.visit(shop.customer("Bình"), now - timedelta(days=2))  # after the last Sunday
+    shop.customer("Chi", added=now - timedelta(days=12))  # added, never came: new
     assert charts.record_status_history(db, zone=ZONE, weeks=3, now=now) == 3
     with db.session() as session:
         rows = {(row.day, row.status): row.customers for row in session.exec(select(StatusCount))
@@ -118,8 +119,8 @@ def test_the_demos_status_history_is_computed_as_of_past_sundays(db, settings):
     # An came every 10 days until 26 October: on Sunday 8 November 13 days before (active,
     # under 1.5x), on the 15th 20 days (at risk from 2x), on the 22nd 27 (not yet 3x).
     assert rows == {(date(2026, 11, 8), Status.ACTIVE): 1,
-                    (date(2026, 11, 15), Status.AT_RISK): 1,
-                    (date(2026, 11, 22), Status.AT_RISK): 1}
+                    (date(2026, 11, 15), Status.AT_RISK): 1, (date(2026, 11, 15), Status.NEW): 1,
+                    (date(2026, 11, 22), Status.AT_RISK): 1, (date(2026, 11, 22), Status.NEW): 1}
 
 
 def test_no_data_gives_empty_series(client, admin):
