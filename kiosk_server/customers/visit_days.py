@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Text, bindparam, case, cast, distinct, func, 
 from sqlmodel import col
 
 from kiosk_server.core.calendar import LocalDay, LocalMonth, Span, week_of
-from kiosk_server.core.db import Executor, Prepared
+from kiosk_server.core.db import Executor, Prepared, table_of
 from kiosk_server.customers.models import Customer, Visit
 
 
@@ -86,9 +86,10 @@ def _first_visits(span: Span) -> Any:
 
 def added_times(db: Executor, *, first_id: int, last_id: int) -> dict[int, datetime]:
     """When each customer (not erased) from `first_id` to `last_id` was added."""
-    found = db.execute(select(col(Customer.id), col(Customer.created_at)).where(
-        col(Customer.id).between(first_id, last_id), col(Customer.erased_at).is_(None)))
-    return {int(customer_id): added for customer_id, added in found}
+    customers = table_of(Customer).c
+    found = db.execute(select(customers.id, customers.created_at).where(
+        customers.id.between(first_id, last_id), customers.erased_at.is_(None)))
+    return {customer_id: added for customer_id, added in found}
 
 
 def weekly_visitors(db: Executor, *, span: Span) -> list[tuple[int, int, int, int]]:
