@@ -22,6 +22,9 @@ from tests.conftest import free_port
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["/", "/admin", "/kiosk", "/monitor?event=1", "/checkout", "/me"]
 DECODER = ["/ui/vendor/zxing/es/reader/index.js", "/ui/vendor/zxing/reader/zxing_reader.wasm"]
+# The owner's charts load these on first use (charts.js), by absolute path.
+CHART_LIBRARIES = ["/ui/vendor/chartjs/chart.umd.min.js",
+                   "/ui/vendor/chartjs-matrix/chartjs-chart-matrix.min.js"]
 # At the top of the tree, build outputs and local state: not what a wheel is built from.
 NOT_SOURCES = {".git", ".venv", "kiosk-data", "test-artifacts", "build", "dist", "kiosk.egg-info",
                ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis", "tests", "bench"}
@@ -152,7 +155,8 @@ def test_the_installed_wheel_migrates_and_serves_every_page(tmp_path):
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base, server)
         with httpx.Client(base_url=base, timeout=30) as http:
-            fetched = _fetch_everything(http, [*PAGES, f"/c/{card}", *DECODER])
+            fetched = _fetch_everything(http, [*PAGES, f"/c/{card}", *DECODER,
+                                                   *CHART_LIBRARIES])
             wasm = http.get(DECODER[1])
             assert wasm.content[:4] == b"\0asm"
             assert wasm.headers["content-type"] == "application/wasm"
