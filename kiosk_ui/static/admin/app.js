@@ -12,6 +12,7 @@ import { eventForm, eventsView } from "./events.js";
 import { lang, setLang, t } from "./i18n.js";
 import { messagesView } from "./messages.js";
 import { ratingsView } from "./ratings.js";
+import { reportsView } from "./reports.js";
 import { rewardsView } from "./rewards.js";
 import { staffView } from "./staff.js";
 import {
@@ -38,6 +39,7 @@ const ROUTES = [
   [/^\/ratings$/, "ratings", ratingsView],
   [/^\/messages$/, "messages", messagesView],
   [/^\/audit$/, "audit", auditView],
+  [/^\/reports$/, "reports", reportsView],
   [/^\/password$/, "password", passwordView],
 ];
 

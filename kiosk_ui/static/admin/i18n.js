@@ -124,6 +124,7 @@ const WORDS = {
   field_when: ["Thời gian", "When"],
   field_from: ["Từ ngày", "From"],
   field_to: ["Đến ngày", "To"],
+  field_lang: ["Ngôn ngữ", "Language"],
   field_followup_enabled: ["Gửi tin nhắn xin góp ý sau mỗi lượt ghé",
     "Send a message asking for feedback after each visit"],
   field_followup_delay_minutes: ["Gửi sau lượt ghé", "Send after the visit"],
