@@ -57,6 +57,7 @@ from kiosk_server.prints.routes import router as prints_router
 from kiosk_server.prints.runner import ExportRunner, fail_abandoned
 from kiosk_server.privacy.routes import router as privacy_router
 from kiosk_server.reports.chart_routes import router as chart_router
+from kiosk_server.reports.export_routes import router as reports_router
 from kiosk_server.retention import fit as retention_fit
 from kiosk_server.retention import service as retention
 from kiosk_server.retention.model_routes import router as retention_model_router
@@ -174,7 +175,7 @@ def create_app(settings: Settings) -> FastAPI:
     routers = (checkin_router, loyalty_router, staff_router, customers_router, cards_router,
                events_router, feedback_router, messaging_router, prints_router, card_router,
                privacy_router, portal_router, signup_router, invitation_router,
-               retention_model_router, retention_router, chart_router)
+               retention_model_router, retention_router, chart_router, reports_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.

@@ -32,7 +32,14 @@ from kiosk_server.checkin.models import (
     ScanResult,
     ScanStatus,
 )
-from kiosk_server.core.db import Executor, Prepared, id_of, on_commit, prepared_insert
+from kiosk_server.core.db import (
+    Executor,
+    Prepared,
+    id_of,
+    id_slots,
+    on_commit,
+    prepared_insert,
+)
 from kiosk_server.core.errors import forbidden, unauthenticated
 from kiosk_server.core.signing import Token, TokenKind, TokenSigner
 from kiosk_server.core.types import utcnow
@@ -384,6 +391,18 @@ def guest_list(session: Session, *, event_id: int, query: str = "", arrived: boo
             walk_in=passes[id_of(customer)].walk_in,
         ))
     return lines, cursor
+
+
+_ARRIVALS = Prepared(
+    select(col(Checkin.invitation_id), col(Checkin.checked_in_at), col(Checkin.gate))
+    .where(col(Checkin.invitation_id).in_(id_slots()), col(Checkin.entry_number) == 1))
+
+
+def arrivals_of(db: Executor, *, invitation_ids: list[int]) -> dict[int, tuple[datetime, str]]:
+    """When and at which gate each of these invitations was checked in (its first entry);
+    invitations not checked in are left out."""
+    return {invitation_id: (at, gate)
+            for invitation_id, at, gate in _ARRIVALS.rows_for_ids(db, invitation_ids)}
 
 
 def scan_log(session: Session, *, event_id: int, before: int | None = None, limit: int = 100

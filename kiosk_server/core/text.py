@@ -36,6 +36,14 @@ def normalize_phone(raw: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_as_written(phone: str | None) -> str | None:
+    """A stored +84 number as Vietnamese people write it: 0903 123 456."""
+    if phone is None or not phone.startswith("+84"):
+        return phone
+    local = "0" + phone[3:]
+    return f"{local[:4]} {local[4:7]} {local[7:]}".strip()
+
+
 def phone_search_digits(query: str) -> str | None:
     """The digits of a (possibly partial) phone query as they appear in a stored E.164 number."""
     digits = re.sub(r"\D", "", query)

@@ -246,6 +246,23 @@ def invitations_of_event(session: Session, *, event_id: int) -> list[Invitation]
                                 .order_by(col(Invitation.id))))
 
 
+_INVITATIONS_AFTER = Prepared(
+    select(col(Invitation.id), col(Invitation.customer_id), col(Invitation.status),
+           col(Invitation.created_at), col(Invitation.walk_in))
+    .where(col(Invitation.event_id) == bindparam("event_id"),
+           col(Invitation.id) > bindparam("after_id"))
+    .order_by(col(Invitation.id)).limit(bindparam("limit")))
+
+
+def invitations_after(db: Executor, *, event_id: int, after_id: int = 0, limit: int = MAX_PAGE
+                      ) -> list[Any]:
+    """A page of the event's invitations, cancelled ones included, by id after `after_id`
+    (to read a large guest list a page at a time): records of `id`, `customer_id`,
+    `status`, `created_at`, `walk_in`."""
+    return _INVITATIONS_AFTER.records(db, {"event_id": event_id, "after_id": after_id,
+                                           "limit": limit})
+
+
 def cancel_invitation(session: Session, *, event_id: int, invitation_id: int) -> Invitation:
     """Cancel an invitation: its code is refused from now on."""
     invitation = get_invitation(session, event_id=event_id, invitation_id=invitation_id)

@@ -22,7 +22,7 @@ from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Database, Executor
 from kiosk_server.core.errors import DomainError, invalid
 from kiosk_server.core.signing import TokenKind, TokenSigner, extract_token_text, token_link
-from kiosk_server.core.text import normalize_phone
+from kiosk_server.core.text import normalize_phone, phone_as_written
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import contact
 from kiosk_server.customers import service as customers
@@ -225,14 +225,6 @@ def staff_link(session: Session, *, customer_id: int, settings: Settings,
 
 
 # --- what the customer sees and changes --------------------------------------------------
-
-def phone_as_written(phone: str | None) -> str | None:
-    """A stored +84 number as Vietnamese people write it: 0903 123 456."""
-    if phone is None or not phone.startswith("+84"):
-        return phone
-    local = "0" + phone[3:]
-    return f"{local[:4]} {local[4:7]} {local[7:]}".strip()
-
 
 def _loyalty(session: Session, customer_id: int, settings: Settings) -> MeLoyalty:
     standing = loyalty.status(session, customer_id=customer_id, settings=settings)

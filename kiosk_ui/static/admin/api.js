@@ -1,5 +1,5 @@
-// The one way the admin pages talk to the server: JSON (or a CSV file) to /api/v1, in the
-// page's language; errors as ApiError, each problem with the field it is about.
+// The one way the admin pages talk to the server: JSON (or a CSV file) to /api/v1, and files
+// from it, in the page's language; errors as ApiError, each problem with the field it is about.
 import { lang, t } from "./i18n.js";
 import { validationProblems } from "./problems.js";
 
@@ -45,17 +45,41 @@ export async function api(path, { method = "GET", body, file } = {}) {
     headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
   }
+  const response = await answer(path, options);
+  if (response.status === 204) return null;
+  return response.json().catch(() => null);
+}
+
+/** The server's answer to /api/v1`path` if it said yes; rejects with an ApiError. */
+async function answer(path, options) {
   let response;
   try {
     response = await fetch(`/api/v1${path}`, options);
   } catch {
     throw new ApiError(0, [{ field: null, message: t("offline") }]);
   }
-  if (response.status === 204) return null;
+  if (response.ok) return response;
   const data = await response.json().catch(() => null);
-  if (response.ok) return data;
   if (response.status === 401 && path !== "/auth/login") sessionEnded();
   throw new ApiError(response.status, problemsOf(response.status, data));
+}
+
+/**
+ * Fetches the file at /api/v1`path` and has the browser save it under the name the server
+ * gives (its Content-Disposition); resolves to that name, rejects with an ApiError (a
+ * refusal is said on the page, not saved as a file).
+ */
+export async function download(path) {
+  const response = await answer(path, { headers: { "Accept-Language": lang() } });
+  const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "")
+    ?.[1] || "download";
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement("a"), { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
 }
 
 /** `?a=1&b=2` from the values that are set (null, undefined and "" are left out). */

@@ -13,6 +13,7 @@ import { lang, setLang, t } from "./i18n.js";
 import { insightsView } from "./insights.js";
 import { messagesView } from "./messages.js";
 import { ratingsView } from "./ratings.js";
+import { reportsView } from "./reports.js";
 import { rewardsView } from "./rewards.js";
 import { staffView } from "./staff.js";
 import {
@@ -40,6 +41,7 @@ const ROUTES = [
   [/^\/insights$/, "insights", insightsView],
   [/^\/messages$/, "messages", messagesView],
   [/^\/audit$/, "audit", auditView],
+  [/^\/reports$/, "reports", reportsView],
   [/^\/password$/, "password", passwordView],
 ];
 

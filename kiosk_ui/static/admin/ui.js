@@ -93,7 +93,8 @@ export function select(options, value) {
     value: optionValue, text: label, selected: String(optionValue) === String(value) })));
 }
 
-function clearProblems(form) {
+/** The messages `showProblems` put on the form, gone (before it is sent again). */
+export function clearProblems(form) {
   for (const node of form.querySelectorAll(".field-error, .form-error")) node.textContent = "";
   for (const node of form.querySelectorAll(".invalid")) node.classList.remove("invalid");
 }
