@@ -17,6 +17,7 @@ import { staffView } from "./staff.js";
 import {
   el, errorBox, field, makeForm, notify, signInForm, textInput, valueOf,
 } from "./ui.js";
+import { winBackView } from "./winback.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -38,6 +39,7 @@ const ROUTES = [
   [/^\/ratings$/, "ratings", ratingsView],
   [/^\/messages$/, "messages", messagesView],
   [/^\/audit$/, "audit", auditView],
+  [/^\/win-back$/, "win-back", winBackView],
   [/^\/password$/, "password", passwordView],
 ];
 
