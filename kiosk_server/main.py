@@ -158,8 +158,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.outbox = outbox
     app.state.exports = ExportRunner(database, settings.data_dir / "exports")
     # An erasure also withdraws the batches of badges that name the customer (prints sits
-    # beside privacy, which calls it through this hook).
-    app.state.erasure_hooks = (WithdrawExports(app.state.exports.directory),)
+    # beside privacy, which calls it through this hook), and forgets their exit surveys' words.
+    app.state.erasure_hooks = (WithdrawExports(app.state.exports.directory),
+                               exit_survey.forget_answers)
     app.state.signer = signer
     app.state.invitation_sender = invitations
     app.state.followup = followup

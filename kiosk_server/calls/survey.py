@@ -254,3 +254,11 @@ def give_answer(session: Session, *, token: str, signer: TokenSigner, data: Exit
     session.add(answer)
     session.flush()
     return _public(answer)
+
+
+def forget_answers(session: Session, customer_id: int) -> None:
+    """An erasure hook (registered in main.py): the words the customer wrote in their exit
+    surveys are erased with the rest of their data (the reason, a code, stays counted)."""
+    session.execute(update(LeaveAnswer).where(col(LeaveAnswer.customer_id) == customer_id,
+                                              col(LeaveAnswer.source) == AnswerSource.SURVEY)
+                    .values(words="").execution_options(synchronize_session=False))

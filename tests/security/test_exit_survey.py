@@ -49,10 +49,16 @@ def test_only_the_signed_link_of_a_live_customer_opens_the_survey(http, admin, a
     _refused(http, token, 410, "exit_survey_expired")
     with db.session() as session:
         session.execute(update(ExitSurvey).values(sent_at=utcnow()))
+    said = http.post(f"/api/v1/exit-surveys/{token}",
+                     json={"reason": "other", "words": "Tôi là Lan, số 0912 345 678"})
+    assert said.status_code == 200, said.text
     erased = http.post(f"/api/v1/customers/{someone}/erase", headers=admin.headers,
                        json={"confirm": True})
     assert erased.status_code == 200, erased.text
     _refused(http, token, 404, "exit_survey_not_found")
+    with db.session() as session:  # their words are gone, the reason stays counted
+        [answer] = session.scalars(select(LeaveAnswer)).all()
+        assert (answer.reason.value, answer.words) == ("other", "")
 
 
 def test_bodies_a_client_can_send_are_refused_with_a_status_never_a_500(http, admin, app, db):
