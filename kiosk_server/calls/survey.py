@@ -104,10 +104,10 @@ def link_of(serial: str, *, signer: TokenSigner, public_url: str) -> str:
 
 
 def _survey_on(session: Session) -> bool:
+    """Whether the shop sends the survey (the default while the call list's settings were
+    never saved)."""
     chosen = session.get(CallSettings, 1)
     return CallSettings().exit_survey if chosen is None else chosen.exit_survey
-
-
 
 
 def _unasked(session: Session, customer_ids: list[int]) -> list[tuple[int, int]]:
@@ -120,6 +120,7 @@ def _unasked(session: Session, customer_ids: list[int]) -> list[tuple[int, int]]
                ~select(col(ExitSurvey.id)).where(col(ExitSurvey.case_id) == col(Case.id))
                .exists())
         .order_by(col(Case.id)))]
+
 
 _CLAIM = prepared_insert(ExitSurvey, ["case_id", "customer_id", "serial", "sent_at"],
                          ignore_conflicts=True, returning=(ExitSurvey.id,))
