@@ -18,6 +18,9 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from kiosk_server.audit.service import Labelers
+from kiosk_server.calls import survey as exit_survey
+from kiosk_server.calls.survey_routes import router as survey_router
+from kiosk_server.calls.winback_routes import router as winback_router
 from kiosk_server.cards import service as cards
 from kiosk_server.cards.routes import router as cards_router
 from kiosk_server.checkin import service as checkin
@@ -157,8 +160,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.outbox = outbox
     app.state.exports = ExportRunner(database, settings.data_dir / "exports")
     # An erasure also withdraws the batches of badges that name the customer (prints sits
-    # beside privacy, which calls it through this hook).
-    app.state.erasure_hooks = (WithdrawExports(app.state.exports.directory),)
+    # beside privacy, which calls it through this hook), and forgets their exit surveys' words.
+    app.state.erasure_hooks = (WithdrawExports(app.state.exports.directory),
+                               exit_survey.forget_answers)
     app.state.signer = signer
     app.state.invitation_sender = invitations
     app.state.followup = followup
@@ -175,7 +179,8 @@ def create_app(settings: Settings) -> FastAPI:
     routers = (checkin_router, loyalty_router, staff_router, customers_router, cards_router,
                events_router, feedback_router, messaging_router, prints_router, card_router,
                privacy_router, portal_router, signup_router, invitation_router,
-               retention_model_router, retention_router, chart_router, reports_router)
+               retention_model_router, retention_router, chart_router, reports_router,
+               survey_router, winback_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.
@@ -280,6 +285,24 @@ def create_app(settings: Settings) -> FastAPI:
         return HTMLResponse(page("feedback.html", business=settings.business_name,
                                  token=code, colour=settings.brand_primary,
                                  timezone=settings.timezone),
+                            headers={"Cache-Control": "no-store",
+                                     "Referrer-Policy": "no-referrer"})
+
+    @app.get("/x/{code}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/X/{code}", response_class=HTMLResponse, include_in_schema=False)
+    def exit_survey_page(code: str) -> Response:
+        """The exit survey a customer who stopped coming was sent: no sign-in, the signed
+        link is the credential; a link that is not one (or an erased customer's, or too
+        old) says so (404, 410)."""
+        with database.session(Access.READ) as session:
+            try:
+                exit_survey.survey_page(session, token=code, signer=app.state.signer)
+            except DomainError as refused:
+                return HTMLResponse(page("survey-invalid.html",
+                                         business=settings.business_name),
+                                    status_code=refused.status)
+        return HTMLResponse(page("survey.html", business=settings.business_name, token=code,
+                                 colour=settings.brand_primary, timezone=settings.timezone),
                             headers={"Cache-Control": "no-store",
                                      "Referrer-Policy": "no-referrer"})
 

@@ -3,7 +3,9 @@ line (a lower domain never imports a higher one: it calls what is registered her
 
 from dataclasses import dataclass
 
+from kiosk_server.calls.survey import ExitSurveyHook
 from kiosk_server.core.config import Settings
+from kiosk_server.core.signing import TokenSigner
 from kiosk_server.reports.charts import RecordStatusCounts
 from kiosk_server.retention.service import StatusHook
 from kiosk_server.retention.worker import PassHook
@@ -18,5 +20,8 @@ class RetentionHooks:
 
 
 def retention_hooks(settings: Settings) -> RetentionHooks:
-    """The hooks retention's recomputations call, in this order."""
-    return RetentionHooks(statuses=(), after_pass=(RecordStatusCounts(settings.zone),))
+    """The hooks retention's recomputations call, in this order: the exit survey after
+    the hook that opens cases (it asks the customers of open cases)."""
+    exit_survey = ExitSurveyHook(settings, TokenSigner(settings.signing_key))
+    return RetentionHooks(statuses=(exit_survey,),
+                          after_pass=(RecordStatusCounts(settings.zone),))

@@ -15,8 +15,9 @@ printed code stays small: digits, A-Z and `.`):
   customer's one-time sign-in link to their portal, `P` a registration poster
   (its serial names the shop or an event, see `kiosk_server.signup.posters`: a
   poster is public, printed on a wall, so its serial need not be secret; the
-  tag still keeps anyone from making one). New kinds take new letters without
-  changing the format.
+  tag still keeps anyone from making one), `X` the exit survey sent to a customer who
+  lapsed (`kiosk_server.calls.survey`). New kinds take new letters without changing
+  the format.
 - serial: 16 base32 characters (RFC 4648 alphabet A-Z2-7, no padding) of 80
   random bits. It is the token's identity in the database; it is not
   derived from any database id, so codes cannot be guessed or enumerated.
@@ -53,6 +54,7 @@ class TokenKind(StrEnum):
     FEEDBACK = "F"
     SIGN_IN = "L"
     POSTER = "P"
+    EXIT_SURVEY = "X"
 
 
 @dataclass(frozen=True)

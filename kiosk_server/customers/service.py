@@ -7,15 +7,18 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     Select,
     Text,
     and_,
     bindparam,
     cast,
+    column,
     delete,
     func,
     select,
     update,
+    values,
 )
 from sqlmodel import Session, col
 
@@ -31,6 +34,7 @@ from kiosk_server.core.db import (
 )
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.text import fold, normalize_phone, phone_search_digits
+from kiosk_server.core.types import UtcDateTime
 from kiosk_server.customers.contact import CONSENT_FIELDS, ConsentBy, set_consents
 from kiosk_server.customers.models import (
     Customer,
@@ -374,6 +378,30 @@ _FIRST_AT_EVENT = Prepared(
 def first_visit_at_event(db: Executor, *, customer_id: int, event_id: int) -> int | None:
     """The id of the customer's first visit to the event (its later ones are re-entries)."""
     return _FIRST_AT_EVENT.scalar(db, {"customer_id": customer_id, "event_id": event_id})
+
+
+# Moments asked about in one statement (a VALUES list of three parameters each).
+_MOMENTS_CHUNK = 500
+
+
+def first_visits_after(db: Executor, *, moments: Sequence[tuple[int, datetime]]
+                       ) -> list[datetime | None]:
+    """For each (customer id, moment): the time of the customer's first visit of any kind
+    (a check-in or a sale) after that moment, or None if they have not come since; in
+    the order asked, one aggregate query per 500 moments."""
+    found: list[datetime | None] = [None] * len(moments)
+    for start in range(0, len(moments), _MOMENTS_CHUNK):
+        asked = values(column("position", Integer), column("customer_id", Integer),
+                       column("since", UtcDateTime), name="asked").data(
+            [(start + n, customer_id, since) for n, (customer_id, since)
+             in enumerate(moments[start:start + _MOMENTS_CHUNK])]).cte("asked")
+        statement = (select(asked.c.position, func.min(col(Visit.occurred_at)))
+                     .join(Visit, and_(col(Visit.customer_id) == asked.c.customer_id,
+                                       col(Visit.occurred_at) > asked.c.since))
+                     .group_by(asked.c.position))
+        for position, first in db.execute(statement):
+            found[position] = first
+    return found
 
 
 def visit_of(session: Session, *, customer_id: int, visit_id: int) -> Visit:

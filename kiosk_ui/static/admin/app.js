@@ -19,6 +19,7 @@ import { staffView } from "./staff.js";
 import {
   el, errorBox, field, makeForm, notify, signInForm, textInput, valueOf,
 } from "./ui.js";
+import { winBackView } from "./winback.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -42,6 +43,7 @@ const ROUTES = [
   [/^\/messages$/, "messages", messagesView],
   [/^\/audit$/, "audit", auditView],
   [/^\/reports$/, "reports", reportsView],
+  [/^\/win-back$/, "win-back", winBackView],
   [/^\/password$/, "password", passwordView],
 ];
 

@@ -96,6 +96,8 @@ const WORDS = {
   field_card: ["Thẻ thành viên", "Membership card"],
   field_token: ["Mã QR", "QR code"],
   field_reason: ["Lý do", "Reason"],
+  field_words: ["Lời của khách", "In their words"],
+  field_will_return: ["Sẽ quay lại", "Will come back"],
   field_benefit: ["Ưu đãi", "Benefit"],
   field_valid_days: ["Số ngày hiệu lực", "Valid for (days)"],
   field_points_cost: ["Số điểm", "Points"],
@@ -863,6 +865,61 @@ const WORDS = {
   field_preferred_channel: ["Cách liên hệ khách muốn", "Preferred channel"],
   channelColumn: ["Kênh", "Channel"],
   purposeColumn: ["Loại thư", "Kind"],
+  // The proof of the call list (winback.js).
+  navWinBack: ["Hiệu quả gọi lại", "Win-back"],
+  winBackTitle: ["Liên hệ có giúp khách quay lại không?", "Does contacting customers bring "
+    + "them back?"],
+  winBackGroup: ["{rate} ({back}/{decided})", "{rate} ({back}/{decided})"],
+  winBackRates: ["Khách được liên hệ quay lại {contacted}, khách không liên hệ {heldOut}: "
+    + "chênh lệch {difference} điểm ({interval}).", "Contacted customers came back "
+    + "{contacted}, customers left alone {heldOut}: a difference of {difference} points "
+    + "({interval})."],
+  winBackInterval: ["khoảng tin cậy 95\u00a0%: {lower} đến {upper}",
+    "95% confidence interval: {lower} to {upper}"],
+  winBack_too_few: ["Chưa đủ để kết luận.", "Too few yet to tell."],
+  winBack_helps: ["Liên hệ giúp khách quay lại nhiều hơn.",
+    "Contacting customers brings more of them back."],
+  winBack_no_clear_difference: ["Chưa thấy khác biệt rõ ràng giữa hai nhóm.",
+    "No clear difference between the two groups yet."],
+  winBack_hurts: ["Khách được liên hệ quay lại ít hơn khách không liên hệ: nên xem lại cách "
+    + "gọi.", "Contacted customers came back less than those left alone: the calls need a "
+    + "look."],
+  winBackNothingYet: ["Chưa có khách nào qua hết {days} ngày theo dõi ở cả hai nhóm, nên "
+    + "chưa so sánh được.", "No customer in both groups has been followed for the full "
+    + "{days} days yet, so there is nothing to compare."],
+  winBackRule: ["Khách quay lại (ghé hoặc mua) trong {days} ngày kể từ khi vào danh sách được "
+    + "tính là đã quay lại; một phần khách được chọn ngẫu nhiên để không ai liên hệ, làm nhóm "
+    + "so sánh.", "A customer who comes back (a visit or a sale) within {days} days of "
+    + "joining the list counts as won back; a share of them, drawn at random, is left alone "
+    + "as the group to compare with."],
+  winBackWaiting: ["{count} khách còn đang trong thời gian theo dõi, chưa được tính.",
+    "{count} customers are still within their window and not counted yet."],
+  winBackFlagged: ["{count} khách do nhân viên đánh dấu không nằm trong phép so sánh.",
+    "{count} customers flagged by staff are not in the comparison."],
+  winBackMonth: ["Tháng vào danh sách", "Month listed"],
+  winBackMonthName: ["Tháng {month}/{year}", "{monthName} {year}"],
+  winBackContacted: ["Được liên hệ", "Contacted"],
+  winBackHeldOut: ["Không liên hệ", "Left alone"],
+  winBackCell: ["{rate} trên {n} khách", "{rate} of {n}"],
+  winBackCsv: ["Tải bảng theo tháng (CSV)", "Download the months (CSV)"],
+  leaveReasonsTitle: ["Khách nói vì sao họ ít ghé", "Why customers say they stopped coming"],
+  leaveReasonsNone: ["Chưa có khách nào cho biết lý do.", "No customer has given a reason "
+    + "yet."],
+  leaveReasonColumn: ["Lý do", "Reason"],
+  leaveReasonCall: ["Qua điện thoại", "On a call"],
+  leaveReasonSurvey: ["Qua khảo sát", "In the survey"],
+  leaveReasonTotal: ["Tổng", "Total"],
+  leaveReason_price: ["Giá", "Prices"],
+  leaveReason_service: ["Cách phục vụ", "Service"],
+  leaveReason_staff: ["Nhân viên", "Staff"],
+  leaveReason_product: ["Sản phẩm", "Products"],
+  leaveReason_moved: ["Đã chuyển đi", "Moved away"],
+  leaveReason_competitor: ["Ưu đãi của nơi khác", "A competitor's offer"],
+  leaveReason_other: ["Lý do khác", "Other"],
+  willReturnCounts: ["Sẽ quay lại: có {yes}, chưa chắc {unsure}, không {no}, không nói "
+    + "{unsaid}.", "Will come back: yes {yes}, not sure {unsure}, no {no}, not said "
+    + "{unsaid}."],
+  leaveReasonsCsv: ["Tải bảng lý do (CSV)", "Download the reasons (CSV)"],
 };
 
 /** Another page's words (the till's), in the same [Vietnamese, English] form; on that page
