@@ -30,7 +30,7 @@ nothing is concluded from it.
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -173,7 +173,7 @@ def verdict_of(contacted: _Tally, held_out: _Tally, interval: tuple[float, float
     return Verdict.HURTS if upper < 0 else Verdict.NO_CLEAR_DIFFERENCE
 
 
-def comparison(session: Session, *, now: datetime, zone: ZoneInfo) -> WinBackPublic:
+def comparison(session: Session, *, now: datetime, zone: tzinfo) -> WinBackPublic:
     """Contacted against held-out cases, as of `now` (months on the shop's calendar)."""
     days = win_back_days(session)
     window = timedelta(days=days)

@@ -9,13 +9,14 @@ Monday; months by "YYYY-MM". Shares are fractions from 0 to 1, rounded to 4 plac
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from kiosk_server.calls import winback
 from kiosk_server.core.calendar import Span, month_name, week_start
 from kiosk_server.core.db import Database, dialect_insert
 from kiosk_server.core.db import table_of as _table
@@ -113,6 +114,24 @@ def _cohorts(session: Session, span: Span) -> Rows:
 def _staff_ratings(session: Session, span: Span) -> Rows:
     return [[month_name(month), person, name, average, answers] for month, person, name,
             average, answers in ratings.monthly_staff_ratings(session, span=span)]
+
+
+@chart("reasons", ["reason", "call", "survey", "total"])
+def _reasons(session: Session, span: Span) -> Rows:
+    found = winback.reasons(session, since=span.start, until=span.end)
+    return ([[row.reason.value, row.call, row.survey, row.total] for row in found.reasons]
+            if any(row.total for row in found.reasons) else [])
+
+
+@chart("win_back", ["month", "contacted_rate", "contacted_n", "held_out_rate", "held_out_n"])
+def _win_back(session: Session, span: Span) -> Rows:
+    """Per month of the cases' opening: the share of drawn cases come back within the
+    window, contacted against held out (cases still within their window not counted)."""
+    zone = timezone(timedelta(seconds=span.offset_s))
+    found = winback.comparison(session, now=utcnow(), zone=zone)
+    first, last = month_name(span.first_month), month_name(span.last_month)
+    return [[row.month, row.contacted_rate, row.contacted_n, row.held_out_rate, row.held_out_n]
+            for row in found.months if first <= row.month <= last]
 
 
 # ---------------------------------------------------------------- reading

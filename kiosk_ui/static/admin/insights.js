@@ -1,6 +1,7 @@
 // #/insights: the owner's charts over a span of days (this month and the five before, by
 // default): customers by status, the returning-customer rate, visits and sales per week,
-// cohort retention as a heat map, staff ratings per month. Each card says what its chart
+// cohort retention as a heat map, staff ratings per month, the reasons customers give for
+// leaving, and the win-back of contacted customers against the held-out ones. Each card says what its chart
 // shows in a sentence and downloads as PNG and CSV (charts.js). Admins only: a staff member
 // is told it is the owner's.
 import {
@@ -20,6 +21,19 @@ addWords({
   chartCohorts: ["Khách mới còn quay lại (theo tháng đầu tiên)",
     "New customers still visiting (by first month)"],
   chartStaffRatings: ["Đánh giá nhân viên theo tháng", "Staff ratings per month"],
+  chartReasons: ["Lý do khách bỏ đi", "Reasons for leaving"],
+  chartWinBack: ["Khách quay lại: được liên hệ và không liên hệ",
+    "Won back: contacted against left alone"],
+  readReasons: ["Lý do hay gặp nhất: {reason} ({count} trên {total} câu trả lời).",
+    "Most often: {reason} ({count} of {total} answers)."],
+  readWinBack: ["Khách vào danh sách tháng {month}: {contacted} khách được liên hệ quay lại, "
+    + "{heldOut} khách không liên hệ.", "Listed in {month}: {contacted} of those contacted "
+    + "came back, {heldOut} of those left alone."],
+  axisAnswers: ["Câu trả lời", "Answers"],
+  axisWonBack: ["Quay lại trong thời hạn", "Came back in time"],
+  seriesCall: ["Qua cuộc gọi", "On a call"],
+  seriesSurvey: ["Qua phiếu hỏi", "In the exit survey"],
+  tipWinBack: ["{group}: {share} của {n} khách", "{group}: {share} of {n} customers"],
   readStatuses: ["Ngày {day}: {active} khách đều đặn, {drifting} khách cần để ý, có nguy cơ "
     + "hoặc đã lâu không ghé.", "On {day}: {active} regular customers, {drifting} to watch, "
     + "at risk or lapsed."],
@@ -231,7 +245,57 @@ const staffRatings = {
   },
 };
 
-export const CHARTS = [statuses, returning, activity, cohorts, staffRatings];
+const reasons = {
+  name: "reasons",
+  title: "chartReasons",
+  reading(data) {
+    const rows = records(data);
+    const top = [...rows].sort((a, b) => b.total - a.total)[0];
+    const total = rows.reduce((sum, row) => sum + row.total, 0);
+    return t("readReasons", { reason: t(`leaveReason_${top.reason}`).toLowerCase(),
+      count: number(top.total), total: number(total) });
+  },
+  config(data) {
+    const rows = records(data);
+    return {
+      type: "bar",
+      data: { labels: rows.map((row) => t(`leaveReason_${row.reason}`)), datasets: [
+        { label: t("seriesCall"), data: rows.map((row) => row.call), backgroundColor: LINES[0] },
+        { label: t("seriesSurvey"), data: rows.map((row) => row.survey),
+          backgroundColor: "#9fb8dd" }] },
+      options: { indexAxis: "y", scales: { x: axis("axisAnswers", { stacked: true,
+        beginAtZero: true, ticks: { precision: 0 } }), y: { stacked: true } } },
+    };
+  },
+};
+
+const winBack = {
+  name: "win_back",
+  title: "chartWinBack",
+  reading(data) {
+    const month = records(data).filter((row) => row.contacted_n && row.held_out_n).pop();
+    return month && t("readWinBack", { month: monthLabel(month.month),
+      contacted: percent(month.contacted_rate), heldOut: percent(month.held_out_rate) });
+  },
+  config(data) {
+    const rows = records(data);
+    const series = (key, colour) => ({ label: t(key === "contacted" ? "winBackContacted"
+      : "winBackHeldOut"), backgroundColor: colour, data: rows.map((row) => row[`${key}_rate`]),
+    counts: rows.map((row) => row[`${key}_n`]) });
+    return {
+      type: "bar",
+      data: { labels: rows.map((row) => monthLabel(row.month)),
+        datasets: [series("contacted", LINES[0]), series("held_out", "#b9c3d1")] },
+      options: { scales: { x: {}, y: axis("axisWonBack", { min: 0, max: 1,
+        ticks: { callback: (value) => percent(value) } }) },
+      plugins: { tooltip: { callbacks: { label: (item) => t("tipWinBack", {
+        group: item.dataset.label, share: percent(item.raw ?? 0, 1),
+        n: number(item.dataset.counts[item.dataIndex]) }) } } } },
+    };
+  },
+};
+
+export const CHARTS = [statuses, returning, activity, cohorts, staffRatings, reasons, winBack];
 
 /** This month and the five before, to today (the venue's days). */
 function defaultSpan() {
