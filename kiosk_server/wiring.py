@@ -3,6 +3,7 @@ line (a lower domain never imports a higher one: it calls what is registered her
 
 from dataclasses import dataclass
 
+from kiosk_server.calls.cases import CaseOpener
 from kiosk_server.core.config import Settings
 from kiosk_server.retention.service import StatusHook
 from kiosk_server.retention.worker import PassHook
@@ -18,4 +19,4 @@ class RetentionHooks:
 
 def retention_hooks(settings: Settings) -> RetentionHooks:
     """The hooks retention's recomputations call, in this order."""
-    return RetentionHooks(statuses=(), after_pass=())
+    return RetentionHooks(statuses=(CaseOpener(settings.zone),), after_pass=())

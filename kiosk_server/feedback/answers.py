@@ -232,6 +232,18 @@ def is_low(answer: Feedback) -> bool:
     return any(rating is not None and rating <= LOW_RATING for rating in ratings)
 
 
+def low_ratings_of(session: Session, *, customer_ids: list[int], limit: int = 50
+                   ) -> list[Feedback]:
+    """These customers' low answers (the visit or the staff member rated `LOW_RATING` or
+    less), newest first, with their words: what a call back should know."""
+    if not customer_ids:
+        return []
+    low = (col(Feedback.visit_rating) <= LOW_RATING) | (col(Feedback.staff_rating) <= LOW_RATING)
+    return list(session.scalars(
+        select(Feedback).where(col(Feedback.customer_id).in_(customer_ids), low)
+        .order_by(col(Feedback.answered_at).desc(), col(Feedback.id).desc()).limit(limit)))
+
+
 def _complaint_if_low(session: Session, answer: Feedback) -> Complaint | None:
     """A complaint newly opened for this answer (None if it is not low, or already has one,
     whose text then follows the answer's comment while it is open)."""
