@@ -10,9 +10,7 @@ list: such a case is not drawn, and is not in the comparison."""
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import StringConstraints
 from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
@@ -159,12 +157,9 @@ class LeaveAnswer(SQLModel, table=True):
 
 # ---------------------------------------------------------------- requests and answers
 
-FlagWords = Annotated[NoteText, StringConstraints(strip_whitespace=True, min_length=1,
-                                                  max_length=1000)]
-
-
 class LeavingFlagCreate(SQLModel):
-    words: FlagWords = Field(description="what was heard, in the staff member's words")
+    words: NoteText = Field(min_length=1, max_length=1000,
+                            description="what was heard, in the staff member's words")
     place: FlagPlace = Field(description="where it was heard: the till or the customer's page")
     client_key: ClientKey = Field(description="made by the page once per flag (a UUID): a "
                                               "retry with the same key acts once")
@@ -183,12 +178,12 @@ class LeavingFlagPublic(SQLModel):
 
 class CallCreate(SQLModel):
     outcome: CallOutcome
-    notes: Annotated[NoteText, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    notes: NoteText = Field(default="", max_length=2000)
     follow_up_on: date | None = Field(default=None, description="not in the past")
     reason: LeaveReason | None = Field(default=None, description="why they left (reached only; "
                                                                  "required then)")
-    words: Annotated[NoteText, StringConstraints(strip_whitespace=True, max_length=1000)] = \
-        Field(default="", description="their words (required for the reason `other`)")
+    words: NoteText = Field(default="", max_length=1000,
+                            description="their words (required for the reason `other`)")
     will_return: WillReturn | None = Field(default=None, description="reached only")
     client_key: ClientKey = Field(description="made by the page once per call (a UUID): a "
                                               "retry with the same key acts once")
@@ -333,9 +328,8 @@ class CallSettings(SQLModel, table=True):
 
 
 class CallSettingsUpdate(SQLModel):
-    script: Annotated[NoteText, StringConstraints(strip_whitespace=True, min_length=1,
-                                                  max_length=4000)] = Field(
-        description="the owner's questions, one per line")
+    script: NoteText = Field(min_length=1, max_length=4000,
+                             description="the owner's questions, one per line")
     hold_out_pct: int = Field(ge=0, le=50, description="share of cases left alone, in %")
     win_back_days: int = Field(ge=7, le=365, description="a return within this many days "
                                                          "counts as won back")
