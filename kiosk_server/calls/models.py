@@ -256,7 +256,8 @@ class CaseListed(SQLModel):
 class CasePage(SQLModel):
     items: list[CaseListed]
     total: int
-    next_offset: int | None
+    next_cursor: int | None = Field(description="where the next page starts (the list is "
+                                                "ranked afresh each time)")
     ranked_by_model: bool = Field(description="false: no model yet, ranked by spend alone")
 
 

@@ -166,7 +166,7 @@ def case_page(session: Session, *, assigned: Assigned, caller: Principal, zone: 
     page = listed[offset:offset + limit]
     return CasePage(items=listed_rows(session, page, flags=flags, values=values, zone=zone),
                     total=len(listed),
-                    next_offset=offset + limit if offset + limit < len(listed) else None,
+                    next_cursor=offset + limit if offset + limit < len(listed) else None,
                     ranked_by_model=value.ranked_by_model(session))
 
 

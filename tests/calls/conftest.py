@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from kiosk_server import history
 from kiosk_server.calls.cases import CaseOpener
@@ -30,7 +30,7 @@ def save_call_settings(client, headers, **changes):
 def cases_by_customer(db) -> dict[int, list[Case]]:
     with db.session(Access.READ) as session:
         found: dict[int, list[Case]] = {}
-        for case in session.exec(select(Case).order_by(Case.id)):
+        for case in session.exec(select(Case).order_by(col(Case.id))):
             found.setdefault(case.customer_id, []).append(case)
         return found
 

@@ -53,11 +53,11 @@ def test_the_list_is_ordered_by_value_at_risk(shop, client, clerk, db):
 
 def test_the_list_pages(shop, client, clerk):
     whole = client.get("/api/v1/calls/cases", headers=clerk.headers).json()
-    assert whole["total"] == len(shop.drifting) and whole["next_offset"] is None
+    assert whole["total"] == len(shop.drifting) and whole["next_cursor"] is None
     first = client.get("/api/v1/calls/cases", headers=clerk.headers,
                        params={"limit": 2}).json()
     second = client.get("/api/v1/calls/cases", headers=clerk.headers,
-                        params={"limit": 2, "offset": first["next_offset"]}).json()
+                        params={"limit": 2, "cursor": first["next_cursor"]}).json()
     assert [row["id"] for row in first["items"] + second["items"]] == [
         row["id"] for row in whole["items"][:4]]
 

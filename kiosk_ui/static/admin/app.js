@@ -2,6 +2,7 @@
 // language, who is signed in), sign-in, sign-out and changing one's own password.
 import { api, onSignedOut } from "./api.js";
 import { auditView } from "./audit.js";
+import { callCaseView, callsView } from "./calls.js";
 import { complaintsView } from "./complaints.js";
 import { customerPage } from "./customer_page.js";
 import { customerForm, customersView } from "./customers.js";
@@ -35,6 +36,8 @@ const ROUTES = [
   [/^\/devices$/, "devices", devicesView],
   [/^\/rewards$/, "rewards", rewardsView],
   [/^\/complaints$/, "complaints", complaintsView],
+  [/^\/calls$/, "calls", callsView],
+  [/^\/calls\/(\d+)$/, "calls", callCaseView],
   [/^\/ratings$/, "ratings", ratingsView],
   [/^\/messages$/, "messages", messagesView],
   [/^\/audit$/, "audit", auditView],
