@@ -8,7 +8,6 @@ status row showing a visit on or after the day the case opened is checked agains
 visits (a flag raised at the till during a visit must not close its own case)."""
 
 import random
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -90,8 +89,7 @@ class CaseOpener:
     tests)."""
 
     zone: ZoneInfo
-    draw: random.Random = field(default_factory=lambda: random.SystemRandom(
-        secrets.randbits(64)))
+    draw: random.Random = field(default_factory=random.SystemRandom)
 
     def __call__(self, session: Session, changes: Sequence[Change], *, at: datetime) -> None:
         open_now = open_cases_of(session, [change.customer_id for change in changes])

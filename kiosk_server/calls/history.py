@@ -44,7 +44,7 @@ def case_detail(session: Session, *, case_id: int, zone: ZoneInfo) -> CaseDetail
     row = service.listed_rows(
         session, [case], flags={id_of(case): flags}, zone=zone,
         values=value.values_at_risk(session, [customer_id]))[0]
-    low = feedback_answers.low_ratings_of(session, customer_ids=[customer_id], limit=HISTORY)
+    low = feedback_answers.low_ratings_of(session, customer_id=customer_id, limit=HISTORY)
     names = staff.staff_names(session, staff_ids=[answer.staff_id for answer in low])
     return CaseDetail(
         case=row, state=case.state,

@@ -81,7 +81,7 @@ def assign_case(case_id: Id, body: AssigneeUpdate, session: SessionDep, caller: 
     """Admin. Give the case to a staff member to call (`staff_id` null: to nobody)."""
     case = service.assign(session, case_id=case_id, staff_id=body.staff_id,
                           by=caller.staff_id)
-    log.record("call_case.assign", case, details=body)
+    log.record("retention.case_assign", case, details=body)
     return case
 
 
@@ -92,7 +92,7 @@ def close_case(case_id: Id, session: SessionDep, caller: AdminOnly, log: Audit):
     nothing."""
     case, closed = service.close_by_staff(session, case_id=case_id, by=caller.staff_id)
     if closed:
-        log.record("call_case.close", case)
+        log.record("retention.case_close", case)
     return case
 
 
@@ -109,7 +109,7 @@ def record_call(case_id: Id, body: CallCreate, session: SessionDep, caller: Curr
     call, recorded = service.record_call(session, case_id=case_id, data=body,
                                          by=caller.staff_id, zone=settings_.zone)
     if recorded:
-        log.record("call_case.call", ("retention_cases", case_id),
+        log.record("retention.call", ("retention_cases", case_id),
                    details={"call_id": call.id, "outcome": call.outcome.value})
     return call
 

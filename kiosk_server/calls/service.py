@@ -5,7 +5,7 @@ Cases in the hold-out are never listed nor callable: nobody contacts them, so th
 share of them who come back anyway says what the calls achieve."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -175,7 +175,7 @@ def listed_rows(session: Session, page: list[Case], *, flags: Mapping[int, Seque
     """The call list's rows of these cases (`flags`: each case's, newest first)."""
     people = customers.get_customers(session, customer_ids=[case.customer_id for case in page])
     names = staff.staff_names(session, staff_ids=[case.assigned_to for case in page])
-    low = feedback_answers.low_ratings_of(session, customer_ids=list(people), limit=10_000)
+    low = feedback_answers.low_rating_counts(session, customer_ids=list(people))
     rows = []
     for case in page:
         person = people[case.customer_id]
@@ -195,7 +195,7 @@ def listed_rows(session: Session, page: list[Case], *, flags: Mapping[int, Seque
             served_by=list(dict.fromkeys(v.staff_name for v in visits if v.staff_name)),
             open_complaints=len(feedback.complaints_of(session, customer_id=case.customer_id,
                                                        open_only=True)),
-            low_ratings=sum(1 for answer in low if answer.customer_id == case.customer_id),
+            low_ratings=low.get(case.customer_id, 0),
             assigned_to=case.assigned_to, assignee_name=names.get(case.assigned_to),
             follow_up_on=case.follow_up_on))
     return rows
@@ -254,7 +254,7 @@ def calls_public(session: Session, calls: Sequence[Call]) -> list[CallPublic]:
     return out
 
 
-def _check_call(data: CallCreate, *, today: Any) -> None:
+def _check_call(data: CallCreate, *, today: date) -> None:
     if data.follow_up_on is not None and data.follow_up_on < today:
         raise invalid("follow_up_in_past", "Ngày gọi lại không được ở quá khứ.",
                       "The follow-up date cannot be in the past.", field="follow_up_on")

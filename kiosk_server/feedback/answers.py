@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from kiosk_server.core.db import id_of, on_commit
@@ -232,16 +232,25 @@ def is_low(answer: Feedback) -> bool:
     return any(rating is not None and rating <= LOW_RATING for rating in ratings)
 
 
-def low_ratings_of(session: Session, *, customer_ids: list[int], limit: int = 50
-                   ) -> list[Feedback]:
-    """These customers' low answers (the visit or the staff member rated `LOW_RATING` or
+_LOW = (col(Feedback.visit_rating) <= LOW_RATING) | (col(Feedback.staff_rating) <= LOW_RATING)
+
+
+def low_ratings_of(session: Session, *, customer_id: int, limit: int = 50) -> list[Feedback]:
+    """The customer's low answers (the visit or the staff member rated `LOW_RATING` or
     less), newest first, with their words: what a call back should know."""
-    if not customer_ids:
-        return []
-    low = (col(Feedback.visit_rating) <= LOW_RATING) | (col(Feedback.staff_rating) <= LOW_RATING)
     return list(session.scalars(
-        select(Feedback).where(col(Feedback.customer_id).in_(customer_ids), low)
+        select(Feedback).where(col(Feedback.customer_id) == customer_id, _LOW)
         .order_by(col(Feedback.answered_at).desc(), col(Feedback.id).desc()).limit(limit)))
+
+
+def low_rating_counts(session: Session, *, customer_ids: list[int]) -> dict[int, int]:
+    """How many low answers each of these customers gave (those with none left out)."""
+    if not customer_ids:
+        return {}
+    return {customer_id: count for customer_id, count in session.execute(
+        select(col(Feedback.customer_id), func.count())
+        .where(col(Feedback.customer_id).in_(customer_ids), _LOW)
+        .group_by(col(Feedback.customer_id)))}
 
 
 def _complaint_if_low(session: Session, answer: Feedback) -> Complaint | None:

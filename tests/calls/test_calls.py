@@ -12,6 +12,7 @@ from kiosk_server.core.db import Access
 from kiosk_server.core.types import utcnow
 from kiosk_server.loyalty.models import Purchase
 from tests.calls.conftest import SCRIPT, cases_by_customer, key
+from tests.feedback.helpers import named_staff, sale_link
 
 
 def _spent(db, customer_id, amount, days_ago):
@@ -80,7 +81,7 @@ def test_an_admin_assigns_calls_and_staff_see_theirs(shop, client, clerk, admin)
     assert case_id not in [row["id"] for row in nobody["items"]]
     assert nobody["total"] == len(shop.drifting) - 1
     log = client.get("/api/v1/audit", headers=admin.headers).json()["items"]
-    assert log[0]["action"] == "call_case.assign" and log[0]["target_label"]
+    assert log[0]["action"] == "retention.case_assign" and log[0]["target_label"]
     unknown = client.put(f"/api/v1/calls/cases/{case_id}/assignee", headers=admin.headers,
                          json={"staff_id": 999})
     assert unknown.status_code == 404
@@ -128,7 +129,7 @@ def test_a_retried_call_acts_once(shop, client, clerk, admin, db):
     detail = client.get(f"/api/v1/calls/cases/{case.id}", headers=clerk.headers).json()
     assert len(detail["calls"]) == 1
     log = client.get("/api/v1/audit", headers=admin.headers).json()["items"]
-    assert [entry["action"] for entry in log].count("call_case.call") == 1
+    assert [entry["action"] for entry in log].count("retention.call") == 1
 
 
 def test_two_calls_at_once_with_their_own_keys_are_both_recorded(shop, http, clerk, db):
@@ -181,3 +182,26 @@ def test_the_settings_are_read_by_staff_and_changed_by_admins(client, clerk, adm
     log = client.get("/api/v1/audit", headers=admin.headers,
                      params={"kind": "settings"}).json()["items"]
     assert (log[0]["action"], log[0]["details"]) == ("settings.calls", {"hold_out_pct": 20})
+
+
+def test_the_call_view_holds_the_history_a_call_needs(shop, client, clerk, admin, db):
+    lapsed = shop.one("3.0x overdue, 31 days").customer_id
+    case = _case_of(db, lapsed)
+    opened = client.post(f"/api/v1/customers/{lapsed}/complaints", headers=admin.headers,
+                         json={"text": "Đồ uống nguội"})
+    assert opened.status_code == 201, opened.text
+    row = next(item for item in client.get("/api/v1/calls/cases", headers=clerk.headers)
+               .json()["items"] if item["id"] == case.id)
+    assert (row["open_complaints"], row["low_ratings"]) == (1, 0)
+    hoa = named_staff(db, "hoa", "Lê Thị Hoa")
+    token = sale_link(client, hoa.headers, lapsed)  # they came back: the case closes
+    rated = client.put(f"/api/v1/feedback/{token}", json={
+        "visit_rating": 2, "staff_rating": 1, "comment": "Chờ quá lâu"})
+    assert rated.status_code == 200, rated.text
+    detail = client.get(f"/api/v1/calls/cases/{case.id}", headers=clerk.headers).json()
+    assert [c["text"] for c in detail["complaints"]][-1] == "Đồ uống nguội"
+    assert [(r["visit_rating"], r["comment"], r["staff_name"]) for r in detail["low_ratings"]] \
+        == [(2, "Chờ quá lâu", "Lê Thị Hoa")]
+    assert detail["purchases"][0]["staff_name"] == "Lê Thị Hoa"
+    assert detail["case"]["served_by"][0] == "Lê Thị Hoa"
+    assert detail["case"]["low_ratings"] == 1
