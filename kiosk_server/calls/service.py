@@ -146,9 +146,12 @@ def _listed_cases(session: Session, *, assigned: Assigned, caller: Principal) ->
     return list(session.scalars(query))
 
 
-def _flags_of(session: Session, case_ids: Sequence[int]) -> dict[int, list[LeavingFlag]]:
+def _open_flags(session: Session) -> dict[int, list[LeavingFlag]]:
+    """The flags of the open cases, by case, newest first."""
     found: dict[int, list[LeavingFlag]] = {}
-    for flag in session.scalars(select(LeavingFlag).where(col(LeavingFlag.case_id).in_(case_ids))
+    for flag in session.scalars(select(LeavingFlag)
+                                .join(Case, col(Case.id) == col(LeavingFlag.case_id))
+                                .where(col(Case.state) == CaseState.OPEN)
                                 .order_by(col(LeavingFlag.flagged_at).desc())):
         found.setdefault(flag.case_id, []).append(flag)
     return found
@@ -159,7 +162,7 @@ def case_page(session: Session, *, assigned: Assigned, caller: Principal, zone: 
     """The open cases to call, flagged ones first, then by value at risk, a page at a
     time."""
     listed = _listed_cases(session, assigned=assigned, caller=caller)
-    flags = _flags_of(session, [case.id for case in listed if case.id is not None])
+    flags = _open_flags(session)
     values = value.values_at_risk(session, [case.customer_id for case in listed])
     listed.sort(key=lambda case: (not flags.get(id_of(case)), -values[case.customer_id][2],
                                   case.opened_at, case.id))

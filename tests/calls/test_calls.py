@@ -4,6 +4,7 @@ reason given, retries acting once, the hold-out never listed nor callable."""
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from kiosk_server.calls import value
@@ -11,8 +12,10 @@ from kiosk_server.calls.models import Case, Group, LeaveAnswer
 from kiosk_server.core.db import Access
 from kiosk_server.core.types import utcnow
 from kiosk_server.loyalty.models import Purchase
+from kiosk_server.retention import fit
 from tests.calls.conftest import SCRIPT, cases_by_customer, key
 from tests.feedback.helpers import named_staff, sale_link
+from tests.retention.test_fit import seed, simulated
 
 
 def _spent(db, customer_id, amount, days_ago):
@@ -205,3 +208,18 @@ def test_the_call_view_holds_the_history_a_call_needs(shop, client, clerk, admin
     assert detail["purchases"][0]["staff_name"] == "Lê Thị Hoa"
     assert detail["case"]["served_by"][0] == "Lê Thị Hoa"
     assert detail["case"]["low_ratings"] == 1
+
+
+def test_with_a_model_the_value_is_the_usual_spend_times_the_chance_they_are_gone(
+        client, db, admin):
+    ids = seed(db, simulated(utcnow()))
+    assert client.post("/api/v1/retention/model/fit", headers=admin.headers).status_code == 200
+    customer_id = ids[0]
+    _spent(db, customer_id, 3_650_000, 30)
+    with db.session(Access.READ) as session:
+        usual, p_alive, at_risk = value.values_at_risk(session, [customer_id])[customer_id]
+        [(alive, _)] = fit.scores(session, [customer_id]).values()
+        assert value.ranked_by_model(session)
+    assert usual == 900_000 and 0 < p_alive < 1
+    assert p_alive == pytest.approx(alive)
+    assert at_risk == round(900_000 * (1 - alive))
