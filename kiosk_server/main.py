@@ -18,7 +18,10 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from kiosk_server.audit.service import Labelers
+from kiosk_server.calls import service as calls
+from kiosk_server.calls import settings as call_settings
 from kiosk_server.calls import survey as exit_survey
+from kiosk_server.calls.routes import router as calls_router
 from kiosk_server.calls.survey_routes import router as survey_router
 from kiosk_server.calls.winback_routes import router as winback_router
 from kiosk_server.cards import service as cards
@@ -111,6 +114,7 @@ def _audit_labelers() -> Labelers:
         "feedback_settings": feedback_settings.audit_labels,
         "retention_fits": retention_fit.audit_labels,
         "retention_settings": retention.settings_labels,
+        "retention_cases": calls.audit_labels, "call_settings": call_settings.audit_labels,
     }
 
 
@@ -180,7 +184,7 @@ def create_app(settings: Settings) -> FastAPI:
                events_router, feedback_router, messaging_router, prints_router, card_router,
                privacy_router, portal_router, signup_router, invitation_router,
                retention_model_router, retention_router, chart_router, reports_router,
-               survey_router, winback_router)
+               survey_router, winback_router, calls_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.

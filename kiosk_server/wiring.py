@@ -3,6 +3,7 @@ line (a lower domain never imports a higher one: it calls what is registered her
 
 from dataclasses import dataclass
 
+from kiosk_server.calls.cases import CaseOpener
 from kiosk_server.calls.survey import ExitSurveyHook
 from kiosk_server.core.config import Settings
 from kiosk_server.core.signing import TokenSigner
@@ -23,5 +24,5 @@ def retention_hooks(settings: Settings) -> RetentionHooks:
     """The hooks retention's recomputations call, in this order: the exit survey after
     the hook that opens cases (it asks the customers of open cases)."""
     exit_survey = ExitSurveyHook(settings, TokenSigner(settings.signing_key))
-    return RetentionHooks(statuses=(exit_survey,),
+    return RetentionHooks(statuses=(CaseOpener(settings.zone), exit_survey),
                           after_pass=(RecordStatusCounts(settings.zone),))

@@ -14,7 +14,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
-from kiosk_server.core.types import UtcDateTime, enum_column, utcnow
+from kiosk_server.core.types import ClientKey, Id, NoteText, UtcDateTime, enum_column, utcnow
+from kiosk_server.feedback.models import ComplaintPublic
+from kiosk_server.loyalty.models import PurchaseListed
 from kiosk_server.retention.models import Reason, Status
 
 
@@ -153,6 +155,152 @@ class LeaveAnswer(SQLModel, table=True):
     answered_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
+# ---------------------------------------------------------------- requests and answers
+
+class LeavingFlagCreate(SQLModel):
+    words: NoteText = Field(min_length=1, max_length=1000,
+                            description="what was heard, in the staff member's words")
+    place: FlagPlace = Field(description="where it was heard: the till or the customer's page")
+    client_key: ClientKey = Field(description="made by the page once per flag (a UUID): a "
+                                              "retry with the same key acts once")
+
+
+class LeavingFlagPublic(SQLModel):
+    id: int
+    customer_id: int
+    case_id: int
+    staff_id: int | None
+    staff_name: str | None = None
+    place: FlagPlace
+    words: str
+    flagged_at: datetime
+
+
+class CallCreate(SQLModel):
+    outcome: CallOutcome
+    notes: NoteText = Field(default="", max_length=2000)
+    follow_up_on: date | None = Field(default=None, description="not in the past")
+    reason: LeaveReason | None = Field(default=None, description="why they left (reached only; "
+                                                                 "required then)")
+    words: NoteText = Field(default="", max_length=1000,
+                            description="their words (required for the reason `other`)")
+    will_return: WillReturn | None = Field(default=None, description="reached only")
+    client_key: ClientKey = Field(description="made by the page once per call (a UUID): a "
+                                              "retry with the same key acts once")
+
+
+class CallPublic(SQLModel):
+    id: int
+    case_id: int
+    customer_id: int
+    staff_id: int | None
+    staff_name: str | None = None
+    outcome: CallOutcome
+    notes: str
+    follow_up_on: date | None
+    called_at: datetime
+    reason: LeaveReason | None = None
+    words: str = ""
+    will_return: WillReturn | None = None
+
+
+class AssigneeUpdate(SQLModel):
+    staff_id: Id | None = Field(description="who calls; null: nobody yet")
+
+
+class Assigned(StrEnum):
+    ME = "me"
+    ANYONE = "anyone"
+    NOBODY = "nobody"
+
+
+class VisitSeen(SQLModel):
+    """One of the customer's visits, as the call list shows it."""
+
+    occurred_at: datetime
+    kind: str
+    staff_name: str | None = None
+
+
+class CaseListed(SQLModel):
+    """One row of the call list."""
+
+    id: int
+    customer_id: int
+    full_name: str
+    phone: str | None
+    source: CaseSource
+    group: Group
+    opened_at: datetime
+    status: Status | None
+    reason: Reason | None
+    usual_interval_days: float | None = None
+    days_since: int | None = None
+    spend_drop_pct: int | None = None
+    visit_count: int = 0
+    usual_spend_vnd: int = Field(description="usual spend per 90 days")
+    p_alive: float | None = Field(description="probability they are still a customer; null "
+                                              "with no model yet")
+    value_at_risk_vnd: int
+    flagged: bool
+    flags: list[str] = Field(description="the flags' words, newest first")
+    last_visits: list[VisitSeen]
+    served_by: list[str]
+    open_complaints: int
+    low_ratings: int
+    assigned_to: int | None
+    assignee_name: str | None = None
+    follow_up_on: date | None
+
+
+class CasePage(SQLModel):
+    items: list[CaseListed]
+    total: int
+    next_cursor: int | None = Field(description="where the next page starts (the list is "
+                                                "ranked afresh each time)")
+    ranked_by_model: bool = Field(description="false: no model yet, ranked by spend alone")
+
+
+class LowRating(SQLModel):
+    """A low answer of the customer's on the feedback page."""
+
+    answered_at: datetime
+    visit_rating: int
+    staff_rating: int | None
+    comment: str
+    staff_name: str | None = None
+
+
+class CaseDetail(SQLModel):
+    """A case with the customer's history: what the call view shows beside the script."""
+
+    case: CaseListed
+    state: CaseState
+    visits: list[VisitSeen]
+    purchases: list[PurchaseListed]
+    complaints: list[ComplaintPublic]
+    low_ratings: list[LowRating]
+    flags: list[LeavingFlagPublic]
+    calls: list[CallPublic]
+    script: list[str] = Field(description="the owner's questions, one a line")
+
+
+class CasePublic(SQLModel):
+    """A case as it stands (the answer of assigning or closing it)."""
+
+    id: int
+    customer_id: int
+    source: CaseSource
+    group: Group
+    state: CaseState
+    opened_at: datetime
+    assigned_to: int | None
+    follow_up_on: date | None
+    returned_at: datetime | None
+    closed_at: datetime | None
+    close_reason: CloseReason | None
+
+
 DEFAULT_SCRIPT = (
     "Anh/chị thấy điều gì chưa hài lòng ở lần ghé gần nhất?\n"
     "Vì sao dạo này anh/chị ít ghé quán?\n"
@@ -178,6 +326,19 @@ class CallSettings(SQLModel, table=True):
                                                         "survey (with their consent)")
     updated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     updated_by: int | None = Field(default=None, foreign_key="staff_users.id")
+
+
+class CallSettingsUpdate(SQLModel):
+    script: NoteText = Field(min_length=1, max_length=4000,
+                             description="the owner's questions, one per line")
+    hold_out_pct: int = Field(ge=0, le=50, description="share of cases left alone, in %")
+    win_back_days: int = Field(ge=7, le=365, description="a return within this many days "
+                                                         "counts as won back")
+    exit_survey: bool
+
+
+class CallSettingsPublic(CallSettingsUpdate):
+    updated_at: datetime | None = None
 
 
 class ExitSurvey(SQLModel, table=True):

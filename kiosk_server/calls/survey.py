@@ -27,9 +27,9 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Field, Session, SQLModel, col
 
+from kiosk_server.calls import settings as call_settings
 from kiosk_server.calls.models import (
     AnswerSource,
-    CallSettings,
     Case,
     CaseState,
     ExitSurvey,
@@ -106,8 +106,7 @@ def link_of(serial: str, *, signer: TokenSigner, public_url: str) -> str:
 def _survey_on(session: Session) -> bool:
     """Whether the shop sends the survey (the default while the call list's settings were
     never saved)."""
-    chosen = session.get(CallSettings, 1)
-    return CallSettings().exit_survey if chosen is None else chosen.exit_survey
+    return call_settings.current(session).exit_survey
 
 
 def _unasked(session: Session, customer_ids: list[int]) -> list[tuple[int, int]]:

@@ -38,9 +38,9 @@ from scipy.stats import norm
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel, col
 
+from kiosk_server.calls import settings as call_settings
 from kiosk_server.calls.models import (
     AnswerSource,
-    CallSettings,
     Case,
     Group,
     LeaveAnswer,
@@ -148,8 +148,7 @@ class _Tally:
 
 
 def win_back_days(session: Session) -> int:
-    chosen = session.get(CallSettings, 1)
-    return (chosen or CallSettings()).win_back_days
+    return call_settings.current(session).win_back_days
 
 
 def _outcome(opened_at: datetime, first_return: datetime | None, *, window: timedelta,

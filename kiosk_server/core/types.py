@@ -6,7 +6,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, StringConstraints
 from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime
 from sqlalchemy import Enum as SAEnum
@@ -95,3 +95,8 @@ def _in_range(value: datetime) -> datetime:
 
 Moment = Annotated[AwareDatetime, AfterValidator(_in_range)]
 """A timezone-aware time between 2000 and 2099."""
+
+
+# Made by a page once per form it sends (a UUID): a retry with the same key acts once.
+CLIENT_KEY_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+ClientKey = Annotated[str, StringConstraints(pattern=CLIENT_KEY_PATTERN)]

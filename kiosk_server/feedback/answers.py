@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from kiosk_server.core.db import id_of, on_commit
@@ -230,6 +230,27 @@ def _change(session: Session, answer: Feedback, data: FeedbackAnswer, now: datet
 def is_low(answer: Feedback) -> bool:
     ratings = [answer.visit_rating, answer.staff_rating]
     return any(rating is not None and rating <= LOW_RATING for rating in ratings)
+
+
+_LOW = (col(Feedback.visit_rating) <= LOW_RATING) | (col(Feedback.staff_rating) <= LOW_RATING)
+
+
+def low_ratings_of(session: Session, *, customer_id: int, limit: int = 50) -> list[Feedback]:
+    """The customer's low answers (the visit or the staff member rated `LOW_RATING` or
+    less), newest first, with their words: what a call back should know."""
+    return list(session.scalars(
+        select(Feedback).where(col(Feedback.customer_id) == customer_id, _LOW)
+        .order_by(col(Feedback.answered_at).desc(), col(Feedback.id).desc()).limit(limit)))
+
+
+def low_rating_counts(session: Session, *, customer_ids: list[int]) -> dict[int, int]:
+    """How many low answers each of these customers gave (those with none left out)."""
+    if not customer_ids:
+        return {}
+    return {customer_id: count for customer_id, count in session.execute(
+        select(col(Feedback.customer_id), func.count())
+        .where(col(Feedback.customer_id).in_(customer_ids), _LOW)
+        .group_by(col(Feedback.customer_id)))}
 
 
 def _complaint_if_low(session: Session, answer: Feedback) -> Complaint | None:

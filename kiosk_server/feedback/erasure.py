@@ -13,7 +13,8 @@ from kiosk_server.feedback.models import Complaint, ComplaintStep, Feedback, Fee
 Rows = list[dict[str, Any]]
 
 
-def _rows(session: Session, model: Any, fields: tuple[str, ...], *where: Any) -> Rows:
+def rows_of(session: Session, model: Any, fields: tuple[str, ...], *where: Any) -> Rows:
+    """`fields` of `model`'s rows that match `where`, by id, as dicts (an export's part)."""
     statement = select(*(getattr(model, name) for name in fields)).where(*where)
     return [dict(zip(fields, row, strict=True))
             for row in session.execute(statement.order_by(model.id))]
@@ -24,13 +25,13 @@ def export_rows(session: Session, *, customer_id: int) -> dict[str, Rows]:
     took on them, with its note (their export)."""
     complaint_ids = select(col(Complaint.id)).where(col(Complaint.customer_id) == customer_id)
     return {
-        "feedback": _rows(session, Feedback, ("id", "visit_id", "visit_rating", "staff_rating",
+        "feedback": rows_of(session, Feedback, ("id", "visit_id", "visit_rating", "staff_rating",
                                               "comment", "answered_at", "updated_at"),
                           col(Feedback.customer_id) == customer_id),
-        "complaints": _rows(session, Complaint, ("id", "opened_at", "source", "text", "status",
+        "complaints": rows_of(session, Complaint, ("id", "opened_at", "source", "text", "status",
                                                  "resolved_at", "resolution"),
                             col(Complaint.customer_id) == customer_id),
-        "complaint_answers": _rows(session, ComplaintStep,
+        "complaint_answers": rows_of(session, ComplaintStep,
                                    ("complaint_id", "at", "status", "note"),
                                    col(ComplaintStep.complaint_id).in_(complaint_ids)),
     }

@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from kiosk_server.audit import service as audit
+from kiosk_server.calls import history as calls
 from kiosk_server.cards import service as cards
 from kiosk_server.checkin import erasure as checkins
 from kiosk_server.core.errors import invalid
@@ -43,6 +44,7 @@ def collect(session: Session, *, customer_id: int) -> dict[str, Rows]:
                  loyalty.export_rows(session, customer_id=customer_id),
                  feedback.export_rows(session, customer_id=customer_id),
                  retention.export_rows(session, customer_id=customer_id),
+                 calls.export_rows(session, customer_id=customer_id),
                  messaging.export_rows(session, addresses=addresses)):
         parts.update(more)
     return parts
@@ -94,6 +96,7 @@ def erase(session: Session, *, customer_id: int, by_customer: bool, hooks: Erasu
     for hook in hooks:
         hook(session, customer_id)
     retention.forget(session, customer_id=customer_id)
+    calls.forget(session, customer_id=customer_id)
     audit.redact(session, targets=[("customers", customer_id)]
                  + [("complaints", complaint_id) for complaint_id in complaint_ids],
                  words=[w for w in (who.full_name, who.email, who.phone, _national(who.phone))

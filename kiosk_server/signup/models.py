@@ -3,19 +3,15 @@ submission act once."""
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import StringConstraints, field_validator
+from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
 from kiosk_server.core.text import normalize_phone
-from kiosk_server.core.types import PlainText, UtcDateTime, utcnow
+from kiosk_server.core.types import ClientKey, PlainText, UtcDateTime, utcnow
 from kiosk_server.customers.models import OptionalEmail, PersonName
-
-CLIENT_KEY_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
-ClientKey = Annotated[str, StringConstraints(pattern=CLIENT_KEY_PATTERN)]
 
 
 class SignupRequest(SQLModel, table=True):

@@ -200,6 +200,15 @@ def _every_other_change(client, admin):
     _ok(client.put("/api/v1/retention-settings", headers=h, json={
         "min_intervals": 3, "watch_overdue": 1.5, "at_risk_overdue": 2.0, "lapsed_overdue": 3.0,
         "watch_spend_drop_pct": 20, "at_risk_spend_drop_pct": 50, "lapsed_after_days": 120}))
+    flag = _ok(client.post(f"/api/v1/customers/{cid}/leaving-flags", headers=h, json={
+        "words": "Chê giá cao", "place": "customer_page", "client_key": "flag-0001"}))
+    case = f"/api/v1/calls/cases/{flag['case_id']}"
+    _ok(client.put(f"{case}/assignee", headers=h, json={"staff_id": admin.staff_id}))
+    _ok(client.post(f"{case}/calls", headers=h, json={"outcome": "no_answer",
+                                                     "client_key": "call-0001"}))
+    _ok(client.post(f"{case}/close", headers=h))
+    _ok(client.put("/api/v1/calls/settings", headers=h, json={
+        "script": "Vì sao?", "hold_out_pct": 5, "win_back_days": 30, "exit_survey": False}))
     _ok(client.post("/api/v1/auth/password", headers=h, json={
         "current_password": "correct horse battery", "new_password": "ngựa đúng pin"}))
 

@@ -2,6 +2,7 @@
 did it and to whom, filtered by person, kind and days; every action the server records
 has its sentence in both languages."""
 
+import os
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from kiosk_server.audit.models import AuditKind
 from tests.conftest import open_event_body
 from tests.ui.admin_pages import PASSWORD, AdminPage
 
-SHOTS = Path("/work/helpers/shots/words")
+SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "words"
 PHONE = {"width": 375, "height": 812}
 TABLET = {"width": 820, "height": 1180}
 ROWS = "table.audit tbody tr"

@@ -1,13 +1,14 @@
 """A customer's consent per channel on the admin's pages: nothing ticked for a new
 customer, the boxes and the preferred channel saved, the history read as sentences."""
 
+import os
 from pathlib import Path
 
 import pytest
 
 from tests.ui.admin_pages import admin_tab
 
-SHOTS = Path("/work/helpers/shots/channels")
+SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "channels"
 PHONE = {"width": 375, "height": 812}
 TABLET = {"width": 820, "height": 1180}
 

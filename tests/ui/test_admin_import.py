@@ -2,6 +2,7 @@
 preview's rows with their problems in the page's language, the good rows imported and the
 bad ones skipped, and the existing customers the import matched."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from tests.conftest import open_event_body
 from tests.ui.admin_pages import admin_tab
 
-SHOTS = Path("/work/helpers/shots/imports")
+SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "imports"
 HEADER = "Họ tên,Số điện thoại,Email,Đồng ý liên hệ"
 PHONE = {"width": 375, "height": 812}
 TABLET = {"width": 820, "height": 1180}

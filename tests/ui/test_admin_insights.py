@@ -5,6 +5,7 @@ is the owner's; no data says so instead of a blank chart. Screenshots on a phone
 tablet."""
 
 import io
+import os
 import random
 from datetime import timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from tests.feedback.helpers import named_staff
 from tests.reports.helpers import ZONE, Shop
 from tests.ui.admin_pages import PASSWORD, AdminPage, admin_tab
 
-SHOTS = Path("/work/helpers/shots/dashboard")
+SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "dashboard"
 PHONE = {"width": 375, "height": 812}
 TABLET = {"width": 820, "height": 1180}
 NAMES = list(charts.CHARTS)

@@ -4,6 +4,7 @@ its field and saves nothing, the files follow the language chosen, and a staff m
 is not an admin is told the reports are not for them."""
 
 import io
+import os
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -11,7 +12,7 @@ from openpyxl import load_workbook
 from tests.reports.test_exports import HANG, HYPERLINK, csv_rows, plant, xlsx_sheets
 from tests.ui.admin_pages import PASSWORD, AdminPage
 
-SHOTS = Path("/work/helpers/shots/reports")
+SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "reports"
 PHONE = {"width": 375, "height": 812}
 TABLET = {"width": 820, "height": 1180}
 

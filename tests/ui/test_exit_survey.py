@@ -151,7 +151,7 @@ def test_the_admin_reads_the_proof_in_sentences(chromium, served, admin, clerk, 
     for language, viewport in (("vi", PHONE), ("vi", TABLET), ("en", PHONE), ("en", TABLET)):
         tab = _admin(chromium, served.url, language, viewport)
         try:
-            tab.go("/win-back")
+            tab.go("/insights")
             proof = tab.page.inner_text(".win-back .proof")
             if language == "vi":
                 assert proof == (
@@ -172,7 +172,7 @@ def test_the_admin_reads_the_proof_in_sentences(chromium, served, admin, clerk, 
             tab.close()
     tab = _admin(chromium, served.url, "vi", PHONE, username="clerk")
     try:
-        assert tab.page.locator("#nav a[data-route=win-back]").is_hidden()
+        assert tab.page.locator("#nav a[data-route=insights]").is_hidden()
     finally:
         tab.close()
 
@@ -184,7 +184,7 @@ def test_nothing_to_compare_yet_is_said_plainly(chromium, served, admin, db):
                                 reason="price", will_return="yes"))
     tab = _admin(chromium, served.url, "vi", TABLET)
     try:
-        tab.go("/win-back")
+        tab.go("/insights")
         assert tab.page.inner_text(".win-back .proof") == (
             "Chưa có khách nào qua hết 60 ngày theo dõi ở cả hai nhóm, nên chưa so sánh được. "
             "Chưa đủ để kết luận.")

@@ -2,6 +2,7 @@
 // language, who is signed in), sign-in, sign-out and changing one's own password.
 import { api, onSignedOut } from "./api.js";
 import { auditView } from "./audit.js";
+import { callCaseView, callsView } from "./calls.js";
 import { complaintsView } from "./complaints.js";
 import { customerPage } from "./customer_page.js";
 import { customerForm, customersView } from "./customers.js";
@@ -19,7 +20,6 @@ import { staffView } from "./staff.js";
 import {
   el, errorBox, field, makeForm, notify, signInForm, textInput, valueOf,
 } from "./ui.js";
-import { winBackView } from "./winback.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -38,12 +38,13 @@ const ROUTES = [
   [/^\/devices$/, "devices", devicesView],
   [/^\/rewards$/, "rewards", rewardsView],
   [/^\/complaints$/, "complaints", complaintsView],
+  [/^\/calls$/, "calls", callsView],
+  [/^\/calls\/(\d+)$/, "calls", callCaseView],
   [/^\/ratings$/, "ratings", ratingsView],
   [/^\/insights$/, "insights", insightsView],
   [/^\/messages$/, "messages", messagesView],
   [/^\/audit$/, "audit", auditView],
   [/^\/reports$/, "reports", reportsView],
-  [/^\/win-back$/, "win-back", winBackView],
   [/^\/password$/, "password", passwordView],
 ];
 

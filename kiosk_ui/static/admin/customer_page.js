@@ -1,12 +1,14 @@
 // #/customers/{id}: the customer's details, their membership card (its image to download, the
 // customer's own card page; issue or reissue), and their whole visit history, live: the feed
 // is followed first, the history read once it says "ready", and a visit that comes both ways
-// is shown once. Under the details, the loyalty panels (loyalty_panel.js); last, for admins,
-// the customer's data: a ZIP of it, or erased at their request. An erased customer's page
-// says only that they existed, when their data was erased, and what still counts.
+// is shown once. Under the details, "may be leaving" (leaving_flag.js) and the loyalty
+// panels (loyalty_panel.js); last, for admins, the customer's data: a ZIP of it, or erased
+// at their request. An erased customer's page says only that they existed, when their data
+// was erased, and what still counts.
 import { ApiError, api } from "./api.js";
 import { consentPanel } from "./consent.js";
 import { t } from "./i18n.js";
+import { leavingFlagPanel } from "./leaving_flag.js";
 import { follow, liveStatus } from "./live.js";
 import { loyaltyPanels } from "./loyalty_panel.js";
 import { portalQrButton } from "./portal_qr.js";
@@ -170,6 +172,7 @@ export async function customerPage(root, context, id) {
           el("dt", { text: t("notes") }),
           el("dd", { class: "notes", text: customer.notes || "—" }))),
       erased ? privacyPanel(customer) : card.panel),
+    ...(erased ? [] : [leavingFlagPanel(id, "customer_page")]),
     consent.panel,
     ...loyalty.nodes,
     visitsPanel(customer, events, { onVisit, onRemoved }, context),

@@ -1,14 +1,16 @@
-// #/insights: the owner's charts over a span of days (this month and the five before, by
-// default): customers by status, the returning-customer rate, visits and sales per week,
-// cohort retention as a heat map, staff ratings per month, the reasons customers give for
-// leaving, and the win-back of contacted customers against the held-out ones. Each card says what its chart
-// shows in a sentence and downloads as PNG and CSV (charts.js). Admins only: a staff member
-// is told it is the owner's.
+// #/insights: first the proof (does contacting drifting customers bring them back, against
+// those left alone at random: winback.js), then the owner's charts over a span of days
+// (this month and the five before, by default): customers by status, the returning-customer
+// rate, visits and sales per week, cohort retention as a heat map, staff ratings per month,
+// the reasons customers give for leaving, and the win-back of contacted customers against the
+// held-out ones per month. Each card says what its chart shows in a sentence and downloads as
+// PNG and CSV (charts.js). Admins only: a staff member is told it is the owner's.
 import {
   chartCard, compact, dayLabel, lastWhole, locale, monthLabel, percent, records,
 } from "./charts.js";
 import { addWords, t } from "./i18n.js";
 import { el, money, number, toLocalInput } from "./ui.js";
+import { winBackPanel } from "./winback.js";
 
 addWords({
   navInsights: ["Số liệu", "Insights"],
@@ -323,6 +325,9 @@ export async function insightsView(root, context) {
     showAll();
   } }, el("label", {}, t("field_from"), from), el("label", {}, t("field_to"), to),
   el("button", { type: "submit", class: "primary", text: t("insightsShow") }));
-  root.append(form, el("section", { class: "chart-cards" }, cards.map((card) => card.node)));
-  await showAll();
+  // The proof first (over every case so far, not the span): does contacting drifting
+  // customers bring them back, against those left alone at random?
+  const proof = el("div");
+  root.append(proof, form, el("section", { class: "chart-cards" }, cards.map((card) => card.node)));
+  await Promise.all([winBackPanel(proof), showAll()]);
 }

@@ -1,8 +1,8 @@
 // The proof of what the calls and the exit survey achieve, in plain sentences: how many of
 // the contacted customers came back against how many of the held-out ones (left alone at
 // random), the difference with its 95 % interval, and whether that is enough to tell; the
-// same by month of opening; and the reasons customers gave for leaving. Mounted on the call
-// list; #/win-back shows it alone for now.
+// same by month of opening; and the reasons customers gave for leaving. Mounted at the top
+// of the owner's insights (#/insights).
 import { api } from "./api.js";
 import { lang, t } from "./i18n.js";
 import { el, row, table } from "./ui.js";
@@ -92,10 +92,4 @@ export async function winBackPanel(root) {
   root.append(panel);
   panel.dataset.ready = "true";
   return panel;
-}
-
-/** #/win-back: the panel on a page of its own (until the call list mounts it). */
-export async function winBackView(root) {
-  root.append(el("h1", { text: t("navWinBack") }));
-  await winBackPanel(root);
 }

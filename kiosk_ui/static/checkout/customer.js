@@ -4,6 +4,7 @@
 // cashier is typing stays as it is.
 import { api } from "../admin/api.js";
 import { t } from "../admin/i18n.js";
+import { leavingFlagPanel } from "../admin/leaving_flag.js";
 import { follow, liveStatus } from "../admin/live.js";
 import { el } from "../admin/ui.js";
 import { couponsSection } from "./coupons.js";
@@ -90,7 +91,7 @@ export function customerView(panel, { banner, visitNumber, state, onDone }) {
     banner,
     el("div", { class: "till-grid" },
       el("div", { class: "column till-info" }, summary.node, history.node, notes.node,
-        complaints.node),
+        complaints.node, leavingFlagPanel(customerId, "till", "/admin#/calls")),
       el("div", { class: "column till-actions" }, sale.node, rewards.node, coupons.node)));
   return {
     node,
