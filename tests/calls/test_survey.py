@@ -2,7 +2,7 @@
 contacted; never to the hold-out, never for at risk only, never twice; its answer lands
 among the reasons for leaving, once."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -10,14 +10,11 @@ from sqlmodel import col
 from kiosk_server.calls.models import (
     AnswerSource,
     CallSettings,
-    Case,
-    CaseSource,
     ExitSurvey,
     Group,
     LeaveAnswer,
 )
 from kiosk_server.calls.survey import ExitSurveyHook
-from kiosk_server.core.db import id_of
 from kiosk_server.core.signing import TokenKind
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers.models import Visit, VisitKind
@@ -26,6 +23,7 @@ from kiosk_server.retention import service as retention
 from kiosk_server.retention.models import Status
 from kiosk_server.retention.worker import full_pass
 from kiosk_server.wiring import retention_hooks
+from tests.calls.helpers import open_case
 from tests.feedback.test_followup import customer
 
 # Visits 10 days apart, the last one long ago (lapsed) or 25 days ago (2.5x overdue: at risk).
@@ -39,18 +37,6 @@ def visits(db, customer_id: int, days_ago=LAPSED_DAYS) -> None:
         for days in days_ago:
             session.add(Visit(customer_id=customer_id, kind=VisitKind.PURCHASE,
                               occurred_at=now - timedelta(days=days)))
-
-
-def open_case(db, customer_id: int, group: Group = Group.CONTACT,
-              opened_at: datetime | None = None, **fields) -> int:
-    """A case as the call list opens it (the calls hook is not part of these tests)."""
-    with db.session() as session:
-        case = Case(customer_id=customer_id, group=group, opened_at=opened_at or utcnow(),
-                    source=CaseSource.FLAG if group is Group.NOT_DRAWN else CaseSource.STATUS,
-                    **fields)
-        session.add(case)
-        session.flush()
-        return id_of(case)
 
 
 def lapsed_with_case(client, admin, db, group=Group.CONTACT, days_ago=LAPSED_DAYS,
@@ -114,8 +100,6 @@ def test_who_is_not_asked(client, admin, app, db):
                      consent_email=True)  # held out: nobody messages them
     lapsed_with_case(client, admin, db, days_ago=AT_RISK_DAYS, email="risk@example.com",
                      consent_email=True)  # at risk, not lapsed
-    no_case = customer(client, admin, email="nocase@example.com", consent_email=True)
-    visits(db, no_case)
     flagged, _ = lapsed_with_case(client, admin, db, Group.NOT_DRAWN, consent_sms=True)
     recompute(app)
     # Only the staff flag's case, by the channel they agreed to.

@@ -23,7 +23,7 @@ from kiosk_server.calls.models import (
 from kiosk_server.core.db import id_of
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers.models import Customer, Visit, VisitKind
-from tests.calls.test_survey import open_case
+from tests.calls.helpers import open_case
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -7,11 +7,13 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from kiosk_server.calls.models import AnswerSource, Group, LeaveAnswer, LeaveReason
 from kiosk_server.reports import charts
 from kiosk_server.reports.models import StatusCount
 from kiosk_server.retention.models import Status
 from kiosk_server.retention.worker import full_pass
 from kiosk_server.wiring import retention_hooks
+from tests.calls.helpers import open_case
 from tests.feedback.helpers import named_staff
 from tests.reports.helpers import ZONE, Shop, at
 
@@ -121,6 +123,38 @@ def test_the_demos_status_history_is_computed_as_of_past_sundays(db, settings):
     assert rows == {(date(2026, 11, 8), Status.ACTIVE): 1,
                     (date(2026, 11, 15), Status.AT_RISK): 1, (date(2026, 11, 15), Status.NEW): 1,
                     (date(2026, 11, 22), Status.AT_RISK): 1, (date(2026, 11, 22), Status.NEW): 1}
+
+
+def test_reasons_and_win_back_per_month_of_the_cases_opening(client, admin, db):
+    shop = Shop(db)
+    october, november = at(date(2026, 10, 5), 9), at(date(2026, 11, 3), 9)
+    plan = [(october, Group.CONTACT, True), (october, Group.CONTACT, False),
+            (october, Group.HOLD_OUT, False), (november, Group.CONTACT, True),
+            (november, Group.HOLD_OUT, True), (november, Group.NOT_DRAWN, True)]
+    for n, (opened, group, back) in enumerate(plan):
+        someone = shop.customer(f"Đỗ Thị Hoa {n}")
+        open_case(db, someone, group, opened_at=opened)
+        if back:
+            shop.visit(someone, opened + timedelta(days=10))
+        with db.session() as session:
+            session.add(LeaveAnswer(customer_id=someone, reason=LeaveReason.PRICE if n < 4
+                                    else LeaveReason.MOVED, source=AnswerSource.CALL if n % 2
+                                    else AnswerSource.SURVEY, answered_at=opened))
+    assert series(client, admin.headers, "win_back", "2026-10-01", "2026-11-30") == [
+        {"month": "2026-10", "contacted_rate": 0.5, "contacted_n": 2, "held_out_rate": 0.0,
+         "held_out_n": 1},
+        {"month": "2026-11", "contacted_rate": 1.0, "contacted_n": 1, "held_out_rate": 1.0,
+         "held_out_n": 1}]  # the staff flag's case is in neither group
+    assert series(client, admin.headers, "win_back", "2026-11-01", "2026-11-30") == [
+        {"month": "2026-11", "contacted_rate": 1.0, "contacted_n": 1, "held_out_rate": 1.0,
+         "held_out_n": 1}]
+    reasons = {row["reason"]: row for row in
+               series(client, admin.headers, "reasons", "2026-10-01", "2026-11-30")}
+    assert reasons["price"] == {"reason": "price", "call": 2, "survey": 2, "total": 4}
+    assert reasons["moved"] == {"reason": "moved", "call": 1, "survey": 1, "total": 2}
+    assert reasons["staff"]["total"] == 0
+    assert [row["reason"] for row in series(client, admin.headers, "reasons", "2026-11-01",
+                                            "2026-11-30") if row["total"]] == ["price", "moved"]
 
 
 def test_no_data_gives_empty_series(client, admin):

@@ -15,10 +15,12 @@ import pytest
 from PIL import Image
 
 from kiosk_server import history
+from kiosk_server.calls.models import AnswerSource, Group, LeaveAnswer, LeaveReason
 from kiosk_server.core.types import utcnow
 from kiosk_server.reports import charts
 from kiosk_server.retention.worker import full_pass
 from kiosk_server.wiring import retention_hooks
+from tests.calls.helpers import open_case
 from tests.feedback.helpers import named_staff
 from tests.reports.helpers import ZONE, Shop
 from tests.ui.admin_pages import PASSWORD, AdminPage, admin_tab
@@ -45,7 +47,8 @@ INK = """() => Object.fromEntries([...document.querySelectorAll('.chart-card')].
 @pytest.fixture
 def shop_history(db, settings):
     """A demo's synthetic year (regulars, occasional customers, drifters), its statuses now
-    and as of past Sundays, and two staff members' ratings over the last months."""
+    and as of past Sundays, two staff members' ratings over the last months, and drifting
+    customers' cases (contacted and held out, some come back) with the reasons given."""
     with db.session() as session:
         history.write(session, history.people(200), zone=ZONE)
     wired = retention_hooks(settings)
@@ -59,6 +62,17 @@ def shop_history(db, settings):
         for person in people:
             shop.visit(customer, utcnow() - timedelta(days=days_ago, hours=rng.randint(0, 5)),
                        staff_id=person.staff_id, rated=rng.choice((3, 4, 4, 5, 5)))
+    for n in range(24):
+        group = Group.HOLD_OUT if n % 4 == 0 else Group.CONTACT
+        opened = utcnow() - timedelta(days=70 + 5 * n)
+        drifter = shop.customer(f"Lê Văn Khách {n}")
+        open_case(db, drifter, group, opened_at=opened)
+        if n % 3:  # two in three come back within the 60 days
+            shop.visit(drifter, opened + timedelta(days=12))
+        with db.session() as session:
+            session.add(LeaveAnswer(customer_id=drifter, reason=list(LeaveReason)[n % 7],
+                                    source=AnswerSource(("call", "survey")[n % 2]),
+                                    answered_at=utcnow() - timedelta(days=n + 1)))
 
 
 def _drawn(tab):
@@ -111,7 +125,8 @@ def test_every_chart_is_drawn_and_downloads_as_png_and_csv(chromium, served, adm
         assert titles == ["Customers by status", "Returning-customer rate",
                           "Visits and sales per week",
                           "New customers still visiting (by first month)",
-                          "Staff ratings per month"]
+                          "Staff ratings per month", "Reasons for leaving",
+                          "Won back: contacted against left alone"]
         assert "of customers were returning ones" in page.inner_text(
             "[data-chart=returning] .chart-reading")
         assert asked and all(url.startswith(served.url) for url in asked), [
