@@ -47,11 +47,23 @@ class Standing:
     days_since: int | None
     spend_recent_vnd: int
     spend_before_vnd: int
+    usual_spend_vnd: int = 0  # per 90 days, from the last 365
+    # The return-visit model's scores (None: no good fit yet, or no visit to score).
+    p_alive: float | None = None
+    expected_visits_90d: float | None = None
 
     @property
     def spend_drop_pct(self) -> int | None:
         """How far the recent spend is below the one before, in whole % (None: not down)."""
         return drop_pct(self.spend_recent_vnd, self.spend_before_vnd)
+
+    @property
+    def value_at_risk_vnd(self) -> int | None:
+        """The usual spend the shop stands to lose: its share the model gives to the
+        customer being gone (None without a score)."""
+        if self.p_alive is None:
+            return None
+        return round(self.usual_spend_vnd * (1 - self.p_alive))
 
 
 def drop_pct(recent: int, before: int) -> int | None:
@@ -61,10 +73,13 @@ def drop_pct(recent: int, before: int) -> int | None:
 
 
 def standing(visit_days: Sequence[int], *, today: int, spend_recent_vnd: int = 0,
-             spend_before_vnd: int = 0, thresholds: Thresholds) -> Standing:
+             spend_before_vnd: int = 0, thresholds: Thresholds, usual_spend_vnd: int = 0,
+             score: tuple[float, float] | None = None) -> Standing:
     """The status of a customer whose visits fell on `visit_days` (day numbers, ascending,
-    distinct), as of day `today`, with their spend in the last 90 days and the 90 before.
-    (Run for every customer by the nightly pass: kept to plain arithmetic.)"""
+    distinct), as of day `today`, with their spend in the last 90 days and the 90 before;
+    their usual spend and the model's `score` (P(alive), expected visits) are carried
+    along, the rules do not read them. (Run for every customer by the nightly pass: kept
+    to plain arithmetic.)"""
     count = len(visit_days)
     since = today - visit_days[-1] if count else None
     usual = _median_interval(visit_days) if count > thresholds.min_intervals else None
@@ -79,7 +94,9 @@ def standing(visit_days: Sequence[int], *, today: int, spend_recent_vnd: int = 0
     if (since is not None and since >= thresholds.lapsed_after_days
             and status is not Status.LAPSED):
         status, reason = Status.LAPSED, Reason.LONG_ABSENCE
-    return Standing(status, reason, count, usual, since, spend_recent_vnd, spend_before_vnd)
+    p_alive, expected = score if score is not None else (None, None)
+    return Standing(status, reason, count, usual, since, spend_recent_vnd, spend_before_vnd,
+                    usual_spend_vnd, p_alive, expected)
 
 
 def _median_interval(days: Sequence[int]) -> float:

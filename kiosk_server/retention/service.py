@@ -2,8 +2,9 @@
 admins), recomputing statuses a batch at a time, reading them, and their changes.
 
 A recomputation reads a batch of customers' visit days and spend in one aggregate pass
-each (through the customers and loyalty services), computes each status (`rhythm`),
-writes the rows whose figures moved, and records a `StatusChange` for each status that
+each (through the customers and loyalty services), scores the batch with the
+return-visit model in use (`fit`: all at once), computes each status (`rhythm`), writes
+the rows whose figures moved, and records a `StatusChange` for each status that
 changed; the changes are announced live to managers once committed."""
 
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from functools import partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session, col
 
@@ -25,7 +27,7 @@ from kiosk_server.customers import visit_days
 from kiosk_server.live.channels import MANAGER_ALERTS
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.loyalty import service as loyalty
-from kiosk_server.retention import rhythm
+from kiosk_server.retention import bgnbd, fit, rhythm
 from kiosk_server.retention.models import (
     CustomerStatus,
     CustomerStatusListed,
@@ -86,8 +88,11 @@ def settings_labels(session: Session, ids: list[int]) -> dict[int, str]:
 # ---------------------------------------------------------------- recomputing
 
 _COLUMNS = ("customer_id", "status", "reason", "visit_count", "usual_interval_days",
-            "days_since", "spend_recent_vnd", "spend_before_vnd", "changed_at", "computed_at")
-_FIGURES = slice(1, 8)  # status .. spend_before_vnd: what a rewrite compares
+            "days_since", "spend_recent_vnd", "spend_before_vnd", "usual_spend_vnd", "p_alive",
+            "expected_visits_90d", "changed_at", "computed_at")
+_FIGURES = slice(1, 11)  # status .. expected_visits_90d: what a rewrite compares
+_CHANGED_AT = _COLUMNS.index("changed_at")
+_YEAR_DAYS = 365
 
 
 # Two passes at once (two server processes) record one change: the second waits (FOR
@@ -113,20 +118,22 @@ _ADD_CHANGE = prepared_insert(StatusChange, ["customer_id", "from_status", "to_s
 
 @dataclass(frozen=True)
 class Moment:
-    """When a recomputation stands: the time, the shop's local day, the thresholds."""
+    """When a recomputation stands: the time, the shop's local day, the thresholds, and
+    the return-visit model in use (None before its first good fit)."""
 
     now: datetime
     today: int  # local day number
     offset_s: int  # the shop's offset from UTC now
     thresholds: rhythm.Thresholds
+    model: bgnbd.Parameters | None = None
 
     @classmethod
     def of(cls, db: Executor, zone: ZoneInfo, now: datetime | None = None) -> "Moment":
         now = now or utcnow()
-        offset = now.astimezone(zone).utcoffset()
-        offset_s = int(offset.total_seconds()) if offset else 0
-        return cls(now, (int(now.timestamp()) + offset_s) // 86400, offset_s,
-                   rhythm.Thresholds.of(current_settings(db)))
+        offset_s = fit.zone_offset(zone, now)
+        return cls(now, fit.local_day(now, offset_s), offset_s,
+                   rhythm.Thresholds.of(current_settings(db)),
+                   fit.parameters_of(fit.current_fit(db)))
 
 
 @dataclass(frozen=True)
@@ -156,27 +163,27 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
     first_id, last_id = ids[0], ids[-1]
     days = visit_days.visit_days(session, first_id=first_id, last_id=last_id,
                                 offset_s=moment.offset_s)
-    spend = loyalty.spend_windows(session, first_id=first_id, last_id=last_id, until=moment.now)
+    spend = loyalty.spend_windows(session, first_id=first_id, last_id=last_id, until=moment.now,
+                                  year_days=_YEAR_DAYS)
+    scores = _scores(days, moment)
     old = {row[0]: tuple(row) for row in session.execute(
         _EXISTING, {"first_id": first_id, "last_id": last_id})}
     writes: list[dict[str, Any]] = []
     changes: list[Change] = []
     written: list[Change] = []
     for customer_id in ids:
-        recent, before = spend.get(customer_id, (0, 0))
-        now = rhythm.standing(days.get(customer_id, ()), today=moment.today,
-                              spend_recent_vnd=recent, spend_before_vnd=before,
-                              thresholds=moment.thresholds)
+        now = _standing(days.get(customer_id, ()), spend.get(customer_id),
+                        scores.get(customer_id), moment)
         row = (customer_id, now.status.value, now.reason.value, now.visit_count,
                now.usual_interval_days, now.days_since, now.spend_recent_vnd,
-               now.spend_before_vnd)
+               now.spend_before_vnd, now.usual_spend_vnd, now.p_alive, now.expected_visits_90d)
         previous = old.get(customer_id)
         if previous is not None and _same(previous, row):
             continue
         changed_at = moment.now
         was = None if previous is None else Status(previous[1])
         if previous is not None and was is now.status:
-            changed_at = previous[8]
+            changed_at = previous[_CHANGED_AT]
         elif was is not None:
             changes.append(Change(customer_id, was, now))
         written.append(Change(customer_id, was, now))
@@ -193,6 +200,26 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
         for hook in hooks:
             hook(session, written, at=moment.now)
     return changes
+
+
+def _standing(days: Sequence[int], spend: tuple[int, int, int] | None,
+              score: tuple[float, float] | None, moment: Moment) -> rhythm.Standing:
+    recent, before, year = spend or (0, 0, 0)
+    return rhythm.standing(days, today=moment.today, spend_recent_vnd=recent,
+                           spend_before_vnd=before, thresholds=moment.thresholds,
+                           usual_spend_vnd=round(year * 90 / _YEAR_DAYS), score=score)
+
+
+def _scores(days: dict[int, list[int]], moment: Moment) -> dict[int, tuple[float, float]]:
+    """The model's (P(alive), expected visits in 90 days) of the customers who visited on
+    `days`, all at once (empty before the model's first good fit)."""
+    if moment.model is None or not days:
+        return {}
+    ids = np.fromiter(days, dtype=np.int64, count=len(days))
+    table = np.array([(len(d), d[0], d[-1]) for d in days.values()], dtype=np.int64)
+    summary = fit.summarised(ids, table[:, 0], table[:, 1], table[:, 2], today=moment.today)
+    alive, visits = fit.scored(moment.model, summary)
+    return dict(zip(days, zip(alive.tolist(), visits.tolist(), strict=True), strict=True))
 
 
 def followed(session: Session, *, customer_id: int) -> bool:
@@ -230,7 +257,10 @@ def public_of(customer_id: int, figures: rhythm.Standing, *, changed_at: datetim
         visit_count=figures.visit_count, usual_interval_days=figures.usual_interval_days,
         days_since=figures.days_since, spend_recent_vnd=figures.spend_recent_vnd,
         spend_before_vnd=figures.spend_before_vnd, spend_drop_pct=figures.spend_drop_pct,
-        changed_at=changed_at, computed_at=computed_at)
+        usual_spend_vnd=figures.usual_spend_vnd, p_alive=figures.p_alive,
+        expected_visits_90d=figures.expected_visits_90d,
+        value_at_risk_vnd=figures.value_at_risk_vnd, changed_at=changed_at,
+        computed_at=computed_at)
 
 
 # ---------------------------------------------------------------- reading
@@ -253,11 +283,9 @@ def compute(db: Executor, customer_id: int, *, moment: Moment) -> rhythm.Standin
     days = visit_days.visit_days(db, first_id=customer_id, last_id=customer_id,
                                 offset_s=moment.offset_s)
     spend = loyalty.spend_windows(db, first_id=customer_id, last_id=customer_id,
-                                  until=moment.now)
-    recent, before = spend.get(customer_id, (0, 0))
-    return rhythm.standing(days.get(customer_id, ()), today=moment.today,
-                           spend_recent_vnd=recent, spend_before_vnd=before,
-                           thresholds=moment.thresholds)
+                                  until=moment.now, year_days=_YEAR_DAYS)
+    return _standing(days.get(customer_id, ()), spend.get(customer_id),
+                     _scores(days, moment).get(customer_id), moment)
 
 
 def status_page(session: Session, *, status: Status, after: int = 0, limit: int = 50
@@ -279,7 +307,8 @@ def status_page(session: Session, *, status: Status, after: int = 0, limit: int 
 
 def _standing_of(row: CustomerStatus) -> rhythm.Standing:
     return rhythm.Standing(row.status, row.reason, row.visit_count, row.usual_interval_days,
-                           row.days_since, row.spend_recent_vnd, row.spend_before_vnd)
+                           row.days_since, row.spend_recent_vnd, row.spend_before_vnd,
+                           row.usual_spend_vnd, row.p_alive, row.expected_visits_90d)
 
 
 def changes_since(session: Session, *, since: datetime, limit: int = 200) -> list[StatusChange]:

@@ -8,7 +8,8 @@ transactions, so that a check-in never waits for it: half a second after a visit
 burst at a gate is then a few transactions, not one per scan), at most `DRAIN_BATCH` each
 half second, `PER_TRANSACTION` to a transaction, the check-ins waiting for the write lock
 first between two. The same thread runs the full pass each night at `NIGHTLY_HOUR` (the
-shop's time): days since the last visit grow without any visit."""
+shop's time), the return-visit model fitted anew first: days since the last visit grow
+without any visit, and the model learns from the day's visits."""
 
 import logging
 import threading
@@ -23,7 +24,7 @@ from kiosk_server.core.db import Access, Database
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.live.hub import LocalHub
-from kiosk_server.retention import service
+from kiosk_server.retention import fit, service
 from kiosk_server.retention.service import BATCH, Moment, StatusHook
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,17 @@ class PassReport:
 
 def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None,
               now: datetime | None = None, batch: int = BATCH,
-              hooks: Sequence[StatusHook] = (), after: Sequence[PassHook] = ()) -> PassReport:
+              hooks: Sequence[StatusHook] = (), after: Sequence[PassHook] = (),
+              refit: bool = False) -> PassReport:
     """Recompute every customer's status, `batch` customers per short transaction; then
-    tell `after`."""
+    tell `after`. With `refit`, the return-visit model is fitted first (outside any write
+    transaction; a failed fit leaves the last good one in use), and the pass scores with
+    it."""
     started = time.perf_counter()
+    if refit:
+        fitted = fit.refit(database, zone=zone, now=now)
+        if fitted is not None and not fitted.converged:
+            log.warning("retention fit failed, the last good one stays: %s", fitted.message)
     with database.session(Access.READ) as session:
         moment = Moment.of(session, zone, now)
     after_id, count, changes = 0, 0, 0
@@ -168,7 +176,7 @@ class RetentionWorker:
                 if utcnow() >= night:
                     night = self._next_night()
                     report = full_pass(self._database, zone=self._zone, hub=self._hub,
-                                       hooks=self._hooks, after=self._after_pass)
+                                       hooks=self._hooks, after=self._after_pass, refit=True)
                     log.info("retention pass: %d customers, %d changes, %.1f s",
                              report.customers, report.changes, report.seconds)
             except Exception:  # the database was unreachable, say: the next round tries again

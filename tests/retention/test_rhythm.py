@@ -9,9 +9,11 @@ DEFAULTS = Thresholds()
 TODAY = 20_000
 
 
-def regular(since: int, interval: int = 10, visits: int = 5, **spend: int):
+def regular(since: int, interval: int = 10, visits: int = 5, spend_recent_vnd: int = 0,
+            spend_before_vnd: int = 0):
     days = sorted(TODAY - since - interval * n for n in range(visits))
-    return standing(days, today=TODAY, thresholds=DEFAULTS, **spend)
+    return standing(days, today=TODAY, thresholds=DEFAULTS, spend_recent_vnd=spend_recent_vnd,
+                    spend_before_vnd=spend_before_vnd)
 
 
 @pytest.mark.parametrize(("since", "status"), [
