@@ -140,6 +140,9 @@ def test_a_sale_recomputes_its_customer_after_the_commit_and_managers_see_it_liv
     assert (alert["from_status"], alert["status"], alert["reason"]) == (
         "lapsed", "active", "on_rhythm")
     assert alert["days_since"] == 0 and alert["customer_name"]
+    # No fit yet: the model's scores are there, empty; the usual spend counts the sale.
+    assert (alert["p_alive"], alert["value_at_risk_vnd"]) == (None, None)
+    assert alert["usual_spend_vnd"] >= round(200_000 * 90 / 365)
     status = http.get(f"/api/v1/customers/{drifting.customer_id}/status",
                       headers=admin.headers).json()
     assert status["status"] == "active"
