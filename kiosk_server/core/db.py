@@ -369,6 +369,8 @@ class Prepared:
         cursor = driver.execute(sql, arguments)
         if cursor.description is None:
             return []
+        if not any(results):  # nothing to convert: the driver's rows as they are
+            return cursor.fetchall()
         return [tuple(process(value) if process else value
                       for process, value in zip(results, row, strict=True))
                 for row in cursor.fetchall()]

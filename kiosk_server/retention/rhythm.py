@@ -5,6 +5,9 @@ are one visit, so that the intervals between visits are the customer's rhythm, n
 minutes between two records. The usual interval is the median of the intervals between
 their visit days, once they have `min_intervals` of them; before that, they are `new`.
 
+The days are summed up (how many, the last, the median interval) for a batch of customers
+at once with numpy (`rhythms`); the rules then judge each customer (`judged`).
+
 The status is the most serious any rule gives: overdue (days since the last visit against
 the usual interval), spend down (the last 90 days against the 90 before), or no visit for
 `lapsed_after_days`. Its reason is the rule that gave it, with the figures a sentence is
@@ -12,6 +15,9 @@ said from (`sentence`)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
 
 from kiosk_server.retention.models import Reason, RetentionSettings, Status
 
@@ -72,17 +78,71 @@ def drop_pct(recent: int, before: int) -> int | None:
     return round((before - recent) * 100 / before)
 
 
+@dataclass(frozen=True)
+class Rhythms:
+    """Customers' visit days summed up, all at once (arrays, one entry per customer)."""
+
+    count: NDArray[np.int64]  # distinct visit days
+    first: NDArray[np.int64]  # the first and last of them (0 without any)
+    last: NDArray[np.int64]
+    usual: NDArray[np.float64]  # the median of the intervals between them (nan: none)
+
+
+# A day number (days since 1970: below 2**22 until the year 13,000) in the low bits of a
+# sort key whose high bits are the customer's place: one flat sort sorts every customer.
+_DAY_BITS = 22
+_DAY_MASK = (1 << _DAY_BITS) - 1
+
+
+def rhythms(counts: NDArray[np.int64], days: NDArray[np.int64]) -> Rhythms:
+    """The rhythms of customers whose visits fell on `days` (the first `counts[0]` the
+    first customer's, and so on; in any order, a day any number of times), with numpy:
+    the nightly pass sums up every customer's days this way, a batch at once."""
+    n = counts.size
+    place = np.repeat(np.arange(n, dtype=np.int64), counts)
+    key = np.sort((place << _DAY_BITS) | days)
+    key = key[np.concatenate((key[:1] >= 0, key[1:] != key[:-1]))]  # each day once
+    place, day = key >> _DAY_BITS, key & _DAY_MASK
+    count = np.bincount(place, minlength=n)
+    ends = np.cumsum(count)
+    seen = count > 0
+    first, last = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    first[seen], last[seen] = day[(ends - count)[seen]], day[ends[seen] - 1]
+    same = place[1:] == place[:-1]
+    gaps = np.sort((place[1:][same] << _DAY_BITS) | (day[1:] - day[:-1])[same]) & _DAY_MASK
+    intervals = np.maximum(count - 1, 0)
+    starts = np.cumsum(intervals) - intervals
+    usual = np.full(n, np.nan)
+    has = intervals > 0
+    low = (starts + (intervals - 1) // 2)[has]
+    high = (starts + intervals // 2)[has]
+    usual[has] = (gaps[low] + gaps[high]) / 2
+    return Rhythms(count, first, last, usual)
+
+
 def standing(visit_days: Sequence[int], *, today: int, spend_recent_vnd: int = 0,
              spend_before_vnd: int = 0, thresholds: Thresholds, usual_spend_vnd: int = 0,
              score: tuple[float, float] | None = None) -> Standing:
-    """The status of a customer whose visits fell on `visit_days` (day numbers, ascending,
-    distinct), as of day `today`, with their spend in the last 90 days and the 90 before;
-    their usual spend and the model's `score` (P(alive), expected visits) are carried
-    along, the rules do not read them. (Run for every customer by the nightly pass: kept
-    to plain arithmetic.)"""
-    count = len(visit_days)
-    since = today - visit_days[-1] if count else None
-    usual = _median_interval(visit_days) if count > thresholds.min_intervals else None
+    """The status of a customer whose visits fell on `visit_days` (day numbers), as of
+    day `today`, with their spend in the last 90 days and the 90 before (`judged`)."""
+    summary = rhythms(np.array([len(visit_days)], dtype=np.int64),
+                      np.array(visit_days, dtype=np.int64))
+    return judged(int(summary.count[0]), int(summary.last[0]), float(summary.usual[0]),
+                  today=today, spend_recent_vnd=spend_recent_vnd,
+                  spend_before_vnd=spend_before_vnd, thresholds=thresholds,
+                  usual_spend_vnd=usual_spend_vnd, score=score)
+
+
+def judged(count: int, last_day: int, usual_interval: float, *, today: int,
+           spend_recent_vnd: int = 0, spend_before_vnd: int = 0, thresholds: Thresholds,
+           usual_spend_vnd: int = 0, score: tuple[float, float] | None = None) -> Standing:
+    """The status of a customer who came on `count` days, the last `last_day`, usually
+    `usual_interval` days apart (`rhythms`), as of day `today`, with their spend in the
+    last 90 days and the 90 before; their usual spend and the model's `score` (P(alive),
+    expected visits) are carried along, the rules do not read them. (Run for every
+    customer by the nightly pass: kept to plain arithmetic.)"""
+    since = today - last_day if count else None
+    usual = usual_interval if count > thresholds.min_intervals else None
     status, reason = Status.NEW, Reason.FEW_VISITS
     if usual is not None and since is not None:
         status = _by_overdue(since, usual, thresholds)
@@ -97,14 +157,6 @@ def standing(visit_days: Sequence[int], *, today: int, spend_recent_vnd: int = 0
     p_alive, expected = score if score is not None else (None, None)
     return Standing(status, reason, count, usual, since, spend_recent_vnd, spend_before_vnd,
                     usual_spend_vnd, p_alive, expected)
-
-
-def _median_interval(days: Sequence[int]) -> float:
-    intervals = sorted([later - earlier for earlier, later in zip(days, days[1:], strict=False)])
-    middle = len(intervals) // 2
-    if len(intervals) % 2:
-        return float(intervals[middle])
-    return (intervals[middle - 1] + intervals[middle]) / 2
 
 
 def _by_overdue(since: int, usual: float, thresholds: Thresholds) -> Status:

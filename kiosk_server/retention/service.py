@@ -14,14 +14,14 @@ from functools import partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-import numpy as np
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import String, bindparam, case, delete, select, type_coerce, update
+from sqlalchemy.types import NullType
 from sqlmodel import Session, col
 
 from kiosk_server.core.db import Executor, Prepared, dialect_insert, on_commit, prepared_insert
 from kiosk_server.core.db import table_of as _table
 from kiosk_server.core.errors import DomainError
-from kiosk_server.core.types import utcnow
+from kiosk_server.core.types import UtcDateTime, utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.customers import visit_days
 from kiosk_server.live.channels import MANAGER_ALERTS
@@ -33,6 +33,7 @@ from kiosk_server.retention.models import (
     CustomerStatusListed,
     CustomerStatusPage,
     CustomerStatusPublic,
+    Reason,
     RetentionSettings,
     RetentionSettingsPublic,
     RetentionSettingsUpdate,
@@ -87,28 +88,48 @@ def settings_labels(session: Session, ids: list[int]) -> dict[int, str]:
 
 # ---------------------------------------------------------------- recomputing
 
-_COLUMNS = ("customer_id", "status", "reason", "visit_count", "usual_interval_days",
+# A status row's figures, in the order of a row built by `recompute`: what a rewrite
+# compares; `changed_at` and `computed_at` are the same for every row written at once.
+_FIGURES = ("customer_id", "status", "reason", "visit_count", "usual_interval_days",
             "days_since", "spend_recent_vnd", "spend_before_vnd", "usual_spend_vnd", "p_alive",
-            "expected_visits_90d", "changed_at", "computed_at")
-_FIGURES = slice(1, 11)  # status .. expected_visits_90d: what a rewrite compares
-_CHANGED_AT = _COLUMNS.index("changed_at")
+            "expected_visits_90d")
 _YEAR_DAYS = 365
+# Statuses and reasons travel as their plain values: no enum conversion for every row.
+_AS_TEXT = {"status", "reason"}
+_VALUES = {member: member.value for member in (*Status, *Reason)}  # faster than .value
+# Read as the driver gives them (a float: SQLAlchemy's float result processor needs a
+# cursor's description on PostgreSQL, which a `Prepared` plan has not).
+_AS_GIVEN = {"usual_interval_days", "p_alive", "expected_visits_90d"}
+
+
+def _plain(name: str) -> Any:
+    column = _table(CustomerStatus).c[name]
+    if name in _AS_TEXT:
+        return type_coerce(column, String)
+    return type_coerce(column, NullType) if name in _AS_GIVEN else column
 
 
 # Two passes at once (two server processes) record one change: the second waits (FOR
 # UPDATE on PostgreSQL; SQLite has one writer at a time anyway).
-_EXISTING = (select(*(_table(CustomerStatus).c[name] for name in _COLUMNS))
-             .where(col(CustomerStatus.customer_id).between(bindparam("first_id"),
-                                                            bindparam("last_id")))
-             .with_for_update())
+_EXISTING = Prepared(select(*(_plain(name) for name in _FIGURES))
+                     .where(col(CustomerStatus.customer_id).between(bindparam("first_id"),
+                                                                    bindparam("last_id")))
+                     .with_for_update())
 
 
 def _upsert(dialect: str) -> Any:
-    statement = dialect_insert(dialect, _table(CustomerStatus)).values(
-        {name: bindparam(name) for name in _COLUMNS})
-    return statement.on_conflict_do_update(
-        index_elements=["customer_id"],
-        set_={name: statement.excluded[name] for name in _COLUMNS[1:]})
+    table = _table(CustomerStatus)
+    statement = dialect_insert(dialect, table).values(
+        {**{name: bindparam(name, type_=String() if name in _AS_TEXT else None)
+            for name in _FIGURES},
+         "changed_at": bindparam("at", type_=UtcDateTime()),
+         "computed_at": bindparam("at", type_=UtcDateTime())})
+    return statement.on_conflict_do_update(index_elements=["customer_id"], set_={
+        **{name: statement.excluded[name] for name in _FIGURES[1:]},
+        # Figures moved within one status: it became what it is earlier.
+        "changed_at": case((table.c.status == statement.excluded.status, table.c.changed_at),
+                           else_=statement.excluded.changed_at),
+        "computed_at": statement.excluded.computed_at})
 
 
 _UPSERT = Prepared(_upsert)
@@ -160,36 +181,26 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
     announced once committed. `hooks` hear of every row written."""
     if not ids:
         return []
-    first_id, last_id = ids[0], ids[-1]
-    days = visit_days.visit_days(session, first_id=first_id, last_id=last_id,
-                                offset_s=moment.offset_s)
-    spend = loyalty.spend_windows(session, first_id=first_id, last_id=last_id, until=moment.now,
-                                  year_days=_YEAR_DAYS)
-    scores = _scores(days, moment)
-    old = {row[0]: tuple(row) for row in session.execute(
-        _EXISTING, {"first_id": first_id, "last_id": last_id})}
+    standings = _standings(session, ids, moment)
+    old = {row[0]: row for row in _EXISTING.rows(
+        session, {"first_id": ids[0], "last_id": ids[-1]})}
     writes: list[dict[str, Any]] = []
     changes: list[Change] = []
     written: list[Change] = []
-    for customer_id in ids:
-        now = _standing(days.get(customer_id, ()), spend.get(customer_id),
-                        scores.get(customer_id), moment)
-        row = (customer_id, now.status.value, now.reason.value, now.visit_count,
+    for customer_id, now in zip(ids, standings, strict=True):
+        row = (customer_id, _VALUES[now.status], _VALUES[now.reason], now.visit_count,
                now.usual_interval_days, now.days_since, now.spend_recent_vnd,
                now.spend_before_vnd, now.usual_spend_vnd, now.p_alive, now.expected_visits_90d)
         previous = old.get(customer_id)
-        if previous is not None and _same(previous, row):
+        if previous == row:
             continue
-        changed_at = moment.now
         was = None if previous is None else Status(previous[1])
-        if previous is not None and was is now.status:
-            changed_at = previous[_CHANGED_AT]
-        elif was is not None:
+        if was is not None and was is not now.status:
             changes.append(Change(customer_id, was, now))
         written.append(Change(customer_id, was, now))
-        writes.append(dict(zip(_COLUMNS, (*row, changed_at), strict=False)))
+        writes.append(dict(zip(_FIGURES, row, strict=True)))
     if writes:
-        _UPSERT.many(session, writes, shared={"computed_at": moment.now})
+        _UPSERT.many(session, writes, shared={"at": moment.now})
     if changes:
         _ADD_CHANGE.many(session, [
             {"customer_id": c.customer_id, "from_status": c.before, "to_status": c.after.status,
@@ -202,24 +213,32 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
     return changes
 
 
-def _standing(days: Sequence[int], spend: tuple[int, int, int] | None,
-              score: tuple[float, float] | None, moment: Moment) -> rhythm.Standing:
-    recent, before, year = spend or (0, 0, 0)
-    return rhythm.standing(days, today=moment.today, spend_recent_vnd=recent,
-                           spend_before_vnd=before, thresholds=moment.thresholds,
-                           usual_spend_vnd=round(year * 90 / _YEAR_DAYS), score=score)
-
-
-def _scores(days: dict[int, list[int]], moment: Moment) -> dict[int, tuple[float, float]]:
-    """The model's (P(alive), expected visits in 90 days) of the customers who visited on
-    `days`, all at once (empty before the model's first good fit)."""
-    if moment.model is None or not days:
-        return {}
-    ids = np.fromiter(days, dtype=np.int64, count=len(days))
-    table = np.array([(len(d), d[0], d[-1]) for d in days.values()], dtype=np.int64)
-    summary = fit.summarised(ids, table[:, 0], table[:, 1], table[:, 2], today=moment.today)
-    alive, visits = fit.scored(moment.model, summary)
-    return dict(zip(days, zip(alive.tolist(), visits.tolist(), strict=True), strict=True))
+def _standings(db: Executor, ids: Sequence[int], moment: Moment) -> list[rhythm.Standing]:
+    """The standings of the customers `ids` (ascending) now: their visit days and spend
+    read in one aggregate pass each, their rhythms and the model's scores computed all at
+    once, then each judged."""
+    days = visit_days.visit_days(db, first_id=ids[0], last_id=ids[-1], offset_s=moment.offset_s)
+    spend = loyalty.spend_windows(db, first_id=ids[0], last_id=ids[-1], until=moment.now,
+                                  year_days=_YEAR_DAYS)
+    summary = rhythm.rhythms(days.counts, days.days)
+    place = {customer_id: n for n, customer_id in enumerate(days.customer_ids.tolist())}
+    count, last, usual = summary.count.tolist(), summary.last.tolist(), summary.usual.tolist()
+    scores: list[tuple[float, float]] | None = None
+    if moment.model is not None and place:
+        alive, visits = fit.scored(moment.model, fit.summarised(
+            days.customer_ids, summary.count, summary.first, summary.last, today=moment.today))
+        scores = list(zip(alive.tolist(), visits.tolist(), strict=True))
+    found = []
+    for customer_id in ids:
+        recent, before, year = spend.get(customer_id, (0, 0, 0))
+        n = place.get(customer_id)
+        found.append(rhythm.judged(
+            0 if n is None else count[n], 0 if n is None else last[n],
+            0.0 if n is None else usual[n], today=moment.today, spend_recent_vnd=recent,
+            spend_before_vnd=before, thresholds=moment.thresholds,
+            usual_spend_vnd=round(year * 90 / _YEAR_DAYS),
+            score=None if n is None or scores is None else scores[n]))
+    return found
 
 
 def followed(session: Session, *, customer_id: int) -> bool:
@@ -229,13 +248,6 @@ def followed(session: Session, *, customer_id: int) -> bool:
         return customers.guest(session, customer_id=customer_id).erased_at is None
     except DomainError:
         return False
-
-
-def _same(previous: tuple, row: tuple) -> bool:
-    figures = tuple(previous[_FIGURES])
-    # The database gives enums back as their members, the row has their values.
-    figures = tuple(getattr(value, "value", value) for value in figures)
-    return figures == row[_FIGURES]
 
 
 def _announce(session: Session, hub: LocalHub, changes: list[Change], at: datetime) -> None:
@@ -280,12 +292,8 @@ def status_of(session: Session, *, customer_id: int, zone: ZoneInfo) -> Customer
 
 def compute(db: Executor, customer_id: int, *, moment: Moment) -> rhythm.Standing:
     """One customer's standing now, from their visits and spend (nothing saved)."""
-    days = visit_days.visit_days(db, first_id=customer_id, last_id=customer_id,
-                                offset_s=moment.offset_s)
-    spend = loyalty.spend_windows(db, first_id=customer_id, last_id=customer_id,
-                                  until=moment.now, year_days=_YEAR_DAYS)
-    return _standing(days.get(customer_id, ()), spend.get(customer_id),
-                     _scores(days, moment).get(customer_id), moment)
+    [found] = _standings(db, [customer_id], moment)
+    return found
 
 
 def status_page(session: Session, *, status: Status, after: int = 0, limit: int = 50

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from kiosk_server.core.db import Access
 from kiosk_server.core.types import utcnow
@@ -29,7 +30,7 @@ def _statuses(db) -> dict[int, CustomerStatus]:
 
 def _fits(db) -> list[RetentionFit]:
     with db.session(Access.READ) as session:
-        return list(session.scalars(select(RetentionFit).order_by(RetentionFit.id)))
+        return list(session.scalars(select(RetentionFit).order_by(col(RetentionFit.id))))
 
 
 def _one_night(worker: RetentionWorker) -> None:
