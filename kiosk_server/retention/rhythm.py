@@ -6,7 +6,8 @@ minutes between two records. The usual interval is the median of the intervals b
 their visit days, once they have `min_intervals` of them; before that, they are `new`.
 
 The days are summed up (how many, the last, the median interval) for a batch of customers
-at once with numpy (`rhythms`); the rules then judge each customer (`judged`).
+at once with numpy (`rhythms`), and the rules judge them all at once too (`judge`);
+`standing` is one customer's.
 
 The status is the most serious any rule gives: overdue (days since the last visit against
 the usual interval), spend down (the last 90 days against the 90 before), or no visit for
@@ -20,9 +21,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kiosk_server.retention.models import Reason, RetentionSettings, Status
-
-_SEVERITY = {Status.NEW: 0, Status.ACTIVE: 0, Status.WATCH: 1, Status.AT_RISK: 2,
-             Status.LAPSED: 3}
 
 
 @dataclass(frozen=True)
@@ -120,64 +118,72 @@ def rhythms(counts: NDArray[np.int64], days: NDArray[np.int64]) -> Rhythms:
     return Rhythms(count, first, last, usual)
 
 
+# Statuses and reasons by code, in the rules' arrays: a status's code is its severity
+# order (a more serious status has a higher code; new and active are equally well).
+STATUSES = (Status.NEW, Status.ACTIVE, Status.WATCH, Status.AT_RISK, Status.LAPSED)
+REASONS = tuple(Reason)
+_NEW, _ACTIVE, _WATCH, _AT_RISK, _LAPSED = range(len(STATUSES))
+_FEW_VISITS, _ON_RHYTHM, _OVERDUE, _SPEND_DOWN, _LONG_ABSENCE = (
+    REASONS.index(reason) for reason in (Reason.FEW_VISITS, Reason.ON_RHYTHM, Reason.OVERDUE,
+                                         Reason.SPEND_DOWN, Reason.LONG_ABSENCE))
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The rules' verdicts on customers, all at once (arrays, one entry per customer)."""
+
+    status: NDArray[np.int64]  # codes: STATUSES[code]
+    reason: NDArray[np.int64]  # codes: REASONS[code]
+    since: NDArray[np.int64]  # days since the last visit (meaningless without a visit)
+    rhythmic: NDArray[np.bool_]  # enough intervals for a usual one
+
+
+def judge(summary: Rhythms, *, today: int, spend_recent_vnd: NDArray[np.int64],
+          spend_before_vnd: NDArray[np.int64], thresholds: Thresholds) -> Judgement:
+    """The status of each customer of `summary` as of day `today`, with their spend in the
+    last 90 days and the 90 before: the most serious the rules give (plain arithmetic on
+    arrays, run for every customer by the nightly pass)."""
+    since = today - summary.last
+    rhythmic = summary.count > thresholds.min_intervals
+    usual = summary.usual
+    # nan (no usual interval) compares false: active, then new below.
+    by_rhythm = np.select([since >= thresholds.lapsed_overdue * usual,
+                           since >= thresholds.at_risk_overdue * usual,
+                           since >= thresholds.watch_overdue * usual], [_LAPSED, _AT_RISK, _WATCH],
+                          _ACTIVE)
+    recent, before = spend_recent_vnd, spend_before_vnd
+    # In whole numbers: a drop of exactly the threshold counts.
+    drop = np.where((before > 0) & (recent < before), (before - recent) * 100, -1)
+    by_spend = np.select([drop >= thresholds.at_risk_spend_drop_pct * before,
+                          drop >= thresholds.watch_spend_drop_pct * before],
+                         [_AT_RISK, _WATCH], _ACTIVE)
+    # The more serious; between equals, the rhythm (it says the most).
+    spend_worse = by_spend > by_rhythm
+    status = np.where(rhythmic, np.maximum(by_rhythm, by_spend), _NEW)
+    reason = np.where(~rhythmic, _FEW_VISITS,
+                      np.where(spend_worse, _SPEND_DOWN,
+                               np.where(by_rhythm == _ACTIVE, _ON_RHYTHM, _OVERDUE)))
+    away = (summary.count > 0) & (since >= thresholds.lapsed_after_days) & (status != _LAPSED)
+    status[away], reason[away] = _LAPSED, _LONG_ABSENCE
+    return Judgement(status, reason, since, rhythmic)
+
+
 def standing(visit_days: Sequence[int], *, today: int, spend_recent_vnd: int = 0,
              spend_before_vnd: int = 0, thresholds: Thresholds, usual_spend_vnd: int = 0,
              score: tuple[float, float] | None = None) -> Standing:
-    """The status of a customer whose visits fell on `visit_days` (day numbers), as of
-    day `today`, with their spend in the last 90 days and the 90 before (`judged`)."""
+    """The status of one customer whose visits fell on `visit_days` (day numbers), as of
+    day `today`, with their spend in the last 90 days and the 90 before (`judge`); their
+    usual spend and the model's `score` (P(alive), expected visits) are carried along."""
     summary = rhythms(np.array([len(visit_days)], dtype=np.int64),
                       np.array(visit_days, dtype=np.int64))
-    return judged(int(summary.count[0]), int(summary.last[0]), float(summary.usual[0]),
-                  today=today, spend_recent_vnd=spend_recent_vnd,
-                  spend_before_vnd=spend_before_vnd, thresholds=thresholds,
-                  usual_spend_vnd=usual_spend_vnd, score=score)
-
-
-def judged(count: int, last_day: int, usual_interval: float, *, today: int,
-           spend_recent_vnd: int = 0, spend_before_vnd: int = 0, thresholds: Thresholds,
-           usual_spend_vnd: int = 0, score: tuple[float, float] | None = None) -> Standing:
-    """The status of a customer who came on `count` days, the last `last_day`, usually
-    `usual_interval` days apart (`rhythms`), as of day `today`, with their spend in the
-    last 90 days and the 90 before; their usual spend and the model's `score` (P(alive),
-    expected visits) are carried along, the rules do not read them. (Run for every
-    customer by the nightly pass: kept to plain arithmetic.)"""
-    since = today - last_day if count else None
-    usual = usual_interval if count > thresholds.min_intervals else None
-    status, reason = Status.NEW, Reason.FEW_VISITS
-    if usual is not None and since is not None:
-        status = _by_overdue(since, usual, thresholds)
-        reason = Reason.ON_RHYTHM if status is Status.ACTIVE else Reason.OVERDUE
-        by_spend = _by_spend(spend_recent_vnd, spend_before_vnd, thresholds)
-        # The more serious; between equals, the rhythm (it says the most).
-        if _SEVERITY[by_spend] > _SEVERITY[status]:
-            status, reason = by_spend, Reason.SPEND_DOWN
-    if (since is not None and since >= thresholds.lapsed_after_days
-            and status is not Status.LAPSED):
-        status, reason = Status.LAPSED, Reason.LONG_ABSENCE
+    verdict = judge(summary, today=today, spend_recent_vnd=np.array([spend_recent_vnd]),
+                    spend_before_vnd=np.array([spend_before_vnd]), thresholds=thresholds)
+    count = int(summary.count[0])
     p_alive, expected = score if score is not None else (None, None)
-    return Standing(status, reason, count, usual, since, spend_recent_vnd, spend_before_vnd,
-                    usual_spend_vnd, p_alive, expected)
-
-
-def _by_overdue(since: int, usual: float, thresholds: Thresholds) -> Status:
-    if since >= thresholds.lapsed_overdue * usual:
-        return Status.LAPSED
-    if since >= thresholds.at_risk_overdue * usual:
-        return Status.AT_RISK
-    if since >= thresholds.watch_overdue * usual:
-        return Status.WATCH
-    return Status.ACTIVE
-
-
-def _by_spend(recent: int, before: int, thresholds: Thresholds) -> Status:
-    if before <= 0 or recent >= before:
-        return Status.ACTIVE
-    # In whole numbers: a drop of exactly the threshold counts.
-    if (before - recent) * 100 >= thresholds.at_risk_spend_drop_pct * before:
-        return Status.AT_RISK
-    if (before - recent) * 100 >= thresholds.watch_spend_drop_pct * before:
-        return Status.WATCH
-    return Status.ACTIVE
+    return Standing(STATUSES[verdict.status[0]], REASONS[verdict.reason[0]], count,
+                    float(summary.usual[0]) if verdict.rhythmic[0] else None,
+                    int(verdict.since[0]) if count else None, spend_recent_vnd,
+                    spend_before_vnd, usual_spend_vnd, p_alive, expected)
 
 
 def _interval_words(days: float) -> str:

@@ -87,16 +87,16 @@ def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None
 def recompute_customers(database: Database, ids: list[int], *, zone: ZoneInfo,
                         hub: LocalHub | None = None, hooks: Sequence[StatusHook] = ()) -> int:
     """Recompute these customers now, `PER_TRANSACTION` to a short transaction (the
-    check-ins waiting for the write lock go first between two), the thresholds read once;
-    the changes."""
-    with database.session(Access.READ) as session:
-        moment = Moment.of(session, zone)
+    check-ins waiting for the write lock go first between two), the thresholds and the
+    model read once (in the first: no transaction of their own); the changes."""
     wanted = sorted(set(ids))
+    moment: Moment | None = None
     changes = 0
     for start in range(0, len(wanted), PER_TRANSACTION):
         if start:
             database.let_waiting_writers_in()
         with database.session() as session:
+            moment = moment or Moment.of(session, zone)
             for customer_id in wanted[start:start + PER_TRANSACTION]:
                 if service.followed(session, customer_id=customer_id):
                     changes += len(service.recompute(session, [customer_id], moment=moment,
