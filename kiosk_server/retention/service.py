@@ -15,7 +15,8 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import String, bindparam, case, delete, select, type_coerce, update
+from sqlalchemy import String, bindparam, case, delete, func, select, type_coerce, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import NullType
 from sqlmodel import Session, col
 
@@ -121,12 +122,20 @@ _EXISTING = Prepared(select(*(_plain(name) for name in _FIGURES))
 
 
 def _upsert(dialect: str) -> Any:
+    """Rows in, each existing one updated. SQLite: one row per execution, in an
+    `executemany`. PostgreSQL: one execution for them all, each column an array unnested
+    (an `executemany` there costs a round trip's work for every row)."""
     table = _table(CustomerStatus)
-    statement = dialect_insert(dialect, table).values(
-        {**{name: bindparam(name, type_=String() if name in _AS_TEXT else None)
-            for name in _FIGURES},
-         "changed_at": bindparam("at", type_=UtcDateTime()),
-         "computed_at": bindparam("at", type_=UtcDateTime())})
+    at = bindparam("at", type_=UtcDateTime())
+    if dialect == "postgresql":
+        source = select(*(func.unnest(bindparam(name, type_=ARRAY(_value_type(name))))
+                          for name in _FIGURES), at, at)
+        statement = dialect_insert(dialect, table).from_select(
+            [*_FIGURES, "changed_at", "computed_at"], source)
+    else:
+        statement = dialect_insert(dialect, table).values(
+            {**{name: bindparam(name, type_=_value_type(name)) for name in _FIGURES},
+             "changed_at": at, "computed_at": at})
     return statement.on_conflict_do_update(index_elements=["customer_id"], set_={
         **{name: statement.excluded[name] for name in _FIGURES[1:]},
         # Figures moved within one status: it became what it is earlier.
@@ -135,7 +144,23 @@ def _upsert(dialect: str) -> Any:
         "computed_at": statement.excluded.computed_at})
 
 
+def _value_type(name: str) -> Any:
+    return String() if name in _AS_TEXT else _table(CustomerStatus).c[name].type
+
+
 _UPSERT = Prepared(_upsert)
+
+
+def _write(session: Session, rows: list[tuple], at: datetime) -> None:
+    """Write these status rows (`_FIGURES`), computed at `at`."""
+    if session.connection().dialect.name == "postgresql":
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        _UPSERT.rows(session, {**dict(zip(_FIGURES, columns, strict=True)), "at": at})
+    else:
+        _UPSERT.many(session, [dict(zip(_FIGURES, row, strict=True)) for row in rows],
+                     shared={"at": at})
+
+
 _ADD_CHANGE = prepared_insert(StatusChange, ["customer_id", "from_status", "to_status",
                                              "reason", "changed_at"])
 
@@ -190,8 +215,7 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
     writes = [row for row in rows if old.get(row[0]) != row]
     if not writes:
         return []
-    _UPSERT.many(session, [dict(zip(_FIGURES, row, strict=True)) for row in writes],
-                 shared={"at": moment.now})
+    _write(session, writes, moment.now)
     changes = [Change(row[0], Status(old[row[0]][1]), _standing_of_row(row))
                for row in writes if row[0] in old and old[row[0]][1] != row[1]]
     if changes:
