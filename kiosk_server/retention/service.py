@@ -113,12 +113,13 @@ def _plain(name: str) -> Any:
     return type_coerce(column, NullType) if name in _AS_GIVEN else column
 
 
+_STORED = (select(*(_plain(name) for name in _FIGURES))
+           .where(col(CustomerStatus.customer_id).between(bindparam("first_id"),
+                                                          bindparam("last_id"))))
 # Two passes at once (two server processes) record one change: the second waits (FOR
 # UPDATE on PostgreSQL; SQLite has one writer at a time anyway).
-_EXISTING = Prepared(select(*(_plain(name) for name in _FIGURES))
-                     .where(col(CustomerStatus.customer_id).between(bindparam("first_id"),
-                                                                    bindparam("last_id")))
-                     .with_for_update())
+_EXISTING = Prepared(_STORED.with_for_update())
+_AS_READ = Prepared(_STORED)  # read ahead, outside the write transaction
 
 
 def _upsert(dialect: str) -> Any:
@@ -202,17 +203,43 @@ class StatusHook(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Batch:
+    """A batch of the full pass read ahead, outside its write transaction (`read_batch`):
+    the customers, their status rows as computed, the rows stored as they were read."""
+
+    ids: list[int]
+    rows: list[tuple]
+    stored: dict[int, tuple]
+
+
+def read_batch(db: Executor, *, after_id: int, limit: int, moment: Moment) -> Batch:
+    """The next `limit` customers after `after_id` (not erased) and their statuses
+    computed, in the caller's (read) transaction: the full pass reads a batch while it
+    writes the one before."""
+    ids = customers.customer_ids(db, after_id=after_id, limit=limit)
+    if not ids:
+        return Batch([], [], {})
+    stored = {row[0]: row for row in _AS_READ.rows(db, {"first_id": ids[0], "last_id": ids[-1]})}
+    return Batch(ids, _rows(db, ids, moment), stored)
+
+
 def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
-              hub: LocalHub | None = None, hooks: Sequence[StatusHook] = ()) -> list[Change]:
+              hub: LocalHub | None = None, hooks: Sequence[StatusHook] = (),
+              read: Batch | None = None) -> list[Change]:
     """Recompute the statuses of the customers `ids` (ascending, close together: one id
     range is read), in the caller's transaction; the changes (from a previous status),
-    announced once committed. `hooks` hear of every row written."""
+    announced once committed. `hooks` hear of every row written. With `read` (these
+    customers read ahead), a row another recomputation wrote since is left as it is:
+    that one came after the read, and its customer's visits after it bring another."""
     if not ids:
         return []
-    rows = _rows(session, ids, moment)
+    rows = read.rows if read is not None else _rows(session, ids, moment)
     old = {row[0]: row for row in _EXISTING.rows(
         session, {"first_id": ids[0], "last_id": ids[-1]})}
     writes = [row for row in rows if old.get(row[0]) != row]
+    if read is not None:
+        writes = [row for row in writes if old.get(row[0]) == read.stored.get(row[0])]
     if not writes:
         return []
     _write(session, writes, moment.now)

@@ -15,14 +15,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
+from sqlmodel import Session
+
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Access, Database
 from kiosk_server.core.types import utcnow
-from kiosk_server.customers import service as customers
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.retention import fit, service
 from kiosk_server.retention.service import BATCH, Moment, StatusHook
@@ -56,10 +59,10 @@ def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None
               now: datetime | None = None, batch: int = BATCH,
               hooks: Sequence[StatusHook] = (), after: Sequence[PassHook] = (),
               refit: bool = False) -> PassReport:
-    """Recompute every customer's status, `batch` customers per short transaction; then
-    tell `after`. With `refit`, the return-visit model is fitted first (outside any write
-    transaction; a failed fit leaves the last good one in use), and the pass scores with
-    it."""
+    """Recompute every customer's status, `batch` customers per short transaction (each
+    read ahead: `service.recompute`); then tell `after`. With `refit`, the return-visit
+    model is fitted first (outside any write transaction; a failed fit leaves the last
+    good one in use), and the pass scores with it."""
     started = time.perf_counter()
     if refit:
         fitted = fit.refit(database, zone=zone, now=now)
@@ -67,18 +70,27 @@ def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None
             log.warning("retention fit failed, the last good one stays: %s", fitted.message)
     with database.session(Access.READ) as session:
         moment = Moment.of(session, zone, now)
-    after_id, count, changes = 0, 0, 0
-    while True:
+    count, changes = 0, 0
+
+    def read(after_id: int) -> service.Batch:
         with database.session(Access.READ) as session:
-            ids = customers.customer_ids(session, after_id=after_id, limit=batch)
-        if not ids:
-            break
-        with database.session() as session:
-            changes += len(service.recompute(session, ids, moment=moment, hub=hub,
-                                             hooks=hooks))
-        database.let_waiting_writers_in()
-        count += len(ids)
-        after_id = ids[-1]
+            return service.read_batch(session, after_id=after_id, limit=batch, moment=moment)
+
+    # The next batch is read (in a thread: the databases' work runs without the
+    # interpreter's lock) while this one is written.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-retention-read") as reader:
+        ahead = reader.submit(read, 0)
+        while True:
+            current = ahead.result()
+            if not current.ids:
+                break
+            ahead = reader.submit(read, current.ids[-1])
+            with database.session() as session:
+                _derived_only(session)
+                changes += len(service.recompute(session, current.ids, moment=moment, hub=hub,
+                                                 hooks=hooks, read=current))
+            database.let_waiting_writers_in()
+            count += len(current.ids)
     for hook in after:
         hook(database, moment.now)
     return PassReport(count, changes, time.perf_counter() - started)
@@ -96,12 +108,26 @@ def recompute_customers(database: Database, ids: list[int], *, zone: ZoneInfo,
         if start:
             database.let_waiting_writers_in()
         with database.session() as session:
+            _derived_only(session)
             moment = moment or Moment.of(session, zone)
             for customer_id in wanted[start:start + PER_TRANSACTION]:
                 if service.followed(session, customer_id=customer_id):
                     changes += len(service.recompute(session, [customer_id], moment=moment,
                                                      hub=hub, hooks=hooks))
     return changes
+
+
+def _derived_only(session: Session) -> None:
+    """A recomputation's transaction commits without waiting for the disk (PostgreSQL: an
+    asynchronous commit). It writes only what is computed from visits and sales committed
+    before: a crash loses its last fraction of a second whole, and what hooks wrote in it
+    with it, as if it had not run; the next visit or night recomputes it. The
+    `synchronous_commit` wait is most of a recomputation after a visit."""
+    if session.connection().dialect.name == "postgresql":
+        session.execute(_ASYNC_COMMIT)
+
+
+_ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 
 
 class RetentionWorker:
