@@ -281,9 +281,9 @@ def _rows(db: Executor, ids: Sequence[int], moment: Moment) -> list[tuple]:
                                   year_days=_YEAR_DAYS)
     recent, before, year = (np.array(column, dtype=np.int64).reshape(n) for column in zip(
         *(spend.get(customer_id, _NO_SPEND) for customer_id in ids), strict=True))
-    ours_all = rhythm.Rhythms(count, first, last, usual)
-    verdict = rhythm.judge(ours_all, today=moment.today, spend_recent_vnd=recent,
-                           spend_before_vnd=before, thresholds=moment.thresholds)
+    verdict = rhythm.judge(rhythm.Rhythms(count, first, last, usual), today=moment.today,
+                           spend_recent_vnd=recent, spend_before_vnd=before,
+                           thresholds=moment.thresholds)
     seen = count > 0
     p_alive, expected = np.full(n, None, dtype=object), np.full(n, None, dtype=object)
     if moment.model is not None and seen.any():
@@ -293,8 +293,13 @@ def _rows(db: Executor, ids: Sequence[int], moment: Moment) -> list[tuple]:
     return list(zip(
         ids, _STATUS_TEXT[verdict.status].tolist(), _REASON_TEXT[verdict.reason].tolist(),
         count.tolist(), _or_none(usual, verdict.rhythmic), _or_none(verdict.since, seen),
-        recent.tolist(), before.tolist(), np.rint(year * 90 / _YEAR_DAYS).astype(np.int64).tolist(),
-        p_alive.tolist(), expected.tolist(), strict=True))
+        recent.tolist(), before.tolist(), _per_90_days(year), p_alive.tolist(),
+        expected.tolist(), strict=True))
+
+
+def _per_90_days(year: np.ndarray) -> list[int]:
+    """The usual spend per 90 days from a year's, rounded as `round` does (half to even)."""
+    return np.rint(year * 90 / _YEAR_DAYS).astype(np.int64).tolist()
 
 
 def _or_none(values: np.ndarray, known: np.ndarray) -> list[Any]:

@@ -121,8 +121,9 @@ def _derived_only(session: Session) -> None:
     """A recomputation's transaction commits without waiting for the disk (PostgreSQL: an
     asynchronous commit). It writes only what is computed from visits and sales committed
     before: a crash loses its last fraction of a second whole, and what hooks wrote in it
-    with it, as if it had not run; the next visit or night recomputes it. The
-    `synchronous_commit` wait is most of a recomputation after a visit."""
+    with it, as if it had not run; the next visit or night recomputes it. (A recomputation
+    after a visit is a few short statements: waiting for the disk at its commit would
+    weigh more than they do.)"""
     if session.connection().dialect.name == "postgresql":
         session.execute(_ASYNC_COMMIT)
 
