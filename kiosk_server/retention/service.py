@@ -213,13 +213,10 @@ class Batch:
     stored: dict[int, tuple]
 
 
-def read_batch(db: Executor, *, after_id: int, limit: int, moment: Moment) -> Batch:
-    """The next `limit` customers after `after_id` (not erased) and their statuses
-    computed, in the caller's (read) transaction: the full pass reads a batch while it
-    writes the one before."""
-    ids = customers.customer_ids(db, after_id=after_id, limit=limit)
-    if not ids:
-        return Batch([], [], {})
+def read_batch(db: Executor, ids: list[int], *, moment: Moment) -> Batch:
+    """The statuses of the customers `ids` (ascending) computed, and their rows as stored,
+    in the caller's (read) transaction: the full pass reads batches while it writes the
+    one before."""
     stored = {row[0]: row for row in _AS_READ.rows(db, {"first_id": ids[0], "last_id": ids[-1]})}
     return Batch(ids, _rows(db, ids, moment), stored)
 
@@ -230,8 +227,9 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
     """Recompute the statuses of the customers `ids` (ascending, close together: one id
     range is read), in the caller's transaction; the changes (from a previous status),
     announced once committed. `hooks` hear of every row written. With `read` (these
-    customers read ahead), a row another recomputation wrote since is left as it is:
-    that one came after the read, and its customer's visits after it bring another."""
+    customers read ahead), a row another recomputation wrote since is left as it is
+    (that one came after the read, and its customer's visits after it bring another),
+    and so is a customer erased since."""
     if not ids:
         return []
     rows = read.rows if read is not None else _rows(session, ids, moment)
@@ -239,7 +237,10 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
         session, {"first_id": ids[0], "last_id": ids[-1]})}
     writes = [row for row in rows if old.get(row[0]) != row]
     if read is not None:
-        writes = [row for row in writes if old.get(row[0]) == read.stored.get(row[0])]
+        # Nor a customer erased since.
+        still = set(customers.customer_ids(session, after_id=ids[0] - 1, limit=len(ids)))
+        writes = [row for row in writes
+                  if old.get(row[0]) == read.stored.get(row[0]) and row[0] in still]
     if not writes:
         return []
     _write(session, writes, moment.now)

@@ -14,8 +14,9 @@ without any visit, and the model learns from the day's visits."""
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from sqlmodel import Session
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Access, Database
 from kiosk_server.core.types import utcnow
+from kiosk_server.customers import service as customers
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.retention import fit, service
 from kiosk_server.retention.service import BATCH, Moment, StatusHook
@@ -41,6 +43,8 @@ PER_TRANSACTION = 10
 # check-ins is then handled in a few transactions, not one each, between its scans.
 SETTLE_S = 0.5
 STOP_TIMEOUT_S = 10.0
+# Batches of the full pass read at once ahead of the one written (the machine's cores).
+READERS = 2
 
 
 # Told when a full pass has finished, with the time it stood at (a higher domain's daily
@@ -71,20 +75,32 @@ def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None
     with database.session(Access.READ) as session:
         moment = Moment.of(session, zone, now)
     count, changes = 0, 0
+    after_id: int | None = 0
+    ahead: deque[Future[service.Batch]] = deque()
 
-    def read(after_id: int) -> service.Batch:
+    def read(ids: list[int]) -> service.Batch:
         with database.session(Access.READ) as session:
-            return service.read_batch(session, after_id=after_id, limit=batch, moment=moment)
+            return service.read_batch(session, ids, moment=moment)
 
-    # The next batch is read (in a thread: the databases' work runs without the
-    # interpreter's lock) while this one is written.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-retention-read") as reader:
-        ahead = reader.submit(read, 0)
-        while True:
-            current = ahead.result()
-            if not current.ids:
-                break
-            ahead = reader.submit(read, current.ids[-1])
+    def read_ahead(reader: ThreadPoolExecutor) -> None:
+        nonlocal after_id
+        while after_id is not None and len(ahead) < READERS:
+            with database.session(Access.READ) as session:
+                ids = customers.customer_ids(session, after_id=after_id, limit=batch)
+            if not ids:
+                after_id = None
+                return
+            ahead.append(reader.submit(read, ids))
+            after_id = ids[-1]
+
+    # `READERS` batches are read at once, in threads (the databases' work runs without the
+    # interpreter's lock), while the one before them is written.
+    with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="kiosk-retention-read"
+                            ) as reader:
+        read_ahead(reader)
+        while ahead:
+            current = ahead.popleft().result()
+            read_ahead(reader)
             with database.session() as session:
                 _derived_only(session)
                 changes += len(service.recompute(session, current.ids, moment=moment, hub=hub,
