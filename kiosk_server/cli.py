@@ -241,20 +241,22 @@ def feedback_follow_up() -> None:
     typer.echo(f"{report.sent} messages queued, {report.skipped} visits settled without one")
 
 
-def _full_pass(database: Database, settings: Settings) -> PassReport:
+def _full_pass(database: Database, settings: Settings, *, refit: bool = False) -> PassReport:
     wired = retention_hooks(settings)
     return full_pass(database, zone=settings.zone, hooks=wired.statuses,
-                     after=wired.after_pass)
+                     after=wired.after_pass, refit=refit)
 
 
 @retention_app.command("recompute")
-def retention_recompute() -> None:
+def retention_recompute(refit: Annotated[bool, typer.Option(
+        "--fit", help="fit the return-visit model on the whole history first, and score "
+                      "with it (as the server does each night)")] = False) -> None:
     """Recompute every customer's status now (the server does it each night by itself, and
     for a customer as soon as a visit or sale of theirs is recorded)."""
     settings = Settings()
     database = _database(settings)
     try:
-        report = _full_pass(database, settings)
+        report = _full_pass(database, settings, refit=refit)
     finally:
         database.dispose()
     typer.echo(f"{report.customers} customers, {report.changes} status changes, "

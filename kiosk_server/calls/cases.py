@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from kiosk_server.calls import settings
 from kiosk_server.calls.models import Case, CaseSource, CaseState, CloseReason, Group
-from kiosk_server.core.db import insert_ignoring_conflicts, table_of
+from kiosk_server.core.db import commit_durably, insert_ignoring_conflicts, table_of
 from kiosk_server.customers import service as customers
 from kiosk_server.retention.models import Status
 from kiosk_server.retention.service import Change
@@ -42,6 +42,7 @@ def open_case(session: Session, *, customer_id: int, source: CaseSource, group: 
     """The customer's open case: a new one, or the one already open (one at a time: two
     openings at once make one case)."""
     after = standing.after if standing else None
+    commit_durably(session)  # a draw of the hold-out is not made again after a crash
     session.execute(insert_ignoring_conflicts(session, table_of(Case)), {
         "customer_id": customer_id, "source": source, "group": group, "opened_at": at,
         "status_at_open": after.status if after else None,
@@ -54,6 +55,7 @@ def open_case(session: Session, *, customer_id: int, source: CaseSource, group: 
 def close_case(session: Session, case: Case, *, reason: CloseReason, at: datetime,
                by: int | None = None, returned_at: datetime | None = None) -> None:
     """Close an open case (one already closed stays as it was)."""
+    commit_durably(session)
     session.execute(update(Case).where(col(Case.id) == case.id,
                                        col(Case.state) == CaseState.OPEN)
                     .values(state=CaseState.CLOSED, close_reason=reason, closed_at=at,

@@ -39,7 +39,7 @@ from kiosk_server.calls.models import (
     WillReturn,
 )
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Prepared, id_of, prepared_insert
+from kiosk_server.core.db import Prepared, commit_durably, id_of, prepared_insert
 from kiosk_server.core.errors import DomainError, conflict, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial, token_link
 from kiosk_server.core.types import NoteText, utcnow
@@ -158,6 +158,7 @@ class ExitSurveyHook:
         sends nothing; an address the channel refuses keeps the survey, unsent, so that
         it is not tried night after night)."""
         serial = new_serial()
+        commit_durably(session)  # a queued message must not be queued again after a crash
         survey_id = _CLAIM.scalar(session, {"case_id": case_id, "customer_id": id_of(customer),
                                             "serial": serial, "sent_at": at})
         if survey_id is None:

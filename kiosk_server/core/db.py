@@ -41,6 +41,7 @@ from sqlalchemy import (
     event,
     insert,
     inspect,
+    text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -270,6 +271,25 @@ def insert_ignoring_conflicts(db: Executor, table: Any, *returning: Any) -> Any:
     return _insert_ignoring(bind.dialect.name, table, returning)
 
 
+def commit_without_waiting(session: Session) -> None:
+    """This transaction writes only what can be computed again (PostgreSQL: an
+    asynchronous commit, not waiting for the disk): a crash may lose its last fraction of
+    a second whole, as if it had not run. `commit_durably` in the same transaction wins."""
+    if session.connection().dialect.name == "postgresql":
+        session.execute(_ASYNC_COMMIT)
+
+
+def commit_durably(session: Session) -> None:
+    """This transaction writes what cannot be computed again (a case drawn at random, a
+    message queued): its commit waits for the disk, whoever asked otherwise before."""
+    if session.connection().dialect.name == "postgresql":
+        session.execute(_SYNC_COMMIT)
+
+
+_ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
+_SYNC_COMMIT = text("SET LOCAL synchronous_commit TO ON")
+
+
 def dialect_insert(dialect: str, table: Any) -> Any:
     """An INSERT with the dialect's ON CONFLICT clauses (SQLite and PostgreSQL)."""
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
@@ -369,6 +389,8 @@ class Prepared:
         cursor = driver.execute(sql, arguments)
         if cursor.description is None:
             return []
+        if not any(results):  # nothing to convert: the driver's rows as they are
+            return cursor.fetchall()
         return [tuple(process(value) if process else value
                       for process, value in zip(results, row, strict=True))
                 for row in cursor.fetchall()]

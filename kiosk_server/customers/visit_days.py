@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import BigInteger, Text, bindparam, case, cast, distinct, func, select
 from sqlmodel import col
 
@@ -49,13 +51,13 @@ def visit_day_summary(db: Executor, *, utc_offset_seconds: int,
 
 
 def _visit_days(dialect: str) -> Any:
-    # Each visit's local day, joined into one text per customer: one row comes back per
-    # customer. A day with several visits is there several times (dropped in Python:
-    # cheaper than a DISTINCT in the database).
+    # Each visit's local day, joined into one text per customer, with how many: one row
+    # comes back per customer. A day with several visits is there several times (dropped
+    # by the caller: cheaper than a DISTINCT in the database).
     day = LocalDay(col(Visit.occurred_at), bindparam("offset_s", type_=BigInteger))
     joined = (func.string_agg(cast(day, Text), ",") if dialect == "postgresql"
               else func.group_concat(day))
-    return (select(col(Visit.customer_id), joined)
+    return (select(col(Visit.customer_id), func.count(), joined)
             .where(col(Visit.customer_id).between(bindparam("first_id"), bindparam("last_id")))
             .group_by(col(Visit.customer_id)))
 
@@ -63,14 +65,26 @@ def _visit_days(dialect: str) -> Any:
 _VISIT_DAYS = Prepared(_visit_days)
 
 
-def visit_days(db: Executor, *, first_id: int, last_id: int, offset_s: int
-               ) -> dict[int, list[int]]:
-    """The local days (day numbers, ascending, each once) each customer from `first_id` to
-    `last_id` visited on, in one aggregate pass over their visits; `offset_s`: the shop's
-    offset from UTC. Customers without visits are left out."""
+class DayTable(NamedTuple):
+    """Customers' visits by local day, all at once: the first `counts[0]` of `days` are the
+    days of `customer_ids[0]`'s visits, the next `counts[1]` those of `customer_ids[1]`'s...
+    in no order within a customer, a day once per visit."""
+
+    customer_ids: NDArray[np.int64]
+    counts: NDArray[np.int64]
+    days: NDArray[np.int64]
+
+
+def visit_days(db: Executor, *, first_id: int, last_id: int, offset_s: int) -> DayTable:
+    """The local days of the visits of each customer from `first_id` to `last_id`, in one
+    aggregate pass over their visits, read into arrays (no Python object per visit);
+    `offset_s`: the shop's offset from UTC. Customers without visits are left out."""
     found = _VISIT_DAYS.rows(db, {"first_id": first_id, "last_id": last_id, "offset_s": offset_s})
-    return {customer_id: sorted(set(map(int, joined.split(","))))
-            for customer_id, joined in found}
+    if not found:
+        return DayTable(*(np.zeros(0, dtype=np.int64) for _ in range(3)))
+    ids, counts, joined = zip(*found, strict=True)
+    return DayTable(np.array(ids, dtype=np.int64), np.array(counts, dtype=np.int64),
+                    np.fromstring(",".join(joined), dtype=np.int64, sep=","))
 
 
 # ---------------------------------------------------------------- the owner's charts

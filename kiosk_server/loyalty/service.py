@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlmodel import Session, col
 
 from kiosk_server.core.calendar import LocalDay, Span, week_of
@@ -324,25 +324,28 @@ _SPEND_WINDOWS = Prepared(
     select(col(Purchase.customer_id),
            func.sum(case((col(Purchase.occurred_at) > bindparam("split"),
                           col(Purchase.amount_vnd)), else_=0)),
-           func.sum(case((col(Purchase.occurred_at) <= bindparam("split"),
-                          col(Purchase.amount_vnd)), else_=0)))
+           func.sum(case((and_(col(Purchase.occurred_at) <= bindparam("split"),
+                               col(Purchase.occurred_at) > bindparam("since")),
+                          col(Purchase.amount_vnd)), else_=0)),
+           func.sum(col(Purchase.amount_vnd)))
     .where(col(Purchase.customer_id).between(bindparam("first_id"), bindparam("last_id")),
-           col(Purchase.occurred_at) > bindparam("since"),
+           col(Purchase.occurred_at) > bindparam("year_since"),
            col(Purchase.occurred_at) <= bindparam("until"),
            col(Purchase.voided_at).is_(None))
     .group_by(col(Purchase.customer_id)))
 
 
 def spend_windows(db: Executor, *, first_id: int, last_id: int, until: datetime,
-                  days: int = 90) -> dict[int, tuple[int, int]]:
+                  days: int = 90, year_days: int = 365) -> dict[int, tuple[int, int, int]]:
     """Each customer's spend (sales not voided) from `first_id` to `last_id`, in the `days`
-    before `until` and in the `days` before those, in one aggregate pass; customers without
-    a sale in either are left out."""
+    before `until`, in the `days` before those, and in the `year_days` before `until`, in
+    one aggregate pass; customers without a sale in any are left out."""
     window = timedelta(days=days)
     found = _SPEND_WINDOWS.rows(db, {"first_id": first_id, "last_id": last_id, "until": until,
-                                     "split": until - window, "since": until - 2 * window})
-    return {customer_id: (int(recent or 0), int(before or 0))
-            for customer_id, recent, before in found}
+                                     "split": until - window, "since": until - 2 * window,
+                                     "year_since": until - timedelta(days=year_days)})
+    return {customer_id: (int(recent or 0), int(before or 0), int(year or 0))
+            for customer_id, recent, before, year in found}
 
 
 def weekly_sales(db: Executor, *, span: Span) -> dict[int, tuple[int, int]]:

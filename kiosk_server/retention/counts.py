@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
+import numpy as np
 from sqlalchemy import func, select
 from sqlmodel import col
 
@@ -40,14 +41,22 @@ def counts_as_of(database: Database, moments: Sequence[Moment]) -> list[dict[Sta
             if not ids:
                 break
             offset_s = moments[0].offset_s if moments else 0
-            days = visit_days.visit_days(session, first_id=ids[0], last_id=ids[-1],
-                                         offset_s=offset_s)
+            days = _by_customer(visit_days.visit_days(session, first_id=ids[0],
+                                                      last_id=ids[-1], offset_s=offset_s))
             added = visit_days.added_times(session, first_id=ids[0], last_id=ids[-1])
             for moment, tally in zip(moments, tallies, strict=True):
                 _tally(session, moment, days, added, first_id=ids[0], last_id=ids[-1],
                        into=tally)
         after_id = ids[-1]
     return [{status: tally[status] for status in Status} for tally in tallies]
+
+
+def _by_customer(table: visit_days.DayTable) -> dict[int, list[int]]:
+    """Each customer's visit days, ascending, each once."""
+    ends = np.cumsum(table.counts)
+    return {int(customer_id): sorted(set(table.days[end - count:end].tolist()))
+            for customer_id, count, end in zip(table.customer_ids, table.counts, ends,
+                                               strict=True)}
 
 
 def _tally(db: Executor, moment: Moment, days: dict[int, list[int]],
@@ -58,7 +67,7 @@ def _tally(db: Executor, moment: Moment, days: dict[int, list[int]],
         all_days = days.get(customer_id, [])
         before = all_days[:bisect_right(all_days, moment.today)]
         if before or added_at <= moment.now:
-            recent, earlier = spend.get(customer_id, (0, 0))
+            recent, earlier, _year = spend.get(customer_id, (0, 0, 0))
             into[rhythm.standing(before, today=moment.today, spend_recent_vnd=recent,
                                  spend_before_vnd=earlier,
                                  thresholds=moment.thresholds).status] += 1

@@ -14,14 +14,17 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select
+from sqlalchemy import select, type_coerce
+from sqlalchemy.types import NullType
 from sqlmodel import Field, Session, SQLModel, col
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Access, Executor
+from kiosk_server.core.db import Access, Database, Executor, Prepared
+from kiosk_server.core.db import table_of as _table
 from kiosk_server.core.errors import DomainError, conflict
 from kiosk_server.core.types import UtcDateTime, utcnow
 from kiosk_server.customers import visit_days
@@ -104,7 +107,12 @@ class History:
 
 def utc_offset(settings: Settings, now: datetime) -> int:
     """The shop's UTC offset at `now`, in seconds."""
-    offset = now.astimezone(settings.zone).utcoffset()
+    return zone_offset(settings.zone, now)
+
+
+def zone_offset(zone: ZoneInfo, now: datetime) -> int:
+    """`zone`'s offset from UTC at `now`, in seconds."""
+    offset = now.astimezone(zone).utcoffset()
     return int(offset.total_seconds()) if offset is not None else 0
 
 
@@ -120,11 +128,26 @@ def history(db: Executor, *, utc_offset_seconds: int, now: datetime,
                                        customer_ids=customer_ids)
     table = np.array(rows, dtype=np.int64).reshape(-1, 4)
     ids, days, first, last = table.T
-    today = local_day(now, utc_offset_seconds)
+    return summarised(ids, days, first, last, today=local_day(now, utc_offset_seconds))
+
+
+def summarised(customer_ids: NDArray[np.int64], days: NDArray[np.int64],
+               first: NDArray[np.int64], last: NDArray[np.int64], *, today: int) -> History:
+    """The model's (x, t_x, T) of customers who visited on `days` days, the first and the
+    last of them on these day numbers, as of day `today`."""
     t_x = (last - first).astype(np.float64)
     # A visit dated after today (a clock set wrong) must not make T < t_x.
-    return History(customer_ids=ids, x=(days - 1).astype(np.float64), t_x=t_x,
+    return History(customer_ids=customer_ids, x=(days - 1).astype(np.float64), t_x=t_x,
                    T=np.maximum(today - first, t_x).astype(np.float64))
+
+
+def scored(parameters: bgnbd.Parameters, summary: History
+           ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """P(alive) and the visits expected in the next `HORIZON_DAYS` of each customer of
+    `summary` (one array each, in its order)."""
+    return (bgnbd.probability_alive(parameters, summary.x, summary.t_x, summary.T),
+            bgnbd.expected_visits(parameters, HORIZON_DAYS, summary.x, summary.t_x,
+                                  summary.T))
 
 
 def _latest(db: Executor, *, converged: bool) -> RetentionFit | None:
@@ -136,6 +159,31 @@ def _latest(db: Executor, *, converged: bool) -> RetentionFit | None:
 def current_fit(db: Executor) -> RetentionFit | None:
     """The model in use: the latest good fit (None before the first)."""
     return _latest(db, converged=True)
+
+
+def parameters_of(fit: RetentionFit | None) -> bgnbd.Parameters | None:
+    """A good fit's parameters (None for no fit)."""
+    if fit is None:
+        return None
+    assert fit.r is not None and fit.alpha is not None and fit.a is not None \
+        and fit.b is not None  # a good fit has all four
+    return bgnbd.Parameters(fit.r, fit.alpha, fit.a, fit.b)
+
+
+# The floats as the driver gives them (SQLAlchemy's float result processor needs a
+# cursor's description on PostgreSQL, which a `Prepared` plan has not).
+_CURRENT_PARAMETERS = Prepared(
+    select(*(type_coerce(_table(RetentionFit).c[name], NullType)
+             for name in ("r", "alpha", "a", "b")))
+    .where(col(RetentionFit.converged).is_(True))
+    .order_by(col(RetentionFit.id).desc()).limit(1))
+
+
+def current_parameters(db: Executor) -> bgnbd.Parameters | None:
+    """The parameters of the model in use, in one light query (each recomputation after a
+    visit reads them); None before the first good fit."""
+    found = _CURRENT_PARAMETERS.first(db)
+    return bgnbd.Parameters(*found) if found is not None else None
 
 
 def model_status(session: Session) -> RetentionModelPublic:
@@ -203,21 +251,40 @@ def fit_now(work: StaffWork, *, settings: Settings, now: datetime | None = None
     return status
 
 
+def refit(database: Database, *, zone: ZoneInfo, now: datetime | None = None
+          ) -> RetentionFit | None:
+    """Fit the model on the whole history and store the fit, as `fit_now` does but asked
+    by no one (the nightly pass, `kiosk retention recompute --fit`): not audited. A fit
+    that fails is stored and logged, and the model in use stays the last good one. None
+    (nothing done) while another fit runs in this process: that one gives the fresh
+    model."""
+    now = now or utcnow()
+    offset = zone_offset(zone, now)
+    with database.session(Access.READ) as session:
+        summary = history(session, utc_offset_seconds=offset, now=now)
+    if not _FITTING.acquire(blocking=False):
+        logger.info("retention fit skipped: another one is running")
+        return None
+    try:
+        row, _ = _attempt(summary, offset, None)
+    finally:
+        _FITTING.release()
+    with database.session() as session:
+        session.add(row)
+    return row
+
+
 def scores(session: Session, customer_ids: list[int], *, now: datetime | None = None
            ) -> dict[int, tuple[float, float]]:
     """{customer id: (P(alive), expected visits in the next 90 days)} by the model in use,
     for those of these customers who have visited; empty before the first good fit."""
     fit = current_fit(session)
-    if fit is None or not customer_ids:
+    parameters = parameters_of(fit)
+    if fit is None or parameters is None or not customer_ids:
         return {}
-    assert fit.r is not None and fit.alpha is not None and fit.a is not None \
-        and fit.b is not None  # a good fit has all four
     summary = history(session, utc_offset_seconds=fit.utc_offset_seconds,
                       now=now or utcnow(), customer_ids=customer_ids)
-    parameters = bgnbd.Parameters(fit.r, fit.alpha, fit.a, fit.b)
-    alive = bgnbd.probability_alive(parameters, summary.x, summary.t_x, summary.T)
-    visits = bgnbd.expected_visits(parameters, HORIZON_DAYS, summary.x, summary.t_x,
-                                   summary.T)
+    alive, visits = scored(parameters, summary)
     return {int(i): (float(p), float(v))
             for i, p, v in zip(summary.customer_ids, alive, visits, strict=True)}
 

@@ -106,6 +106,13 @@ class CustomerStatus(SQLModel, table=True):
                                   description="spend in the last 90 days")
     spend_before_vnd: int = Field(default=0, sa_type=BigInteger,
                                   description="spend in the 90 days before those")
+    usual_spend_vnd: int = Field(default=0, sa_type=BigInteger,
+                                 description="their usual spend per 90 days: the last 365 "
+                                             "days' times 90/365")
+    p_alive: float | None = Field(default=None, description="the model's chance that they "
+                                  "are still a customer (null: no good fit, or no visit)")
+    expected_visits_90d: float | None = Field(
+        default=None, description="the model's expected visits in the next 90 days")
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime,
                                  description="when the status became what it is")
     computed_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
@@ -136,6 +143,14 @@ class CustomerStatusPublic(SQLModel):
     spend_before_vnd: int
     spend_drop_pct: int | None = Field(
         description="how far the last 90 days' spend is below the 90 days before, in %")
+    usual_spend_vnd: int = Field(description="their usual spend per 90 days (the last 365 "
+                                 "days' times 90/365)")
+    p_alive: float | None = Field(description="the model's chance that they are still a "
+                                  "customer, 0 to 1 (null: no good fit yet, or no visit)")
+    expected_visits_90d: float | None = Field(
+        description="the model's expected visits in the next 90 days (null likewise)")
+    value_at_risk_vnd: int | None = Field(
+        description="usual_spend_vnd * (1 - p_alive), rounded (null when p_alive is)")
     changed_at: datetime
     computed_at: datetime
 

@@ -5,6 +5,10 @@ are one visit, so that the intervals between visits are the customer's rhythm, n
 minutes between two records. The usual interval is the median of the intervals between
 their visit days, once they have `min_intervals` of them; before that, they are `new`.
 
+The days are summed up (how many, the last, the median interval) for a batch of customers
+at once with numpy (`rhythms`), and the rules judge them all at once too (`judge`);
+`standing` is one customer's.
+
 The status is the most serious any rule gives: overdue (days since the last visit against
 the usual interval), spend down (the last 90 days against the 90 before), or no visit for
 `lapsed_after_days`. Its reason is the rule that gave it, with the figures a sentence is
@@ -13,10 +17,10 @@ said from (`sentence`)."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kiosk_server.retention.models import Reason, RetentionSettings, Status
+import numpy as np
+from numpy.typing import NDArray
 
-_SEVERITY = {Status.NEW: 0, Status.ACTIVE: 0, Status.WATCH: 1, Status.AT_RISK: 2,
-             Status.LAPSED: 3}
+from kiosk_server.retention.models import Reason, RetentionSettings, Status
 
 
 @dataclass(frozen=True)
@@ -47,11 +51,23 @@ class Standing:
     days_since: int | None
     spend_recent_vnd: int
     spend_before_vnd: int
+    usual_spend_vnd: int = 0  # per 90 days, from the last 365
+    # The return-visit model's scores (None: no good fit yet, or no visit to score).
+    p_alive: float | None = None
+    expected_visits_90d: float | None = None
 
     @property
     def spend_drop_pct(self) -> int | None:
         """How far the recent spend is below the one before, in whole % (None: not down)."""
         return drop_pct(self.spend_recent_vnd, self.spend_before_vnd)
+
+    @property
+    def value_at_risk_vnd(self) -> int | None:
+        """The usual spend the shop stands to lose: its share the model gives to the
+        customer being gone (None without a score)."""
+        if self.p_alive is None:
+            return None
+        return round(self.usual_spend_vnd * (1 - self.p_alive))
 
 
 def drop_pct(recent: int, before: int) -> int | None:
@@ -60,55 +76,114 @@ def drop_pct(recent: int, before: int) -> int | None:
     return round((before - recent) * 100 / before)
 
 
-def standing(visit_days: Sequence[int], *, today: int, spend_recent_vnd: int = 0,
-             spend_before_vnd: int = 0, thresholds: Thresholds) -> Standing:
-    """The status of a customer whose visits fell on `visit_days` (day numbers, ascending,
-    distinct), as of day `today`, with their spend in the last 90 days and the 90 before.
-    (Run for every customer by the nightly pass: kept to plain arithmetic.)"""
-    count = len(visit_days)
-    since = today - visit_days[-1] if count else None
-    usual = _median_interval(visit_days) if count > thresholds.min_intervals else None
-    status, reason = Status.NEW, Reason.FEW_VISITS
-    if usual is not None and since is not None:
-        status = _by_overdue(since, usual, thresholds)
-        reason = Reason.ON_RHYTHM if status is Status.ACTIVE else Reason.OVERDUE
-        by_spend = _by_spend(spend_recent_vnd, spend_before_vnd, thresholds)
-        # The more serious; between equals, the rhythm (it says the most).
-        if _SEVERITY[by_spend] > _SEVERITY[status]:
-            status, reason = by_spend, Reason.SPEND_DOWN
-    if (since is not None and since >= thresholds.lapsed_after_days
-            and status is not Status.LAPSED):
-        status, reason = Status.LAPSED, Reason.LONG_ABSENCE
-    return Standing(status, reason, count, usual, since, spend_recent_vnd, spend_before_vnd)
+@dataclass(frozen=True)
+class Rhythms:
+    """Customers' visit days summed up, all at once (arrays, one entry per customer)."""
+
+    count: NDArray[np.int64]  # distinct visit days
+    first: NDArray[np.int64]  # the first and last of them (0 without any)
+    last: NDArray[np.int64]
+    usual: NDArray[np.float64]  # the median of the intervals between them (nan: none)
 
 
-def _median_interval(days: Sequence[int]) -> float:
-    intervals = sorted([later - earlier for earlier, later in zip(days, days[1:], strict=False)])
-    middle = len(intervals) // 2
-    if len(intervals) % 2:
-        return float(intervals[middle])
-    return (intervals[middle - 1] + intervals[middle]) / 2
+# A day number (days since 1970: below 2**22 until the year 13,000) in the low bits of a
+# sort key whose high bits are the customer's place: one flat sort sorts every customer.
+_DAY_BITS = 22
+_DAY_MASK = (1 << _DAY_BITS) - 1
 
 
-def _by_overdue(since: int, usual: float, thresholds: Thresholds) -> Status:
-    if since >= thresholds.lapsed_overdue * usual:
-        return Status.LAPSED
-    if since >= thresholds.at_risk_overdue * usual:
-        return Status.AT_RISK
-    if since >= thresholds.watch_overdue * usual:
-        return Status.WATCH
-    return Status.ACTIVE
+def rhythms(counts: NDArray[np.int64], days: NDArray[np.int64]) -> Rhythms:
+    """The rhythms of customers whose visits fell on `days` (the first `counts[0]` the
+    first customer's, and so on; in any order, a day any number of times), with numpy:
+    the nightly pass sums up every customer's days this way, a batch at once."""
+    n = counts.size
+    place = np.repeat(np.arange(n, dtype=np.int64), counts)
+    key = np.sort((place << _DAY_BITS) | days)
+    key = key[np.concatenate((key[:1] >= 0, key[1:] != key[:-1]))]  # each day once
+    place, day = key >> _DAY_BITS, key & _DAY_MASK
+    count = np.bincount(place, minlength=n)
+    ends = np.cumsum(count)
+    seen = count > 0
+    first, last = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    first[seen], last[seen] = day[(ends - count)[seen]], day[ends[seen] - 1]
+    same = place[1:] == place[:-1]
+    gaps = np.sort((place[1:][same] << _DAY_BITS) | (day[1:] - day[:-1])[same]) & _DAY_MASK
+    intervals = np.maximum(count - 1, 0)
+    starts = np.cumsum(intervals) - intervals
+    usual = np.full(n, np.nan)
+    has = intervals > 0
+    low = (starts + (intervals - 1) // 2)[has]
+    high = (starts + intervals // 2)[has]
+    usual[has] = (gaps[low] + gaps[high]) / 2
+    return Rhythms(count, first, last, usual)
 
 
-def _by_spend(recent: int, before: int, thresholds: Thresholds) -> Status:
-    if before <= 0 or recent >= before:
-        return Status.ACTIVE
+# Statuses and reasons by code, in the rules' arrays: a status's code is its severity
+# order (a more serious status has a higher code; new and active are equally well).
+STATUSES = (Status.NEW, Status.ACTIVE, Status.WATCH, Status.AT_RISK, Status.LAPSED)
+REASONS = tuple(Reason)
+_NEW, _ACTIVE, _WATCH, _AT_RISK, _LAPSED = range(len(STATUSES))
+_FEW_VISITS, _ON_RHYTHM, _OVERDUE, _SPEND_DOWN, _LONG_ABSENCE = (
+    REASONS.index(reason) for reason in (Reason.FEW_VISITS, Reason.ON_RHYTHM, Reason.OVERDUE,
+                                         Reason.SPEND_DOWN, Reason.LONG_ABSENCE))
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The rules' verdicts on customers, all at once (arrays, one entry per customer)."""
+
+    status: NDArray[np.int64]  # codes: STATUSES[code]
+    reason: NDArray[np.int64]  # codes: REASONS[code]
+    since: NDArray[np.int64]  # days since the last visit (meaningless without a visit)
+    rhythmic: NDArray[np.bool_]  # enough intervals for a usual one
+
+
+def judge(summary: Rhythms, *, today: int, spend_recent_vnd: NDArray[np.int64],
+          spend_before_vnd: NDArray[np.int64], thresholds: Thresholds) -> Judgement:
+    """The status of each customer of `summary` as of day `today`, with their spend in the
+    last 90 days and the 90 before: the most serious the rules give (plain arithmetic on
+    arrays, run for every customer by the nightly pass)."""
+    since = today - summary.last
+    rhythmic = summary.count > thresholds.min_intervals
+    usual = summary.usual
+    # nan (no usual interval) compares false: active, then new below.
+    by_rhythm = np.select([since >= thresholds.lapsed_overdue * usual,
+                           since >= thresholds.at_risk_overdue * usual,
+                           since >= thresholds.watch_overdue * usual], [_LAPSED, _AT_RISK, _WATCH],
+                          _ACTIVE)
+    recent, before = spend_recent_vnd, spend_before_vnd
     # In whole numbers: a drop of exactly the threshold counts.
-    if (before - recent) * 100 >= thresholds.at_risk_spend_drop_pct * before:
-        return Status.AT_RISK
-    if (before - recent) * 100 >= thresholds.watch_spend_drop_pct * before:
-        return Status.WATCH
-    return Status.ACTIVE
+    drop = np.where((before > 0) & (recent < before), (before - recent) * 100, -1)
+    by_spend = np.select([drop >= thresholds.at_risk_spend_drop_pct * before,
+                          drop >= thresholds.watch_spend_drop_pct * before],
+                         [_AT_RISK, _WATCH], _ACTIVE)
+    # The more serious; between equals, the rhythm (it says the most).
+    spend_worse = by_spend > by_rhythm
+    status = np.where(rhythmic, np.maximum(by_rhythm, by_spend), _NEW)
+    reason = np.where(~rhythmic, _FEW_VISITS,
+                      np.where(spend_worse, _SPEND_DOWN,
+                               np.where(by_rhythm == _ACTIVE, _ON_RHYTHM, _OVERDUE)))
+    away = (summary.count > 0) & (since >= thresholds.lapsed_after_days) & (status != _LAPSED)
+    status[away], reason[away] = _LAPSED, _LONG_ABSENCE
+    return Judgement(status, reason, since, rhythmic)
+
+
+def standing(visit_days: Sequence[int], *, today: int, spend_recent_vnd: int = 0,
+             spend_before_vnd: int = 0, thresholds: Thresholds, usual_spend_vnd: int = 0,
+             score: tuple[float, float] | None = None) -> Standing:
+    """The status of one customer whose visits fell on `visit_days` (day numbers), as of
+    day `today`, with their spend in the last 90 days and the 90 before (`judge`); their
+    usual spend and the model's `score` (P(alive), expected visits) are carried along."""
+    summary = rhythms(np.array([len(visit_days)], dtype=np.int64),
+                      np.array(visit_days, dtype=np.int64))
+    verdict = judge(summary, today=today, spend_recent_vnd=np.array([spend_recent_vnd]),
+                    spend_before_vnd=np.array([spend_before_vnd]), thresholds=thresholds)
+    count = int(summary.count[0])
+    p_alive, expected = score if score is not None else (None, None)
+    return Standing(STATUSES[verdict.status[0]], REASONS[verdict.reason[0]], count,
+                    float(summary.usual[0]) if verdict.rhythmic[0] else None,
+                    int(verdict.since[0]) if count else None, spend_recent_vnd,
+                    spend_before_vnd, usual_spend_vnd, p_alive, expected)
 
 
 def _interval_words(days: float) -> str:

@@ -2,8 +2,9 @@
 admins), recomputing statuses a batch at a time, reading them, and their changes.
 
 A recomputation reads a batch of customers' visit days and spend in one aggregate pass
-each (through the customers and loyalty services), computes each status (`rhythm`),
-writes the rows whose figures moved, and records a `StatusChange` for each status that
+each (through the customers and loyalty services), scores the batch with the
+return-visit model in use (`fit`: all at once), computes each status (`rhythm`), writes
+the rows whose figures moved, and records a `StatusChange` for each status that
 changed; the changes are announced live to managers once committed."""
 
 from collections.abc import Sequence
@@ -13,24 +14,28 @@ from functools import partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, select, update
+import numpy as np
+from sqlalchemy import String, bindparam, case, delete, func, select, type_coerce, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import NullType
 from sqlmodel import Session, col
 
 from kiosk_server.core.db import Executor, Prepared, dialect_insert, on_commit, prepared_insert
 from kiosk_server.core.db import table_of as _table
 from kiosk_server.core.errors import DomainError
-from kiosk_server.core.types import utcnow
+from kiosk_server.core.types import UtcDateTime, utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.customers import visit_days
 from kiosk_server.live.channels import MANAGER_ALERTS
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.loyalty import service as loyalty
-from kiosk_server.retention import rhythm
+from kiosk_server.retention import bgnbd, fit, rhythm
 from kiosk_server.retention.models import (
     CustomerStatus,
     CustomerStatusListed,
     CustomerStatusPage,
     CustomerStatusPublic,
+    Reason,
     RetentionSettings,
     RetentionSettingsPublic,
     RetentionSettingsUpdate,
@@ -85,48 +90,100 @@ def settings_labels(session: Session, ids: list[int]) -> dict[int, str]:
 
 # ---------------------------------------------------------------- recomputing
 
-_COLUMNS = ("customer_id", "status", "reason", "visit_count", "usual_interval_days",
-            "days_since", "spend_recent_vnd", "spend_before_vnd", "changed_at", "computed_at")
-_FIGURES = slice(1, 8)  # status .. spend_before_vnd: what a rewrite compares
+# A status row's figures, in the order of a row built by `recompute`: what a rewrite
+# compares; `changed_at` and `computed_at` are the same for every row written at once.
+_FIGURES = ("customer_id", "status", "reason", "visit_count", "usual_interval_days",
+            "days_since", "spend_recent_vnd", "spend_before_vnd", "usual_spend_vnd", "p_alive",
+            "expected_visits_90d")
+_YEAR_DAYS = 365
+# Statuses and reasons travel as their plain values: no enum conversion for every row.
+_AS_TEXT = {"status", "reason"}
+_STATUS_TEXT = np.array([status.value for status in rhythm.STATUSES], dtype=object)
+_REASON_TEXT = np.array([reason.value for reason in rhythm.REASONS], dtype=object)
+_NO_SPEND = (0, 0, 0)
+# Read as the driver gives them (a float: SQLAlchemy's float result processor needs a
+# cursor's description on PostgreSQL, which a `Prepared` plan has not).
+_AS_GIVEN = {"usual_interval_days", "p_alive", "expected_visits_90d"}
 
 
+def _plain(name: str) -> Any:
+    column = _table(CustomerStatus).c[name]
+    if name in _AS_TEXT:
+        return type_coerce(column, String)
+    return type_coerce(column, NullType) if name in _AS_GIVEN else column
+
+
+_STORED = (select(*(_plain(name) for name in _FIGURES))
+           .where(col(CustomerStatus.customer_id).between(bindparam("first_id"),
+                                                          bindparam("last_id"))))
 # Two passes at once (two server processes) record one change: the second waits (FOR
 # UPDATE on PostgreSQL; SQLite has one writer at a time anyway).
-_EXISTING = (select(*(_table(CustomerStatus).c[name] for name in _COLUMNS))
-             .where(col(CustomerStatus.customer_id).between(bindparam("first_id"),
-                                                            bindparam("last_id")))
-             .with_for_update())
+_EXISTING = Prepared(_STORED.with_for_update())
+_AS_READ = Prepared(_STORED)  # read ahead, outside the write transaction
 
 
 def _upsert(dialect: str) -> Any:
-    statement = dialect_insert(dialect, _table(CustomerStatus)).values(
-        {name: bindparam(name) for name in _COLUMNS})
-    return statement.on_conflict_do_update(
-        index_elements=["customer_id"],
-        set_={name: statement.excluded[name] for name in _COLUMNS[1:]})
+    """Rows in, each existing one updated. SQLite: one row per execution, in an
+    `executemany`. PostgreSQL: one execution for them all, each column an array unnested
+    (an `executemany` there costs a round trip's work for every row)."""
+    table = _table(CustomerStatus)
+    at = bindparam("at", type_=UtcDateTime())
+    if dialect == "postgresql":
+        source = select(*(func.unnest(bindparam(name, type_=ARRAY(_value_type(name))))
+                          for name in _FIGURES), at, at)
+        statement = dialect_insert(dialect, table).from_select(
+            [*_FIGURES, "changed_at", "computed_at"], source)
+    else:
+        statement = dialect_insert(dialect, table).values(
+            {**{name: bindparam(name, type_=_value_type(name)) for name in _FIGURES},
+             "changed_at": at, "computed_at": at})
+    return statement.on_conflict_do_update(index_elements=["customer_id"], set_={
+        **{name: statement.excluded[name] for name in _FIGURES[1:]},
+        # Figures moved within one status: it became what it is earlier.
+        "changed_at": case((table.c.status == statement.excluded.status, table.c.changed_at),
+                           else_=statement.excluded.changed_at),
+        "computed_at": statement.excluded.computed_at})
+
+
+def _value_type(name: str) -> Any:
+    return String() if name in _AS_TEXT else _table(CustomerStatus).c[name].type
 
 
 _UPSERT = Prepared(_upsert)
+
+
+def _write(session: Session, rows: list[tuple], at: datetime) -> None:
+    """Write these status rows (`_FIGURES`), computed at `at`."""
+    if session.connection().dialect.name == "postgresql":
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        _UPSERT.rows(session, {**dict(zip(_FIGURES, columns, strict=True)), "at": at})
+    else:
+        _UPSERT.many(session, [dict(zip(_FIGURES, row, strict=True)) for row in rows],
+                     shared={"at": at})
+
+
 _ADD_CHANGE = prepared_insert(StatusChange, ["customer_id", "from_status", "to_status",
                                              "reason", "changed_at"])
 
 
 @dataclass(frozen=True)
 class Moment:
-    """When a recomputation stands: the time, the shop's local day, the thresholds."""
+    """When a recomputation stands: the time, the shop's local day, the thresholds, and
+    the return-visit model in use (None before its first good fit)."""
 
     now: datetime
     today: int  # local day number
     offset_s: int  # the shop's offset from UTC now
     thresholds: rhythm.Thresholds
+    model: bgnbd.Parameters | None = None
 
     @classmethod
     def of(cls, db: Executor, zone: ZoneInfo, now: datetime | None = None) -> "Moment":
         now = now or utcnow()
-        offset = now.astimezone(zone).utcoffset()
-        offset_s = int(offset.total_seconds()) if offset else 0
-        return cls(now, (int(now.timestamp()) + offset_s) // 86400, offset_s,
-                   rhythm.Thresholds.of(current_settings(db)))
+        offset_s = fit.zone_offset(zone, now)
+        return cls(now, fit.local_day(now, offset_s), offset_s,
+                   rhythm.Thresholds.of(current_settings(db)),
+                   fit.current_parameters(db))
 
 
 @dataclass(frozen=True)
@@ -146,53 +203,115 @@ class StatusHook(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Batch:
+    """A batch of the full pass read ahead, outside its write transaction (`read_batch`):
+    the customers, their status rows as computed, the rows stored as they were read."""
+
+    ids: list[int]
+    rows: list[tuple]
+    stored: dict[int, tuple]
+
+
+def read_batch(db: Executor, ids: list[int], *, moment: Moment) -> Batch:
+    """The statuses of the customers `ids` (ascending) computed, and their rows as stored,
+    in the caller's (read) transaction: the full pass reads batches while it writes the
+    one before."""
+    stored = {row[0]: row for row in _AS_READ.rows(db, {"first_id": ids[0], "last_id": ids[-1]})}
+    return Batch(ids, _rows(db, ids, moment), stored)
+
+
 def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
-              hub: LocalHub | None = None, hooks: Sequence[StatusHook] = ()) -> list[Change]:
+              hub: LocalHub | None = None, hooks: Sequence[StatusHook] = (),
+              read: Batch | None = None) -> list[Change]:
     """Recompute the statuses of the customers `ids` (ascending, close together: one id
     range is read), in the caller's transaction; the changes (from a previous status),
-    announced once committed. `hooks` hear of every row written."""
+    announced once committed. `hooks` hear of every row written. With `read` (these
+    customers read ahead), a row another recomputation wrote since is left as it is
+    (that one came after the read, and its customer's visits after it bring another),
+    and so is a customer erased since."""
     if not ids:
         return []
-    first_id, last_id = ids[0], ids[-1]
-    days = visit_days.visit_days(session, first_id=first_id, last_id=last_id,
-                                offset_s=moment.offset_s)
-    spend = loyalty.spend_windows(session, first_id=first_id, last_id=last_id, until=moment.now)
-    old = {row[0]: tuple(row) for row in session.execute(
-        _EXISTING, {"first_id": first_id, "last_id": last_id})}
-    writes: list[dict[str, Any]] = []
-    changes: list[Change] = []
-    written: list[Change] = []
-    for customer_id in ids:
-        recent, before = spend.get(customer_id, (0, 0))
-        now = rhythm.standing(days.get(customer_id, ()), today=moment.today,
-                              spend_recent_vnd=recent, spend_before_vnd=before,
-                              thresholds=moment.thresholds)
-        row = (customer_id, now.status.value, now.reason.value, now.visit_count,
-               now.usual_interval_days, now.days_since, now.spend_recent_vnd,
-               now.spend_before_vnd)
-        previous = old.get(customer_id)
-        if previous is not None and _same(previous, row):
-            continue
-        changed_at = moment.now
-        was = None if previous is None else Status(previous[1])
-        if previous is not None and was is now.status:
-            changed_at = previous[8]
-        elif was is not None:
-            changes.append(Change(customer_id, was, now))
-        written.append(Change(customer_id, was, now))
-        writes.append(dict(zip(_COLUMNS, (*row, changed_at), strict=False)))
-    if writes:
-        _UPSERT.many(session, writes, shared={"computed_at": moment.now})
+    rows = read.rows if read is not None else _rows(session, ids, moment)
+    old = {row[0]: row for row in _EXISTING.rows(
+        session, {"first_id": ids[0], "last_id": ids[-1]})}
+    writes = [row for row in rows if old.get(row[0]) != row]
+    if read is not None:
+        # Nor a customer erased since.
+        still = set(customers.customer_ids(session, after_id=ids[0] - 1, limit=len(ids)))
+        writes = [row for row in writes
+                  if old.get(row[0]) == read.stored.get(row[0]) and row[0] in still]
+    if not writes:
+        return []
+    _write(session, writes, moment.now)
+    changes = [Change(row[0], Status(old[row[0]][1]), _standing_of_row(row))
+               for row in writes if row[0] in old and old[row[0]][1] != row[1]]
     if changes:
         _ADD_CHANGE.many(session, [
             {"customer_id": c.customer_id, "from_status": c.before, "to_status": c.after.status,
              "reason": c.after.reason, "changed_at": moment.now} for c in changes])
         if hub is not None:
             _announce(session, hub, changes, moment.now)
-    if written:
+    if hooks:
+        written = [Change(row[0], Status(old[row[0]][1]) if row[0] in old else None,
+                          _standing_of_row(row)) for row in writes]
         for hook in hooks:
             hook(session, written, at=moment.now)
     return changes
+
+
+def _rows(db: Executor, ids: Sequence[int], moment: Moment) -> list[tuple]:
+    """The status rows (`_FIGURES`) of the customers `ids` (ascending) now: their visit
+    days and spend read in one aggregate pass each, then their rhythms, the rules' verdicts
+    and the model's scores computed all at once (no Python work per visit, little per
+    customer)."""
+    n = len(ids)
+    wanted = np.array(ids, dtype=np.int64)
+    days = visit_days.visit_days(db, first_id=ids[0], last_id=ids[-1], offset_s=moment.offset_s)
+    # The visited among `ids` (the range also holds erased customers' visits).
+    place = np.searchsorted(wanted, days.customer_ids)
+    ours = (place < n) & (wanted[np.minimum(place, n - 1)] == days.customer_ids)
+    summary = rhythm.rhythms(days.counts, days.days)
+    count, first, last = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    usual = np.full(n, np.nan)
+    at = place[ours]
+    count[at], first[at], last[at] = (summary.count[ours], summary.first[ours],
+                                      summary.last[ours])
+    usual[at] = summary.usual[ours]
+    spend = loyalty.spend_windows(db, first_id=ids[0], last_id=ids[-1], until=moment.now,
+                                  year_days=_YEAR_DAYS)
+    recent, before, year = (np.array(column, dtype=np.int64).reshape(n) for column in zip(
+        *(spend.get(customer_id, _NO_SPEND) for customer_id in ids), strict=True))
+    verdict = rhythm.judge(rhythm.Rhythms(count, first, last, usual), today=moment.today,
+                           spend_recent_vnd=recent, spend_before_vnd=before,
+                           thresholds=moment.thresholds)
+    seen = count > 0
+    p_alive, expected = np.full(n, None, dtype=object), np.full(n, None, dtype=object)
+    if moment.model is not None and seen.any():
+        alive, visits = fit.scored(moment.model, fit.summarised(
+            wanted[seen], count[seen], first[seen], last[seen], today=moment.today))
+        p_alive[seen], expected[seen] = alive.tolist(), visits.tolist()
+    return list(zip(
+        ids, _STATUS_TEXT[verdict.status].tolist(), _REASON_TEXT[verdict.reason].tolist(),
+        count.tolist(), _or_none(usual, verdict.rhythmic), _or_none(verdict.since, seen),
+        recent.tolist(), before.tolist(), _per_90_days(year), p_alive.tolist(),
+        expected.tolist(), strict=True))
+
+
+def _per_90_days(year: np.ndarray) -> list[int]:
+    """The usual spend per 90 days from a year's, rounded as `round` does (half to even)."""
+    return np.rint(year * 90 / _YEAR_DAYS).astype(np.int64).tolist()
+
+
+def _or_none(values: np.ndarray, known: np.ndarray) -> list[Any]:
+    """`values` as Python numbers, None where not `known`."""
+    found = values.astype(object)
+    found[~known] = None
+    return found.tolist()
+
+
+def _standing_of_row(row: tuple) -> rhythm.Standing:
+    return rhythm.Standing(Status(row[1]), Reason(row[2]), *row[3:])
 
 
 def followed(session: Session, *, customer_id: int) -> bool:
@@ -202,13 +321,6 @@ def followed(session: Session, *, customer_id: int) -> bool:
         return customers.guest(session, customer_id=customer_id).erased_at is None
     except DomainError:
         return False
-
-
-def _same(previous: tuple, row: tuple) -> bool:
-    figures = tuple(previous[_FIGURES])
-    # The database gives enums back as their members, the row has their values.
-    figures = tuple(getattr(value, "value", value) for value in figures)
-    return figures == row[_FIGURES]
 
 
 def _announce(session: Session, hub: LocalHub, changes: list[Change], at: datetime) -> None:
@@ -230,7 +342,10 @@ def public_of(customer_id: int, figures: rhythm.Standing, *, changed_at: datetim
         visit_count=figures.visit_count, usual_interval_days=figures.usual_interval_days,
         days_since=figures.days_since, spend_recent_vnd=figures.spend_recent_vnd,
         spend_before_vnd=figures.spend_before_vnd, spend_drop_pct=figures.spend_drop_pct,
-        changed_at=changed_at, computed_at=computed_at)
+        usual_spend_vnd=figures.usual_spend_vnd, p_alive=figures.p_alive,
+        expected_visits_90d=figures.expected_visits_90d,
+        value_at_risk_vnd=figures.value_at_risk_vnd, changed_at=changed_at,
+        computed_at=computed_at)
 
 
 # ---------------------------------------------------------------- reading
@@ -250,14 +365,7 @@ def status_of(session: Session, *, customer_id: int, zone: ZoneInfo) -> Customer
 
 def compute(db: Executor, customer_id: int, *, moment: Moment) -> rhythm.Standing:
     """One customer's standing now, from their visits and spend (nothing saved)."""
-    days = visit_days.visit_days(db, first_id=customer_id, last_id=customer_id,
-                                offset_s=moment.offset_s)
-    spend = loyalty.spend_windows(db, first_id=customer_id, last_id=customer_id,
-                                  until=moment.now)
-    recent, before = spend.get(customer_id, (0, 0))
-    return rhythm.standing(days.get(customer_id, ()), today=moment.today,
-                           spend_recent_vnd=recent, spend_before_vnd=before,
-                           thresholds=moment.thresholds)
+    return _standing_of_row(_rows(db, [customer_id], moment)[0])
 
 
 def status_page(session: Session, *, status: Status, after: int = 0, limit: int = 50
@@ -279,7 +387,8 @@ def status_page(session: Session, *, status: Status, after: int = 0, limit: int 
 
 def _standing_of(row: CustomerStatus) -> rhythm.Standing:
     return rhythm.Standing(row.status, row.reason, row.visit_count, row.usual_interval_days,
-                           row.days_since, row.spend_recent_vnd, row.spend_before_vnd)
+                           row.days_since, row.spend_recent_vnd, row.spend_before_vnd,
+                           row.usual_spend_vnd, row.p_alive, row.expected_visits_90d)
 
 
 def changes_since(session: Session, *, since: datetime, limit: int = 200) -> list[StatusChange]:

@@ -8,22 +8,25 @@ transactions, so that a check-in never waits for it: half a second after a visit
 burst at a gate is then a few transactions, not one per scan), at most `DRAIN_BATCH` each
 half second, `PER_TRANSACTION` to a transaction, the check-ins waiting for the write lock
 first between two. The same thread runs the full pass each night at `NIGHTLY_HOUR` (the
-shop's time): days since the last visit grow without any visit."""
+shop's time), the return-visit model fitted anew first: days since the last visit grow
+without any visit, and the model learns from the day's visits."""
 
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Access, Database
+from kiosk_server.core.db import Access, Database, commit_without_waiting
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.live.hub import LocalHub
-from kiosk_server.retention import service
+from kiosk_server.retention import fit, service
 from kiosk_server.retention.service import BATCH, Moment, StatusHook
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,8 @@ PER_TRANSACTION = 10
 # check-ins is then handled in a few transactions, not one each, between its scans.
 SETTLE_S = 0.5
 STOP_TIMEOUT_S = 10.0
+# Batches of the full pass read at once ahead of the one written (the machine's cores).
+READERS = 2
 
 
 # Told when a full pass has finished, with the time it stood at (a higher domain's daily
@@ -53,24 +58,52 @@ class PassReport:
 
 def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None,
               now: datetime | None = None, batch: int = BATCH,
-              hooks: Sequence[StatusHook] = (), after: Sequence[PassHook] = ()) -> PassReport:
-    """Recompute every customer's status, `batch` customers per short transaction; then
-    tell `after`."""
+              hooks: Sequence[StatusHook] = (), after: Sequence[PassHook] = (),
+              refit: bool = False) -> PassReport:
+    """Recompute every customer's status, `batch` customers per short transaction (each
+    read ahead: `service.recompute`); then tell `after`. With `refit`, the return-visit
+    model is fitted first (outside any write transaction; a failed fit leaves the last
+    good one in use), and the pass scores with it."""
     started = time.perf_counter()
+    if refit:
+        fitted = fit.refit(database, zone=zone, now=now)
+        if fitted is not None and not fitted.converged:
+            log.warning("retention fit failed, the last good one stays: %s", fitted.message)
     with database.session(Access.READ) as session:
         moment = Moment.of(session, zone, now)
-    after_id, count, changes = 0, 0, 0
-    while True:
+    count, changes = 0, 0
+    after_id: int | None = 0
+    ahead: deque[Future[service.Batch]] = deque()
+
+    def read(ids: list[int]) -> service.Batch:
         with database.session(Access.READ) as session:
-            ids = customers.customer_ids(session, after_id=after_id, limit=batch)
-        if not ids:
-            break
-        with database.session() as session:
-            changes += len(service.recompute(session, ids, moment=moment, hub=hub,
-                                             hooks=hooks))
-        database.let_waiting_writers_in()
-        count += len(ids)
-        after_id = ids[-1]
+            return service.read_batch(session, ids, moment=moment)
+
+    def read_ahead(reader: ThreadPoolExecutor) -> None:
+        nonlocal after_id
+        while after_id is not None and len(ahead) < READERS:
+            with database.session(Access.READ) as session:
+                ids = customers.customer_ids(session, after_id=after_id, limit=batch)
+            if not ids:
+                after_id = None
+                return
+            ahead.append(reader.submit(read, ids))
+            after_id = ids[-1]
+
+    # `READERS` batches are read at once, in threads (the databases' work runs without the
+    # interpreter's lock), while the one before them is written.
+    with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="kiosk-retention-read"
+                            ) as reader:
+        read_ahead(reader)
+        while ahead:
+            current = ahead.popleft().result()
+            read_ahead(reader)
+            with database.session() as session:
+                commit_without_waiting(session)  # statuses: computed again after a crash
+                changes += len(service.recompute(session, current.ids, moment=moment, hub=hub,
+                                                 hooks=hooks, read=current))
+            database.let_waiting_writers_in()
+            count += len(current.ids)
     for hook in after:
         hook(database, moment.now)
     return PassReport(count, changes, time.perf_counter() - started)
@@ -79,21 +112,24 @@ def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None
 def recompute_customers(database: Database, ids: list[int], *, zone: ZoneInfo,
                         hub: LocalHub | None = None, hooks: Sequence[StatusHook] = ()) -> int:
     """Recompute these customers now, `PER_TRANSACTION` to a short transaction (the
-    check-ins waiting for the write lock go first between two), the thresholds read once;
-    the changes."""
-    with database.session(Access.READ) as session:
-        moment = Moment.of(session, zone)
+    check-ins waiting for the write lock go first between two), the thresholds and the
+    model read once (in the first: no transaction of their own); the changes."""
     wanted = sorted(set(ids))
+    moment: Moment | None = None
     changes = 0
     for start in range(0, len(wanted), PER_TRANSACTION):
         if start:
             database.let_waiting_writers_in()
         with database.session() as session:
+            commit_without_waiting(session)  # statuses: computed again after a crash
+            moment = moment or Moment.of(session, zone)
             for customer_id in wanted[start:start + PER_TRANSACTION]:
                 if service.followed(session, customer_id=customer_id):
                     changes += len(service.recompute(session, [customer_id], moment=moment,
                                                      hub=hub, hooks=hooks))
     return changes
+
+
 
 
 class RetentionWorker:
@@ -168,7 +204,7 @@ class RetentionWorker:
                 if utcnow() >= night:
                     night = self._next_night()
                     report = full_pass(self._database, zone=self._zone, hub=self._hub,
-                                       hooks=self._hooks, after=self._after_pass)
+                                       hooks=self._hooks, after=self._after_pass, refit=True)
                     log.info("retention pass: %d customers, %d changes, %.1f s",
                              report.customers, report.changes, report.seconds)
             except Exception:  # the database was unreachable, say: the next round tries again

@@ -1,17 +1,20 @@
 """The status from a customer's own rhythm, at each threshold (pure: no database)."""
 
+import numpy as np
 import pytest
 
 from kiosk_server.retention.models import Reason, Status
-from kiosk_server.retention.rhythm import Thresholds, sentence, standing
+from kiosk_server.retention.rhythm import Thresholds, rhythms, sentence, standing
 
 DEFAULTS = Thresholds()
 TODAY = 20_000
 
 
-def regular(since: int, interval: int = 10, visits: int = 5, **spend: int):
+def regular(since: int, interval: int = 10, visits: int = 5, spend_recent_vnd: int = 0,
+            spend_before_vnd: int = 0):
     days = sorted(TODAY - since - interval * n for n in range(visits))
-    return standing(days, today=TODAY, thresholds=DEFAULTS, **spend)
+    return standing(days, today=TODAY, thresholds=DEFAULTS, spend_recent_vnd=spend_recent_vnd,
+                    spend_before_vnd=spend_before_vnd)
 
 
 @pytest.mark.parametrize(("since", "status"), [
@@ -81,3 +84,15 @@ def test_each_reason_said_in_vietnamese_and_english():
     odd = standing([TODAY - 42, TODAY - 31, TODAY - 21, TODAY - 10, TODAY - 1],
                    today=TODAY, thresholds=DEFAULTS)  # 11, 10, 11, 9: median 10.5
     assert sentence(odd, "en").startswith("usually visits every ~10.5 days")
+
+
+def test_a_batch_of_customers_is_summed_up_at_once_as_each_alone():
+    # In any order, a day with several visits counted once; a customer without any visit.
+    histories = [[9, 3, 3, 5], [], [20_000, 19_990, 19_980, 19_975, 19_990], [7]]
+    found = rhythms(np.array([len(days) for days in histories], dtype=np.int64),
+                    np.array([day for days in histories for day in days], dtype=np.int64))
+    assert found.count.tolist() == [3, 0, 4, 1]
+    assert (found.first[[0, 2, 3]].tolist(), found.last[[0, 2, 3]].tolist()) == (
+        [3, 19_975, 7], [9, 20_000, 7])
+    assert found.usual[[0, 2]].tolist() == [3.0, 10.0]  # gaps 2, 4 and 5, 10, 10
+    assert np.isnan(found.usual[[1, 3]]).all()

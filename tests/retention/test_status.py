@@ -13,6 +13,8 @@ from websockets.sync.client import connect
 from kiosk_server import history
 from kiosk_server.core.db import Access
 from kiosk_server.core.types import utcnow
+from kiosk_server.customers import service as customers
+from kiosk_server.customers.models import Visit, VisitKind
 from kiosk_server.privacy import service as privacy
 from kiosk_server.retention import service
 from kiosk_server.retention.models import CustomerStatus, Status
@@ -140,6 +142,9 @@ def test_a_sale_recomputes_its_customer_after_the_commit_and_managers_see_it_liv
     assert (alert["from_status"], alert["status"], alert["reason"]) == (
         "lapsed", "active", "on_rhythm")
     assert alert["days_since"] == 0 and alert["customer_name"]
+    # No fit yet: the model's scores are there, empty; the usual spend counts the sale.
+    assert (alert["p_alive"], alert["value_at_risk_vnd"]) == (None, None)
+    assert alert["usual_spend_vnd"] >= round(200_000 * 90 / 365)
     status = http.get(f"/api/v1/customers/{drifting.customer_id}/status",
                       headers=admin.headers).json()
     assert status["status"] == "active"
@@ -191,3 +196,26 @@ def test_the_status_is_in_the_customers_export_and_goes_with_their_erasure(db, s
         parts = privacy.collect(session, customer_id=drifting.customer_id)
     assert parts["status"] == [] and parts["status_changes"] == []
     assert drifting.customer_id not in _statuses(db)
+
+
+def test_the_full_pass_leaves_a_row_recomputed_after_it_read_its_batch(db, settings):
+    planted = _plant(db, settings, count=20)
+    full_pass(db, zone=settings.zone)
+    [drifting] = [p for p in planted if p.label == "3.0x overdue, 31 days"]
+    later = utcnow() + timedelta(days=40)  # every row's days since grows: all rewritten
+    with db.session(Access.READ) as session:
+        moment = service.Moment.of(session, settings.zone, later)
+        ids = customers.customer_ids(session, limit=1000)
+        read = service.read_batch(session, ids, moment=moment)
+    # Meanwhile a visit, and its customer's recomputation after it (the worker's).
+    with db.session() as session:
+        session.add(Visit(customer_id=drifting.customer_id, kind=VisitKind.EVENT,
+                          occurred_at=utcnow(), gate=""))
+    recompute_customers(db, [drifting.customer_id], zone=settings.zone)
+    with db.session() as session:
+        service.recompute(session, read.ids, moment=moment, read=read)
+    statuses = _statuses(db)
+    assert (statuses[drifting.customer_id].status, statuses[drifting.customer_id].days_since) \
+        == (Status.ACTIVE, 0)
+    others = [p for p in planted if p.customer_id != drifting.customer_id]
+    assert all(statuses[p.customer_id].computed_at == later for p in others)

@@ -2,14 +2,14 @@
 owner's chart of statuses over time; statuses themselves are only kept for now)
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-06 21:31:06
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0026'
-down_revision = '0024'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
