@@ -2,6 +2,7 @@
 and its reason as a sentence, then the return-visit model's scores as a sentence, on the
 customer's admin page and in the till's panel, in Vietnamese and in English."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from kiosk_server.retention.worker import full_pass
 from tests.ui.admin_pages import admin_tab
 from tests.ui.test_checkout import Till
 
-SHOTS = Path("/work/helpers/shots/retperf")
+SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "retperf"
 PHONE = {"width": 375, "height": 812}
 TABLET = {"width": 820, "height": 1180}
 WORDS = {
