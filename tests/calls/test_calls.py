@@ -13,6 +13,7 @@ from kiosk_server.core.db import Access
 from kiosk_server.core.types import utcnow
 from kiosk_server.loyalty.models import Purchase
 from kiosk_server.retention import fit
+from kiosk_server.retention.worker import full_pass
 from tests.calls.conftest import SCRIPT, cases_by_customer, key
 from tests.feedback.helpers import named_staff, sale_link
 from tests.retention.test_fit import seed, simulated
@@ -34,12 +35,13 @@ def _call(client, headers, case_id, **body):
                        json={"outcome": "no_answer", "client_key": key(), **body})
 
 
-def test_the_list_is_ordered_by_value_at_risk(shop, client, clerk, db):
+def test_the_list_is_ordered_by_value_at_risk(shop, client, clerk, db, settings):
     big, middle, small = (shop.one(label).customer_id for label in (
         "3.0x overdue, 30 days", "2.0x overdue, 21 days", "3.0x overdue, 31 days"))
     _spent(db, big, 3_650_000, 40)  # 900,000 a usual 90 days
     _spent(db, middle, 1_460_000, 200)  # 360,000
     _spent(db, small, 365_000, 300)  # 90,000
+    full_pass(db, zone=settings.zone, hooks=[shop.opener])  # the figures kept with statuses
     page = client.get("/api/v1/calls/cases", headers=clerk.headers).json()
     assert page["ranked_by_model"] is False  # no model fitted yet: by spend alone
     values = [row["value_at_risk_vnd"] for row in page["items"]]
@@ -211,11 +213,12 @@ def test_the_call_view_holds_the_history_a_call_needs(shop, client, clerk, admin
 
 
 def test_with_a_model_the_value_is_the_usual_spend_times_the_chance_they_are_gone(
-        client, db, admin):
+        client, db, admin, settings):
     ids = seed(db, simulated(utcnow()))
     assert client.post("/api/v1/retention/model/fit", headers=admin.headers).status_code == 200
     customer_id = ids[0]
     _spent(db, customer_id, 3_650_000, 30)
+    full_pass(db, zone=settings.zone)  # scores and spend kept with each status
     with db.session(Access.READ) as session:
         usual, p_alive, at_risk = value.values_at_risk(session, [customer_id])[customer_id]
         [(alive, _)] = fit.scores(session, [customer_id]).values()
