@@ -77,7 +77,9 @@ function visitLine(visit) {
       el("span", { class: "amount", text: money(visit.amount_vnd ?? 0) }),
       visit.items ? el("span", { class: "items", text: visit.items }) : null]
     : [el("span", { class: "kind", text: t("eventVisit") }),
-      el("span", { class: "event", text: visit.event_name || `#${visit.event_id}` }),
+      // A visit of the shop's history has no event (the demo's, an import's): none named.
+      visit.event_name || visit.event_id ? el("span", { class: "event",
+        text: visit.event_name || `#${visit.event_id}` }) : null,
       visit.gate ? el("span", { class: "gate", text: gateText(visit.gate) }) : null];
   return el("li", { class: visit.voided ? "voided" : "", dataset: { visitId: visit.id,
     kind: visit.kind } },
