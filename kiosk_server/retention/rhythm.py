@@ -25,15 +25,16 @@ from kiosk_server.retention.models import Reason, RetentionSettings, Status
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The settings' thresholds, as the rules read them."""
+    """The settings' thresholds, as the rules read them (their defaults are the settings
+    row's: `Thresholds.of(RetentionSettings())`)."""
 
-    min_intervals: int = 3
-    watch_overdue: float = 1.5
-    at_risk_overdue: float = 2.0
-    lapsed_overdue: float = 3.0
-    watch_spend_drop_pct: int = 20
-    at_risk_spend_drop_pct: int = 50
-    lapsed_after_days: int = 180
+    min_intervals: int
+    watch_overdue: float
+    at_risk_overdue: float
+    lapsed_overdue: float
+    watch_spend_drop_pct: int
+    at_risk_spend_drop_pct: int
+    lapsed_after_days: int
 
     @classmethod
     def of(cls, row: RetentionSettings) -> "Thresholds":

@@ -1,12 +1,14 @@
 """The status from a customer's own rhythm, at each threshold (pure: no database)."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from kiosk_server.retention.models import Reason, Status
+from kiosk_server.retention.models import Reason, RetentionSettings, Status
 from kiosk_server.retention.rhythm import Thresholds, rhythms, sentence, standing
 
-DEFAULTS = Thresholds()
+DEFAULTS = Thresholds.of(RetentionSettings())
 TODAY = 20_000
 
 
@@ -55,7 +57,7 @@ def test_too_few_intervals_is_new_unless_away_for_the_configured_days():
         assert away.status is status, since
     assert standing([TODAY - 180], today=TODAY, thresholds=DEFAULTS).reason \
         is Reason.LONG_ABSENCE
-    shorter = Thresholds(lapsed_after_days=30)
+    shorter = dataclasses.replace(DEFAULTS, lapsed_after_days=30)
     assert standing([TODAY - 30], today=TODAY, thresholds=shorter).status is Status.LAPSED
 
 
