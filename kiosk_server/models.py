@@ -11,6 +11,7 @@ from kiosk_server.calls.models import (
     LeaveAnswer,
     LeavingFlag,
 )
+from kiosk_server.campaigns.models import Campaign, CampaignRecipient
 from kiosk_server.cards.models import Card
 from kiosk_server.checkin.models import Checkin, EventFeed, Scan
 from kiosk_server.customers.models import Customer, CustomerImport, Visit
@@ -35,11 +36,12 @@ from kiosk_server.staff.models import AuthToken, Device, DevicePairing, StaffUse
 metadata = SQLModel.metadata
 
 __all__ = [
-    "AuditEntry", "AuthToken", "Call", "CallSettings", "Card", "Case", "Checkin", "Complaint",
-    "ComplaintStep", "Coupon", "Customer", "CustomerImport", "CustomerStatus", "Device",
-    "DevicePairing", "Event", "EventFeed", "ExitSurvey", "Export", "Feedback", "FeedbackRequest",
-    "FeedbackSettings", "Invitation", "InvitationSend", "InvitationSendRun", "LeaveAnswer",
-    "LeavingFlag", "LoyaltyAccount", "OutboxImage", "OutboxMessage", "PortalSession", "Purchase",
-    "Redemption", "RetentionFit", "RetentionSettings", "Reward", "Scan", "SignInLink",
-    "SignupRequest", "StaffUser", "StatusChange", "StatusCount", "Visit", "metadata",
+    "AuditEntry", "AuthToken", "Call", "CallSettings", "Campaign", "CampaignRecipient", "Card",
+    "Case", "Checkin", "Complaint", "ComplaintStep", "Coupon", "Customer", "CustomerImport",
+    "CustomerStatus", "Device", "DevicePairing", "Event", "EventFeed", "ExitSurvey", "Export",
+    "Feedback", "FeedbackRequest", "FeedbackSettings", "Invitation", "InvitationSend",
+    "InvitationSendRun", "LeaveAnswer", "LeavingFlag", "LoyaltyAccount", "OutboxImage",
+    "OutboxMessage", "PortalSession", "Purchase", "Redemption", "RetentionFit",
+    "RetentionSettings", "Reward", "Scan", "SignInLink", "SignupRequest", "StaffUser",
+    "StatusChange", "StatusCount", "Visit", "metadata",
 ]

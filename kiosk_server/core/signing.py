@@ -55,6 +55,7 @@ class TokenKind(StrEnum):
     SIGN_IN = "L"
     POSTER = "P"
     EXIT_SURVEY = "X"
+    UNSUBSCRIBE = "U"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 import re
 from datetime import UTC, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
@@ -35,6 +35,13 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Language(StrEnum):
+    """The languages Kiosk speaks: Vietnamese first, English on request."""
+
+    VI = "vi"
+    EN = "en"
 
 
 def enum_column(enum_class: type[Enum]) -> SAEnum:

@@ -20,7 +20,14 @@ from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from kiosk_server.core.text import clean_name
-from kiosk_server.core.types import NoteText, PlainText, UtcDateTime, enum_column, utcnow
+from kiosk_server.core.types import (
+    Language,
+    NoteText,
+    PlainText,
+    UtcDateTime,
+    enum_column,
+    utcnow,
+)
 from kiosk_server.messaging.models import Channel, Purpose
 
 
@@ -113,6 +120,10 @@ class CustomerBase(SQLModel):
         default_factory=list, sa_type=JSON,
         description='labels for the staff, lower-cased ("vip": the monitor announces them)',
     )
+    language: Language = Field(
+        default=Language.VI, sa_type=enum_column(Language),
+        sa_column_kwargs={"server_default": Language.VI.value},
+        description="the language of the messages they get (vi or en)")
 
 
 class Customer(CustomerBase, table=True):
@@ -140,6 +151,7 @@ class CustomerUpdate(SQLModel):
     consent_sms: bool | None = None
     preferred_channel: Channel | None = None
     tags: Tags | None = None
+    language: Language | None = None
 
 
 class ConsentSource(StrEnum):
@@ -150,6 +162,7 @@ class ConsentSource(StrEnum):
     POSTER = "poster"  # the customer, signing up from a poster's QR
     IMPORT = "import"  # a CSV file an employee imported
     STAFF = "staff"  # an employee, on the customer's page
+    UNSUBSCRIBE = "unsubscribe"  # the customer, by the unsubscribe link of a message
     MIGRATION = "migration"  # carried over from the single yes/no of earlier versions
 
 

@@ -25,6 +25,7 @@ class Purpose(Enum):
 
 class MessageStatus(Enum):
     PENDING = "pending"  # waiting for its next attempt (`next_attempt_at`)
+    HELD = "held"  # not to be claimed until released (its campaign is paused)
     SENDING = "sending"  # claimed by a sender; stuck here means the outcome is unknown
     SENT = "sent"
     FAILED = "failed"  # every attempt failed; never tried again
@@ -44,6 +45,9 @@ class OutboxMessage(SQLModel, table=True):
     subject: str = Field(max_length=500)
     body_text: str = Field(sa_type=Text)
     body_html: str = Field(default="", sa_type=Text)
+    unsubscribe_url: str = Field(
+        default="", max_length=500, sa_column_kwargs={"server_default": ""},
+        description="marketing: the one-click unsubscribe address (RFC 8058 headers)")
     status: MessageStatus = Field(default=MessageStatus.PENDING,
                                   sa_type=enum_column(MessageStatus))
     attempts: int = 0
@@ -69,6 +73,7 @@ class DeliveryState(Enum):
     """What an admin sees: the status, with a long `sending` shown as `unknown`."""
 
     PENDING = "pending"
+    HELD = "held"  # its campaign is paused
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"

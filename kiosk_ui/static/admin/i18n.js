@@ -703,6 +703,7 @@ const WORDS = {
   invitationColumn: ["Thư mời", "Invitation"],
   inviteNotSent: ["Chưa gửi", "Not sent"],
   inviteDelivery_pending: ["Đang chờ gửi ({time})", "Waiting to go out ({time})"],
+  inviteDelivery_held: ["Tạm dừng ({time})", "Paused ({time})"],
   inviteDelivery_sending: ["Đang gửi ({time})", "Being sent ({time})"],
   inviteDelivery_sent: ["Đã gửi {time}", "Sent {time}"],
   inviteDelivery_failed: ["Không gửi được ({time})", "Could not be sent ({time})"],
@@ -812,13 +813,16 @@ const WORDS = {
   allStates: ["Mọi trạng thái", "Every status"],
   filterByState: ["Lọc theo trạng thái", "Filter by status"],
   mail_pending: ["Đang chờ gửi", "Pending"],
+  mail_held: ["Tạm dừng", "Paused"],
   mail_sending: ["Đang gửi", "Sending"],
   mail_sent: ["Đã gửi", "Sent"],
   mail_failed: ["Không gửi được", "Failed"],
   mail_unknown: ["Không rõ", "Unknown"],
   mail_cancelled: ["Đã huỷ", "Cancelled"],
-  mailCancelledHint: ["Không gửi nữa: người nhận đã xoá dữ liệu cá nhân của mình.",
-    "Not sent: the recipient's personal data was erased."],
+  mailCancelledHint: ["Không gửi nữa: người nhận đã xoá dữ liệu cá nhân của mình, đã hủy "
+    + "nhận tin, hoặc chiến dịch của thư đã bị hủy.",
+    "Not sent: the recipient's personal data was erased, they unsubscribed, or the message's "
+    + "campaign was cancelled."],
   mailUnknownHint: ["Máy gửi đã nhận thư nhưng không báo lại: thư có thể đã đi, nên không tự "
     + "gửi lại.", "A sender took it and never reported back: it may have gone out, so it is "
     + "not sent again on its own."],
@@ -859,6 +863,8 @@ const WORDS = {
     "The customer {what} on their own page."],
   consentBy_poster: ["Khách {what} khi đăng ký từ mã QR trên áp phích.",
     "The customer {what} when signing up from a poster's QR code."],
+  consentBy_unsubscribe: ["Khách {what} bằng đường dẫn hủy nhận tin trong một tin nhắn.",
+    "The customer {what} by the unsubscribe link in a message."],
   consentBy_migration: ["Chuyển từ ô “Đồng ý nhận liên hệ” của phiên bản trước: khách {what}.",
     "Carried over from the earlier single “agrees to be contacted” box: the customer {what}."],
   someone: ["một nhân viên", "a staff member"],

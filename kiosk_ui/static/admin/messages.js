@@ -6,7 +6,7 @@ import { t } from "./i18n.js";
 import { el, pagedList, row, select, table, when } from "./ui.js";
 
 const PAGE_SIZE = 50;
-const STATES = ["pending", "sending", "sent", "failed", "unknown", "cancelled"];
+const STATES = ["pending", "held", "sending", "sent", "failed", "unknown", "cancelled"];
 const STATE_CLASS = { sent: "ok", failed: "error", unknown: "error" };
 
 /** When it was written, and the moment that matters for its state. */
