@@ -24,6 +24,7 @@ from kiosk_server.calls import survey as exit_survey
 from kiosk_server.calls.routes import router as calls_router
 from kiosk_server.calls.survey_routes import router as survey_router
 from kiosk_server.calls.winback_routes import router as winback_router
+from kiosk_server.campaigns.routes import router as campaigns_router
 from kiosk_server.cards import service as cards
 from kiosk_server.cards.routes import router as cards_router
 from kiosk_server.checkin import service as checkin
@@ -184,7 +185,7 @@ def create_app(settings: Settings) -> FastAPI:
                events_router, feedback_router, messaging_router, prints_router, card_router,
                privacy_router, portal_router, signup_router, invitation_router,
                retention_model_router, retention_router, chart_router, reports_router,
-               survey_router, winback_router, calls_router)
+               survey_router, winback_router, calls_router, campaigns_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.
