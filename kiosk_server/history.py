@@ -117,8 +117,7 @@ def people(count: int, *, seed: int = 2026) -> list[_Person]:
 
 
 _CUSTOMER_COLUMNS = ["full_name", "phone", "name_folded", "notes", "consent_email",
-                     "consent_sms", "tags", "visit_count", "last_visit_at", "created_at",
-                     "language"]
+                     "consent_sms", "tags", "visit_count", "last_visit_at", "created_at"]
 _ADD_CUSTOMER = prepared_insert(Customer, _CUSTOMER_COLUMNS)
 _ADD_VISIT = prepared_insert(Visit, ["customer_id", "kind", "occurred_at", "gate"])
 _ADD_PURCHASE = prepared_insert(Purchase, ["customer_id", "amount_vnd", "points", "items",
@@ -158,7 +157,7 @@ def _write_batch(session: Session, histories: list[_Person], names: list[tuple[s
     times = [{d: _moment(now, zone, d) for d in person.visit_days} for person in histories]
     _ADD_CUSTOMER.many(session, [
         {"full_name": name, "phone": None, "name_folded": fold(name), "notes": "",
-         "consent_email": False, "consent_sms": False, "tags": [], "language": "vi",
+         "consent_email": False, "consent_sms": False, "tags": [],
          "visit_count": len(when), "last_visit_at": max(when.values(), default=None),
          "created_at": now - timedelta(days=HISTORY_DAYS)}
         for (name, _phone), when in zip(names, times, strict=True)])

@@ -19,6 +19,7 @@ from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Database, id_of
@@ -150,11 +151,21 @@ def postgres_migrated() -> str:
     return url
 
 
+# Emptying the tables row by row, children first, and restarting every id sequence: a test
+# leaves a few rows, and DELETE takes milliseconds where TRUNCATE (new files for each of the
+# dozens of tables and their indexes) took half a second per test.
+_EMPTY_TABLES = "; ".join(f'DELETE FROM "{t.name}"' for t in reversed(metadata.sorted_tables))
+_RESTART_IDS = ("SELECT setval(s.oid, 1, false) FROM pg_class s JOIN pg_namespace n "
+                "ON n.oid = s.relnamespace WHERE s.relkind = 'S' AND n.nspname = 'public'")
+
+
 def truncate_postgres(url: str) -> None:
-    engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    """Empty every table of the database and restart its ids at 1, as migrated."""
+    engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        connection.exec_driver_sql(_EMPTY_TABLES)
+        connection.exec_driver_sql(_RESTART_IDS)
     engine.dispose()
 
 

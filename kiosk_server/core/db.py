@@ -47,6 +47,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlmodel import Session, SQLModel
 
 from kiosk_server.core.errors import DomainError
@@ -463,6 +464,11 @@ def prepared_insert(table: Any, columns: list[str], *, ignore_conflicts: bool = 
 
     def build(dialect: str) -> Any:
         values: dict[str, BindParameter] = {name: bindparam(name) for name in columns}
+        # A column left out takes its default here (the driver sees no Python-side default).
+        values.update({column.name: bindparam(column.name, default.arg, type_=column.type)
+                       for column in table_of(table).columns
+                       if column.name not in values
+                       and isinstance(default := column.default, ScalarElementColumnDefault)})
         if ignore_conflicts:
             statement = _insert_ignoring(dialect, table, ()).values(values)
         else:

@@ -39,7 +39,7 @@ from sqlmodel import Session, col
 from kiosk_server.core.db import Access, insert_ignoring_conflicts, prepared_insert, table_of
 from kiosk_server.core.errors import DomainError, conflict
 from kiosk_server.core.text import fold, normalize_phone
-from kiosk_server.core.types import Language, utcnow
+from kiosk_server.core.types import utcnow
 from kiosk_server.customers import csv_rows
 from kiosk_server.customers.contact import CONSENT_FIELDS
 from kiosk_server.customers.models import (
@@ -78,8 +78,7 @@ _ROW_COLUMNS = ["full_name", "email", "notes", "consent_email", "consent_sms", "
                 "name_folded"]
 _CONSENT_GIVEN = prepared_insert(ConsentChange, ["customer_id", "channel", "purpose", "granted",
                                                  "source", "staff_id", "occurred_at"])
-_INSERT_MANY = prepared_insert(Customer, [*_ROW_COLUMNS, "tags", "visit_count", "created_at",
-                                          "language"])
+_INSERT_MANY = prepared_insert(Customer, [*_ROW_COLUMNS, "tags", "visit_count", "created_at"])
 
 
 class PlannedRow(NamedTuple):
@@ -454,12 +453,10 @@ def _insert_customers(session: Session, rows: list[dict[str, Any]]) -> list[int]
     if connection.dialect.name != "sqlite":
         now = utcnow()
         return list(connection.execute(_INSERT_RETURNING_IDS, [
-            {**row, "tags": [], "visit_count": 0, "created_at": now, "language": Language.VI}
-            for row in rows]).scalars())
+            {**row, "tags": [], "visit_count": 0, "created_at": now} for row in rows]).scalars())
     before = connection.scalar(select(func.max(_CUSTOMERS.c.id))) or 0
     _INSERT_MANY.many(connection, rows, shared={"tags": [], "visit_count": 0,
-                                                "created_at": utcnow(),
-                                                "language": Language.VI.value})
+                                                "created_at": utcnow()})
     ids = list(connection.scalars(select(_CUSTOMERS.c.id).where(_CUSTOMERS.c.id > before)
                                   .order_by(_CUSTOMERS.c.id)))
     if len(ids) != len(rows):

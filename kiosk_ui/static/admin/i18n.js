@@ -873,6 +873,7 @@ const WORDS = {
   field_consent_email: ["Đồng ý nhận tin qua e-mail", "Consent by e-mail"],
   field_consent_sms: ["Đồng ý nhận tin qua SMS/Zalo", "Consent by SMS/Zalo"],
   field_preferred_channel: ["Cách liên hệ khách muốn", "Preferred channel"],
+  field_language: ["Ngôn ngữ nhận tin", "Language of messages"],
   // the call list (#/calls) and the "may be leaving" flag
   navCalls: ["Gọi lại khách", "Call list"],
   callsHint: ["Khách có nguy cơ rời bỏ, đã lâu không ghé, hoặc được nhân viên báo là có thể "
