@@ -1,6 +1,7 @@
 """Shared fixtures: a migrated database per test (SQLite file, and PostgreSQL when
 KIOSK_TEST_DATABASE_URL is set), the app, an HTTP client, a real uvicorn server."""
 
+import functools
 import itertools
 import os
 import shutil
@@ -218,11 +219,21 @@ class Caller:
     headers: dict[str, str]
 
 
+STAFF_PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def _staff_password_hash() -> str:
+    """The argon2 hash of every test staff member's password, made once per process (each
+    hash costs tens of milliseconds, and nearly every test makes an admin)."""
+    return staff_service.hash_password(STAFF_PASSWORD)
+
+
 def make_staff(db: Database, username: str, role: Role) -> Caller:
     with db.session() as session:
         user = staff_service.create_staff(session, data=StaffCreate(
-            username=username, password="correct horse battery", role=role
-        ), password_hash=staff_service.hash_password("correct horse battery"))
+            username=username, password=STAFF_PASSWORD, role=role
+        ), password_hash=_staff_password_hash())
         _, secret = staff_service.create_api_token(session, staff_id=id_of(user), label="tests")
     return Caller(staff_id=id_of(user), headers={"Authorization": f"Bearer {secret}"})
 
