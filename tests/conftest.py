@@ -223,7 +223,7 @@ STAFF_PASSWORD = "correct horse battery"
 
 
 @functools.cache
-def _staff_password_hash() -> str:
+def _staff_password_hash() -> staff_service.PasswordHash:
     """The argon2 hash of every test staff member's password, made once per process (each
     hash costs tens of milliseconds, and nearly every test makes an admin)."""
     return staff_service.hash_password(STAFF_PASSWORD)

@@ -33,12 +33,16 @@ _AT_BOUND = 1e-3
 
 @dataclass(frozen=True)
 class Parameters:
-    """The model's four parameters: lambda ~ Gamma(r, alpha), p ~ Beta(a, b)."""
+    """The model's four parameters: lambda ~ Gamma(r, alpha), p ~ Beta(a, b) (`PARAMETERS`
+    names them in this order)."""
 
     r: float
     alpha: float
     a: float
     b: float
+
+
+PARAMETERS = ("r", "alpha", "a", "b")
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select, type_coerce
-from sqlalchemy.types import NullType
+from sqlalchemy import select
 from sqlmodel import Field, Session, SQLModel, col
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Access, Database, Executor, Prepared
-from kiosk_server.core.db import table_of as _table
+from kiosk_server.core.db import Access, Database, Executor
 from kiosk_server.core.errors import DomainError, conflict
 from kiosk_server.core.types import UtcDateTime, utcnow
 from kiosk_server.customers import visit_days
@@ -172,20 +170,6 @@ def parameters_of(fit: RetentionFit | None) -> bgnbd.Parameters | None:
 
 # The floats as the driver gives them (SQLAlchemy's float result processor needs a
 # cursor's description on PostgreSQL, which a `Prepared` plan has not).
-_CURRENT_PARAMETERS = Prepared(
-    select(*(type_coerce(_table(RetentionFit).c[name], NullType)
-             for name in ("r", "alpha", "a", "b")))
-    .where(col(RetentionFit.converged).is_(True))
-    .order_by(col(RetentionFit.id).desc()).limit(1))
-
-
-def current_parameters(db: Executor) -> bgnbd.Parameters | None:
-    """The parameters of the model in use, in one light query (each recomputation after a
-    visit reads them); None before the first good fit."""
-    found = _CURRENT_PARAMETERS.first(db)
-    return bgnbd.Parameters(*found) if found is not None else None
-
-
 def model_status(session: Session) -> RetentionModelPublic:
     """The model in use and, if the latest fit failed, that failure."""
     good = current_fit(session)

@@ -30,6 +30,7 @@ from kiosk_server.live.channels import MANAGER_ALERTS
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.loyalty import service as loyalty
 from kiosk_server.retention import bgnbd, fit, rhythm
+from kiosk_server.retention.fit import RetentionFit
 from kiosk_server.retention.models import (
     CustomerStatus,
     CustomerStatusListed,
@@ -179,11 +180,38 @@ class Moment:
 
     @classmethod
     def of(cls, db: Executor, zone: ZoneInfo, now: datetime | None = None) -> "Moment":
+        """The moment now (or at `now`): the thresholds and the model read in one light
+        statement (each recomputation after a visit reads them)."""
         now = now or utcnow()
         offset_s = fit.zone_offset(zone, now)
-        return cls(now, fit.local_day(now, offset_s), offset_s,
-                   rhythm.Thresholds.of(current_settings(db)),
-                   fit.current_parameters(db))
+        found = _MOMENT.first(db)
+        assert found is not None  # scalar subqueries: always one row
+        values = dict(zip([*_THRESHOLDS, *bgnbd.PARAMETERS], found, strict=True))
+        thresholds = rhythm.Thresholds(**{
+            name: _DEFAULTS[name] if values[name] is None else values[name]
+            for name in _THRESHOLDS})
+        model = (bgnbd.Parameters(*(float(values[name]) for name in bgnbd.PARAMETERS))
+                 if values[bgnbd.PARAMETERS[0]] is not None else None)
+        return cls(now, fit.local_day(now, offset_s), offset_s, thresholds, model)
+
+
+_THRESHOLDS = list(rhythm.Thresholds.__dataclass_fields__)
+
+
+def _moment() -> Any:
+    """One row: each threshold as saved (NULL: never saved) and the parameters of the
+    latest good fit (NULL: none yet), each read as the driver gives it."""
+    settings = _table(RetentionSettings).c
+    fits = _table(RetentionFit).c
+    latest = (select(func.max(fits.id)).where(fits.converged.is_(True))).scalar_subquery()
+    return select(
+        *(type_coerce(select(settings[name]).where(settings.id == 1).scalar_subquery(),
+                      NullType).label(name) for name in _THRESHOLDS),
+        *(type_coerce(select(fits[name]).where(fits.id == latest).scalar_subquery(),
+                      NullType).label(name) for name in bgnbd.PARAMETERS))
+
+
+_MOMENT = Prepared(_moment())
 
 
 @dataclass(frozen=True)
