@@ -6,8 +6,8 @@ import { ApiError, api, query } from "./api.js";
 import { t } from "./i18n.js";
 import { segmentBuilder } from "./segment_builder.js";
 import {
-  checkbox, clearProblems, debounce, el, field, link, messageOf, notify, select, showProblems,
-  textInput, valueOf,
+  checkbox, clearProblems, debounce, el, field, link, messageOf, notify, phoneText, select,
+  showProblems, textInput, valueOf,
 } from "./ui.js";
 
 export const PLACEHOLDERS = ["name", "tier", "points", "card_link", "coupon", "coupon_expires",
@@ -15,12 +15,14 @@ export const PLACEHOLDERS = ["name", "tier", "points", "card_link", "coupon", "c
 const COUPON_PLACEHOLDERS = new Set(["coupon", "coupon_expires", "coupon_link"]);
 const LANGUAGES = ["vi", "en"];
 const TEMPLATE_FIELDS = ["subject", "text", "html"];
+const NEEDED_TO_START = ["subject_vi", "text_vi"]; // as the server's api_models says
 const EMPTY_SEGMENT = { kind: "group", join: "and", rules: [{ kind: "all" }] };
 
 /** What a campaign still needs before it can start, as a sentence (null when ready). */
 export function missingText(missing) {
   if (!missing?.length) return null;
-  return t("campMissing", { fields: missing.map((name) => t(`field_${name}`)).join(", ") });
+  return t("campMissing", { fields: missing.map((name) => t(`campNeed_${name}`, {},
+    null) ?? t(`field_${name}`)).join(", ") });
 }
 
 /** `text` put into `control` at its cursor (replacing what is selected), cursor after it. */
@@ -166,6 +168,11 @@ function editorForm(campaign, { onSaved }) {
   form.addEventListener("focusin", (event) => {
     if (/^(subject|text|html)_/.test(event.target.name || "")) lastTemplate = event.target;
   });
+  // What starting needs, said again as it is typed (the server says it again on saving).
+  form.addEventListener("input", (event) => {
+    if (!/^(subject|text)_vi$/.test(event.target.name || "")) return;
+    showMissing(NEEDED_TO_START.filter((name) => !form.elements[name].value.trim()));
+  });
   form.elements.coupon_on.addEventListener("change", showCoupon);
   channel.addEventListener("change", () => {
     showChannel();
@@ -174,7 +181,7 @@ function editorForm(campaign, { onSaved }) {
   placeSegment();
   showChannel();
   showCoupon();
-  showMissing(campaign.missing ?? ["subject_vi", "text_vi"]);
+  showMissing(campaign.missing ?? NEEDED_TO_START);
 
   /** Saves what the form says; the saved campaign, or null when refused (shown). */
   async function save() {
@@ -265,8 +272,8 @@ function previewPanel(campaignId, save) {
       found.replaceChildren(...page.items.map((customer) => el("li", {},
         el("button", { type: "button", class: "camp-person", dataset: { customerId: customer.id },
           onclick: () => show(customer) }, el("strong", { text: customer.full_name }),
-        customer.email ? ` · ${customer.email}` : "", customer.phone ? ` · ${customer.phone}`
-          : ""))));
+        customer.email ? ` · ${customer.email}` : "",
+        customer.phone ? ` · ${phoneText(customer.phone)}` : ""))));
       if (!page.items.length) found.append(el("li", { class: "empty", text: t("campNobody") }));
     } catch (error) {
       problem.textContent = messageOf(error);
@@ -283,7 +290,7 @@ export async function campaignEditor(root, context, id) {
   const campaign = id ? await api(`/campaigns/${id}`) : {
     name: "", channel: "email", segment: EMPTY_SEGMENT, subject_vi: "", subject_en: "",
     text_vi: "", text_en: "", html_vi: "", html_en: "", coupon_benefit: null,
-    coupon_valid_days: 30, hold_out_pct: 5, return_days: 30, missing: ["subject_vi", "text_vi"],
+    coupon_valid_days: 30, hold_out_pct: 5, return_days: 30, missing: NEEDED_TO_START,
   };
   if (id && campaign.state !== "draft") {
     root.append(el("h1", { text: campaign.name }),

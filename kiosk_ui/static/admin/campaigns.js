@@ -111,6 +111,7 @@ function progressPanel(campaign, context, onState) {
       const absent = error instanceof ApiError && [404, 405].includes(error.status)
         && error.message === t("httpError", { status: error.status });
       problem.textContent = absent ? t("campProgressUnavailable") : messageOf(error);
+      if (absent) body.replaceChildren();
       if (absent || !active) return;
       timer = setTimeout(poll, POLL_MS);
       return;
@@ -202,16 +203,21 @@ export async function campaignPage(root, context, id) {
   const again = () => window.dispatchEvent(new HashChangeEvent("hashchange"));
   const missing = campaign.state === "draft" ? missingText(campaign.missing) : null;
   const buttons = controls(campaign, again);
-  root.append(
+  root.append(...[
     el("header", { class: "view-head" },
       el("h1", {}, campaign.name, " ", stateBadge(campaign.state)),
       el("div", { class: "links" }, link("#/campaigns", t("back"), "button"))),
     el("p", { class: "hint camp-state-text", text: t(`campStateHint_${campaign.state}`) }),
     missing ? el("p", { class: "camp-missing", role: "note", text: missing }) : null,
     buttons.length ? el("p", { class: "card-actions camp-controls" }, buttons) : null,
-    facts(campaign), messageDetails(campaign));
+    facts(campaign), messageDetails(campaign)].filter(Boolean));
   if (campaign.state === "draft") return;
-  const progress = progressPanel(campaign, context, again);
+  // The sending moved on (done, paused elsewhere): the page again, with its controls.
+  const moved = async () => {
+    const fresh = await api(`/campaigns/${id}`).catch(() => campaign);
+    if (fresh.state !== campaign.state) again();
+  };
+  const progress = progressPanel(campaign, context, moved);
   root.append(progress.node, campaignReport(campaign));
   await progress.start();
 }

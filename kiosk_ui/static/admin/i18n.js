@@ -1101,6 +1101,8 @@ const WORDS = {
   campSaved: ["Đã lưu bản nháp.", "Draft saved."],
   campMissing: ["Để bắt đầu gửi, còn thiếu: {fields}.", "Before it can start, it still "
     + "needs: {fields}."],
+  campNeed_subject_vi: ["tiêu đề tiếng Việt", "the Vietnamese subject"],
+  campNeed_text_vi: ["nội dung tiếng Việt", "the Vietnamese text"],
   campReady: ["Đã đủ để bắt đầu gửi.", "Ready to start."],
   campNotDraft: ["Chiến dịch này đã bắt đầu gửi nên không sửa được nữa.",
     "This campaign has started sending, so it can no longer be changed."],
