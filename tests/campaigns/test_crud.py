@@ -218,3 +218,19 @@ def test_staff_who_are_not_admins_are_refused(client, admin, clerk):
         assert answer.json()["error"]["code"] == "forbidden"
     assert client.get(URL).status_code == 401
     assert len(client.get(URL, headers=admin.headers).json()["items"]) == 1
+
+
+def test_a_segment_too_deep_or_too_long_is_refused_without_crashing(client, admin):
+    def segment(depth):  # written by hand: a client need not be able to encode it
+        return '{"kind": "group", "rules": [' * depth + '{"kind": "all"}' + "]}" * depth
+
+    for depth, status in ((3, 201), (4, 422), (450, 422)):
+        answer = client.post(URL, headers={**admin.headers, "Content-Type": "application/json"},
+                             content='{"name": "Sâu", "segment": ' + segment(depth) + "}")
+        assert answer.status_code == status, (depth, answer.text[:200])
+        if status == 422:
+            assert answer.json()["detail"][0]["type"] == "segment_too_large"
+    many = {"kind": "group", "rules": [{"kind": "tags", "tags": [f"t{n}"]} for n in range(31)]}
+    refused = client.post(URL, headers=admin.headers, json={"name": "Dài", "segment": many})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["type"] == "segment_too_large"

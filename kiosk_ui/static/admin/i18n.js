@@ -1188,6 +1188,8 @@ const WORDS = {
   field_return_days: ["Tính là quay lại trong (ngày)", "Counts as a return within (days)"],
   problem_unknown_placeholders: ["không có ô điền {placeholders}; hãy dùng các ô trong bảng "
     + "ở trên.", "there is no placeholder {placeholders}; use the ones listed above."],
+  problem_segment_too_large: ["có tối đa {max_rules} điều kiện, lồng nhau tối đa {max_depth} "
+    + "tầng.", "may have at most {max_rules} rules, nested at most {max_depth} deep."],
   problem_segment_invalid: ["các điều kiện chọn khách không hợp lệ.",
     "the rules choosing the customers are not valid."],
   auditKind_campaign: ["Chiến dịch", "Campaigns"],
