@@ -3,14 +3,17 @@ draft), every diacritic kept, an unknown placeholder refused by name, what start
 needs said, the list newest first with how far each went; each change in the audit log;
 staff who are not admins refused."""
 
+import pytest
 from sqlmodel import select
 
+from kiosk_server.campaigns import service
 from kiosk_server.campaigns.models import (
     Campaign,
     CampaignRecipient,
     CampaignState,
     RecipientGroup,
 )
+from kiosk_server.core.errors import DomainError
 from kiosk_server.customers.models import Customer
 from kiosk_server.messaging import service as messaging
 
@@ -234,3 +237,16 @@ def test_a_segment_too_deep_or_too_long_is_refused_without_crashing(client, admi
     refused = client.post(URL, headers=admin.headers, json={"name": "Dài", "segment": many})
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["type"] == "segment_too_large"
+
+
+def test_a_campaign_without_its_vietnamese_subject_and_text_cannot_start(client, admin, db):
+    """`refuse_incomplete` is what the start route asks first."""
+    draft = _create(client, admin, subject_vi="", text_en="only English")
+    with db.session() as session:
+        campaign = service.get_campaign(session, campaign_id=draft["id"])
+        with pytest.raises(DomainError) as refused:
+            service.refuse_incomplete(campaign)
+        assert (refused.value.code, refused.value.field, refused.value.status) == (
+            "campaign_incomplete", "subject_vi", 400)
+        campaign.subject_vi = "Chào {{name}}"
+        service.refuse_incomplete(campaign)  # complete now: nothing raised

@@ -63,9 +63,16 @@ function messageTabs(campaign, form) {
       value: campaign[`html_${language}`] }), t("campHtmlHint")));
   }
   show("vi");
-  const node = el("div", { class: "camp-message" },
-    el("div", { role: "tablist", class: "camp-tabs", "aria-label": t("campMessage") },
-      LANGUAGES.map((language) => tabs[language])),
+  const list = el("div", { role: "tablist", class: "camp-tabs", "aria-label": t("campMessage") },
+    LANGUAGES.map((language) => tabs[language]));
+  list.addEventListener("keydown", (event) => { // the arrows move between the tabs
+    if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+    const next = LANGUAGES[(LANGUAGES.indexOf(shown) + 1) % LANGUAGES.length];
+    show(next);
+    tabs[next].focus();
+    event.preventDefault();
+  });
+  const node = el("div", { class: "camp-message" }, list,
     LANGUAGES.map((language) => panels[language]));
   return {
     node,
