@@ -24,6 +24,7 @@ from kiosk_server.calls import survey as exit_survey
 from kiosk_server.calls.routes import router as calls_router
 from kiosk_server.calls.survey_routes import router as survey_router
 from kiosk_server.calls.winback_routes import router as winback_router
+from kiosk_server.campaigns import service as campaigns
 from kiosk_server.campaigns.routes import router as campaigns_router
 from kiosk_server.cards import service as cards
 from kiosk_server.cards.routes import router as cards_router
@@ -116,6 +117,7 @@ def _audit_labelers() -> Labelers:
         "retention_fits": retention_fit.audit_labels,
         "retention_settings": retention.settings_labels,
         "retention_cases": calls.audit_labels, "call_settings": call_settings.audit_labels,
+        "campaigns": campaigns.audit_labels,
     }
 
 

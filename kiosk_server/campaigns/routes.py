@@ -3,4 +3,7 @@ pages a recipient opens from a message."""
 
 from fastapi import APIRouter
 
+from kiosk_server.campaigns.crud_routes import router as crud_router
+
 router = APIRouter()
+router.include_router(crud_router)

@@ -65,12 +65,20 @@ def forbidden(message_vi: str = "Bạn không có quyền làm việc này.",
     return DomainError("forbidden", message_vi, message_en, status=403)
 
 
-def json_safe(value: Any) -> Any:
+# How deep an echoed value is shown; deeper parts are cut (`"…"`). A body nested thousands
+# of levels deep (a segment's rules) would otherwise overflow the stack while rendering.
+ECHO_DEPTH = 12
+
+
+def json_safe(value: Any, depth: int = 0) -> Any:
     """`value` (what a client sent, echoed in an error) in a form JSON can carry.
 
     A request may hold what no JSON answer can: `NaN` and `Infinity` (Python's JSON
-    reader takes them), lone surrogates (`"\\ud800"`), bytes that are not UTF-8.
-    Rendering them would fail, turning a 422 into a 500."""
+    reader takes them), lone surrogates (`"\\ud800"`), bytes that are not UTF-8, or
+    nesting deeper than rendering can follow. Rendering them would fail, turning a 422
+    into a 500."""
+    if depth > ECHO_DEPTH and isinstance(value, dict | list | tuple):
+        return "…"
     if isinstance(value, str):
         return value.encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, bytes | bytearray):
@@ -78,7 +86,7 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, dict):
-        return {json_safe(key): json_safe(item) for key, item in value.items()}
+        return {json_safe(key): json_safe(item, depth + 1) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [json_safe(item) for item in value]
+        return [json_safe(item, depth + 1) for item in value]
     return value

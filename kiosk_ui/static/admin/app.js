@@ -3,6 +3,8 @@
 import { api, onSignedOut } from "./api.js";
 import { auditView } from "./audit.js";
 import { callCaseView, callsView } from "./calls.js";
+import { campaignEditor } from "./campaign_editor.js";
+import { campaignPage, campaignsView } from "./campaigns.js";
 import { complaintsView } from "./complaints.js";
 import { customerPage } from "./customer_page.js";
 import { customerForm, customersView } from "./customers.js";
@@ -40,6 +42,10 @@ const ROUTES = [
   [/^\/complaints$/, "complaints", complaintsView],
   [/^\/calls$/, "calls", callsView],
   [/^\/calls\/(\d+)$/, "calls", callCaseView],
+  [/^\/campaigns$/, "campaigns", campaignsView],
+  [/^\/campaigns\/new$/, "campaigns", campaignEditor],
+  [/^\/campaigns\/(\d+)$/, "campaigns", campaignPage],
+  [/^\/campaigns\/(\d+)\/edit$/, "campaigns", campaignEditor],
   [/^\/ratings$/, "ratings", ratingsView],
   [/^\/insights$/, "insights", insightsView],
   [/^\/messages$/, "messages", messagesView],
