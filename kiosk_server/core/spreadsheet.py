@@ -8,13 +8,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -97,12 +95,14 @@ class Sheet:
     rows: Iterable[Sequence[Any]]
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+def _xlsx_cell(sheet: "WriteOnlyWorksheet", value: Any) -> Any:
     """A cell as Excel shows it: numbers as numbers, times as times (an aware time in its
     own zone's wall time: Excel has no zones), every other value as text, never read as a
     formula: a text that would be one is a text cell (data type `s`) marked as typed text
     (`quotePrefix`), so that editing it keeps it text too. Plain values where openpyxl
     writes them as they are (a styled cell costs several times more to write)."""
+    from openpyxl.cell import WriteOnlyCell  # loaded by `xlsx_bytes` first: no cost here
+
     if isinstance(value, Enum):
         value = value.value
     if isinstance(value, bool):
@@ -139,6 +139,13 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     """An Excel file (.xlsx) of these sheets: the header bold and frozen, columns about as
     wide as their values (measured on the first rows). Written row by row (openpyxl's
     write-only mode keeps few rows in memory)."""
+    # Imported here: openpyxl takes a third of a second to load, and only an Excel
+    # download needs it.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook(write_only=True)
     bold = Font(bold=True)
     for spec in sheets:

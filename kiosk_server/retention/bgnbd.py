@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
 
 from kiosk_server.core.errors import DomainError
@@ -133,6 +132,9 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> Fit:
     rows, weights = np.unique(np.column_stack((x, t_x, T)), axis=0, return_counts=True)
     ux, ut_x, uT = rows[:, 0], rows[:, 1], rows[:, 2]
     start = np.log([1.0, max(float(np.mean(T)), 1.0), 1.0, 1.0])
+    # Imported here: the optimiser takes most of a second to load, and only a fit needs it
+    # (every command and server process imports this module to score customers).
+    from scipy.optimize import minimize
     result = minimize(_negative_mean, start, method="L-BFGS-B",
                       args=(ux, ut_x, uT, weights.astype(np.float64), float(x.size)),
                       bounds=[_LOG_BOUNDS] * 4, options={"maxiter": 1000})
