@@ -3,4 +3,7 @@ pages a recipient opens from a message."""
 
 from fastapi import APIRouter
 
+from kiosk_server.campaigns import audience_routes
+
 router = APIRouter()
+router.include_router(audience_routes.router)
