@@ -39,8 +39,9 @@ class Shop:
         return {by_id[customer_id] for customer_id in customer_ids}
 
 
-def _utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def _utc(year: int, month: int, day: int, hour: int, minute: int = 0, second: int = 0
+         ) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def _customer(session, name: str, **fields) -> int:
@@ -103,7 +104,7 @@ def plant(db) -> Shop:
             # 00:00 on 01/03 in Hà Nội
             "Chi": _customer(session, "Chi", consent_email=True,
                              created_at=_utc(2026, 2, 28, 17)),
-            "Dũng": _customer(session, "", erased_at=now, created_at=_utc(2025, 6, 1)),
+            "Dũng": _customer(session, "", erased_at=now, created_at=_utc(2025, 6, 1, 0)),
             # 23:59 on 31/03 in Hà Nội
             "Em": _customer(session, "Em", consent_email=True,
                             created_at=_utc(2026, 3, 31, 16, 59)),
