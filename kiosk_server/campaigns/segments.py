@@ -230,22 +230,19 @@ def _group(group: RuleGroup, context: _Context) -> ColumnElement[bool]:
 
 
 def _rule(rule: AnyRule, context: _Context) -> ColumnElement[bool]:
-    customer = col(Customer.id)
     if isinstance(rule, AllRule):
         return true()
     if isinstance(rule, TierRule):
         return _tiers(rule, context)
     if isinstance(rule, StatusRule):
-        return customer.in_(select(col(CustomerStatus.customer_id))
-                            .where(col(CustomerStatus.status).in_(rule.statuses)))
+        return _status_where(col(CustomerStatus.status).in_(rule.statuses))
     if isinstance(rule, AliveRule):
-        return customer.in_(select(col(CustomerStatus.customer_id)).where(
-            col(CustomerStatus.p_alive) >= rule.min, col(CustomerStatus.p_alive) <= rule.max))
+        return _status_where(col(CustomerStatus.p_alive).between(rule.min, rule.max))
     if isinstance(rule, AttendedRule):
         attended = _attended(rule.event_id)
         if rule.kind == "attended":
             return attended
-        invited = customer.in_(select(col(Invitation.customer_id)).where(
+        invited = col(Customer.id).in_(select(col(Invitation.customer_id)).where(
             col(Invitation.event_id) == rule.event_id,
             col(Invitation.status) == InvitationStatus.ACTIVE))
         return and_(invited, ~attended)
@@ -260,12 +257,23 @@ def _rule(rule: AnyRule, context: _Context) -> ColumnElement[bool]:
     raise TypeError(f"no rule of kind {rule.kind!r}")
 
 
+# Rules on a customer's own rows are correlated subqueries, looked up by the customer's id
+# in an index: a batch of `draw` reads the rows of its few hundred customers, not the whole
+# table (which an `IN (SELECT ... GROUP BY ...)` would aggregate again for every batch).
+# Rules on one event's rows are `IN` lists: an event's guests are few, found by its id.
+
+
+def _status_where(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists(select(literal(1)).where(
+        col(CustomerStatus.customer_id) == col(Customer.id), condition))
+
+
 def _attended(event_id: int) -> ColumnElement[bool]:
     """Checked in at the event, or a visit of it in their history (the demo's, an import's)."""
-    customer = col(Customer.id)
-    return or_(customer.in_(select(col(Checkin.customer_id))
-                            .where(col(Checkin.event_id) == event_id)),
-               customer.in_(select(col(Visit.customer_id)).where(
+    return or_(col(Customer.id).in_(select(col(Checkin.customer_id))
+                                    .where(col(Checkin.event_id) == event_id)),
+               exists(select(literal(1)).where(
+                   col(Visit.customer_id) == col(Customer.id),
                    col(Visit.event_id) == event_id, col(Visit.kind) == VisitKind.EVENT)))
 
 
@@ -282,49 +290,45 @@ def _period(from_day: str | None, to_day: str | None, zone: ZoneInfo
     return start, end
 
 
-def _spend_by_customer(since: datetime | None, until: datetime | None,
-                       *, after: bool = False) -> Any:
-    """Customer ids with their non-voided spend in [since, until) (`after`: since excluded,
-    as the tiers' 12 months are counted)."""
-    when = col(Purchase.occurred_at)
-    lower = (when > since if after else when >= since) if since else true()
-    return (select(col(Purchase.customer_id))
-            .where(col(Purchase.voided_at).is_(None), lower,
-                   when < until if until else true())
-            .group_by(col(Purchase.customer_id)))
+def _spend(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
+    """The customer's non-voided spend over the purchases that meet `conditions` (0 for
+    none), summed from the covering index on (customer, time, amount, voided)."""
+    return func.coalesce(select(func.sum(Purchase.amount_vnd)).where(
+        col(Purchase.customer_id) == col(Customer.id), col(Purchase.voided_at).is_(None),
+        *conditions).scalar_subquery(), 0)
 
 
 def _spent(rule: SpentRule, context: _Context) -> ColumnElement[bool]:
     if rule.min_vnd == 0:
         return true()  # nothing spent is at least nothing
     start, end = _period(rule.from_day, rule.to_day, context.zone)
-    return col(Customer.id).in_(_spend_by_customer(start, end)
-                                .having(func.sum(Purchase.amount_vnd) >= rule.min_vnd))
+    when = col(Purchase.occurred_at)
+    return _spend(when >= start if start else true(), when < end if end else true()
+                  ) >= rule.min_vnd
 
 
 def _tiers(rule: TierRule, context: _Context) -> ColumnElement[bool]:
-    """The tier a customer's last 12 months' spend reaches, as at the till: the lowest
-    tier is everyone below the second's threshold, purchases or not."""
+    """The tier the customer's last 12 months' spend reaches, as at the till: the lowest
+    tier is everyone below the second's threshold, purchases or not. Neighbouring tiers
+    make one range, so the spend is summed once per range."""
     tiers = loyalty.tiers_of(context.settings)
     known = {tier.name for tier in tiers}
     for name in rule.tiers:
         if name not in known:
             raise _refused("segment_unknown_tier", f"Không có hạng {name}.",
                            f"There is no tier {name}.")
-    spend = _spend_by_customer(context.now - loyalty.TIER_WINDOW, None, after=True)
-    total = func.sum(Purchase.amount_vnd)
-    conditions = []
+    ranges: list[list[int | None]] = []  # [from, below]; None: no upper end
     for index, tier in enumerate(tiers):
         if tier.name not in rule.tiers:
             continue
-        above = tiers[index + 1].threshold_vnd if index + 1 < len(tiers) else None
-        reaching_above = col(Customer.id).in_(spend.having(total >= above)) if above else false()
-        if index == 0:
-            conditions.append(~reaching_above)
+        below = tiers[index + 1].threshold_vnd if index + 1 < len(tiers) else None
+        if ranges and ranges[-1][1] == tier.threshold_vnd:
+            ranges[-1][1] = below
         else:
-            conditions.append(and_(col(Customer.id).in_(spend.having(
-                total >= tier.threshold_vnd)), ~reaching_above))
-    return or_(*conditions)
+            ranges.append([tier.threshold_vnd, below])
+    spend = _spend(col(Purchase.occurred_at) > context.now - loyalty.TIER_WINDOW)
+    return or_(*[spend >= low if below is None else spend.between(low, below - 1)
+                 for low, below in ranges if low is not None])
 
 
 def _has_any_tag(tags: list[str], dialect: str) -> ColumnElement[bool]:
