@@ -1058,6 +1058,8 @@ const WORDS = {
   field_segment: ["Điều kiện chọn khách", "Segment"],
   field_channel: ["Kênh gửi", "Channel"],
   field_language: ["Ngôn ngữ nhận tin", "Language of messages"],
+  segLanguage_vi: ["Tiếng Việt", "Vietnamese"],
+  segLanguage_en: ["Tiếng Anh", "English"],
   segReach: ["{n} khách sẽ nhận", "{n} will receive it"],
   segLeftOut: ["{n} bị loại: {reasons}", "{n} left out: {reasons}"],
   segOut_no_consent: ["{n} chưa đồng ý", "{n} without consent"],
