@@ -69,7 +69,8 @@ def test_rules_change_the_count_and_the_value(chromium, served, admin, shop):
         tab.page.click(".seg-group.depth-1 > .seg-add .seg-add-group")
         nested = tab.page.locator(".seg-group.depth-2 .seg-rule").first
         nested.locator("select[name=kind]").select_option("attended")
-        nested.locator("select[name=event_id]").select_option(label="Hội thảo")
+        choice = nested.locator("select[name=event_id] option", has_text="Hội thảo · ")
+        nested.locator("select[name=event_id]").select_option(choice.get_attribute("value"))
         tab.page.click(".seg-group.depth-2 > .seg-add .seg-add-rule")
         second = tab.page.locator(".seg-group.depth-2 .seg-rule").nth(1)
         second.locator("select[name=kind]").select_option("p_alive")

@@ -5,7 +5,7 @@
 // (POST /campaigns/audience) once typing pauses. The value is the JSON the API takes.
 import { ApiError, api } from "./api.js";
 import { t } from "./i18n.js";
-import { debounce, el, money, number } from "./ui.js";
+import { debounce, el, money, number, when } from "./ui.js";
 
 const MAX_DEPTH = 3; // kiosk_server/campaigns/models.py
 const MAX_RULES = 30;
@@ -149,7 +149,7 @@ function ruleInputs(rule, context) {
     case "invited_not_attended": {
       if (!events.length) return [el("p", { class: "hint", text: t("segNoEvents") })];
       const options = events.map((event) => el("option", { value: event.id,
-        text: event.name, selected: event.id === rule.event_id }));
+        text: `${event.name} · ${when(event.starts_at)}`, selected: event.id === rule.event_id }));
       return [labelled(t("segEvent"), el("select", { name: "event_id", onchange: (event) => {
         rule.event_id = Number(event.target.value);
         changed();
