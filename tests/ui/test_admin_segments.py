@@ -15,10 +15,10 @@ SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "segments"
 PHONE = {"width": 375, "height": 812}
 TABLET = {"width": 820, "height": 1180}
 
-MOUNT = """async (channel) => {
+MOUNT = """async ([channel, value]) => {
   const { segmentBuilder } = await import('/ui/admin/segment_builder.js');
   window.segmentValues = [];
-  const builder = segmentBuilder({ channel,
+  const builder = segmentBuilder({ channel, value,
     onChange: (value) => window.segmentValues.push(value) });
   window.segmentBuilderNode = builder;
   const panel = Object.assign(document.createElement('section'), { className: 'panel' });
@@ -48,7 +48,7 @@ def shop(db):
 def test_rules_change_the_count_and_the_value(chromium, served, admin, shop):
     first_event = shop.event_ids[0]
     with admin_tab(chromium, served.url) as tab:
-        tab.page.evaluate(MOUNT, "email")
+        tab.page.evaluate(MOUNT, ["email", None])
         assert count_says(tab, "1 khách sẽ nhận") == (
             "1 khách sẽ nhận · 5 bị loại: 1 chưa đồng ý, 1 không có email, 1 đã hủy nhận tin, "
             "1 đã xóa dữ liệu, 1 trong nhóm không liên hệ")
@@ -102,7 +102,7 @@ def test_rules_change_the_count_and_the_value(chromium, served, admin, shop):
 
 def test_a_refused_rule_is_marked_and_said(chromium, served, admin, shop):
     with admin_tab(chromium, served.url, viewport=TABLET) as tab:
-        tab.page.evaluate(MOUNT, "email")
+        tab.page.evaluate(MOUNT, ["email", None])
         count_says(tab, "khách sẽ nhận")
         rule(tab, 0).locator("select[name=kind]").select_option("registered")
         rule(tab, 0).locator("input[name=from_day]").fill("2026-03-02")
@@ -118,7 +118,7 @@ def test_a_refused_rule_is_marked_and_said(chromium, served, admin, shop):
 def test_in_english_on_a_phone(chromium, served, admin, shop):
     with admin_tab(chromium, served.url, viewport=PHONE) as tab:
         tab.page.click("#language button[data-lang=en]")
-        tab.page.evaluate(MOUNT, "email")
+        tab.page.evaluate(MOUNT, ["email", None])
         count_says(tab, "1 will receive it · 5 left out: 1 without consent, "
                         "1 without an e-mail address, 1 unsubscribed, "
                         "1 erased at their request, 1 in the call list's hold-out")
@@ -128,3 +128,22 @@ def test_in_english_on_a_phone(chromium, served, admin, shop):
         count_says(tab, "1 will receive it · 3 left out")  # An, Bình, Chi, Giang
         SHOTS.mkdir(parents=True, exist_ok=True)
         tab.page.screenshot(path=str(SHOTS / "segment-builder-phone-en.png"), full_page=True)
+
+
+def test_a_saved_segment_opens_as_it_was(chromium, served, admin, shop):
+    saved = {"kind": "group", "join": "or", "rules": [
+        {"kind": "tags", "tags": ["vip"]},
+        {"kind": "group", "join": "and", "rules": [
+            {"kind": "status", "statuses": ["lapsed"]}]}]}
+    with admin_tab(chromium, served.url, viewport=TABLET) as tab:
+        tab.page.evaluate(MOUNT, ["email", saved])
+        # An (reached), Giang (never agreed), Chi (lapsed, no e-mail)
+        count_says(tab, "1 khách sẽ nhận · 2 bị loại: 1 chưa đồng ý, 1 không có email")
+        assert tab.page.get_attribute(".seg-group.depth-1 > .seg-group-head [data-join=or]",
+                                      "aria-pressed") == "true"
+        assert tab.page.input_value(".seg-rule input[name=tags]") == "vip"
+        assert tab.page.is_checked(".seg-group.depth-2 input[value=lapsed]")
+        rule(tab, 0).locator("input[name=tags]").fill("vip, cafe")
+        count_says(tab, "1 khách sẽ nhận · 3 bị loại")  # and Bình, unsubscribed
+        assert tab.page.evaluate("window.segmentValues.at(-1)") == {
+            **saved, "rules": [{"kind": "tags", "tags": ["vip", "cafe"]}, saved["rules"][1]]}
