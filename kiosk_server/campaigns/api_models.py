@@ -9,12 +9,13 @@ on every save all the same: a placeholder Kiosk does not know is refused (422
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ValidationError
+from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
-from kiosk_server.campaigns import templates
-from kiosk_server.campaigns.models import MAX_DEPTH, MAX_RULES, CampaignState, RuleGroup
+from kiosk_server.campaigns import segments, templates
+from kiosk_server.campaigns.models import CampaignState
+from kiosk_server.core.errors import DomainError
 from kiosk_server.core.text import clean_name
 from kiosk_server.core.types import NoteText, PlainText
 from kiosk_server.messaging.models import Channel
@@ -47,32 +48,15 @@ def _title(value: str) -> str:
     return cleaned
 
 
-def _within_limits(value: Any) -> None:
-    """Refuses a tree of rules deeper than MAX_DEPTH groups or with more than MAX_RULES
-    rules, read without recursion (a deep tree would otherwise overflow a stack)."""
-    pending, seen = [(value, 1)], 0
-    while pending:
-        node, depth = pending.pop()
-        rules = node.get("rules") if isinstance(node, dict) else None
-        if not isinstance(rules, list):
-            continue
-        seen += len(rules)
-        if depth > MAX_DEPTH or seen > MAX_RULES:
-            raise PydanticCustomError(
-                "segment_too_large",
-                "a segment has at most {max_rules} rules in {max_depth} levels",
-                {"max_rules": MAX_RULES, "max_depth": MAX_DEPTH})
-        pending.extend((rule, depth + 1) for rule in rules)
-
-
 def _segment(value: Any) -> dict:
-    # The integrator switches this to `segments.parse` (the audience helper's checks).
-    _within_limits(value)
+    """The segment checked for everything that needs no database (`segments.parse`: shape,
+    size, days, tags), refused with the same codes as the audience count's."""
+    if not isinstance(value, dict):
+        raise PydanticCustomError("segment_invalid", "the segment is not a group of rules")
     try:
-        return RuleGroup.model_validate(value).model_dump(mode="json")
-    except ValidationError as error:
-        raise PydanticCustomError("segment_invalid", "the segment's rules do not read: {why}",
-                                  {"why": error.errors()[0]["msg"]}) from None
+        return segments.parse(value).model_dump(mode="json")
+    except DomainError as refused:
+        raise PydanticCustomError(refused.code, refused.message_en) from None
 
 
 CampaignName = Annotated[PlainText, AfterValidator(_title)]

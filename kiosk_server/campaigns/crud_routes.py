@@ -12,7 +12,7 @@ from kiosk_server.campaigns.api_models import (
     CampaignPublic,
     CampaignUpdate,
 )
-from kiosk_server.core.deps import SessionDep
+from kiosk_server.core.deps import SessionDep, SettingsDep
 from kiosk_server.core.types import Id
 from kiosk_server.staff.deps import AdminOnly, Audit
 
@@ -33,12 +33,14 @@ def _logged(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("", response_model=CampaignPublic, status_code=status.HTTP_201_CREATED)
-def create_campaign(body: CampaignCreate, session: SessionDep, caller: AdminOnly, log: Audit):
+def create_campaign(body: CampaignCreate, session: SessionDep, settings: SettingsDep,
+                    caller: AdminOnly, log: Audit):
     """Admin. Save a new draft: its name, channel, segment and templates (placeholders
     `{{name}}`, `{{tier}}`, `{{points}}`, `{{coupon}}`, `{{coupon_expires}}`,
     `{{coupon_link}}`, `{{card_link}}`, `{{unsubscribe_link}}`; any other is refused, 422
     `unknown_placeholders`). It may be incomplete: `missing` says what starting needs."""
-    campaign = service.create_campaign(session, data=body, by=caller.staff_id)
+    campaign = service.create_campaign(session, data=body, by=caller.staff_id,
+                                       settings=settings)
     log.record("campaign.create", campaign,
                details=_logged(body.model_dump(mode="json", exclude_unset=True)))
     return service.to_public(campaign)
@@ -64,9 +66,10 @@ def get_campaign(campaign_id: Id, session: SessionDep, caller: AdminOnly):
 
 @router.patch("/{campaign_id}", response_model=CampaignPublic, responses=NOT_DRAFT)
 def update_campaign(campaign_id: Id, body: CampaignUpdate, session: SessionDep,
-                    caller: AdminOnly, log: Audit):
+                    settings: SettingsDep, caller: AdminOnly, log: Audit):
     """Admin. Change a draft; fields left out stay as they are."""
-    campaign, changed = service.update_campaign(session, campaign_id=campaign_id, data=body)
+    campaign, changed = service.update_campaign(session, campaign_id=campaign_id, data=body,
+                                                settings=settings)
     if changed:
         given = body.model_dump(mode="json", exclude_unset=True)
         log.record("campaign.update", campaign,

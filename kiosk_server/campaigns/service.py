@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from kiosk_server.campaigns import segments
 from kiosk_server.campaigns.api_models import (
     NEEDED_TO_START,
     CampaignCreate,
@@ -24,6 +25,7 @@ from kiosk_server.campaigns.models import (
     CampaignState,
     RecipientGroup,
 )
+from kiosk_server.core.config import Settings
 from kiosk_server.core.db import id_of
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.types import utcnow
@@ -87,8 +89,11 @@ def to_public(campaign: Campaign) -> CampaignPublic:
         "id": id_of(campaign), "missing": missing_to_start(campaign)})
 
 
-def create_campaign(session: Session, *, data: CampaignCreate, by: int | None) -> Campaign:
-    """A new draft, as written so far."""
+def create_campaign(session: Session, *, data: CampaignCreate, by: int | None,
+                    settings: Settings) -> Campaign:
+    """A new draft, as written so far (its segment naming only tiers and events that
+    exist)."""
+    segments.validated(session, data.segment, settings=settings)
     values = data.model_dump()
     values["coupon_benefit"] = values["coupon_benefit"] or None
     campaign = Campaign(**values, created_by=by)
@@ -97,12 +102,14 @@ def create_campaign(session: Session, *, data: CampaignCreate, by: int | None) -
     return campaign
 
 
-def update_campaign(session: Session, *, campaign_id: int, data: CampaignUpdate
-                    ) -> tuple[Campaign, list[str]]:
+def update_campaign(session: Session, *, campaign_id: int, data: CampaignUpdate,
+                    settings: Settings) -> tuple[Campaign, list[str]]:
     """Change a draft; fields left out stay as they are. The campaign, and the names of the
     fields that changed."""
     campaign = draft(session, campaign_id=campaign_id)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("segment") is not None:
+        segments.validated(session, changes["segment"], settings=settings)
     for name in _NOT_NULL:
         if name in changes and changes[name] is None:
             raise invalid("required", "Trường này không được để trống.",

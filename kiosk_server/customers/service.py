@@ -162,7 +162,7 @@ def update_customer(session: Session, *, customer_id: int, data: CustomerUpdate,
     wanted = _wanted_consents(changes)
     for key in _CONSENT_KEYS:  # set below, with their history
         changes.pop(key, None)
-    for key in ("notes", "tags"):
+    for key in ("notes", "tags", "language"):  # null: unchanged (the columns have no null)
         if key in changes and changes[key] is None:
             del changes[key]
     for key, value in changes.items():

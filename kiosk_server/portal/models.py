@@ -6,7 +6,7 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
-from kiosk_server.core.types import PlainText, UtcDateTime, utcnow
+from kiosk_server.core.types import Language, PlainText, UtcDateTime, utcnow
 from kiosk_server.customers.models import (
     ConsentSource,
     OptionalEmail,
@@ -116,6 +116,7 @@ class Me(SQLModel):
     consent_email: bool
     consent_sms: bool
     preferred_channel: Channel | None
+    language: Language = Field(description="the language of the messages they get")
     card_url: str | None = Field(description="their membership card's page, if they hold one")
     loyalty: MeLoyalty
     coupons: list[MeCoupon]
@@ -130,6 +131,9 @@ class MeUpdate(SQLModel):
     consent_email: bool | None = None
     consent_sms: bool | None = None
     preferred_channel: Channel | None = None
+    language: Language | None = Field(
+        default=None, description="the language of their messages: the page saves the one "
+                                  "they switch it to")
 
 
 class MeVisit(SQLModel):

@@ -243,7 +243,7 @@ def me(session: Session, *, customer_id: int, settings: Settings, signer: TokenS
         member_number=member_number(customer_id), full_name=customer.full_name,
         phone=phone_as_written(customer.phone), email=customer.email,
         consent_email=customer.consent_email, consent_sms=customer.consent_sms,
-        preferred_channel=customer.preferred_channel,
+        preferred_channel=customer.preferred_channel, language=customer.language,
         card_url=token_link(settings.public_url, code, "c") if code else None,
         loyalty=_loyalty(session, customer_id, settings),
         coupons=[MeCoupon.model_validate(coupon, from_attributes=True) for coupon in

@@ -232,11 +232,11 @@ def test_a_segment_too_deep_or_too_long_is_refused_without_crashing(client, admi
                              content='{"name": "Sâu", "segment": ' + segment(depth) + "}")
         assert answer.status_code == status, (depth, answer.text[:200])
         if status == 422:
-            assert answer.json()["detail"][0]["type"] == "segment_too_large"
+            assert answer.json()["detail"][0]["type"] == "segment_too_deep"
     many = {"kind": "group", "rules": [{"kind": "tags", "tags": [f"t{n}"]} for n in range(31)]}
     refused = client.post(URL, headers=admin.headers, json={"name": "Dài", "segment": many})
     assert refused.status_code == 422
-    assert refused.json()["detail"][0]["type"] == "segment_too_large"
+    assert refused.json()["detail"][0]["type"] == "segment_too_many_rules"
 
 
 def test_a_campaign_without_its_vietnamese_subject_and_text_cannot_start(client, admin, db):

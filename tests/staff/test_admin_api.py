@@ -22,9 +22,10 @@ def _audit(client, admin):
 
 # Changes that are not staff changes: signing in and out, check-ins (the scan log keeps
 # them), a kiosk pairing itself; and POSTs that change nothing (a scanned code sent in a
-# body rather than a URL: the till's lookup, a coupon check); a customer's own feedback
-# and exit-survey answer (no staff member did them), and the feedback link of a visit (the
-# same link however often it is asked for, as the receipt's is). A customer's own doings
+# body rather than a URL: the till's lookup, a coupon check; a campaign segment's count);
+# a customer's own feedback and exit-survey answer (no staff member did them), and the
+# feedback link of a visit (the same link however often it is asked for, as the receipt's
+# is). A customer's own doings
 # (asking for a sign-in link and signing in with it, signing up on a poster's form, changing
 # their details, signing out): no staff member did them; a consent they change is kept in
 # its own history, with where. An erasure is recorded by privacy's service itself, whoever
@@ -32,7 +33,7 @@ def _audit(client, admin):
 # same way.
 NOT_AUDITED = {"login", "logout", "check_in", "pair_device", "lookup", "check_coupon",
                "give_feedback", "feedback_link", "request_sign_in", "open_session", "sign_up",
-               "update_me", "sign_out", "answer_exit_survey"}
+               "update_me", "sign_out", "answer_exit_survey", "count_audience"}
 AUDITED_BY_THE_SERVICE = {"erase_customer", "delete_me"}
 
 

@@ -165,6 +165,8 @@ export async function customerPage(root, context, id) {
           ...(erased ? [] : [el("dt", { text: t("rhythm") }), rhythm]),
           el("dt", { text: t("phone") }), el("dd", { text: phoneText(customer.phone) }),
           el("dt", { text: t("email") }), el("dd", { text: customer.email || "—" }),
+          el("dt", { text: t("field_language") }),
+          el("dd", { class: "message-language", text: t(`segLanguage_${customer.language}`) }),
           el("dt", { text: t("tags") }), el("dd", {}, tagList(customer.tags)),
           el("dt", { text: t("visits") }), count,
           el("dt", { text: t("lastVisit") }), last,

@@ -132,7 +132,9 @@ function profileSection(me) {
      el("p", { class: "hint", text: t("consentIntro") }), consent("consent_email"),
      consent("consent_sms")),
   problem, save);
-  return section("profile-panel", t("profileTitle"), form, status,
+  const language = el("p", { id: "message-language", class: "hint", text: t("messageLanguage",
+    { language: t(`messageLanguage_${me.language}`) }) });
+  return section("profile-panel", t("profileTitle"), language, form, status,
                  el("h3", { text: t("historyTitle") }), historyList(state.history));
 }
 
@@ -198,7 +200,25 @@ function render() {
   main.dataset.view = state.view;
 }
 
-onLanguage(render);
+/** The customer switched the page's language: their messages follow (saved quietly; a
+ * failure leaves the saved language as it was, which the page says). */
+async function keepLanguage(language) {
+  if (state.view !== "me" || !state.me || state.me.language === language) return;
+  try {
+    state.me = await call("PATCH", "/api/v1/me", { language });
+  } catch {
+    // the line under "Profile" still names the language saved
+  }
+  render();
+}
+
+let shown = null;
+onLanguage((language) => {
+  const switched = shown !== null && shown !== language;
+  shown = language;
+  render();
+  if (switched) keepLanguage(language);
+});
 load().catch((error) => {
   Object.assign(state, { view: "error", notice: error.message || t("failed") });
 }).finally(() => {

@@ -48,6 +48,10 @@ const WORDS = {
   fullName: ["Họ tên", "Full name"],
   phone: ["Số điện thoại", "Phone number"],
   email: ["E-mail", "E-mail"],
+  messageLanguage: ["Chúng tôi nhắn tin cho bạn bằng {language}. Đổi bằng nút VI / EN ở đầu "
+    + "trang.", "We write to you in {language}. Switch with the VI / EN buttons at the top."],
+  messageLanguage_vi: ["tiếng Việt", "Vietnamese"],
+  messageLanguage_en: ["tiếng Anh", "English"],
   preferred: ["Tôi muốn được liên hệ qua", "Reach me by"],
   preferred_none: ["Không chọn", "No preference"],
   preferred_email: ["E-mail", "E-mail"],
