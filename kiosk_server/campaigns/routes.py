@@ -3,4 +3,7 @@ pages a recipient opens from a message."""
 
 from fastapi import APIRouter
 
+from kiosk_server.campaigns import report_routes
+
 router = APIRouter()
+router.include_router(report_routes.router)
