@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import col, select
 
 from kiosk_server.campaigns import report
 from kiosk_server.campaigns.models import (
@@ -25,7 +26,8 @@ from kiosk_server.core.signing import new_serial
 from kiosk_server.core.stats import Verdict
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers.models import Customer, Visit, VisitKind
-from kiosk_server.loyalty.models import Coupon, Purchase
+from kiosk_server.loyalty import coupons
+from kiosk_server.loyalty.models import Coupon, CouponCreate, Purchase
 from kiosk_server.messaging.models import MessageStatus, OutboxMessage
 
 ADDRESS_UNKNOWN = "550 5.1.1 <khach@example.vn>: Recipient address rejected: User unknown"
@@ -362,3 +364,40 @@ def test_only_an_admin_reads_a_campaigns_report(client, admin, clerk, db):
     answer = client.get(f"/api/v1/campaigns/{plant.campaign_id}/report", headers=admin.headers)
     assert answer.json()["returns"]["sent_group"] == {"customers": 60, "returned": 18,
                                                       "rate": 0.3}
+
+
+def campaign_coupon(db, plant: Planter, signer, *, benefit="Giảm 50.000 ₫ cho đơn từ 300.000 ₫"
+                    ) -> tuple[int, str]:
+    """A recipient sent a personal coupon, as a started campaign leaves them: the customer
+    and the coupon's code."""
+    customer = plant.recipient(message=(MessageStatus.SENT, "", 60))
+    with db.session() as session:
+        coupon = coupons.issue(session, customer_id=customer, issued_by=None,
+                               data=CouponCreate(benefit=benefit, valid_days=30))
+        recipient = session.exec(select(CampaignRecipient).where(
+            col(CampaignRecipient.customer_id) == customer)).one()
+        recipient.coupon_id = coupon.id
+        session.add(recipient)
+        return customer, coupons.to_public(coupon, signer).code
+
+
+def test_a_campaign_coupon_used_at_the_till_credits_the_campaign(client, admin, db, app):
+    plant = campaign(db, started_days_ago=2)
+    customer, code = campaign_coupon(db, plant, app.state.signer)
+    plant.recipient(RecipientGroup.HOLD_OUT)
+    sale = client.post(f"/api/v1/customers/{customer}/purchases", headers=admin.headers,
+                       json={"amount_vnd": 640_000, "items": "Bánh", "request_id": "camp-1",
+                             "coupon_code": code})
+    assert sale.status_code == 201, sale.text
+    found = _report(db, plant.campaign_id)
+    assert found.coupons.model_dump() == {"issued": 1, "redeemed": 1, "sales": 1,
+                                          "sales_vnd": 640_000}
+    assert found.returns is not None and found.returns.sent_group.returned == 1
+
+    voided = client.post(f"/api/v1/purchases/{sale.json()['purchase']['id']}/void",
+                         headers=admin.headers, json={"reason": "Khách trả hàng"})
+    assert voided.status_code == 200, voided.text
+    found = _report(db, plant.campaign_id)
+    assert found.coupons.model_dump() == {"issued": 1, "redeemed": 1, "sales": 0,
+                                          "sales_vnd": 0}
+    assert found.returns is not None and found.returns.sent_group.returned == 0
