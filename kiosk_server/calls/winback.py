@@ -9,32 +9,16 @@ staff may still come back. A case whose window is still running with no return y
 undecided and left out of the rates.
 
 The difference of the two rates (contacted minus held out) comes with its 95 % interval
-by Newcombe's hybrid score method (method 10 of R. G. Newcombe, "Interval estimation for
-the difference between independent proportions", Statistics in Medicine 17:873-890,
-1998): with p1 = x1/n1 and p2 = x2/n2, and (l1, u1), (l2, u2) their Wilson score
-intervals,
-
-    lower = (p1 - p2) - sqrt((p1 - l1)^2 + (u2 - p2)^2)
-    upper = (p1 - p2) + sqrt((u1 - p1)^2 + (p2 - l2)^2)
-
-where the Wilson interval of x/n at the normal quantile z is
-
-    (2x + z^2 -/+ z sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2)).
-
-It keeps its coverage with small groups and rates near 0 or 1, where the simple Wald
-interval does not. Even so, with fewer than 10 decided cases in a group, or fewer than 5
-returns or 5 non-returns in one, the verdict is `too_few`: the interval is shown, but
-nothing is concluded from it.
+by Newcombe's hybrid score method, and a verdict that says `too_few` below 10 decided
+cases in a group, or 5 returns or 5 non-returns in one (`core/stats.py`, shared with the
+campaigns' report).
 """
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from scipy.stats import norm
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel, col
 
@@ -47,45 +31,13 @@ from kiosk_server.calls.models import (
     LeaveReason,
     WillReturn,
 )
+from kiosk_server.core.stats import Share, Verdict, compare
 from kiosk_server.customers import service as customers
 
-# Below these, the verdict is `too_few` whatever the interval says.
-MIN_DECIDED = 10
-MIN_EACH_OUTCOME = 5
 DRAWN = (Group.CONTACT, Group.HOLD_OUT)
 
 
-# ---------------------------------------------------------------- the interval
-
-def wilson_interval(successes: int, trials: int, *, z: float) -> tuple[float, float]:
-    """The Wilson score interval of a proportion (no continuity correction)."""
-    p = successes / trials
-    centre = 2 * successes + z * z
-    spread = z * math.sqrt(z * z + 4 * successes * (1 - p))
-    return ((centre - spread) / (2 * (trials + z * z)),
-            (centre + spread) / (2 * (trials + z * z)))
-
-
-def newcombe_interval(x1: int, n1: int, x2: int, n2: int, *, confidence: float = 0.95
-                      ) -> tuple[float, float]:
-    """The interval of p1 - p2 (x1/n1 - x2/n2) by Newcombe's hybrid score method."""
-    z = float(norm.ppf(1 - (1 - confidence) / 2))
-    p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson_interval(x1, n1, z=z)
-    l2, u2 = wilson_interval(x2, n2, z=z)
-    difference = p1 - p2
-    return (difference - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
-            difference + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
-
-
 # ---------------------------------------------------------------- the comparison
-
-class Verdict(StrEnum):
-    TOO_FEW = "too_few"  # too few decided cases, returns or non-returns to tell
-    HELPS = "helps"  # the interval is above 0
-    NO_CLEAR_DIFFERENCE = "no_clear_difference"  # the interval covers 0
-    HURTS = "hurts"  # the interval is below 0
-
 
 class GroupFigures(SQLModel):
     """One group's cases: how many came back within the window, and how many are still
@@ -159,19 +111,6 @@ def _outcome(opened_at: datetime, first_return: datetime | None, *, window: time
     return False if now >= opened_at + window else None
 
 
-def verdict_of(contacted: _Tally, held_out: _Tally, interval: tuple[float, float] | None
-               ) -> Verdict:
-    for tally in (contacted, held_out):
-        if (tally.decided < MIN_DECIDED or tally.came_back < MIN_EACH_OUTCOME
-                or tally.decided - tally.came_back < MIN_EACH_OUTCOME):
-            return Verdict.TOO_FEW
-    assert interval is not None  # both groups have decided cases
-    lower, upper = interval
-    if lower > 0:
-        return Verdict.HELPS
-    return Verdict.HURTS if upper < 0 else Verdict.NO_CLEAR_DIFFERENCE
-
-
 def comparison(session: Session, *, now: datetime, zone: tzinfo) -> WinBackPublic:
     """Contacted against held-out cases, as of `now` (months on the shop's calendar)."""
     days = win_back_days(session)
@@ -192,17 +131,12 @@ def comparison(session: Session, *, now: datetime, zone: tzinfo) -> WinBackPubli
         month = opened_at.astimezone(zone).strftime("%Y-%m")
         months.setdefault(month, {g: _Tally() for g in DRAWN})[group].add(outcome)
     contacted, held_out = totals[Group.CONTACT], totals[Group.HOLD_OUT]
-    interval = None
-    if contacted.decided and held_out.decided:
-        interval = newcombe_interval(contacted.came_back, contacted.decided,
-                                     held_out.came_back, held_out.decided)
-    difference = (contacted.rate - held_out.rate
-                  if contacted.rate is not None and held_out.rate is not None else None)
+    found = compare(Share(contacted.came_back, contacted.decided),
+                    Share(held_out.came_back, held_out.decided))
     return WinBackPublic(
         win_back_days=days, contacted=contacted.figures(), held_out=held_out.figures(),
-        not_drawn=not_drawn, difference=difference,
-        lower=interval[0] if interval else None, upper=interval[1] if interval else None,
-        verdict=verdict_of(contacted, held_out, interval), as_of=now,
+        not_drawn=not_drawn, difference=found.difference, lower=found.lower,
+        upper=found.upper, verdict=found.verdict, as_of=now,
         months=[MonthFigures(month=month, contacted_rate=of[Group.CONTACT].rate,
                              contacted_n=of[Group.CONTACT].decided,
                              held_out_rate=of[Group.HOLD_OUT].rate,

@@ -4,9 +4,10 @@ the campaign's own (/{campaign_id})."""
 
 from fastapi import APIRouter
 
-from kiosk_server.campaigns import audience_routes
+from kiosk_server.campaigns import audience_routes, report_routes
 from kiosk_server.campaigns.crud_routes import router as crud_router
 
 router = APIRouter()
 router.include_router(audience_routes.router)
 router.include_router(crud_router)
+router.include_router(report_routes.router)

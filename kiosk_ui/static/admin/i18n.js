@@ -1252,6 +1252,81 @@ const WORDS = {
   segOut_unsubscribed: ["{n} đã hủy nhận tin", "{n} unsubscribed"],
   segOut_erased: ["{n} đã xóa dữ liệu", "{n} erased at their request"],
   segOut_call_hold_out: ["{n} trong nhóm không liên hệ", "{n} in the call list's hold-out"],
+  // A campaign's report (campaign_report.js).
+  camprepTitle: ["Kết quả chiến dịch", "What the campaign did"],
+  camprepLoading: ["Đang tải kết quả…", "Loading the results…"],
+  camprepShare: ["{rate} ({returned}/{customers})", "{rate} ({returned}/{customers})"],
+  camprepComparison: ["Khách nhận tin quay lại {sent}, nhóm đối chứng {held}: {change} "
+    + "(khoảng tin cậy 95\u00a0%: {lower} đến {upper}).", "Customers who got the message came "
+    + "back {sent}, the hold-out {held}: {change} (95% confidence interval: {lower} to "
+    + "{upper})."],
+  camprepAdded: ["chiến dịch thêm {points} điểm", "the campaign added {points} points"],
+  camprepFewer: ["nhóm nhận tin thấp hơn {points} điểm",
+    "those who got it are {points} points lower"],
+  camprepSame: ["hai nhóm bằng nhau", "the two groups are level"],
+  camprepRates: ["Khách nhận tin quay lại {sent}, nhóm đối chứng {held}.",
+    "Customers who got the message came back {sent}, the hold-out {held}."],
+  camprep_too_few: ["Còn quá ít khách để biết chiến dịch có tác dụng hay không: cần ít nhất "
+    + "10 khách mỗi nhóm, trong đó ít nhất 5 người quay lại và 5 người chưa quay lại.",
+  "Too few customers yet to tell whether the campaign worked: each group needs at least 10 "
+    + "customers, with at least 5 who came back and 5 who did not."],
+  camprep_helps: ["Chiến dịch thật sự giúp khách quay lại nhiều hơn.",
+    "The campaign really brought more customers back."],
+  camprep_no_clear_difference: ["Chưa thấy khác biệt rõ ràng: phần chênh lệch có thể chỉ do "
+    + "ngẫu nhiên.", "No clear difference yet: the gap may be chance alone."],
+  camprep_hurts: ["Khách nhận tin quay lại ít hơn nhóm đối chứng: nên xem lại nội dung tin "
+    + "nhắn.", "Customers who got the message came back less than the hold-out: the message "
+    + "needs a look."],
+  camprepNoHoldOut: ["Chiến dịch này không có nhóm đối chứng, nên không so sánh được.",
+    "This campaign has no hold-out, so there is nothing to compare with."],
+  camprepNoRecipients: ["Chiến dịch này không gửi cho ai, nên không so sánh được.",
+    "This campaign was sent to nobody, so there is nothing to compare."],
+  camprepNotStarted: ["Chiến dịch chưa bắt đầu: chưa có kết quả.",
+    "The campaign has not started: no results yet."],
+  camprepDaysLeft: ["Còn {days} ngày nữa mới hết {total} ngày theo dõi: số liệu dưới đây là "
+    + "đến hôm nay.", "{days} days left of the {total} days followed: the figures below are "
+    + "those so far."],
+  camprepDaysOver: ["Đã hết {total} ngày theo dõi (đến {until}): số liệu là cuối cùng.",
+    "The {total} days followed are over (until {until}): the figures are final."],
+  camprepRule: ["Khách ghé hoặc mua hàng trong {days} ngày kể từ khi chiến dịch bắt đầu được "
+    + "tính là đã quay lại; {pct}\u00a0% khách được chọn ngẫu nhiên không nhận tin, làm nhóm "
+    + "đối chứng.", "A customer who visits or buys within {days} days of the start counts as "
+    + "back; {pct}% of the customers, drawn at random, got nothing, as the group to compare "
+    + "with."],
+  camprepRecipients: ["Người nhận", "Recipients"],
+  camprepHoldOut: ["Nhóm đối chứng", "Hold-out"],
+  camprepLeftOut: ["Không gửi", "Left out"],
+  camprepSent: ["Đã gửi", "Sent"],
+  camprepFailed: ["Gửi lỗi", "Failed"],
+  camprepUnknown: ["Không rõ đã gửi chưa", "Unknown"],
+  camprepPending: ["Đang chờ gửi", "Waiting"],
+  camprepCancelled: ["Đã huỷ", "Withdrawn"],
+  camprepUnsubscribed: ["Huỷ nhận tin", "Unsubscribed"],
+  camprepCoupons: ["Phiếu ưu đãi đã dùng", "Coupons used"],
+  camprepCouponsUsed: ["{redeemed} trên {issued}", "{redeemed} of {issued}"],
+  camprepSales: ["Doanh số có dùng phiếu", "Sales with a coupon"],
+  camprepSalesValue: ["{total} ({count} lần mua)", "{total} ({count} sales)"],
+  camprepLeftOutLine: ["Không gửi cho: {parts}.", "Left out: {parts}."],
+  camprepLeftOut_no_consent: ["{count} khách chưa đồng ý nhận tin",
+    "{count} who did not agree to offers"],
+  camprepLeftOut_no_address: ["{count} khách không có địa chỉ", "{count} with no address"],
+  camprepLeftOut_unsubscribed: ["{count} khách đã huỷ nhận tin", "{count} who unsubscribed"],
+  camprepLeftOut_erased: ["{count} khách đã xoá dữ liệu", "{count} whose data was erased"],
+  camprepLeftOut_call_hold_out: ["{count} khách trong nhóm không gọi của danh sách gọi lại",
+    "{count} in the call list's hold-out"],
+  camprepFailuresTitle: ["Vì sao gửi lỗi", "Why messages failed"],
+  camprepFailureLine: ["{reason}: {count} tin", "{reason}: {count} messages"],
+  camprepFailureWords: ["Máy chủ trả lời", "What the server said"],
+  camprepErrorTimes: ["{text} ({count} lần)", "{text} ({count} times)"],
+  camprepFailure_address_refused: ["Địa chỉ bị từ chối (không có hộp thư hoặc số này)",
+    "Address refused (no such mailbox or number)"],
+  camprepFailure_mailbox_full: ["Hộp thư đầy", "Mailbox full"],
+  camprepFailure_blocked: ["Bị chặn (bị coi là thư rác hoặc do chính sách của nơi nhận)",
+    "Blocked (taken for spam, or by the receiver's policy)"],
+  camprepFailure_server_unreachable: ["Không kết nối được máy chủ gửi thư",
+    "The mail server or gateway could not be reached"],
+  camprepFailure_other: ["Lý do khác", "Other"],
+  camprepCsv: ["Tải danh sách người nhận (CSV)", "Download the recipients (CSV)"],
 };
 
 /** Another page's words (the till's), in the same [Vietnamese, English] form; on that page
