@@ -84,6 +84,7 @@ def fuzzed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @schema.parametrize()
 @FUZZ
+@pytest.mark.parametrize("fuzzed", ["sqlite"], indirect=True)
 def test_fuzz_as_admin(case, fuzzed):
     app, admin = fuzzed
     headers = fresh_admin_headers(app.state.db, admin.staff_id)
@@ -91,7 +92,18 @@ def test_fuzz_as_admin(case, fuzzed):
 
 
 @schema.parametrize()
-@settings(FUZZ, max_examples=10)  # most answers are an early 401: fewer examples suffice
+@settings(FUZZ, max_examples=6)
+# The same requests' handling on PostgreSQL: what differs there is the database's own
+# refusals (an id beyond 32 bits, a text with a NUL, a lock), which few examples reach.
+@pytest.mark.parametrize("fuzzed", ["postgresql"], indirect=True)
+def test_fuzz_as_admin_on_postgresql(case, fuzzed):
+    app, admin = fuzzed
+    headers = fresh_admin_headers(app.state.db, admin.staff_id)
+    case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+
+
+@schema.parametrize()
+@settings(FUZZ, max_examples=5)  # most answers are an early 401: fewer examples suffice
 # Anonymous calls are refused alike on either database: SQLite alone is enough.
 @pytest.mark.parametrize("fuzzed", ["sqlite"], indirect=True)
 def test_fuzz_anonymously(case, fuzzed):

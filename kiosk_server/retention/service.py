@@ -179,14 +179,17 @@ class Moment:
     model: bgnbd.Parameters | None = None
 
     @classmethod
-    def of(cls, db: Executor, zone: ZoneInfo, now: datetime | None = None) -> "Moment":
+    def of(cls, db: Executor, zone: ZoneInfo, now: datetime | None = None, *,
+           without_waiting: bool = False) -> "Moment":
         """The moment now (or at `now`): the thresholds and the model read in one light
-        statement (each recomputation after a visit reads them)."""
+        statement (each recomputation after a visit reads them). `without_waiting`: the
+        caller's transaction also commits without waiting (`commit_without_waiting`), said
+        in the same statement."""
         now = now or utcnow()
         offset_s = fit.zone_offset(zone, now)
-        found = _MOMENT.first(db)
+        found = (_MOMENT_WITHOUT_WAITING if without_waiting else _MOMENT).first(db)
         assert found is not None  # scalar subqueries: always one row
-        values = dict(zip([*_THRESHOLDS, *bgnbd.PARAMETERS], found, strict=True))
+        values = dict(zip([*_THRESHOLDS, *bgnbd.PARAMETERS], found, strict=False))
         thresholds = rhythm.Thresholds(**{
             name: _DEFAULTS[name] if values[name] is None else values[name]
             for name in _THRESHOLDS})
@@ -198,20 +201,26 @@ class Moment:
 _THRESHOLDS = list(rhythm.Thresholds.__dataclass_fields__)
 
 
-def _moment() -> Any:
+def _moment(dialect: str, *, without_waiting: bool) -> Any:
     """One row: each threshold as saved (NULL: never saved) and the parameters of the
-    latest good fit (NULL: none yet), each read as the driver gives it."""
+    latest good fit (NULL: none yet), each read as the driver gives it; `without_waiting`
+    on PostgreSQL, then whether the transaction's commit waits for the disk (it will not:
+    see `commit_without_waiting`)."""
     settings = _table(RetentionSettings).c
     fits = _table(RetentionFit).c
     latest = (select(func.max(fits.id)).where(fits.converged.is_(True))).scalar_subquery()
-    return select(
+    statement = select(
         *(type_coerce(select(settings[name]).where(settings.id == 1).scalar_subquery(),
                       NullType).label(name) for name in _THRESHOLDS),
         *(type_coerce(select(fits[name]).where(fits.id == latest).scalar_subquery(),
                       NullType).label(name) for name in bgnbd.PARAMETERS))
+    if without_waiting and dialect == "postgresql":
+        statement = statement.add_columns(func.set_config("synchronous_commit", "off", True))
+    return statement
 
 
-_MOMENT = Prepared(_moment())
+_MOMENT = Prepared(partial(_moment, without_waiting=False))
+_MOMENT_WITHOUT_WAITING = Prepared(partial(_moment, without_waiting=True))
 
 
 @dataclass(frozen=True)

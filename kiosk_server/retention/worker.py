@@ -121,8 +121,11 @@ def recompute_customers(database: Database, ids: list[int], *, zone: ZoneInfo,
         if start:
             database.let_waiting_writers_in()
         with database.session() as session:
-            commit_without_waiting(session)  # statuses: computed again after a crash
-            moment = moment or Moment.of(session, zone)
+            # Statuses: computed again after a crash (said with the first read).
+            if moment is None:
+                moment = Moment.of(session, zone, without_waiting=True)
+            else:
+                commit_without_waiting(session)
             for customer_id in wanted[start:start + PER_TRANSACTION]:
                 if service.followed(session, customer_id=customer_id):
                     changes += len(service.recompute(session, [customer_id], moment=moment,

@@ -7,6 +7,7 @@ import time
 import uuid
 from datetime import timedelta
 
+from sqlalchemy import text
 from sqlmodel import select
 from websockets.sync.client import connect
 
@@ -219,3 +220,26 @@ def test_the_full_pass_leaves_a_row_recomputed_after_it_read_its_batch(db, setti
         == (Status.ACTIVE, 0)
     others = [p for p in planted if p.customer_id != drifting.customer_id]
     assert all(statuses[p.customer_id].computed_at == later for p in others)
+
+
+def test_the_moment_read_with_the_thresholds_says_the_commit_need_not_wait(db, settings,
+                                                                          client, admin):
+    """A recomputation's first statement reads the thresholds and the model and, on
+    PostgreSQL, makes its transaction's commit asynchronous: the statuses can be computed
+    again, the cases and messages written elsewhere cannot (they commit as usual)."""
+    saved = client.put("/api/v1/retention-settings", headers=admin.headers, json={
+        "min_intervals": 4, "watch_overdue": 1.6, "at_risk_overdue": 2.5,
+        "lapsed_overdue": 3.5, "watch_spend_drop_pct": 25, "at_risk_spend_drop_pct": 55,
+        "lapsed_after_days": 200})
+    assert saved.status_code == 200, saved.text
+    with db.session() as session:
+        moment = service.Moment.of(session, settings.zone, without_waiting=True)
+        assert (moment.thresholds.min_intervals, moment.thresholds.at_risk_overdue,
+                moment.thresholds.lapsed_after_days) == (4, 2.5, 200)
+        assert moment.model is None  # no fit yet
+        if session.connection().dialect.name == "postgresql":
+            assert session.execute(text("SHOW synchronous_commit")).scalar_one() == "off"
+    with db.session() as session:
+        service.Moment.of(session, settings.zone)
+        if session.connection().dialect.name == "postgresql":
+            assert session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
