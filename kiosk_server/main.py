@@ -24,7 +24,9 @@ from kiosk_server.calls import survey as exit_survey
 from kiosk_server.calls.routes import router as calls_router
 from kiosk_server.calls.survey_routes import router as survey_router
 from kiosk_server.calls.winback_routes import router as winback_router
+from kiosk_server.campaigns import sending as campaign_sending
 from kiosk_server.campaigns.routes import router as campaigns_router
+from kiosk_server.campaigns.send_worker import CampaignStarter
 from kiosk_server.cards import service as cards
 from kiosk_server.cards.routes import router as cards_router
 from kiosk_server.checkin import service as checkin
@@ -116,6 +118,7 @@ def _audit_labelers() -> Labelers:
         "retention_fits": retention_fit.audit_labels,
         "retention_settings": retention.settings_labels,
         "retention_cases": calls.audit_labels, "call_settings": call_settings.audit_labels,
+        "campaigns": campaign_sending.audit_labels,
     }
 
 
@@ -130,6 +133,7 @@ def create_app(settings: Settings) -> FastAPI:
     outbox = OutboxSender(database, settings)  # runs only for the channels set up
     signer = TokenSigner(settings.signing_key)
     invitations = InvitationSender(database, settings, signer)
+    campaigns = CampaignStarter(database, settings, signer)
     followup = FollowupWorker(database, settings, signer)
     wired = retention_hooks(settings)
     statuses = RetentionWorker(database, settings, hub, hooks=wired.statuses,
@@ -146,11 +150,13 @@ def create_app(settings: Settings) -> FastAPI:
         await hub.start()
         await outbox.start()
         invitations.resume_unfinished()
+        campaigns.resume_unfinished()  # a start cut short by a stop carries on
         await followup.start()
         statuses.start()
         yield
         statuses.stop()
         await followup.stop()
+        campaigns.stop()
         invitations.stop()
         await outbox.stop()
         await hub.close()
@@ -170,6 +176,7 @@ def create_app(settings: Settings) -> FastAPI:
                                exit_survey.forget_answers)
     app.state.signer = signer
     app.state.invitation_sender = invitations
+    app.state.campaign_starter = campaigns
     app.state.followup = followup
     app.state.retention = statuses
     # Visits and sales recorded (check-in and loyalty, below retention) reach it by this hook.

@@ -13,6 +13,7 @@ from kiosk_server.core.types import UtcDateTime, utcnow
 class AuditKind(StrEnum):
     """The families of actions: the part of an action's code before its dot."""
 
+    CAMPAIGN = "campaign"
     CARD = "card"
     CHECKIN = "checkin"
     COMPLAINT = "complaint"

@@ -3,4 +3,9 @@ pages a recipient opens from a message."""
 
 from fastapi import APIRouter
 
+from kiosk_server.campaigns.send_routes import router as send_router
+from kiosk_server.campaigns.unsubscribe_routes import router as unsubscribe_router
+
 router = APIRouter()
+router.include_router(send_router)
+router.include_router(unsubscribe_router)

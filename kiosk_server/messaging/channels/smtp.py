@@ -89,7 +89,8 @@ class _SmtpConnection:
 def build_email(message: Outgoing, *, sender: str, now: datetime | None = None
                 ) -> EmailMessage:
     """The MIME message: plain text, with the HTML as an alternative whose inline images
-    are `related` parts named by Content-ID."""
+    are `related` parts named by Content-ID; a marketing message's one-click unsubscribe
+    headers."""
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to_address
@@ -99,6 +100,11 @@ def build_email(message: Outgoing, *, sender: str, now: datetime | None = None
     # The outbox id in the Message-ID lets a mail log be matched to its row.
     email["Message-ID"] = make_msgid(idstring=f"outbox.{message.id}",
                                      domain=from_address.domain or "localhost")
+    if message.unsubscribe_url:
+        # RFC 2369 and RFC 8058: mail programs show an "unsubscribe" button that POSTs
+        # `List-Unsubscribe=One-Click` to the address, with no page to open.
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
