@@ -22,7 +22,7 @@ _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 @router.get("/U/{token}", response_class=HTMLResponse, include_in_schema=False)
 def unsubscribe_page(token: Token, session: SessionDep, signer: SignerDep,
                      settings: SettingsDep) -> HTMLResponse:
-    """Public; the signed link is the credential. Says what unsubscribing does and offers
+    """Public. The signed link is the credential. Says what unsubscribing does and offers
     one button (opening it changes nothing: mail scanners open links); a link that is not
     one says so (404)."""
     try:
@@ -41,7 +41,7 @@ def unsubscribe_page(token: Token, session: SessionDep, signer: SignerDep,
 @router.post("/u/{token}", response_model=UnsubscribePublic)
 @router.post("/U/{token}", response_model=UnsubscribePublic, include_in_schema=False)
 def unsubscribe_one_click(token: Token, session: SessionDep, signer: SignerDep):
-    """Public; the signed link is the credential (RFC 8058 one-click: a mail program POSTs
+    """Public. The signed link is the credential (RFC 8058 one-click: a mail program POSTs
     `List-Unsubscribe=One-Click`, whatever the body says it acts the same). Withdraws the
     customer's marketing consent on the message's channel, recorded in their consent
     history, and cancels every marketing message not sent to them yet there. A repeat

@@ -12,7 +12,7 @@ const PAGE_SIZE = 50;
 /** The families of actions (the server's `kind` filter: an action's code before its dot). */
 export const AUDIT_KINDS = ["customer", "card", "complaint", "coupon", "purchase", "reward",
   "redemption", "event", "invitation", "checkin", "export", "pairing", "device", "staff",
-  "token", "settings", "retention"];
+  "token", "settings", "retention", "campaign"];
 
 /** Which sentence an entry is: its action's, or a finer one (a staff member disabled). */
 function sentenceKey(entry) {
