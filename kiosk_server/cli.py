@@ -298,7 +298,6 @@ def campaign_send(campaign_id: Annotated[int, typer.Argument(help="the campaign'
                            info=f"{found.state.value}, {found.rate_per_min:.0f}/min{eta}")
 
             final = asyncio.run(campaign_run.send(database, campaign_id, settings=settings,
-                                                  signer=TokenSigner(settings.signing_key),
                                                   report=report))
     except DomainError as error:
         _fail(error)

@@ -17,6 +17,7 @@ from kiosk_server.customers import contact
 from kiosk_server.messaging.models import Channel
 
 COUPON_CID = "coupon-qr"
+QR_MODULE_PX = 6  # a token's symbol is 37 modules wide: 222 pixels
 _NAMES = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 
 _FOOTER = {
@@ -101,7 +102,7 @@ def message(campaign: Campaign, language: Language, filled: templates.Values,
 def _coupon_block(coupon: CouponShown, language: Language, expires: str) -> str:
     line = _COUPON[language].format(benefit=coupon.benefit, expires=expires, link="").rstrip(
         ": ")
-    qr = (f'<img src="cid:{COUPON_CID}" alt="QR" width="220" height="220">'
+    qr = (f'<img src="cid:{COUPON_CID}" alt="QR" width="222" height="222">'
           if coupon.qr_png else f"<em>[QR: {_SAMPLE_CODE[language]}]</em>")
     return (f"<p><strong>{html.escape(line)}</strong></p><p>{qr}</p>"
             f'<p><a href="{html.escape(coupon.link)}">{html.escape(coupon.link)}</a></p>')

@@ -2,6 +2,8 @@
 delivered by this process, until none is left to send."""
 
 import asyncio
+import multiprocessing
+import time
 from collections.abc import Callable
 
 from kiosk_server.audit.service import AuditLog
@@ -18,6 +20,7 @@ from kiosk_server.messaging import service as messaging
 from kiosk_server.messaging.sender import OutboxSender
 
 CLI_USER = "kiosk-cli"  # who the audit log says started a campaign from the command line
+REPORT_EVERY_S = 0.5
 _ENDED = (CampaignState.DONE, CampaignState.CANCELLED, CampaignState.PAUSED)
 
 
@@ -35,31 +38,51 @@ def begin(database: Database, campaign_id: int, *, settings: Settings) -> None:
                       log=AuditLog(session, None, CLI_USER), work=lambda _: None)
 
 
+def _draw(settings: Settings, campaign_id: int) -> None:
+    """What is left of the recipients, drawn in a process of its own."""
+    database = Database(settings.resolved_database_url)
+    try:
+        CampaignStarter(database, settings, TokenSigner(settings.signing_key)).work(campaign_id)
+    finally:
+        database.dispose()
+
+
 async def send(database: Database, campaign_id: int, *, settings: Settings,
-               signer: TokenSigner, report: Callable[[CampaignProgress], None],
-               poll_s: float = 0.5) -> CampaignProgress:
-    """Draw what is left of the recipients (on a thread) while delivering the campaign's
-    messages, until none is pending, held or in flight; then where it stands. A message
-    claimed before this run began, by a process that stopped, is unknown: not sent again."""
+               report: Callable[[CampaignProgress], None], poll_s: float = 0.5
+               ) -> CampaignProgress:
+    """Draw what is left of the recipients while delivering the campaign's messages, until
+    none is pending, held or in flight; then where it stands. A message claimed before this
+    run began, by a process that stopped, is unknown: not sent again.
+
+    The drawing (a QR code and a message per recipient: CPU work) runs in a child process,
+    so that it and the sending (mostly waiting on the mail server) use two cores rather
+    than taking turns on one. Killing either half-way is safe: each batch of recipients is
+    written whole or not at all, and the next run carries on."""
     began = utcnow()
-    starter = CampaignStarter(database, settings, signer)
-    drawing = asyncio.ensure_future(asyncio.to_thread(starter.work, campaign_id))
+    drawer = multiprocessing.get_context("fork").Process(
+        target=_draw, args=(settings, campaign_id), name=f"campaign-{campaign_id}-draw",
+        daemon=True)
+    drawer.start()
     sender = OutboxSender(database, settings, among=sending.messages_of(campaign_id),
-                          poll_s=poll_s)
+                          poll_s=poll_s, inline=True)
+    reported = 0.0
     try:
         while True:
             handled = await sender.run_once()
+            if handled and time.monotonic() - reported < REPORT_EVERY_S:
+                continue  # counting takes a query over the campaign: not after every batch
+            reported = time.monotonic()
             stale = max(sending.in_flight_since(settings, utcnow()), began)
-            found = await asyncio.to_thread(sending.current_progress, database,
-                                            campaign_id=campaign_id, settings=settings,
-                                            stale=stale)
+            found = sending.current_progress(database, campaign_id=campaign_id,
+                                             settings=settings, stale=stale)
             report(found)
             finished = found.state in _ENDED or (found.state is CampaignState.SENDING
                                                  and found.remaining == 0)
-            if finished and drawing.done():
+            if finished and not drawer.is_alive():
                 return found
             if not handled:
                 await asyncio.sleep(poll_s)
     finally:
-        starter.stop(timeout_s=0)
-        await drawing
+        if drawer.is_alive():
+            drawer.terminate()
+        drawer.join()

@@ -74,15 +74,19 @@ class OutboxSender:
                  clock: Callable[[], datetime] = utcnow,
                  retry_delays: Sequence[timedelta] = RETRY_DELAYS,
                  batch: int = BATCH, poll_s: float = POLL_S,
-                 among: ColumnElement[bool] | None = None) -> None:
+                 among: ColumnElement[bool] | None = None, inline: bool = False) -> None:
         """`among`: only the messages this condition on the outbox's rows selects (the
-        command line sends one campaign's)."""
+        command line sends one campaign's). `inline`: each message's short transaction
+        runs on the loop's own thread, not a worker thread: for a process that does
+        nothing else meanwhile (the command line), where the hop costs more than the
+        transaction; a server's loop must never wait on the database."""
         self._database = database
         self._channels = {sender.channel: sender for sender in channels_for(settings,
                                                                             clock=clock)}
         self._throttles = {Channel.EMAIL: Throttle(settings.email_per_second),
                            Channel.SMS: Throttle(settings.sms_per_second)}
         self._among = among
+        self._inline = inline
         self._clock = clock
         self._retry_delays = retry_delays
         self._batch = batch
@@ -172,10 +176,10 @@ class OutboxSender:
                 delay = throttle.delay()
                 if delay > 0:  # the one sent is recorded now, not after the pause
                     if done is not None:
-                        await asyncio.to_thread(self._settle, done, None)
+                        await self._off_loop(self._settle, done, None)
                         done = None
                     await asyncio.sleep(delay)
-                claimed = await asyncio.to_thread(self._settle, done, message.id)
+                claimed = await self._off_loop(self._settle, done, message.id)
                 done = None
                 if not claimed:  # held, cancelled or taken by another sender meanwhile
                     continue
@@ -186,8 +190,11 @@ class OutboxSender:
                     return
         finally:
             if done is not None:
-                await asyncio.to_thread(self._settle, done, None)
+                await self._off_loop(self._settle, done, None)
             await connection.close()
+
+    async def _off_loop(self, work: Callable[..., bool], *args: object) -> bool:
+        return work(*args) if self._inline else await asyncio.to_thread(work, *args)
 
     def _due(self) -> list[Outgoing]:
         with self._database.session(Access.READ) as session:
