@@ -1,3 +1,3 @@
-"""The real SMTP server of the messaging tests, for campaigns."""
+"""The real SMTP server and SMS gateway of the messaging tests, for campaigns."""
 
-from tests.messaging.conftest import mail_server  # noqa: F401  (a fixture)
+from tests.messaging.conftest import gateway, mail_server  # noqa: F401  (fixtures)

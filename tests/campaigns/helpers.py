@@ -17,10 +17,10 @@ ALL = {"kind": "group", "join": "and", "rules": [{"kind": "all"}]}
 
 
 def add_customer(db: Database, name: str, email_address: str | None, *, consent: bool = True,
-                 language: str = "vi", phone: str | None = None) -> int:
+                 language: str = "vi", phone: str | None = None, sms: bool = False) -> int:
     with db.session() as session:
         customer = customers.create_customer(session, data=CustomerCreate(
-            full_name=name, email=email_address, consent_email=consent,
+            full_name=name, email=email_address, consent_email=consent, consent_sms=sms,
             language=Language(language), phone=phone), by=ConsentBy(ConsentSource.STAFF))
         return id_of(customer)
 

@@ -283,3 +283,21 @@ def test_a_draft_without_its_text_is_not_started(mail_app):
     paused = mail_app.post(f"/api/v1/campaigns/{campaign_id}/pause", headers=headers)
     assert paused.status_code == 409
     assert paused.json()["error"]["code"] == "campaign_not_running"
+
+
+def test_a_phone_campaign_hands_the_gateway_its_unsubscribe_address(settings, gateway):
+    app = create_app(gateway.settings_for(settings))
+    with TestClient(app) as client:
+        client.app_state = app.state
+        headers = _admin(client)
+        add_customer(app.state.db, "Bùi Thị Xuân", None, phone="0903123456", sms=True)
+        add_customer(app.state.db, "Không Nhắn", None, phone="0903123457")
+        campaign_id = add_campaign(app.state.db, channel="sms")
+        client.post(f"/api/v1/campaigns/{campaign_id}/start", headers=headers)
+        done = _until(client, headers, campaign_id, "done")
+    app.state.db.dispose()
+    [message] = gateway.messages
+    assert (done["sent"], done["left_out"]) == (1, 1)
+    assert message["to"] == "+84903123456" and message["purpose"] == "marketing"
+    assert message["text"].startswith("Chào Bùi Thị Xuân")
+    assert "/u/" in message["unsubscribe_url"] and message["unsubscribe_url"] in message["text"]
