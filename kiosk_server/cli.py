@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from kiosk_server import demo as demo_data
 from kiosk_server import history
 from kiosk_server.campaigns import run as campaign_run
-from kiosk_server.campaigns.sending import CampaignProgress
+from kiosk_server.campaigns.progress import CampaignProgress
 from kiosk_server.checkin import service as checkin
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Database, id_of

@@ -7,10 +7,10 @@ import time
 from collections.abc import Callable
 
 from kiosk_server.audit.service import AuditLog
-from kiosk_server.campaigns import sending
+from kiosk_server.campaigns import progress, sending
 from kiosk_server.campaigns.models import CampaignState
+from kiosk_server.campaigns.progress import CampaignProgress
 from kiosk_server.campaigns.send_worker import CampaignStarter
-from kiosk_server.campaigns.sending import CampaignProgress
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Database
 from kiosk_server.core.errors import DomainError
@@ -72,8 +72,8 @@ async def send(database: Database, campaign_id: int, *, settings: Settings,
             if handled and time.monotonic() - reported < REPORT_EVERY_S:
                 continue  # counting takes a query over the campaign: not after every batch
             reported = time.monotonic()
-            stale = max(sending.in_flight_since(settings, utcnow()), began)
-            found = sending.current_progress(database, campaign_id=campaign_id,
+            stale = max(progress.in_flight_since(settings, utcnow()), began)
+            found = progress.current_progress(database, campaign_id=campaign_id,
                                              settings=settings, stale=stale)
             report(found)
             finished = found.state in _ENDED or (found.state is CampaignState.SENDING

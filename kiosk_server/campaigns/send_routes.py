@@ -4,9 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from kiosk_server.campaigns import sending
+from kiosk_server.campaigns import preview, progress, sending
+from kiosk_server.campaigns.preview import CampaignPreview, PreviewRequest
+from kiosk_server.campaigns.progress import CampaignProgress
 from kiosk_server.campaigns.send_worker import CampaignStarter
-from kiosk_server.campaigns.sending import CampaignPreview, CampaignProgress, PreviewRequest
 from kiosk_server.core.deps import DatabaseDep, SessionDep, SettingsDep, SignerDep
 from kiosk_server.core.types import Id
 from kiosk_server.staff.deps import AdminOnly, Audit
@@ -30,7 +31,7 @@ def start_campaign(campaign_id: Id, session: SessionDep, settings: SettingsDep,
     `GET .../progress`. A repeat (or a start of a running campaign) acts no more. 400
     `campaign_incomplete` without a Vietnamese subject and text."""
     sending.start(session, campaign_id=campaign_id, log=log, work=starter.start)
-    return sending.progress(session, campaign_id=campaign_id, settings=settings)
+    return progress.progress(session, campaign_id=campaign_id, settings=settings)
 
 
 @router.post("/{campaign_id}/pause", response_model=CampaignProgress)
@@ -39,7 +40,7 @@ def pause_campaign(campaign_id: Id, session: SessionDep, settings: SettingsDep,
     """Admin. Hold the messages not sent yet (the one in flight still goes); a repeat acts
     no more; 409 `campaign_not_running` for a draft or a finished campaign."""
     sending.pause(session, campaign_id=campaign_id, log=log)
-    return sending.progress(session, campaign_id=campaign_id, settings=settings)
+    return progress.progress(session, campaign_id=campaign_id, settings=settings)
 
 
 @router.post("/{campaign_id}/resume", response_model=CampaignProgress)
@@ -48,7 +49,7 @@ def resume_campaign(campaign_id: Id, session: SessionDep, settings: SettingsDep,
     """Admin. Send the held messages (and draw the rest of the recipients if the pause
     came while they were being drawn); a repeat acts no more."""
     sending.resume(session, campaign_id=campaign_id, log=log, work=starter.start)
-    return sending.progress(session, campaign_id=campaign_id, settings=settings)
+    return progress.progress(session, campaign_id=campaign_id, settings=settings)
 
 
 @router.post("/{campaign_id}/cancel", response_model=CampaignProgress)
@@ -57,7 +58,7 @@ def cancel_campaign(campaign_id: Id, session: SessionDep, settings: SettingsDep,
     """Admin. Withdraw the messages not sent yet, for good (409 `campaign_finished` once
     every message went); a repeat acts no more."""
     sending.cancel(session, campaign_id=campaign_id, log=log)
-    return sending.progress(session, campaign_id=campaign_id, settings=settings)
+    return progress.progress(session, campaign_id=campaign_id, settings=settings)
 
 
 @router.get("/{campaign_id}/progress", response_model=CampaignProgress)
@@ -65,7 +66,7 @@ def campaign_progress(campaign_id: Id, database: DatabaseDep, settings: Settings
                       caller: AdminOnly):
     """Admin. Sent, failed, unknown and remaining messages, the rate over the last minute
     and the time left at that rate; the campaign is marked done when nothing is left."""
-    return sending.current_progress(database, campaign_id=campaign_id, settings=settings)
+    return progress.current_progress(database, campaign_id=campaign_id, settings=settings)
 
 
 @router.post("/{campaign_id}/preview", response_model=CampaignPreview)
@@ -73,5 +74,5 @@ def preview_campaign(campaign_id: Id, body: PreviewRequest, session: SessionDep,
                      settings: SettingsDep, signer: SignerDep, caller: AdminOnly):
     """Admin. The message this customer would get (their name, tier, points, language;
     a coupon shown as a sample). Changes nothing."""
-    return sending.preview(session, campaign_id=campaign_id, customer_id=body.customer_id,
+    return preview.preview(session, campaign_id=campaign_id, customer_id=body.customer_id,
                            settings=settings, signer=signer)

@@ -13,6 +13,7 @@ the next batch with nothing doubled. When the segment has no one left, `starting
 `sending`; the outbox's sender delivers the messages (`messaging/sender.py`), and the
 campaign is `done` once none is pending, held or in flight.
 
+Where it stands: `progress.py`; the message a customer would get: `preview.py`.
 Pausing holds the campaign's pending messages (`held` is never claimed); resuming
 releases them and finishes the start if it was cut short; cancelling withdraws them.
 """
@@ -21,11 +22,11 @@ import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from PIL import Image
-from sqlalchemy import ColumnElement, func, select, update
-from sqlmodel import Field, Session, SQLModel, col
+from sqlalchemy import ColumnElement, select, update
+from sqlmodel import Session, col
 
 from badges import qr
 from kiosk_server.audit.service import AuditLog
@@ -41,7 +42,7 @@ from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Access, Database, commit_durably, id_of, on_commit
 from kiosk_server.core.errors import DomainError, conflict, invalid, not_found
 from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
-from kiosk_server.core.types import Language, utcnow
+from kiosk_server.core.types import utcnow
 from kiosk_server.customers import contact
 from kiosk_server.customers import service as customers
 from kiosk_server.loyalty import coupons
@@ -50,45 +51,8 @@ from kiosk_server.messaging import service as messaging
 from kiosk_server.messaging.models import Channel, MessageStatus, Purpose
 
 BATCH = 500
-# A message claimed longer ago than this was in flight in a process that died (the
-# channels give up on an answer well before): its fate is unknown, it is not sent again.
-IN_FLIGHT_GRACE = timedelta(seconds=30)
-RATE_WINDOW = timedelta(minutes=1)
-_RUNNING = (CampaignState.STARTING, CampaignState.SENDING)
+RUNNING = (CampaignState.STARTING, CampaignState.SENDING)
 _OPEN = (MessageStatus.PENDING, MessageStatus.HELD)
-
-
-class CampaignProgress(SQLModel):
-    """Where a campaign stands. `recipients`: the customers sent to (`hold_out` and
-    `left_out` are the others the segment matched); `remaining`: of those, the messages
-    not sent yet (pending, held or in flight)."""
-
-    state: CampaignState
-    recipients: int
-    hold_out: int
-    left_out: int
-    sent: int
-    failed: int
-    unknown: int = Field(description="claimed by a sender that stopped mid-send: it may have "
-                                     "gone out, and is never sent again")
-    cancelled: int = Field(description="withdrawn before they went (cancelled, unsubscribed)")
-    remaining: int
-    unsubscribed: int
-    rate_per_min: float = Field(description="messages sent in the last minute")
-    eta_s: int | None = Field(description="seconds left at that rate; null when not sending")
-    started_at: datetime | None
-    finished_at: datetime | None
-
-
-class PreviewRequest(SQLModel):
-    customer_id: int = Field(ge=1, le=2**53)
-
-
-class CampaignPreview(SQLModel):
-    subject: str
-    text: str
-    html: str
-    to: str | None = Field(description="their address on the campaign's channel, if any")
 
 
 def _not_found() -> DomainError:
@@ -115,7 +79,7 @@ def messages_of(campaign_id: int) -> ColumnElement[bool]:
                             .where(col(CampaignRecipient.campaign_id) == campaign_id))
 
 
-def _move_state(session: Session, campaign_id: int, before: tuple[CampaignState, ...],
+def move_state(session: Session, campaign_id: int, before: tuple[CampaignState, ...],
                 after: CampaignState, **values_: object) -> bool:
     """One conditional UPDATE: whether this request made the change (a repeat does not)."""
     moved = session.execute(update(Campaign)
@@ -147,7 +111,7 @@ def start(session: Session, *, campaign_id: int, log: AuditLog,
     campaign = get(session, campaign_id=campaign_id)
     if campaign.state is CampaignState.DRAFT:
         _check_ready(campaign)
-        if _move_state(session, campaign_id, (CampaignState.DRAFT,), CampaignState.STARTING,
+        if move_state(session, campaign_id, (CampaignState.DRAFT,), CampaignState.STARTING,
                        started_at=utcnow(), started_by=log.staff_id):
             log.record("campaign.start", ("campaigns", campaign_id))
         session.refresh(campaign)
@@ -161,9 +125,9 @@ def pause(session: Session, *, campaign_id: int, log: AuditLog) -> Campaign:
     more."""
     campaign = get(session, campaign_id=campaign_id, lock=True)
     if campaign.state is not CampaignState.PAUSED:
-        if campaign.state not in _RUNNING:
+        if campaign.state not in RUNNING:
             raise _not_running(campaign)
-        _move_state(session, campaign_id, _RUNNING, CampaignState.PAUSED)
+        move_state(session, campaign_id, RUNNING, CampaignState.PAUSED)
         messaging.move(session, among=messages_of(campaign_id), from_=(MessageStatus.PENDING,),
                        to=MessageStatus.HELD)
         log.record("campaign.pause", ("campaigns", campaign_id))
@@ -177,13 +141,13 @@ def resume(session: Session, *, campaign_id: int, log: AuditLog,
     start short; a repeat acts no more."""
     campaign = get(session, campaign_id=campaign_id, lock=True)
     if campaign.state is CampaignState.PAUSED:
-        _move_state(session, campaign_id, (CampaignState.PAUSED,), CampaignState.STARTING)
+        move_state(session, campaign_id, (CampaignState.PAUSED,), CampaignState.STARTING)
         messaging.move(session, among=messages_of(campaign_id), from_=(MessageStatus.HELD,),
                        to=MessageStatus.PENDING)
         log.record("campaign.resume", ("campaigns", campaign_id))
         on_commit(session, lambda: work(campaign_id))
         session.refresh(campaign)
-    elif campaign.state not in _RUNNING:
+    elif campaign.state not in RUNNING:
         raise _not_running(campaign)
     return campaign
 
@@ -195,7 +159,7 @@ def cancel(session: Session, *, campaign_id: int, log: AuditLog) -> Campaign:
         raise conflict("campaign_finished", "Chiến dịch đã gửi xong, không thể hủy.",
                        "The campaign has finished sending; it cannot be cancelled.")
     if campaign.state is not CampaignState.CANCELLED:
-        _move_state(session, campaign_id, tuple(set(CampaignState) - {CampaignState.DONE,
+        move_state(session, campaign_id, tuple(set(CampaignState) - {CampaignState.DONE,
                                                                        CampaignState.CANCELLED}),
                     CampaignState.CANCELLED, finished_at=utcnow())
         messaging.move(session, among=messages_of(campaign_id), from_=_OPEN,
@@ -349,104 +313,10 @@ def draw_next_batch(database: Database, campaign_id: int, *, settings: Settings,
             return current.state is CampaignState.STARTING  # another worker wrote it
         commit_durably(session)
         if not drawn:
-            _move_state(session, campaign_id, (CampaignState.STARTING,), CampaignState.SENDING)
+            move_state(session, campaign_id, (CampaignState.STARTING,), CampaignState.SENDING)
             return False
         _write(session, current, planned)
         current.drawn_through = drawn[-1].customer_id
         session.add(current)
     database.let_waiting_writers_in()
     return True
-
-
-# ----------------------------------------------------------------------------- progress
-
-def in_flight_since(settings: Settings, now: datetime) -> datetime:
-    """Messages claimed before this moment are no longer in flight: unknown."""
-    longest = max(settings.smtp_timeout_s, settings.webhook_timeout_s)
-    return now - timedelta(seconds=longest) - IN_FLIGHT_GRACE
-
-
-def _groups(session: Session, campaign_id: int) -> dict[RecipientGroup, int]:
-    return {group: int(number) for group, number in session.execute(
-        select(col(CampaignRecipient.group), func.count())
-        .where(col(CampaignRecipient.campaign_id) == campaign_id)
-        .group_by(col(CampaignRecipient.group)))}
-
-
-def progress(session: Session, *, campaign_id: int, settings: Settings,
-             now: datetime | None = None, stale: datetime | None = None
-             ) -> CampaignProgress:
-    """Where the campaign stands now. `stale`: messages claimed before it count as
-    unknown (default: `in_flight_since`)."""
-    now = now or utcnow()
-    campaign = get(session, campaign_id=campaign_id)
-    groups = _groups(session, campaign_id)
-    tally = messaging.tally(session, among=messages_of(campaign_id),
-                            stale=stale or in_flight_since(settings, now),
-                            recent=now - RATE_WINDOW)
-    unsubscribed = session.scalar(select(func.count()).select_from(CampaignRecipient).where(
-        col(CampaignRecipient.campaign_id) == campaign_id,
-        col(CampaignRecipient.unsubscribed_at).is_not(None))) or 0
-    remaining = tally.pending + tally.held + tally.in_flight
-    rate = tally.sent_recently * 60 / RATE_WINDOW.total_seconds()
-    sending = campaign.state in _RUNNING and rate > 0
-    return CampaignProgress(
-        state=campaign.state, recipients=groups.get(RecipientGroup.SEND, 0),
-        hold_out=groups.get(RecipientGroup.HOLD_OUT, 0),
-        left_out=groups.get(RecipientGroup.LEFT_OUT, 0), sent=tally.sent, failed=tally.failed,
-        unknown=tally.unknown, cancelled=tally.cancelled, remaining=remaining,
-        unsubscribed=int(unsubscribed), rate_per_min=round(rate, 1),
-        eta_s=round(remaining * 60 / rate) if sending else None,
-        started_at=campaign.started_at, finished_at=campaign.finished_at)
-
-
-def finish_if_done(session: Session, *, campaign_id: int, settings: Settings,
-                   stale: datetime | None = None) -> bool:
-    """A sending campaign none of whose messages is pending, held or in flight is done;
-    whether it is now."""
-    now = utcnow()
-    tally = messaging.tally(session, among=messages_of(campaign_id),
-                            stale=stale or in_flight_since(settings, now), recent=now)
-    if tally.pending or tally.held or tally.in_flight:
-        return False
-    return _move_state(session, campaign_id, (CampaignState.SENDING,), CampaignState.DONE,
-                       finished_at=now)
-
-
-def current_progress(database: Database, *, campaign_id: int, settings: Settings,
-                     stale: datetime | None = None) -> CampaignProgress:
-    """`progress`, after marking the campaign done if it is (a short write of its own,
-    only then)."""
-    with database.session(Access.READ) as session:
-        found = progress(session, campaign_id=campaign_id, settings=settings, stale=stale)
-    if found.state is CampaignState.SENDING and found.remaining == 0:
-        with database.session() as session:
-            if finish_if_done(session, campaign_id=campaign_id, settings=settings,
-                              stale=stale):
-                found = progress(session, campaign_id=campaign_id, settings=settings,
-                                 stale=stale)
-    return found
-
-
-# ----------------------------------------------------------------------------- preview
-
-def preview(session: Session, *, campaign_id: int, customer_id: int, settings: Settings,
-            signer: TokenSigner) -> CampaignPreview:
-    """The message this customer would get, as it stands now (a coupon is shown as a
-    sample: its code is made when the message is written)."""
-    campaign = get(session, campaign_id=campaign_id)
-    customer = customers.get_live_customer(session, customer_id=customer_id)
-    standing = values.standings(session, [customer_id], settings=settings,
-                                signer=signer)[customer_id]
-    language = Language(customer.language)
-    shown = (compose.CouponShown(campaign.coupon_benefit,
-                                 utcnow() + timedelta(days=campaign.coupon_valid_days),
-                                 standing.card_link, None)
-             if campaign.coupon_benefit else None)
-    filled = compose.values_for(standing, language, coupon=shown, zone=settings.zone,
-                                unsubscribe=compose.unsubscribe_link(settings, signer,
-                                                                     new_serial()))
-    content = compose.message(campaign, language, filled, shown)
-    address = customer.email if campaign.channel is Channel.EMAIL else customer.phone
-    return CampaignPreview(subject=content.subject, text=content.text, html=content.html,
-                           to=address)
