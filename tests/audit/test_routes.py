@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk_server.audit.models import AuditEntry, AuditKind
+from kiosk_server.campaigns.models import Campaign
 from tests.conftest import open_event_body
 
 HANG = "Nguyễn Thị Hằng"
@@ -209,6 +210,14 @@ def _every_other_change(client, admin):
     _ok(client.post(f"{case}/close", headers=h))
     _ok(client.put("/api/v1/calls/settings", headers=h, json={
         "script": "Vì sao?", "hold_out_pct": 5, "win_back_days": 30, "exit_survey": False}))
+    with client.app.state.db.session() as session:  # a draft, as the campaign editor saves it
+        campaign = Campaign(name="Tri ân tháng Chạp", subject_vi="Chào {{name}}",
+                            text_vi="Chào {{name}}, cảm ơn anh/chị.")
+        session.add(campaign)
+        session.flush()
+        campaign_id = campaign.id
+    for step in ("start", "pause", "resume", "cancel"):
+        _ok(client.post(f"/api/v1/campaigns/{campaign_id}/{step}", headers=h))
     _ok(client.post("/api/v1/auth/password", headers=h, json={
         "current_password": "correct horse battery", "new_password": "ngựa đúng pin"}))
 
