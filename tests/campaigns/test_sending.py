@@ -301,3 +301,17 @@ def test_a_phone_campaign_hands_the_gateway_its_unsubscribe_address(settings, ga
     assert message["to"] == "+84903123456" and message["purpose"] == "marketing"
     assert message["text"].startswith("Chào Bùi Thị Xuân")
     assert "/u/" in message["unsubscribe_url"] and message["unsubscribe_url"] in message["text"]
+
+
+def test_a_start_cut_short_carries_on_when_the_server_starts(settings, mail_server):
+    """A process stopped while drawing: the campaign is still `starting`, with part of
+    its recipients written; the next server start draws the rest, each once."""
+    app = create_app(mail_server.settings_for(settings))
+    db = app.state.db
+    addresses = add_customers(db, 5)
+    campaign_id = add_campaign(db, state="starting", drawn_through=0)
+    with TestClient(app) as client:
+        client.app_state = app.state
+        _until(client, _admin(client), campaign_id, "done")
+    app.state.db.dispose()
+    assert received(mail_server.inbox.messages) == {address: 1 for address in addresses}
