@@ -91,3 +91,17 @@ def test_unsubscribing_while_a_campaign_is_drawn_leaves_them_out_of_the_rest(
             col(OutboxMessage.id).in_(select(col(CampaignRecipient.outbox_id)).where(
                 col(CampaignRecipient.campaign_id) == later)))))
     assert sent_to == set(addresses[1:])
+
+
+def test_an_erasure_cancels_a_paused_campaigns_held_message(db, client, admin):
+    customer_id = add_customer(db, "Tạ Thị Hoa", "hoa@example.com")
+    campaign_id = add_campaign(db)
+    _started(client, admin, campaign_id)
+    paused = client.post(f"/api/v1/campaigns/{campaign_id}/pause", headers=admin.headers)
+    assert paused.json()["state"] == "paused"
+    message_id = _recipient(db, campaign_id, customer_id).outbox_id
+    assert _status(db, message_id) is MessageStatus.HELD
+    client.post(f"/api/v1/customers/{customer_id}/erase", headers=admin.headers,
+                json={"confirm": True})
+    client.post(f"/api/v1/campaigns/{campaign_id}/resume", headers=admin.headers)
+    assert _status(db, message_id) is MessageStatus.CANCELLED
