@@ -1,14 +1,19 @@
-"""The `kiosk` command: serve, migrate, demo, staff users and kiosk devices."""
+"""The `kiosk` command: serve, migrate, demo, staff users, kiosk devices, campaigns."""
 
+import asyncio
 import ipaddress
 import socket
 from typing import Annotated
 
 import typer
 import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from kiosk_server import demo as demo_data
 from kiosk_server import history
+from kiosk_server.campaigns import run as campaign_run
+from kiosk_server.campaigns.progress import CampaignProgress
 from kiosk_server.checkin import service as checkin
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Database, id_of
@@ -35,7 +40,10 @@ retention_app = typer.Typer(help="Customers' statuses against their own rhythm."
 app.add_typer(staff_app, name="staff")
 app.add_typer(device_app, name="device")
 app.add_typer(feedback_app, name="feedback")
+campaign_app = typer.Typer(help="Campaigns: one message to a segment of the customers.",
+                           no_args_is_help=True)
 app.add_typer(retention_app, name="retention")
+app.add_typer(campaign_app, name="campaign")
 
 
 def _prepare(settings: Settings) -> None:
@@ -261,3 +269,38 @@ def retention_recompute(refit: Annotated[bool, typer.Option(
         database.dispose()
     typer.echo(f"{report.customers} customers, {report.changes} status changes, "
                f"{report.seconds:.1f} s")
+
+
+def _campaign_line(found: CampaignProgress) -> str:
+    return (f"{found.sent} sent, {found.failed} failed, {found.unknown} unknown, "
+            f"{found.cancelled} cancelled, {found.remaining} remaining; {found.hold_out} in "
+            f"the hold-out, {found.left_out} left out, {found.unsubscribed} unsubscribed")
+
+
+@campaign_app.command("send")
+def campaign_send(campaign_id: Annotated[int, typer.Argument(help="the campaign's id")]) -> None:
+    """Start the campaign (or carry on its start) and send its messages from this process,
+    with a progress bar, until none is left; safe to run again after a stop: nobody gets a
+    message twice (one cut off mid-send is counted unknown, and not sent again)."""
+    settings = Settings()
+    database = _database(settings)
+    try:
+        campaign_run.begin(database, campaign_id, settings=settings)
+        with Progress(TextColumn("[bold]campaign {task.fields[campaign]}"), BarColumn(),
+                      MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                      console=Console(stderr=True)) as bar:
+            task = bar.add_task("send", total=None, campaign=campaign_id, info="starting")
+
+            def report(found: CampaignProgress) -> None:
+                eta = f", {found.eta_s} s left" if found.eta_s is not None else ""
+                bar.update(task, total=found.recipients or None,
+                           completed=found.recipients - found.remaining,
+                           info=f"{found.state.value}, {found.rate_per_min:.0f}/min{eta}")
+
+            final = asyncio.run(campaign_run.send(database, campaign_id, settings=settings,
+                                                  report=report))
+    except DomainError as error:
+        _fail(error)
+    finally:
+        database.dispose()
+    typer.echo(f"campaign {campaign_id} {final.state.value}: {_campaign_line(final)}")

@@ -26,6 +26,7 @@ from kiosk_server.calls.survey_routes import router as survey_router
 from kiosk_server.calls.winback_routes import router as winback_router
 from kiosk_server.campaigns import service as campaigns
 from kiosk_server.campaigns.routes import router as campaigns_router
+from kiosk_server.campaigns.send_worker import CampaignStarter
 from kiosk_server.cards import service as cards
 from kiosk_server.cards.routes import router as cards_router
 from kiosk_server.checkin import service as checkin
@@ -132,6 +133,7 @@ def create_app(settings: Settings) -> FastAPI:
     outbox = OutboxSender(database, settings)  # runs only for the channels set up
     signer = TokenSigner(settings.signing_key)
     invitations = InvitationSender(database, settings, signer)
+    campaigns = CampaignStarter(database, settings, signer)
     followup = FollowupWorker(database, settings, signer)
     wired = retention_hooks(settings)
     statuses = RetentionWorker(database, settings, hub, hooks=wired.statuses,
@@ -148,11 +150,13 @@ def create_app(settings: Settings) -> FastAPI:
         await hub.start()
         await outbox.start()
         invitations.resume_unfinished()
+        campaigns.resume_unfinished()  # a start cut short by a stop carries on
         await followup.start()
         statuses.start()
         yield
         statuses.stop()
         await followup.stop()
+        campaigns.stop()
         invitations.stop()
         await outbox.stop()
         await hub.close()
@@ -172,6 +176,7 @@ def create_app(settings: Settings) -> FastAPI:
                                exit_survey.forget_answers)
     app.state.signer = signer
     app.state.invitation_sender = invitations
+    app.state.campaign_starter = campaigns
     app.state.followup = followup
     app.state.retention = statuses
     # Visits and sales recorded (check-in and loyalty, below retention) reach it by this hook.

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import String, and_, case, exists, func, not_, or_, select, type_coerce
 from sqlmodel import Session, SQLModel, col
 
+from kiosk_server.campaigns import service
 from kiosk_server.campaigns.models import (
     Campaign,
     CampaignRecipient,
@@ -33,7 +34,6 @@ from kiosk_server.campaigns.models import (
     RecipientGroup,
 )
 from kiosk_server.core.db import table_of
-from kiosk_server.core.errors import DomainError, not_found
 from kiosk_server.core.stats import Share, Verdict, compare
 from kiosk_server.customers.models import Customer, Visit, VisitKind
 from kiosk_server.loyalty.coupons import state_of
@@ -155,15 +155,8 @@ class CampaignReport(SQLModel):
     as_of: datetime
 
 
-def _no_such_campaign() -> DomainError:
-    return not_found("chiến dịch", "Campaign", code="campaign_not_found")
-
-
 def campaign_of(session: Session, campaign_id: int) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise _no_such_campaign()
-    return campaign
+    return service.get_campaign(session, campaign_id=campaign_id)
 
 
 def _of(campaign_id: int) -> Any:

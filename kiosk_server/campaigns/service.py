@@ -49,8 +49,10 @@ def _not_draft() -> DomainError:
                     "deleted.")
 
 
-def get_campaign(session: Session, *, campaign_id: int) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
+def get_campaign(session: Session, *, campaign_id: int, lock: bool = False) -> Campaign:
+    """The campaign (404 `campaign_not_found`); with `lock`, locked for a change."""
+    query = select(Campaign).where(col(Campaign.id) == campaign_id)
+    campaign = session.scalars(query.with_for_update() if lock else query).first()
     if campaign is None:
         raise _no_such_campaign()
     return campaign
@@ -59,10 +61,7 @@ def get_campaign(session: Session, *, campaign_id: int) -> Campaign:
 def draft(session: Session, *, campaign_id: int) -> Campaign:
     """The campaign if it is still a draft (404 `campaign_not_found`, 409
     `campaign_not_draft`), locked for the change."""
-    campaign = session.scalars(select(Campaign).where(col(Campaign.id) == campaign_id)
-                               .with_for_update()).first()
-    if campaign is None:
-        raise _no_such_campaign()
+    campaign = get_campaign(session, campaign_id=campaign_id, lock=True)
     if campaign.state is not CampaignState.DRAFT:
         raise _not_draft()
     return campaign

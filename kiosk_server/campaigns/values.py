@@ -37,18 +37,18 @@ def standings(session: Session, customer_ids: Sequence[int], *, settings: Settin
         return {}
     since = (now or utcnow()) - loyalty.TIER_WINDOW
     names = dict(session.execute(select(col(Customer.id), col(Customer.full_name))
-                                 .where(col(Customer.id).in_(ids))).tuples())
+                                 .where(col(Customer.id).in_(ids))).all())
     spend: dict[int, int] = {
         customer_id: int(total) for customer_id, total in session.execute(
             select(col(Purchase.customer_id), func.sum(Purchase.amount_vnd))
             .where(col(Purchase.customer_id).in_(ids), col(Purchase.voided_at).is_(None),
                    col(Purchase.occurred_at) > since)
-            .group_by(col(Purchase.customer_id))).tuples()}
+            .group_by(col(Purchase.customer_id)))}
     points = dict(session.execute(select(col(LoyaltyAccount.customer_id),
                                          col(LoyaltyAccount.points))
-                                  .where(col(LoyaltyAccount.customer_id).in_(ids))).tuples())
+                                  .where(col(LoyaltyAccount.customer_id).in_(ids))).all())
     serials = dict(session.execute(select(col(Card.active_customer_id), col(Card.serial))
-                                   .where(col(Card.active_customer_id).in_(ids))).tuples())
+                                   .where(col(Card.active_customer_id).in_(ids))).all())
     tiers = loyalty.tiers_of(settings)
     portal = settings.public_url.rstrip("/") + "/me"
     found: dict[int, Standing] = {}

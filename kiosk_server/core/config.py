@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     smtp_timeout_s: float = Field(default=30.0, gt=0, le=600)
     mail_from: str = Field(default="Kiosk <no-reply@localhost>",
                            description="the From of every e-mail")
+    email_per_second: float = Field(
+        default=0, ge=0, le=10_000, description="at most this many e-mails a second (a mail "
+                                                "provider's limit); 0: no limit")
+    sms_per_second: float = Field(default=0, ge=0, le=10_000,
+                                  description="at most this many phone messages a second; "
+                                              "0: no limit")
     webhook_url: str | None = Field(
         default=None, pattern=r"^https?://[^\s]+$",
         description="where phone messages (SMS, Zalo) are POSTed as signed JSON, to the "

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, bindparam, select, update
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlmodel import Session, col
 
 from kiosk_server.core.db import Executor, Prepared, id_of, table_of
@@ -54,6 +54,22 @@ def issue(session: Session, *, customer_id: int | None, data: CouponCreate,
     session.add(coupon)
     session.flush()
     return coupon
+
+
+def issue_many(session: Session, *, owners: list[tuple[int, str]], data: CouponCreate,
+               issued_by: int | None, now: datetime | None = None) -> list[int]:
+    """One coupon each for many customers at once (a campaign's batch): `owners` are
+    (customer id, serial made with `new_serial`, so that the code can be drawn before the
+    write); their ids, in order. The caller has checked that the customers are live."""
+    if not owners:
+        return []
+    now = now or utcnow()
+    expires = now + timedelta(days=data.valid_days)
+    return list(session.scalars(
+        insert(Coupon).returning(col(Coupon.id), sort_by_parameter_order=True),
+        [{"serial": serial, "customer_id": customer_id, "benefit": data.benefit,
+          "issued_at": now, "issued_by": issued_by, "expires_at": expires}
+         for customer_id, serial in owners]))
 
 
 def _no_such_coupon(field: str | None = None) -> DomainError:

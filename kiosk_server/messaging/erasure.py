@@ -32,12 +32,14 @@ def export_rows(session: Session, *, addresses: Sequence[str]) -> dict[str, list
 
 
 def forget(session: Session, *, addresses: Sequence[str]) -> None:
-    """Erasure: messages to these addresses not yet sent are cancelled; every message to
+    """Erasure: messages to these addresses not yet sent (pending, or held by a paused
+    campaign) are cancelled; every message to
     them keeps its channel, state and times but no address, subject, text or image."""
     if not addresses:
         return
     session.execute(update(OutboxMessage)
-                    .where(_to(addresses), col(OutboxMessage.status) == MessageStatus.PENDING)
+                    .where(_to(addresses), col(OutboxMessage.status).in_(
+                        [MessageStatus.PENDING, MessageStatus.HELD]))
                     .values(status=MessageStatus.CANCELLED)
                     .execution_options(synchronize_session=False))
     ids = select(col(OutboxMessage.id)).where(_to(addresses))

@@ -2,9 +2,11 @@
 
 It wakes when a transaction that queued a message commits (`service.wake_senders`), and
 every `POLL_S` seconds for retries and for messages queued by other processes. Each round
-claims a batch of due messages of the channels this server delivers and hands each
-channel its share over one connection, marking each message right after the other side
-answers it, so that a crash leaves at most one message per channel whose fate is unknown.
+reads a batch of due messages of the channels this server delivers and hands each
+channel its share over one connection, claiming each message right before it goes and
+marking it right after the other side answers it (one short transaction does both), so
+that a crash leaves at most one message per channel whose fate is unknown. Each channel
+keeps its pace (`KIOSK_EMAIL_PER_SECOND`, `KIOSK_SMS_PER_SECOND`).
 Database work runs in a thread and network work in the loop: no request is ever made
 while a transaction is open.
 """
@@ -12,11 +14,15 @@ while a transaction is open.
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
+from sqlmodel import Session
+
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Database
+from kiosk_server.core.db import Access, Database
 from kiosk_server.core.types import utcnow
 from kiosk_server.messaging import service
 from kiosk_server.messaging.channels import ChannelSender, ChannelUnavailable, Outcome, Result
@@ -44,16 +50,43 @@ def channels_for(settings: Settings, *, clock: Callable[[], datetime] = utcnow
     return channels
 
 
+class Throttle:
+    """At most `per_second` messages a second on one channel (0: no limit), evenly spaced:
+    a mail provider's sending limit is kept without bursts."""
+
+    def __init__(self, per_second: float) -> None:
+        self._gap = 1.0 / per_second if per_second > 0 else 0.0
+        self._next = 0.0
+
+    def delay(self) -> float:
+        """How long to wait before the next message may go."""
+        return max(0.0, self._next - time.monotonic()) if self._gap else 0.0
+
+    def sent(self) -> None:
+        if self._gap:
+            self._next = max(self._next, time.monotonic()) + self._gap
+
+
 class OutboxSender:
     """Delivers due outbox messages while the server runs (only for the channels set up)."""
 
     def __init__(self, database: Database, settings: Settings, *,
                  clock: Callable[[], datetime] = utcnow,
                  retry_delays: Sequence[timedelta] = RETRY_DELAYS,
-                 batch: int = BATCH, poll_s: float = POLL_S) -> None:
+                 batch: int = BATCH, poll_s: float = POLL_S,
+                 among: ColumnElement[bool] | None = None, inline: bool = False) -> None:
+        """`among`: only the messages this condition on the outbox's rows selects (the
+        command line sends one campaign's). `inline`: each message's short transaction
+        runs on the loop's own thread, not a worker thread: for a process that does
+        nothing else meanwhile (the command line), where the hop costs more than the
+        transaction; a server's loop must never wait on the database."""
         self._database = database
         self._channels = {sender.channel: sender for sender in channels_for(settings,
                                                                             clock=clock)}
+        self._throttles = {Channel.EMAIL: Throttle(settings.email_per_second),
+                           Channel.SMS: Throttle(settings.sms_per_second)}
+        self._among = among
+        self._inline = inline
         self._clock = clock
         self._retry_delays = retry_delays
         self._batch = batch
@@ -115,55 +148,78 @@ class OutboxSender:
                 await asyncio.wait_for(self._woken.wait(), self._poll_s)
 
     async def run_once(self) -> int:
-        """Claim one batch of due messages and deliver it; the number claimed."""
-        batch = await asyncio.to_thread(self._claim)
+        """Read one batch of due messages and deliver it; the number read."""
+        batch = await asyncio.to_thread(self._due)
         for channel, sender in self._channels.items():
             share = [message for message in batch if message.channel is channel]
-            if not share:
-                continue
-            if self._stopping:
-                await asyncio.to_thread(self._release, [m.id for m in share])
-            else:
+            if share and not self._stopping:
                 await self._deliver(sender, share)
         return len(batch)
 
     async def _deliver(self, sender: ChannelSender, batch: list[Outgoing]) -> None:
+        """Each message is claimed right before it goes, in the transaction that records
+        how the one before went: one transaction per message, and never more than the
+        message in flight left `sending` if the process dies."""
         try:
             connection = await sender.open()
         except ChannelUnavailable as exc:
             log.warning("cannot reach the %s channel: %s", sender.channel.value, exc)
-            for message in batch:  # each of them was due and could not go: an attempt each
-                await asyncio.to_thread(self._record, message.id, Result(Outcome.RETRY, str(exc)))
+            # each of them was due and could not go: an attempt each
+            await asyncio.to_thread(self._unreachable, [m.id for m in batch], str(exc))
             return
+        throttle = self._throttles[sender.channel]
+        done: tuple[int, Result] | None = None
         try:
-            for index, message in enumerate(batch):
-                if self._stopping:  # the rest were never tried: back to the queue
-                    await asyncio.to_thread(self._release, [m.id for m in batch[index:]])
+            for message in batch:
+                if self._stopping:  # the rest were never claimed: they wait in the queue
                     return
+                delay = throttle.delay()
+                if delay > 0:  # the one sent is recorded now, not after the pause
+                    if done is not None:
+                        await self._off_loop(self._settle, done, None)
+                        done = None
+                    await asyncio.sleep(delay)
+                claimed = await self._off_loop(self._settle, done, message.id)
+                done = None
+                if not claimed:  # held, cancelled or taken by another sender meanwhile
+                    continue
+                throttle.sent()
                 result = await connection.send(message)
-                await asyncio.to_thread(self._record, message.id, result)
+                done = (message.id, result)
                 if not result.usable:  # the connection broke: the rest wait for a next round
-                    await asyncio.to_thread(self._release, [m.id for m in batch[index + 1:]])
                     return
         finally:
+            if done is not None:
+                await self._off_loop(self._settle, done, None)
             await connection.close()
 
-    def _claim(self) -> list[Outgoing]:
-        with self._database.session() as session:
-            return service.claim_due(session, limit=self._batch, now=self._clock(),
-                                     channels=list(self._channels))
+    async def _off_loop(self, work: Callable[..., bool], *args: object) -> bool:
+        return work(*args) if self._inline else await asyncio.to_thread(work, *args)
 
-    def _record(self, message_id: int, result: Result) -> None:
-        with self._database.session() as session:
-            if result.outcome is Outcome.SENT:
-                service.mark_sent(session, message_id=message_id, now=self._clock())
-            elif result.outcome is Outcome.REJECTED:
-                service.mark_rejected(session, message_id=message_id, error=result.error)
-            else:
-                service.mark_failed(session, message_id=message_id, error=result.error,
-                                    now=self._clock(), delays=self._retry_delays)
+    def _due(self) -> list[Outgoing]:
+        with self._database.session(Access.READ) as session:
+            return service.read_due(session, limit=self._batch, now=self._clock(),
+                                    channels=list(self._channels), among=self._among)
 
-    def _release(self, message_ids: list[int]) -> None:
-        if message_ids:
-            with self._database.session() as session:
-                service.release(session, message_ids=message_ids)
+    def _unreachable(self, message_ids: list[int], error: str) -> None:
+        with self._database.session() as session:
+            service.fail_unreachable(session, message_ids=message_ids, error=error,
+                                     now=self._clock(), delays=self._retry_delays)
+
+    def _settle(self, done: tuple[int, Result] | None, claim: int | None) -> bool:
+        """Record how the message just sent went, and claim the next (either may be
+        absent), in one transaction; whether the next was claimed."""
+        with self._database.session() as session:
+            if done is not None:
+                self._record(session, *done)
+            return claim is not None and service.claim(session, message_id=claim,
+                                                       now=self._clock())
+
+    def _record(self, session: Session, message_id: int, result: Result) -> None:
+        if result.outcome is Outcome.SENT:
+            service.mark_sent(session, message_id=message_id, now=self._clock())
+        elif result.outcome is Outcome.REJECTED:
+            service.mark_rejected(session, message_id=message_id, error=result.error)
+        else:
+            service.mark_failed(session, message_id=message_id, error=result.error,
+                                now=self._clock(), delays=self._retry_delays)

@@ -15,12 +15,13 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, insert, or_, select, update
 from sqlmodel import Session, col
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import on_commit
+from kiosk_server.core.db import Prepared, on_commit
 from kiosk_server.core.types import utcnow
 from kiosk_server.messaging.models import (
     Channel,
@@ -154,6 +155,7 @@ class Outgoing:
     body_html: str
     images: tuple[InlineImage, ...]
     created_at: datetime
+    unsubscribe_url: str = ""
 
 
 def claim_due(session: Session, *, limit: int = 50, now: datetime | None = None,
@@ -184,23 +186,196 @@ def claim_due(session: Session, *, limit: int = 50, now: datetime | None = None,
     rows = session.scalars(select(OutboxMessage).where(col(OutboxMessage.id).in_(claimed))
                            .order_by(col(OutboxMessage.id))
                            .execution_options(populate_existing=True))
+    return _outgoing(session, list(rows))
+
+
+def _outgoing(session: Session, rows: list[OutboxMessage]) -> list[Outgoing]:
+    ids = [row.id for row in rows]
     images: dict[int, list[InlineImage]] = {}
     for image in session.scalars(select(OutboxImage)
-                                 .where(col(OutboxImage.message_id).in_(claimed))
+                                 .where(col(OutboxImage.message_id).in_(ids))
                                  .order_by(col(OutboxImage.message_id), col(OutboxImage.cid))):
         images.setdefault(image.message_id, []).append(
             InlineImage(image.cid, image.content_type, image.content))
     return [Outgoing(id=row.id, channel=row.channel, purpose=row.purpose,
                      to_address=row.to_address, subject=row.subject,
                      body_text=row.body_text, body_html=row.body_html,
-                     images=tuple(images.get(row.id, ())), created_at=row.created_at)
+                     images=tuple(images.get(row.id, ())), created_at=row.created_at,
+                     unsubscribe_url=row.unsubscribe_url)
             for row in rows if row.id is not None]
 
 
+def read_due(session: Session, *, limit: int = 50, now: datetime | None = None,
+        channels: Sequence[Channel] = tuple(Channel),
+        among: ColumnElement[bool] | None = None) -> list[Outgoing]:
+    """Up to `limit` due pending messages of these channels (and matching `among`, when
+    given), read but not claimed: each is claimed with `claim` right before it is sent, so
+    that at most the message in flight is left `sending` by a sender that dies."""
+    query = (select(OutboxMessage)
+             .where(col(OutboxMessage.status) == MessageStatus.PENDING,
+                    col(OutboxMessage.next_attempt_at) <= (now or utcnow()),
+                    col(OutboxMessage.channel).in_(list(channels)))
+             .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+             .limit(limit))
+    if among is not None:
+        query = query.where(among)
+    return _outgoing(session, list(session.scalars(query)))
+
+
+# A sender's two statements per message, compiled once (they run once per message sent:
+# through SQLAlchemy's per-execution machinery they cost more than the database's work).
+_CLAIM = Prepared(update(OutboxMessage)
+                  .where(col(OutboxMessage.id) == bindparam("message_id"),
+                         col(OutboxMessage.status) == MessageStatus.PENDING,
+                         col(OutboxMessage.next_attempt_at) <= bindparam("now"))
+                  .values(status=MessageStatus.SENDING, claimed_at=bindparam("now"))
+                  .returning(col(OutboxMessage.id)))
+_SENT = Prepared(update(OutboxMessage)
+                 .where(col(OutboxMessage.id) == bindparam("message_id"),
+                        col(OutboxMessage.status) == MessageStatus.SENDING)
+                 .values(status=MessageStatus.SENT, sent_at=bindparam("now"), last_error="",
+                         attempts=OutboxMessage.attempts + 1))
+
+
+def claim(session: Session, *, message_id: int, now: datetime | None = None) -> bool:
+    """Take one message read by `read_due` (`pending` -> `sending`); False when it is no longer
+    pending (sent by another sender, held, cancelled) or not due any more."""
+    return bool(_CLAIM.rows(session, {"message_id": message_id, "now": now or utcnow()}))
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message for `enqueue_many`: to an address already checked (`contact.may_send`)."""
+
+    channel: Channel
+    to: str
+    subject: str
+    text: str
+    html: str = ""
+    images: dict[str, bytes] | None = None
+    unsubscribe_url: str = ""
+
+
+def enqueue_many(session: Session, messages: Sequence[NewMessage], *, purpose: Purpose
+                 ) -> list[int]:
+    """Queue many messages in the caller's transaction in a few statements (a campaign's
+    batch); their ids, in order. Checked as `enqueue_email` and `enqueue_phone_message`
+    check."""
+    if not messages:
+        return []
+    now = utcnow()
+    rows = []
+    for message in messages:
+        _check(message)
+        rows.append({"channel": message.channel, "purpose": purpose, "to_address": message.to,
+                     "subject": message.subject, "body_text": message.text,
+                     "body_html": message.html, "unsubscribe_url": message.unsubscribe_url,
+                     "status": MessageStatus.PENDING,
+                     "attempts": 0, "last_error": "", "created_at": now,
+                     "next_attempt_at": now})
+    ids: list[int] = list(session.scalars(
+        insert(OutboxMessage).returning(col(OutboxMessage.id), sort_by_parameter_order=True),
+        rows))
+    images = [{"message_id": message_id, "cid": cid, "content_type": _image_type(cid, content),
+               "content": content}
+              for message_id, message in zip(ids, messages, strict=True)
+              for cid, content in (message.images or {}).items()]
+    if images:
+        session.execute(insert(OutboxImage), images)
+    on_commit(session, wake_senders)
+    return ids
+
+
+def _check(message: NewMessage) -> None:
+    if _LINE_BREAK.search(message.to) or _LINE_BREAK.search(message.subject):
+        raise ValueError("an address or subject may not contain line breaks")
+    if message.channel is Channel.EMAIL:
+        if "@" not in message.to:
+            raise ValueError(f"not an e-mail address: {message.to!r}")
+        if message.images and not message.html:
+            raise ValueError("inline images need an HTML body")
+    elif not _E164.match(message.to):
+        raise ValueError(f"not a phone number in E.164 form: {message.to!r}")
+
+
+def ids_in(message_ids: Select[Any]) -> ColumnElement[bool]:
+    """A condition for `read_due`, `move` and `tally`: the messages whose ids `message_ids`
+    (a SELECT of one column, a higher domain's) lists."""
+    return col(OutboxMessage.id).in_(message_ids)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many of a set of messages stand where; `in_flight`: claimed since `stale`."""
+
+    pending: int = 0
+    held: int = 0
+    in_flight: int = 0
+    unknown: int = 0
+    sent: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    sent_recently: int = 0
+
+
+def tally(session: Session, *, among: ColumnElement[bool], stale: datetime,
+          recent: datetime) -> Tally:
+    """Counts of the messages `among` selects by where they stand (a `sending` claimed
+    before `stale` is unknown), and how many were sent since `recent`."""
+    counts: dict[str, int] = {}
+    stale_claim = (col(OutboxMessage.claimed_at) < stale).label("stale_claim")
+    for status, old, number in session.execute(
+            select(col(OutboxMessage.status), stale_claim, func.count())
+            .where(among).group_by(col(OutboxMessage.status), stale_claim)):
+        key = ("unknown" if old else "in_flight") if status is MessageStatus.SENDING \
+            else status.value
+        counts[key] = counts.get(key, 0) + int(number)
+    recently = session.scalar(select(func.count()).select_from(OutboxMessage)
+                              .where(among, col(OutboxMessage.status) == MessageStatus.SENT,
+                                     col(OutboxMessage.sent_at) >= recent)) or 0
+    return Tally(**counts, sent_recently=int(recently))
+
+
+def move(session: Session, *, among: ColumnElement[bool], from_: Sequence[MessageStatus],
+         to: MessageStatus) -> int:
+    """Messages matching `among` in one of the statuses `from_` move to `to` (a campaign
+    paused: pending -> held; resumed: held -> pending; cancelled: both -> cancelled); how
+    many. A message being sent is never moved."""
+    assert MessageStatus.SENDING not in from_
+    moved = session.execute(update(OutboxMessage)
+                            .where(among, col(OutboxMessage.status).in_(list(from_)))
+                            .values(status=to)
+                            .execution_options(synchronize_session=False))
+    if to is MessageStatus.PENDING:
+        on_commit(session, wake_senders)
+    return int(getattr(moved, "rowcount", 0) or 0)
+
+
+def cancel_marketing_to(session: Session, *, channel: Channel, address: str) -> int:
+    """Withdraw the marketing messages not sent yet to this address on this channel (its
+    owner withdrew their consent); how many."""
+    return move(session, among=and_(col(OutboxMessage.channel) == channel,
+                                    col(OutboxMessage.purpose) == Purpose.MARKETING,
+                                    func.lower(col(OutboxMessage.to_address))
+                                    == address.lower()),
+                from_=(MessageStatus.PENDING, MessageStatus.HELD), to=MessageStatus.CANCELLED)
+
+
+def fail_unreachable(session: Session, *, message_ids: Sequence[int], error: str,
+                     now: datetime | None = None,
+                     delays: Sequence[timedelta] = RETRY_DELAYS) -> None:
+    """The channel could not be reached: each of these messages still pending has failed
+    one attempt (tried again after its delay)."""
+    now = now or utcnow()
+    for message_id in message_ids:
+        if claim(session, message_id=message_id, now=now):
+            mark_failed(session, message_id=message_id, error=error, now=now, delays=delays)
+
+
 def mark_sent(session: Session, *, message_id: int, now: datetime | None = None) -> None:
-    """The server accepted the message."""
-    _finish_attempt(session, message_id, status=MessageStatus.SENT, sent_at=now or utcnow(),
-                    last_error="")
+    """The server accepted the message (only a claimed one changes: a late answer never
+    overwrites a later outcome)."""
+    _SENT.rows(session, {"message_id": message_id, "now": now or utcnow()})
 
 
 def mark_failed(session: Session, *, message_id: int, error: str, now: datetime | None = None,

@@ -210,10 +210,12 @@ def _every_other_change(client, admin):
     _ok(client.put("/api/v1/calls/settings", headers=h, json={
         "script": "Vì sao?", "hold_out_pct": 5, "win_back_days": 30, "exit_survey": False}))
     campaign = _ok(client.post("/api/v1/campaigns", headers=h, json={"name": "Tri ân Tết"}))
-    _ok(client.patch(f"/api/v1/campaigns/{campaign['id']}", headers=h,
-                     json={"subject_vi": "Chúc mừng năm mới"}))
+    _ok(client.patch(f"/api/v1/campaigns/{campaign['id']}", headers=h, json={
+        "subject_vi": "Chúc mừng năm mới", "text_vi": "Chào {{name}}, cảm ơn anh/chị."}))
     dropped = _ok(client.post("/api/v1/campaigns", headers=h, json={"name": "Nháp bỏ"}))
     _ok(client.delete(f"/api/v1/campaigns/{dropped['id']}", headers=h))
+    for step in ("start", "pause", "resume", "cancel"):
+        _ok(client.post(f"/api/v1/campaigns/{campaign['id']}/{step}", headers=h))
     _ok(client.post("/api/v1/auth/password", headers=h, json={
         "current_password": "correct horse battery", "new_password": "ngựa đúng pin"}))
 

@@ -33,7 +33,10 @@ def _audit(client, admin):
 # same way.
 NOT_AUDITED = {"login", "logout", "check_in", "pair_device", "lookup", "check_coupon",
                "give_feedback", "feedback_link", "request_sign_in", "open_session", "sign_up",
-               "update_me", "sign_out", "answer_exit_survey", "count_audience"}
+               "update_me", "sign_out", "answer_exit_survey", "count_audience",
+               # a recipient's unsubscribe link (their consent history keeps it, with where),
+               # and a campaign's preview, which changes nothing
+               "unsubscribe_one_click", "preview_campaign"}
 AUDITED_BY_THE_SERVICE = {"erase_customer", "delete_me"}
 
 

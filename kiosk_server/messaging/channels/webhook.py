@@ -12,6 +12,9 @@ The request, byte for byte:
     {"id": 42, "channel": "sms", "purpose": "service", "to": "+84903123456",
      "subject": "...", "text": "...", "created_at": "2026-12-06T16:00:00+00:00"}
 
+A marketing message (a campaign's) also carries `"unsubscribe_url"`: the gateway may offer
+it (a POST of `List-Unsubscribe=One-Click` to it withdraws the person's consent).
+
 A 2xx answer means delivered. 408, 429 and 5xx, a timeout or a connection error are
 tried again later (with the same id: a timed-out request may have arrived, so the
 receiver drops an id it has seen). Any other answer is a refusal, never tried again.
@@ -39,11 +42,14 @@ def signature(secret: bytes, timestamp: str, body: bytes) -> str:
 
 
 def payload(message: Outgoing) -> bytes:
-    return json.dumps({
+    fields = {
         "id": message.id, "channel": message.channel.value, "purpose": message.purpose.value,
         "to": message.to_address, "subject": message.subject, "text": message.body_text,
         "created_at": message.created_at.isoformat(),
-    }, ensure_ascii=False, separators=(",", ":")).encode()
+    }
+    if message.unsubscribe_url:
+        fields["unsubscribe_url"] = message.unsubscribe_url
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class WebhookChannel:
