@@ -50,7 +50,7 @@ def test_a_draft_is_written_saved_reopened_and_listed(chromium, served, client, 
         ui.wait_text(".view", "Chưa có chiến dịch nào.")
         page.click("a[href='#/campaigns/new']")
         ui.wait_view("/campaigns/new")
-        assert "Tất cả khách hàng" in page.inner_text(".segment-slot")
+        ui.wait_text(".segment-slot", "Tất cả khách hàng")  # the builder, once drawn
         assert "tiêu đề tiếng Việt, nội dung tiếng Việt" in page.inner_text(".camp-missing")
         page.fill("[name=name]", "Tri ân khách hàng thân thiết — Tết Ất Tỵ")
         page.fill("[name=subject_vi]", "Chúc mừng năm mới")
