@@ -396,11 +396,15 @@ class Prepared:
                       for process, value in zip(results, row, strict=True))
                 for row in cursor.fetchall()]
 
-    def many(self, db: Executor, rows: Sequence[Mapping[str, Any]],
-             shared: Mapping[str, Any] | None = None) -> None:
+    def many(self, db: Executor, rows: Sequence[Mapping[str, Any]] | Sequence[tuple],
+             shared: Mapping[str, Any] | None = None, *,
+             columns: Sequence[str] | None = None) -> None:
         """The statement once for each of `rows`, in one `executemany` on the driver (no
         results): a bulk INSERT without SQLAlchemy's work for every row. `shared`: values
-        the same in every row, put through their column's bind processor once."""
+        the same in every row, put through their column's bind processor once. With
+        `columns`, each row is a tuple of these parameters in this order: on a positional
+        driver whose statement takes them first and then only shared values (an INSERT's
+        VALUES), with nothing to convert, each row goes as it is (no mapping per row)."""
         connection = db.connection() if isinstance(db, Session) else db
         if isinstance(db, Session):
             db.flush()
@@ -411,12 +415,22 @@ class Prepared:
                 base[name] = processor(base[name])
         varying = [(name, processor) for name, processor in binds
                    if not (shared and name in shared)]
-        arguments = []
-        for row in rows:
-            values = {**base, **row}
-            for name, processor in varying:
-                values[name] = processor(values[name])
-            arguments.append([values[name] for name in order] if order is not None else values)
+        arguments: list[Any] = []
+        if columns is not None:
+            width = len(columns)
+            if (order is not None and not varying and list(order[:width]) == list(columns)
+                    and all(name in base for name in order[width:])):
+                tail = tuple(base[name] for name in order[width:])
+                arguments = [(*row, *tail) for row in rows]
+            else:
+                rows = [dict(zip(columns, row, strict=True)) for row in rows]
+        if not arguments:
+            for row in rows:
+                values = {**base, **row}  # type: ignore[dict-item]  # mappings by now
+                for name, processor in varying:
+                    values[name] = processor(values[name])
+                arguments.append([values[name] for name in order] if order is not None
+                                 else values)
         driver = connection.connection.driver_connection
         assert driver is not None  # a checked-out connection has its driver's connection
         cursor = driver.cursor()

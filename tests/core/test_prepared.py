@@ -100,3 +100,28 @@ def test_many_rows_go_in_through_their_types_like_one_row_does(db):
                                       Customer.created_at).order_by(Customer.id)).all()
     assert [tuple(row) for row in rows] == [("Lê Văn Tám", True, ["vip"], at),
                                             ("Đỗ Thị Chín", False, ["vip"], at)]
+
+
+def test_rows_given_as_tuples_go_in_as_the_same_rows(db):
+    """`many(columns=...)`: tuples in the columns' order, as they are when nothing needs
+    converting (the retention pass's status rows), through the types when something does
+    (here the JSON tags and the time, in the shared values and in the rows)."""
+    from kiosk_server.customers.models import Customer
+
+    at = datetime(2026, 12, 6, 9, 0, 1, 5, tzinfo=UTC)
+    plain = prepared_insert(Customer, ["full_name", "name_folded", "visit_count",
+                                       "created_at", "tags"])
+    typed = prepared_insert(Customer, ["full_name", "name_folded", "created_at", "tags"])
+    with db.session() as session:
+        plain.many(session, [("Lê Văn Tám", "le van tam", 3), ("Đỗ Thị Chín", "do thi chin", 0)],
+                   shared={"created_at": at, "tags": []},
+                   columns=["full_name", "name_folded", "visit_count"])
+        typed.many(session, [("Phạm Thị Mười", "pham thi muoi", at)],
+                   shared={"tags": ["vip"]}, columns=["full_name", "name_folded", "created_at"])
+    with db.session() as session:
+        rows = session.execute(select(Customer.full_name, Customer.visit_count, Customer.tags)
+                               .order_by(Customer.id)).all()
+        added = session.scalars(select(Customer.created_at).order_by(Customer.id.desc())).first()
+    assert [tuple(row) for row in rows] == [("Lê Văn Tám", 3, []), ("Đỗ Thị Chín", 0, []),
+                                            ("Phạm Thị Mười", 0, ["vip"])]
+    assert added == at
