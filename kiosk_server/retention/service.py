@@ -7,6 +7,7 @@ return-visit model in use (`fit`: all at once), computes each status (`rhythm`),
 the rows whose figures moved, and records a `StatusChange` for each status that
 changed; the changes are announced live to managers once committed."""
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,8 +16,20 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Float, String, bindparam, case, delete, func, select, type_coerce, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    JSON,
+    Float,
+    String,
+    Text,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.types import NullType, TypeDecorator
 from sqlmodel import Session, col
 
@@ -136,13 +149,17 @@ class _FloatAsGiven(TypeDecorator[float]):
 
 def _upsert(dialect: str) -> Any:
     """Rows in, each existing one updated. SQLite: one row per execution, in an
-    `executemany`. PostgreSQL: one execution for them all, each column an array unnested
-    (an `executemany` there costs a round trip's work for every row)."""
+    `executemany`. PostgreSQL: one execution for them all, the rows one JSON array of
+    arrays (`rows`) read by the server (an `executemany` there costs a round trip's work
+    for every row, and arrays a parameter per column that the driver writes out element by
+    element in Python)."""
     table = _table(CustomerStatus)
     at = bindparam("at", type_=UtcDateTime())
     if dialect == "postgresql":
-        source = select(*(func.unnest(bindparam(name, type_=ARRAY(_value_type(name))))
-                          for name in _FIGURES), at, at)
+        given = (func.json_array_elements(cast(bindparam("rows", type_=Text()), JSON))
+               .table_valued("value").alias("given"))
+        source = select(*(cast(given.c.value.op("->>")(index), _value_type(name))
+                          for index, name in enumerate(_FIGURES)), at, at).select_from(given)
         statement = dialect_insert(dialect, table).from_select(
             [*_FIGURES, "changed_at", "computed_at"], source)
     else:
@@ -168,8 +185,8 @@ _UPSERT = Prepared(_upsert)
 def _write(session: Session, rows: list[tuple], at: datetime) -> None:
     """Write these status rows (`_FIGURES`), computed at `at`."""
     if session.connection().dialect.name == "postgresql":
-        columns = [list(column) for column in zip(*rows, strict=True)]
-        _UPSERT.rows(session, {**dict(zip(_FIGURES, columns, strict=True)), "at": at})
+        # Every figure is a number, a word or null: no NaN or infinity reaches JSON.
+        _UPSERT.rows(session, {"rows": json.dumps(rows, allow_nan=False), "at": at})
     else:
         _UPSERT.many(session, rows, shared={"at": at}, columns=_FIGURES)
 
