@@ -29,7 +29,7 @@ from tests.conftest import TEST_SECRET, Caller, make_staff, seed_seminar, trunca
 # every endpoint may answer, so status-code and positive/negative-data checks would only be noise.
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 FUZZ = settings(
-    max_examples=15, deadline=None, derandomize=True,
+    max_examples=10, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                            HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )
