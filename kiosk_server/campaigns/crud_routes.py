@@ -5,13 +5,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from kiosk_server.campaigns import service
+from kiosk_server.campaigns import progress, service
 from kiosk_server.campaigns.api_models import (
     CampaignCreate,
     CampaignPage,
     CampaignPublic,
     CampaignUpdate,
 )
+from kiosk_server.campaigns.models import CampaignState
 from kiosk_server.core.deps import SessionDep, SettingsDep
 from kiosk_server.core.types import Id
 from kiosk_server.staff.deps import AdminOnly, Audit
@@ -48,13 +49,19 @@ def create_campaign(body: CampaignCreate, session: SessionDep, settings: Setting
 
 @router.get("", response_model=CampaignPage)
 def list_campaigns(
-    session: SessionDep, caller: AdminOnly,
+    session: SessionDep, settings: SettingsDep, caller: AdminOnly,
     before: Annotated[Id | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
 ):
     """Admin. Campaigns, newest first, with their state, how many customers each is sent
-    to and how many of those were sent."""
-    return service.list_campaigns(session, before=before, limit=limit)
+    to and how many of those were sent. A sending campaign with nothing left to send is
+    done here, as when its progress is read."""
+    page = service.list_campaigns(session, before=before, limit=limit)
+    for item in page.items:
+        if item.state is CampaignState.SENDING and progress.finish_if_done(
+                session, campaign_id=item.id, settings=settings):
+            item.state = CampaignState.DONE
+    return page
 
 
 @router.get("/{campaign_id}", response_model=CampaignPublic,

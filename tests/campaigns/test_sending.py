@@ -14,7 +14,12 @@ from PIL import Image
 from sqlalchemy import select
 from sqlmodel import col
 
-from kiosk_server.campaigns.models import CampaignRecipient, RecipientGroup
+from kiosk_server.campaigns.models import (
+    Campaign,
+    CampaignRecipient,
+    CampaignState,
+    RecipientGroup,
+)
 from kiosk_server.core.signing import TokenKind
 from kiosk_server.core.types import utcnow
 from kiosk_server.loyalty import coupons
@@ -145,6 +150,29 @@ def test_the_hold_out_gets_nothing_and_is_counted(mail_app, mail_server):
     assert done["hold_out"] + done["recipients"] == 40
     assert all(count == 1 for count in received(mail_server.inbox.messages).values())
     assert len(held_out) == done["hold_out"]
+
+
+def test_the_list_says_done_once_everything_went_without_the_page_being_opened(
+        mail_app, mail_server):
+    db = mail_app.app_state.db
+    headers = _admin(mail_app)
+    add_customers(db, 5)
+    campaign_id = add_campaign(db, hold_out_pct=0)
+    mail_app.post(f"/api/v1/campaigns/{campaign_id}/start", headers=headers)
+    wait_for(lambda: len(mail_server.inbox.messages) == 5, timeout_s=30)
+    wait_for(lambda: _outbox_settled(db), timeout_s=30)
+    with db.session() as session:  # nobody read its progress since it started
+        assert session.get(Campaign, campaign_id).state is CampaignState.SENDING
+    [listed] = mail_app.get("/api/v1/campaigns", headers=headers).json()["items"]
+    assert (listed["id"], listed["state"], listed["sent"]) == (campaign_id, "done", 5)
+    with db.session() as session:
+        assert session.get(Campaign, campaign_id).state is CampaignState.DONE
+
+
+def _outbox_settled(db) -> bool:
+    with db.session() as session:
+        return not session.scalars(select(col(OutboxMessage.id)).where(
+            col(OutboxMessage.status) != MessageStatus.SENT)).first()
 
 
 def test_a_refused_address_fails_for_that_recipient_alone(mail_app, mail_server):
