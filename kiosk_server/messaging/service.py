@@ -1,9 +1,10 @@
 """The outbox: writing messages in their cause's transaction, claiming, marking, listing.
 
 A message is a row written in the same transaction as what caused it, so it exists
-exactly when its cause was saved. Senders claim due rows with one conditional UPDATE
-(`pending` -> `sending`, `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's writers take
-turns), so no two senders, in one process or several, ever hold the same message.
+exactly when its cause was saved. Senders read due rows (`read_due`) and claim each one
+right before sending it with one conditional UPDATE (`claim`: `pending` -> `sending`), so
+no two senders, in one process or several, ever hold the same message, and a sender that
+dies leaves at most the message in flight claimed.
 
 A message left in `sending` (the process died between claiming and marking) is never
 sent again on its own: the mail may have gone out, and a second copy is worse than a
@@ -89,12 +90,7 @@ def enqueue_email(session: Session, *, to: str, subject: str, text: str, html: s
     `<img src="cid:{id}">`. Bad arguments are programming errors (ValueError).
     A message to a customer is queued through `customers.contact.send`, which asks
     first whether it may be sent; this is for addresses alone."""
-    if _LINE_BREAK.search(to) or _LINE_BREAK.search(subject):
-        raise ValueError("an address or subject may not contain line breaks")
-    if "@" not in to:
-        raise ValueError(f"not an e-mail address: {to!r}")
-    if images and not html:
-        raise ValueError("inline images need an HTML body")
+    _check(NewMessage(Channel.EMAIL, to, subject, text, html, images))
     parts = [(cid, _image_type(cid, content)) for cid, content in (images or {}).items()]
     message = _queue(session, OutboxMessage(channel=Channel.EMAIL, purpose=purpose, to_address=to,
                                             subject=subject, body_text=text, body_html=html))
@@ -109,12 +105,7 @@ def enqueue_email(session: Session, *, to: str, subject: str, text: str, html: s
 def enqueue_phone_message(session: Session, *, to: str, text: str, purpose: Purpose,
                           subject: str = "") -> OutboxMessage:
     """Queue a phone message (SMS or Zalo, by the shop's gateway) to an E.164 number."""
-    if not _E164.match(to):
-        raise ValueError(f"not a phone number in E.164 form: {to!r}")
-    if _LINE_BREAK.search(subject):
-        raise ValueError("a subject may not contain line breaks")
-    if not text.strip():
-        raise ValueError("a phone message needs a text")
+    _check(NewMessage(Channel.SMS, to, subject, text))
     return _queue(session, OutboxMessage(channel=Channel.SMS, purpose=purpose, to_address=to,
                                          subject=subject, body_text=text))
 
@@ -156,37 +147,6 @@ class Outgoing:
     images: tuple[InlineImage, ...]
     created_at: datetime
     unsubscribe_url: str = ""
-
-
-def claim_due(session: Session, *, limit: int = 50, now: datetime | None = None,
-              channels: Sequence[Channel] = tuple(Channel)) -> list[Outgoing]:
-    """Take up to `limit` due pending messages of these channels for this sender
-    (`pending` -> `sending`); a channel this server does not deliver is left waiting."""
-    now = now or utcnow()
-    due = (select(col(OutboxMessage.id))
-           .where(col(OutboxMessage.status) == MessageStatus.PENDING,
-                  col(OutboxMessage.next_attempt_at) <= now,
-                  col(OutboxMessage.channel).in_(list(channels)))
-           .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
-           .limit(limit)
-           .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's writers take turns
-           # A CTE: PostgreSQL runs a locking CTE exactly once. As a plain IN subquery its
-           # plan may run it again per row, and the LIMIT no longer bounds the batch.
-           .cte("due"))
-    claimed = list(session.scalars(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id).in_(select(due.c.id)),
-               col(OutboxMessage.status) == MessageStatus.PENDING)
-        .values(status=MessageStatus.SENDING, claimed_at=now)
-        .returning(col(OutboxMessage.id))
-        .execution_options(synchronize_session=False)
-    ))
-    if not claimed:
-        return []
-    rows = session.scalars(select(OutboxMessage).where(col(OutboxMessage.id).in_(claimed))
-                           .order_by(col(OutboxMessage.id))
-                           .execution_options(populate_existing=True))
-    return _outgoing(session, list(rows))
 
 
 def _outgoing(session: Session, rows: list[OutboxMessage]) -> list[Outgoing]:
@@ -287,6 +247,7 @@ def enqueue_many(session: Session, messages: Sequence[NewMessage], *, purpose: P
 
 
 def _check(message: NewMessage) -> None:
+    """What every queued message must be (bad arguments are programming errors)."""
     if _LINE_BREAK.search(message.to) or _LINE_BREAK.search(message.subject):
         raise ValueError("an address or subject may not contain line breaks")
     if message.channel is Channel.EMAIL:
@@ -294,8 +255,11 @@ def _check(message: NewMessage) -> None:
             raise ValueError(f"not an e-mail address: {message.to!r}")
         if message.images and not message.html:
             raise ValueError("inline images need an HTML body")
-    elif not _E164.match(message.to):
-        raise ValueError(f"not a phone number in E.164 form: {message.to!r}")
+    else:
+        if not _E164.match(message.to):
+            raise ValueError(f"not a phone number in E.164 form: {message.to!r}")
+        if not message.text.strip():
+            raise ValueError("a phone message needs a text")
 
 
 def ids_in(message_ids: Select[Any]) -> ColumnElement[bool]:

@@ -107,7 +107,7 @@ def test_a_message_waits_while_the_server_is_down_and_goes_when_it_is_back(
         clock.advance(timedelta(seconds=9))
         sender.wake()
         with db.session() as session:  # a round at 9 s would find nothing due
-            assert service.claim_due(session, now=clock.now) == []
+            assert service.read_due(session, now=clock.now) == []
         clock.advance(timedelta(seconds=1))
         sender.wake()
         wait_for(lambda: row(db, message_id).status is MessageStatus.SENT)

@@ -19,6 +19,14 @@ def queue(db: Database, count: int = 1) -> list[int]:
                 for n in range(count)]
 
 
+def claim_due(session, *, limit: int = 50, now=None) -> list:
+    """As a sender takes its messages: the due ones read, each then claimed (the ones
+    another sender claimed in between are not this one's)."""
+    now = now or utcnow()
+    return [message for message in service.read_due(session, limit=limit, now=now)
+            if service.claim(session, message_id=message.id, now=now)]
+
+
 def row(db: Database, message_id: int) -> OutboxMessage:
     with db.session() as session:
         return session.get_one(OutboxMessage, message_id)
@@ -34,7 +42,7 @@ def test_two_claimers_never_take_the_same_message(db, settings) -> None:
         start.wait()
         while True:
             with database.session() as session:
-                batch = service.claim_due(session, limit=7)
+                batch = claim_due(session, limit=7)
             if not batch:
                 return
             into.extend(message.id for message in batch)
@@ -56,7 +64,7 @@ def test_two_claimers_never_take_the_same_message(db, settings) -> None:
 def test_a_claim_takes_at_most_its_limit_oldest_first(db):
     ids = queue(db, 5)
     with db.session() as session:
-        first = service.claim_due(session, limit=2, now=utcnow() + timedelta(seconds=1))
+        first = claim_due(session, limit=2, now=utcnow() + timedelta(seconds=1))
     assert [message.id for message in first] == ids[:2]
     assert [row(db, message_id).status for message_id in ids] == [MessageStatus.SENDING] * 2 \
         + [MessageStatus.PENDING] * 3
@@ -68,7 +76,7 @@ def test_a_failing_message_is_retried_after_growing_delays_then_given_up(db):
     waits = []
     for _ in range(5):
         with db.session() as session:
-            assert [m.id for m in service.claim_due(session, now=now)] == [message_id]
+            assert [m.id for m in claim_due(session, now=now)] == [message_id]
             service.mark_failed(session, message_id=message_id, error="421 try later", now=now)
         message = row(db, message_id)
         waits.append(message.next_attempt_at - now)
@@ -78,24 +86,24 @@ def test_a_failing_message_is_retried_after_growing_delays_then_given_up(db):
     assert (message.status, message.attempts, message.last_error) == (
         MessageStatus.FAILED, 5, "421 try later")
     with db.session() as session:
-        assert service.claim_due(session, now=now + timedelta(days=1)) == []
+        assert claim_due(session, now=now + timedelta(days=1)) == []
 
 
 def test_a_message_is_not_claimed_before_its_retry_time(db):
     [message_id] = queue(db)
     now = utcnow() + timedelta(seconds=1)
     with db.session() as session:
-        service.claim_due(session, now=now)
+        claim_due(session, now=now)
         service.mark_failed(session, message_id=message_id, error="down", now=now)
     with db.session() as session:
-        assert service.claim_due(session, now=now + timedelta(seconds=9)) == []
-        assert len(service.claim_due(session, now=now + timedelta(seconds=10))) == 1
+        assert claim_due(session, now=now + timedelta(seconds=9)) == []
+        assert len(claim_due(session, now=now + timedelta(seconds=10))) == 1
 
 
 def test_a_late_answer_does_not_overwrite_a_sent_message(db):
     [message_id] = queue(db)
     with db.session() as session:
-        service.claim_due(session, now=utcnow() + timedelta(seconds=1))
+        claim_due(session, now=utcnow() + timedelta(seconds=1))
         service.mark_sent(session, message_id=message_id)
         service.mark_failed(session, message_id=message_id, error="late")
     assert (row(db, message_id).status, row(db, message_id).attempts) == (MessageStatus.SENT, 1)
@@ -105,7 +113,7 @@ def test_a_message_claimed_long_ago_and_never_marked_is_listed_as_unknown(db):
     stuck, fresh, waiting = queue(db, 3)
     now = utcnow() + timedelta(seconds=1)
     with db.session() as session:
-        service.claim_due(session, limit=2, now=now)
+        claim_due(session, limit=2, now=now)
         session.execute(update(OutboxMessage).where(OutboxMessage.id == stuck)
                         .values(claimed_at=now - timedelta(hours=1)))
     with db.session() as session:
