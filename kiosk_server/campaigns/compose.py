@@ -3,7 +3,6 @@ coupon (its QR inline, as `cid:coupon-qr`) and the unsubscribe link every market
 message carries (added at the end when the template does not place it)."""
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -18,7 +17,6 @@ from kiosk_server.messaging.models import Channel
 
 COUPON_CID = "coupon-qr"
 QR_MODULE_PX = 6  # a token's symbol is 37 modules wide: 222 pixels
-_NAMES = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 
 _FOOTER = {
     Language.VI: "Không muốn nhận tin như thế này nữa? Hủy đăng ký: {link}",
@@ -67,10 +65,8 @@ def values_for(standing: values.Standing, language: Language, *, unsubscribe: st
 
 def _templates_used(campaign: Campaign, language: Language) -> tuple[set[str], set[str]]:
     """The placeholders named by the text and the HTML template `templates.render` uses."""
-    english = language is Language.EN and bool(campaign.subject_en and campaign.text_en)
-    text = campaign.text_en if english else campaign.text_vi
-    body_html = campaign.html_en if english else campaign.html_vi
-    return set(_NAMES.findall(text)), set(_NAMES.findall(body_html))
+    _, text, body_html = templates.chosen(campaign, language)
+    return templates.named(text), templates.named(body_html)
 
 
 def message(campaign: Campaign, language: Language, filled: templates.Values,

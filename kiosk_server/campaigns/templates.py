@@ -57,13 +57,22 @@ def fill(template: str, values: Values, *, escape: bool = False) -> str:
     return _PLACEHOLDER.sub(value, template)
 
 
+def named(template: str) -> set[str]:
+    """The placeholders `template` names."""
+    return {match.group(1) for match in _PLACEHOLDER.finditer(template)}
+
+
+def chosen(campaign: Campaign, language: Language) -> tuple[str, str, str]:
+    """The subject, text and HTML templates a recipient gets: those of their language
+    (Vietnamese when the English subject or text is empty)."""
+    if language is Language.EN and campaign.subject_en and campaign.text_en:
+        return campaign.subject_en, campaign.text_en, campaign.html_en
+    return campaign.subject_vi, campaign.text_vi, campaign.html_vi
+
+
 def render(campaign: Campaign, language: Language, values: Values) -> contact.Content:
-    """The message one recipient gets: the template in their language (Vietnamese when the
-    English one is empty)."""
-    english = language is Language.EN and bool(campaign.subject_en and campaign.text_en)
-    subject = campaign.subject_en if english else campaign.subject_vi
-    text = campaign.text_en if english else campaign.text_vi
-    body_html = campaign.html_en if english else campaign.html_vi
+    """The message one recipient gets: the templates `chosen` for them, filled."""
+    subject, text, body_html = chosen(campaign, language)
     return contact.Content(
         subject=" ".join(fill(subject, values).split()),  # no line break in a header
         text=fill(text, values),
