@@ -8,8 +8,8 @@ from kiosk_server.campaigns import compose, service, values
 from kiosk_server.core.config import Settings
 from kiosk_server.core.signing import TokenSigner, new_serial
 from kiosk_server.core.types import Language, utcnow
+from kiosk_server.customers import contact
 from kiosk_server.customers import service as customers
-from kiosk_server.messaging.models import Channel
 
 
 class PreviewRequest(SQLModel):
@@ -41,6 +41,5 @@ def preview(session: Session, *, campaign_id: int, customer_id: int, settings: S
                                 unsubscribe=compose.unsubscribe_link(settings, signer,
                                                                      new_serial()))
     content = compose.message(campaign, language, filled, shown)
-    address = customer.email if campaign.channel is Channel.EMAIL else customer.phone
     return CampaignPreview(subject=content.subject, text=content.text, html=content.html,
-                           to=address)
+                           to=contact.address_of(customer, campaign.channel))

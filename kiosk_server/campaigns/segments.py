@@ -54,6 +54,7 @@ from kiosk_server.checkin.models import Checkin
 from kiosk_server.core.config import Settings
 from kiosk_server.core.errors import DomainError
 from kiosk_server.core.types import Language, utcnow
+from kiosk_server.customers import contact
 from kiosk_server.customers.models import ConsentChange, Customer, Visit, VisitKind, normalize_tag
 from kiosk_server.events.models import Event, Invitation, InvitationStatus
 from kiosk_server.loyalty import service as loyalty
@@ -363,14 +364,14 @@ class Drawn:
 
 
 def _address(channel: Channel) -> Any:
-    return col(Customer.email) if channel is Channel.EMAIL else col(Customer.phone)
+    return col(getattr(Customer, contact.ADDRESS_FIELDS[channel]))
 
 
 def _left_out(channel: Channel) -> ColumnElement[str | None]:
     """Why the customer is left out on `channel` (null: they are reached), first reason
     that holds."""
     customer = col(Customer.id)
-    consent = col(Customer.consent_email if channel is Channel.EMAIL else Customer.consent_sms)
+    consent = col(getattr(Customer, contact.CONSENT_FIELDS[channel]))
     held_out = exists(select(literal(1)).where(
         col(Case.customer_id) == customer, col(Case.state) == CaseState.OPEN,
         col(Case.group) == Group.HOLD_OUT))

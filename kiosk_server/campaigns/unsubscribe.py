@@ -108,6 +108,6 @@ def _cancel_unsent(session: Session, customer: Customer, channel: Channel) -> No
                      col(Campaign.channel) == channel))
     messaging.move(session, among=messaging.ids_in(theirs),
                    from_=(MessageStatus.PENDING, MessageStatus.HELD), to=MessageStatus.CANCELLED)
-    address = customer.email if channel is Channel.EMAIL else customer.phone
+    address = contact.address_of(customer, channel)
     if address:
         messaging.cancel_marketing_to(session, channel=channel, address=address)

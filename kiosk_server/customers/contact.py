@@ -25,6 +25,7 @@ from kiosk_server.messaging import service as messaging
 from kiosk_server.messaging.models import Channel, Purpose
 
 CONSENT_FIELDS = {Channel.EMAIL: "consent_email", Channel.SMS: "consent_sms"}
+ADDRESS_FIELDS = {Channel.EMAIL: "email", Channel.SMS: "phone"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,11 @@ def has_consent(customer: Customer, channel: Channel) -> bool:
     return bool(getattr(customer, CONSENT_FIELDS[channel]))
 
 
+def address_of(customer: Customer, channel: Channel) -> str | None:
+    """Where the channel reaches the customer: their e-mail address, or their phone."""
+    return getattr(customer, ADDRESS_FIELDS[channel])
+
+
 def set_consents(session: Session, customer: Customer, wanted: dict[Channel, bool], *,
                  by: ConsentBy, at: datetime | None = None) -> None:
     """Give or withdraw marketing consent per channel; each real change is recorded."""
@@ -84,7 +90,7 @@ def consent_history(session: Session, *, customer_id: int) -> list[ConsentChange
 
 def may_send(customer: Customer, *, channel: Channel, purpose: Purpose) -> Permission:
     """May a message of this purpose go to the customer by this channel? Every sender asks."""
-    address = customer.email if channel is Channel.EMAIL else customer.phone
+    address = address_of(customer, channel)
     refusal = None
     if purpose is Purpose.MARKETING and not has_consent(customer, channel):
         refusal = Refusal.NO_CONSENT
