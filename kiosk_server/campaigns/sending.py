@@ -41,7 +41,7 @@ from kiosk_server.campaigns.models import (
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Access, Database, commit_durably, id_of, on_commit
 from kiosk_server.core.errors import DomainError, conflict, invalid
-from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial
+from kiosk_server.core.signing import TokenKind, TokenSigner, new_serial, token_link
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import contact
 from kiosk_server.customers import service as customers
@@ -207,7 +207,8 @@ def _addressed(campaign: Campaign, item: segments.Drawn, standing: values.Standi
         code = signer.sign(TokenKind.COUPON, coupon_serial)
         shown = compose.CouponShown(
             campaign.coupon_benefit, utcnow() + timedelta(days=campaign.coupon_valid_days),
-            standing.card_link, qr_png(code) if campaign.channel is Channel.EMAIL else None)
+            token_link(settings.public_url, code, "v"),  # the coupon's own page
+            qr_png(code) if campaign.channel is Channel.EMAIL else None)
     unsubscribe = compose.unsubscribe_link(settings, signer, serial)
     filled = compose.values_for(standing, item.language, coupon=shown, zone=settings.zone,
                                 unsubscribe=unsubscribe)

@@ -20,7 +20,7 @@ from kiosk_server.campaigns.models import (
     CampaignState,
     RecipientGroup,
 )
-from kiosk_server.core.signing import TokenKind
+from kiosk_server.core.signing import TokenKind, token_link
 from kiosk_server.core.types import utcnow
 from kiosk_server.loyalty import coupons
 from kiosk_server.main import create_app
@@ -121,6 +121,9 @@ def test_each_recipient_gets_their_own_single_use_coupon_with_its_qr(mail_app, m
         code = _qr_text(image.get_content())
         assert 'src="cid:coupon-qr"' in mail.get_body(("html",)).get_content()
         assert "Giảm 10% hóa đơn" in mail.get_body(("plain",)).get_content()
+        # its link opens the coupon's own page
+        assert token_link(mail_app.app_state.settings.public_url, code, "v") in mail.get_body(
+            ("plain",)).get_content()
         with db.session() as session:
             coupon = coupons.find(session, code=code, signer=signer)
             recipient = session.scalars(select(CampaignRecipient).where(
