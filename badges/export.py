@@ -20,6 +20,7 @@ Tuned for speed over size (the server renders hundreds at a time):
 
 from __future__ import annotations
 
+import base64
 import io
 import zipfile
 import zlib
@@ -50,6 +51,11 @@ PER_SHEET = 4
 def flat(page: Page) -> Image.Image:
     """The page as one image."""
     return page.flatten() if isinstance(page, Layered) else page
+
+
+def png_data_url(png: bytes) -> str:
+    """A PNG as a `data:` URL, for a page to show it inline."""
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def png_bytes(image: Page, *, dpi: float | None = None) -> bytes:

@@ -7,7 +7,6 @@ hold, or that is not a coupon's, is refused before any database lookup
 (`coupons.find`); it and an unknown coupon get the same page, saying the coupon is not
 valid (404)."""
 
-import base64
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -47,7 +46,7 @@ def shown(session: Session, *, code: str, signer: TokenSigner) -> ShownCoupon:
         benefit=coupon.benefit, status=coupon.status,
         expires_at=coupon.expires_at.isoformat(),
         used_at=coupon.used_at.isoformat() if coupon.used_at else "",
-        qr_png="data:image/png;base64," + base64.b64encode(png).decode() if usable else "")
+        qr_png=export.png_data_url(png) if usable else "")
 
 
 @router.get("/v/{code}", response_class=HTMLResponse, include_in_schema=False)

@@ -3,7 +3,6 @@ a coupon for their next visit, when the shop turned this on. Registered with fee
 start-up (main.py) as its `ThanksGiver`; one coupon per visit, which the database enforces
 (`coupons.thanks_request_id` is unique)."""
 
-import base64
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +22,7 @@ def _shown(coupon: Coupon, signer: TokenSigner) -> ThankYouCoupon:
     return ThankYouCoupon(code=public.code, benefit=public.benefit,
                           expires_at=public.expires_at,
                           used=public.status is CouponStatus.USED,
-                          qr_png="data:image/png;base64," + base64.b64encode(png).decode())
+                          qr_png=export.png_data_url(png))
 
 
 def _of_request(session: Session, request_id: int) -> Coupon | None:

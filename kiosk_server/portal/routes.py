@@ -1,7 +1,6 @@
 """The customer's portal: sign-in links, and /api/v1/me, which addresses only the signed-in
 customer (no customer id is ever taken from a path or a body)."""
 
-import base64
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -74,7 +73,7 @@ def staff_portal_link(customer_id: Id, session: SessionDep, settings: SettingsDe
     log.record("customer.portal_link", ("customers", customer_id))
     picture = export.png_bytes(qr.qr_image(url, 10))
     return PortalLink(url=url, expires_at=expires_at,
-                      qr_png="data:image/png;base64," + base64.b64encode(picture).decode())
+                      qr_png=export.png_data_url(picture))
 
 
 @router.get("/me", response_model=Me)

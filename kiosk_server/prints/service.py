@@ -3,7 +3,6 @@
 Rendering never runs inside a check-in: a single image is made on its own request
 (and cached), a batch in a process of its own (`runner`)."""
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -137,14 +136,10 @@ def own_card(session: Session, *, code: str, signer: TokenSigner, settings: Sett
     customer = customers.get_customer(session, customer_id=customer_id)
     standing = loyalty.status(session, customer_id=customer_id, settings=settings)
     held = tuple(OwnCoupon(coupon.benefit, coupon.expires_at, coupon.code,
-                           _data_url(_qr_png(coupon.code)))
+                           export.png_data_url(_qr_png(coupon.code)))
                  for coupon in coupons.held_by(session, customer_id=customer_id, signer=signer))
     return OwnCard(customer.full_name, member_number(customer_id), standing.tier,
                    _card_link(settings, signer, serial), standing.points, held, utcnow())
-
-
-def _data_url(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 @lru_cache(maxsize=256)
