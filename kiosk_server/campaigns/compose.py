@@ -11,6 +11,7 @@ from kiosk_server.campaigns import templates, values
 from kiosk_server.campaigns.models import Campaign
 from kiosk_server.core.config import Settings
 from kiosk_server.core.signing import TokenKind, TokenSigner
+from kiosk_server.core.text import format_number
 from kiosk_server.core.types import Language
 from kiosk_server.customers import contact
 from kiosk_server.messaging.models import Channel
@@ -56,7 +57,7 @@ def values_for(standing: values.Standing, language: Language, *, unsubscribe: st
     """What the placeholders become for one recipient."""
     return templates.Values(
         name=standing.name, tier=standing.tier,
-        points=values.number(standing.points, language), card_link=standing.card_link,
+        points=format_number(standing.points, language), card_link=standing.card_link,
         unsubscribe_link=unsubscribe,
         coupon=coupon.benefit if coupon else "",
         coupon_expires=day(coupon.expires_at, zone) if coupon else "",

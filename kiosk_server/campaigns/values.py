@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 from kiosk_server.cards.models import Card
 from kiosk_server.core.config import Settings
 from kiosk_server.core.signing import TokenKind, TokenSigner, token_link
-from kiosk_server.core.types import Language, utcnow
+from kiosk_server.core.types import utcnow
 from kiosk_server.customers.models import Customer
 from kiosk_server.loyalty import service as loyalty
 from kiosk_server.loyalty.models import LoyaltyAccount, Purchase
@@ -63,10 +63,4 @@ def standings(session: Session, customer_ids: Sequence[int], *, settings: Settin
             card_link=(token_link(settings.public_url, signer.sign(TokenKind.CARD, serial), "c")
                        if serial else portal))
     return found
-
-
-def number(value: int, language: Language) -> str:
-    """A whole number as people write it in `language` (1.250 in Vietnamese, 1,250 in
-    English)."""
-    return f"{value:,}".replace(",", "." if language is Language.VI else ",")
 

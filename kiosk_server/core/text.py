@@ -54,9 +54,14 @@ def phone_search_digits(query: str) -> str | None:
     return digits
 
 
+def format_number(value: int, language: str = "vi") -> str:
+    """A whole number as people write it: 1.250 in Vietnamese, 1,250 in English."""
+    return f"{value:,}".replace(",", "." if language == "vi" else ",")
+
+
 def format_vnd(amount: int) -> str:
     """Money as Vietnamese shops write it: 1.250.000 ₫."""
-    return f"{amount:,}".replace(",", ".") + " ₫"
+    return format_number(amount) + " ₫"
 
 
 def preferred_language(accept_language: str | None) -> str:
