@@ -169,7 +169,7 @@ def test_erasure_revokes_card_coupons_links_and_coming_invitations(client, app, 
                            headers=admin.headers).json()["items"]
     assert len(cancelled) == 1
     with db.session() as session:
-        assert outbox.claim_due(session) == []  # a sender never takes it
+        assert outbox.read_due(session) == []  # a sender never takes it
     with db.session() as session:
         consents = session.scalars(select(ConsentChange).where(
             ConsentChange.customer_id == known.customer_id, ConsentChange.granted.is_(False)))
