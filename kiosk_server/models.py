@@ -25,6 +25,7 @@ from kiosk_server.feedback.models import (
 )
 from kiosk_server.loyalty.models import Coupon, LoyaltyAccount, Purchase, Redemption, Reward
 from kiosk_server.messaging.models import OutboxImage, OutboxMessage
+from kiosk_server.offline.models import KioskState
 from kiosk_server.portal.models import PortalSession, SignInLink
 from kiosk_server.prints.models import Export
 from kiosk_server.reports.models import StatusCount
@@ -40,7 +41,7 @@ __all__ = [
     "Case", "Checkin", "Complaint", "ComplaintStep", "Coupon", "Customer", "CustomerImport",
     "CustomerStatus", "Device", "DevicePairing", "Event", "EventFeed", "ExitSurvey", "Export",
     "Feedback", "FeedbackRequest", "FeedbackSettings", "Invitation", "InvitationSend",
-    "InvitationSendRun", "LeaveAnswer", "LeavingFlag", "LoyaltyAccount", "OutboxImage",
+    "InvitationSendRun", "KioskState", "LeaveAnswer", "LeavingFlag", "LoyaltyAccount", "OutboxImage",
     "OutboxMessage", "PortalSession", "Purchase", "Redemption", "RetentionFit",
     "RetentionSettings", "Reward", "Scan", "SignInLink", "SignupRequest", "StaffUser",
     "StatusChange", "StatusCount", "Visit", "metadata",

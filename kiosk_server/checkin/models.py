@@ -85,6 +85,14 @@ class Scan(SQLModel, table=True):
     undone_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     undone_by: int | None = Field(default=None, foreign_key="staff_users.id")
     undo_seq: int | None = None
+    # A scan a kiosk judged by itself while the network was down, uploaded later:
+    # `scanned_at` is then the scan's own time, `received_at` when it reached the server,
+    # and `offline_status` what the kiosk showed. `conflict`: the kiosk let the guest in
+    # but the server had already checked them in (at another gate): a duplicate admission.
+    offline_status: ScanStatus | None = Field(default=None, sa_type=enum_column(ScanStatus),
+                                              nullable=True)
+    received_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    conflict: bool = False
 
 
 class EventFeed(SQLModel, table=True):
@@ -185,6 +193,12 @@ class ScanLogEntry(SQLModel):
     result_ms: int | None
     undone_at: datetime | None = Field(description="when staff undid the check-in it made")
     undone_by: int | None = Field(description="the staff member who undid it")
+    offline_status: ScanStatus | None = Field(
+        default=None, description="judged by a kiosk offline: what it showed (null: online)")
+    received_at: datetime | None = Field(
+        default=None, description="for an offline scan: when it reached the server")
+    conflict: bool = Field(default=False, description="the kiosk let in (offline) a guest "
+                           "the server had already checked in: a duplicate admission")
 
 
 class CheckinUndone(SQLModel):
