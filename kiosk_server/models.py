@@ -41,8 +41,8 @@ __all__ = [
     "Case", "Checkin", "Complaint", "ComplaintStep", "Coupon", "Customer", "CustomerImport",
     "CustomerStatus", "Device", "DevicePairing", "Event", "EventFeed", "ExitSurvey", "Export",
     "Feedback", "FeedbackRequest", "FeedbackSettings", "Invitation", "InvitationSend",
-    "InvitationSendRun", "KioskState", "LeaveAnswer", "LeavingFlag", "LoyaltyAccount", "OutboxImage",
-    "OutboxMessage", "PortalSession", "Purchase", "Redemption", "RetentionFit",
+    "InvitationSendRun", "KioskState", "LeaveAnswer", "LeavingFlag", "LoyaltyAccount",
+    "OutboxImage", "OutboxMessage", "PortalSession", "Purchase", "Redemption", "RetentionFit",
     "RetentionSettings", "Reward", "Scan", "SignInLink", "SignupRequest", "StaffUser",
     "StatusChange", "StatusCount", "Visit", "metadata",
 ]
