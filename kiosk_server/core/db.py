@@ -287,6 +287,23 @@ def commit_durably(session: Session) -> None:
         session.execute(_SYNC_COMMIT)
 
 
+@contextmanager
+def together(session: Session) -> Iterator[None]:
+    """Statements sent here (`Prepared.send`) travel to PostgreSQL together (the driver's
+    pipeline mode): the few small reads of a short transaction pay one round trip to the
+    server, not one each. Only `Prepared` statements run inside (SQLAlchemy's own
+    execution wants its results at once); their rows are there once it ends. SQLite runs
+    them as they come."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a checked-out connection has its driver's connection
+    with driver.pipeline():
+        yield
+
+
 _ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 _SYNC_COMMIT = text("SET LOCAL synchronous_commit TO ON")
 
@@ -373,6 +390,13 @@ class Prepared:
         return plan
 
     def rows(self, db: Executor, params: Mapping[str, Any] | None = None) -> list[tuple]:
+        return self.send(db, params)()
+
+    def send(self, db: Executor, params: Mapping[str, Any] | None = None
+             ) -> Callable[[], list[tuple]]:
+        """Run the statement; its rows come from the function returned. Inside `together`
+        on PostgreSQL the statement only leaves with the others sent there: send them all
+        first, then ask each for its rows (the first asked waits for all of them)."""
         if isinstance(db, Session):
             # As the ORM's autoflush would: the session's pending changes first, so that
             # the statement sees them (and an error in them surfaces here).
@@ -388,13 +412,20 @@ class Prepared:
         driver = connection.connection.driver_connection
         assert driver is not None  # a checked-out connection has its driver's connection
         cursor = driver.execute(sql, arguments)
-        if cursor.description is None:
-            return []
-        if not any(results):  # nothing to convert: the driver's rows as they are
-            return cursor.fetchall()
-        return [tuple(process(value) if process else value
-                      for process, value in zip(results, row, strict=True))
-                for row in cursor.fetchall()]
+
+        def fetched() -> list[tuple]:
+            if getattr(cursor, "pgresult", True) is None:  # in `together`, not yet answered
+                with driver.pipeline():  # (leaving a pipeline nested in it waits for all)
+                    pass
+            if cursor.description is None:
+                return []
+            if not any(results):  # nothing to convert: the driver's rows as they are
+                return cursor.fetchall()
+            return [tuple(process(value) if process else value
+                          for process, value in zip(results, row, strict=True))
+                    for row in cursor.fetchall()]
+
+        return fetched
 
     def many(self, db: Executor, rows: Sequence[Mapping[str, Any]] | Sequence[tuple],
              shared: Mapping[str, Any] | None = None, *,

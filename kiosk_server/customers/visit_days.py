@@ -2,7 +2,7 @@
 the retention passes and the return-visit model: no datetime is built in Python for the
 millions of visits of a large shop."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -79,7 +79,18 @@ def visit_days(db: Executor, *, first_id: int, last_id: int, offset_s: int) -> D
     """The local days of the visits of each customer from `first_id` to `last_id`, in one
     aggregate pass over their visits, read into arrays (no Python object per visit);
     `offset_s`: the shop's offset from UTC. Customers without visits are left out."""
-    found = _VISIT_DAYS.rows(db, {"first_id": first_id, "last_id": last_id, "offset_s": offset_s})
+    return send_visit_days(db, first_id=first_id, last_id=last_id, offset_s=offset_s)()
+
+
+def send_visit_days(db: Executor, *, first_id: int, last_id: int, offset_s: int
+                    ) -> Callable[[], DayTable]:
+    """`visit_days` sent (`Prepared.send`): the table comes from the function returned."""
+    fetch = _VISIT_DAYS.send(db, {"first_id": first_id, "last_id": last_id,
+                                  "offset_s": offset_s})
+    return lambda: _day_table(fetch())
+
+
+def _day_table(found: list[tuple]) -> DayTable:
     if not found:
         return DayTable(*(np.zeros(0, dtype=np.int64) for _ in range(3)))
     ids, counts, joined = zip(*found, strict=True)

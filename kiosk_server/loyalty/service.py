@@ -4,6 +4,7 @@ Points: a purchase earns `amount // vnd_per_point` (default 1 point per 10,000 V
 rounded down, and a void takes them back. Tiers: the highest tier whose threshold the
 customer's spend over the last 365 days reaches (voided purchases left out)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache, partial
@@ -340,12 +341,20 @@ def spend_windows(db: Executor, *, first_id: int, last_id: int, until: datetime,
     """Each customer's spend (sales not voided) from `first_id` to `last_id`, in the `days`
     before `until`, in the `days` before those, and in the `year_days` before `until`, in
     one aggregate pass; customers without a sale in any are left out."""
+    return send_spend_windows(db, first_id=first_id, last_id=last_id, until=until, days=days,
+                              year_days=year_days)()
+
+
+def send_spend_windows(db: Executor, *, first_id: int, last_id: int, until: datetime,
+                       days: int = 90, year_days: int = 365
+                       ) -> Callable[[], dict[int, tuple[int, int, int]]]:
+    """`spend_windows` sent (`Prepared.send`): the spends come from the function returned."""
     window = timedelta(days=days)
-    found = _SPEND_WINDOWS.rows(db, {"first_id": first_id, "last_id": last_id, "until": until,
+    fetch = _SPEND_WINDOWS.send(db, {"first_id": first_id, "last_id": last_id, "until": until,
                                      "split": until - window, "since": until - 2 * window,
                                      "year_since": until - timedelta(days=year_days)})
-    return {customer_id: (int(recent or 0), int(before or 0), int(year or 0))
-            for customer_id, recent, before, year in found}
+    return lambda: {customer_id: (int(recent or 0), int(before or 0), int(year or 0))
+                    for customer_id, recent, before, year in fetch()}
 
 
 def weekly_sales(db: Executor, *, span: Span) -> dict[int, tuple[int, int]]:

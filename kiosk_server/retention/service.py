@@ -8,7 +8,7 @@ the rows whose figures moved, and records a `StatusChange` for each status that
 changed; the changes are announced live to managers once committed."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -35,7 +35,6 @@ from sqlmodel import Session, col
 
 from kiosk_server.core.db import Executor, Prepared, dialect_insert, on_commit, prepared_insert
 from kiosk_server.core.db import table_of as _table
-from kiosk_server.core.errors import DomainError
 from kiosk_server.core.types import UtcDateTime, utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.customers import visit_days
@@ -213,17 +212,28 @@ class Moment:
         statement (each recomputation after a visit reads them). `without_waiting`: the
         caller's transaction also commits without waiting (`commit_without_waiting`), said
         in the same statement."""
+        return cls.send(db, zone, now, without_waiting=without_waiting)()
+
+    @classmethod
+    def send(cls, db: Executor, zone: ZoneInfo, now: datetime | None = None, *,
+             without_waiting: bool = False) -> Callable[[], "Moment"]:
+        """`of`, sent (`Prepared.send`): the moment comes from the function returned."""
         now = now or utcnow()
         offset_s = fit.zone_offset(zone, now)
-        found = (_MOMENT_WITHOUT_WAITING if without_waiting else _MOMENT).first(db)
-        assert found is not None  # scalar subqueries: always one row
-        values = dict(zip([*_THRESHOLDS, *bgnbd.PARAMETERS], found, strict=False))
-        thresholds = rhythm.Thresholds(**{
-            name: _DEFAULTS[name] if values[name] is None else values[name]
-            for name in _THRESHOLDS})
-        model = (bgnbd.Parameters(*(float(values[name]) for name in bgnbd.PARAMETERS))
-                 if values[bgnbd.PARAMETERS[0]] is not None else None)
-        return cls(now, fit.local_day(now, offset_s), offset_s, thresholds, model)
+        fetch = (_MOMENT_WITHOUT_WAITING if without_waiting else _MOMENT).send(db)
+
+        def fetched() -> Moment:
+            found = fetch()[0]  # scalar subqueries: always one row
+            values = dict(zip([*_THRESHOLDS, *bgnbd.PARAMETERS], found, strict=False))
+            thresholds = rhythm.Thresholds(**{
+                name: _DEFAULTS[name] if values[name] is None else values[name]
+                for name in _THRESHOLDS})
+            model = (bgnbd.Parameters(*(float(values[name]) for name in bgnbd.PARAMETERS))
+                     if values[bgnbd.PARAMETERS[0]] is not None else None)
+            assert now is not None
+            return cls(now, fit.local_day(now, offset_s), offset_s, thresholds, model)
+
+        return fetched
 
 
 _THRESHOLDS = list(rhythm.Thresholds.__dataclass_fields__)
@@ -286,20 +296,52 @@ def read_batch(db: Executor, ids: list[int], *, moment: Moment) -> Batch:
     return Batch(ids, _rows(db, ids, moment), stored)
 
 
+@dataclass(frozen=True)
+class Reads:
+    """What recomputing a few customers reads, sent (`send_reads`) and not yet fetched: in
+    a transaction of `together`, all of it reaches PostgreSQL in one round trip."""
+
+    ids: list[int]
+    days: Callable[[], visit_days.DayTable]
+    spend: Callable[[], dict[int, tuple[int, int, int]]]
+    existing: Callable[[], list[tuple]]
+
+
+def send_reads(db: Executor, ids: Sequence[int], *, now: datetime, offset_s: int,
+               stored: bool = True) -> Reads:
+    """Send the reads of `recompute` for the customers `ids` (ascending), at `now` (a
+    `Moment`'s time and offset, its thresholds and model not needed yet); `stored`: their
+    status rows as stored too, locked until the transaction ends."""
+    first_id, last_id = ids[0], ids[-1]
+    return Reads(
+        list(ids),
+        visit_days.send_visit_days(db, first_id=first_id, last_id=last_id, offset_s=offset_s),
+        loyalty.send_spend_windows(db, first_id=first_id, last_id=last_id, until=now,
+                                   year_days=_YEAR_DAYS),
+        _EXISTING.send(db, {"first_id": first_id, "last_id": last_id}) if stored
+        else list)
+
+
 def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
               hub: LocalHub | None = None, hooks: Sequence[StatusHook] = (),
-              read: Batch | None = None) -> list[Change]:
+              read: Batch | None = None, sent: Reads | None = None) -> list[Change]:
     """Recompute the statuses of the customers `ids` (ascending, close together: one id
     range is read), in the caller's transaction; the changes (from a previous status),
     announced once committed. `hooks` hear of every row written. With `read` (these
     customers read ahead), a row another recomputation wrote since is left as it is
     (that one came after the read, and its customer's visits after it bring another),
-    and so is a customer erased since."""
+    and so is a customer erased since. With `sent`, the reads were sent already
+    (`send_reads`, in this transaction)."""
     if not ids:
         return []
-    rows = read.rows if read is not None else _rows(session, ids, moment)
-    old = {row[0]: row for row in _EXISTING.rows(
-        session, {"first_id": ids[0], "last_id": ids[-1]})}
+    if read is not None:
+        rows = read.rows
+        stored = _EXISTING.rows(session, {"first_id": ids[0], "last_id": ids[-1]})
+    else:
+        sent = sent or send_reads(session, ids, now=moment.now, offset_s=moment.offset_s)
+        rows = _computed(sent, moment)
+        stored = sent.existing()
+    old = {row[0]: row for row in stored}
     writes = [row for row in rows if old.get(row[0]) != row]
     if read is not None:
         # Nor a customer erased since.
@@ -330,9 +372,16 @@ def _rows(db: Executor, ids: Sequence[int], moment: Moment) -> list[tuple]:
     days and spend read in one aggregate pass each, then their rhythms, the rules' verdicts
     and the model's scores computed all at once (no Python work per visit, little per
     customer)."""
+    return _computed(send_reads(db, ids, now=moment.now, offset_s=moment.offset_s,
+                                stored=False), moment)
+
+
+def _computed(reads: Reads, moment: Moment) -> list[tuple]:
+    """The status rows of `_rows` from these reads."""
+    ids = reads.ids
     n = len(ids)
     wanted = np.array(ids, dtype=np.int64)
-    days = visit_days.visit_days(db, first_id=ids[0], last_id=ids[-1], offset_s=moment.offset_s)
+    days = reads.days()
     # The visited among `ids` (the range also holds erased customers' visits).
     place = np.searchsorted(wanted, days.customer_ids)
     ours = (place < n) & (wanted[np.minimum(place, n - 1)] == days.customer_ids)
@@ -343,8 +392,7 @@ def _rows(db: Executor, ids: Sequence[int], moment: Moment) -> list[tuple]:
     count[at], first[at], last[at] = (summary.count[ours], summary.first[ours],
                                       summary.last[ours])
     usual[at] = summary.usual[ours]
-    spend = loyalty.spend_windows(db, first_id=ids[0], last_id=ids[-1], until=moment.now,
-                                  year_days=_YEAR_DAYS)
+    spend = reads.spend()
     recent, before, year = (np.array(column, dtype=np.int64).reshape(n) for column in zip(
         *(spend.get(customer_id, _NO_SPEND) for customer_id in ids), strict=True))
     verdict = rhythm.judge(rhythm.Rhythms(count, first, last, usual), today=moment.today,
@@ -379,13 +427,12 @@ def _standing_of_row(row: tuple) -> rhythm.Standing:
     return rhythm.Standing(Status(row[1]), Reason(row[2]), *row[3:])
 
 
-def followed(session: Session, *, customer_id: int) -> bool:
+def send_followed(db: Executor, *, customer_id: int) -> Callable[[], bool]:
     """Whether the customer has a status to keep: they exist and were not erased (a visit
-    just before their erasure must not bring it back)."""
-    try:
-        return customers.guest(session, customer_id=customer_id).erased_at is None
-    except DomainError:
-        return False
+    just before their erasure must not bring it back); sent (`Prepared.send`), the answer
+    comes from the function returned."""
+    fetch = customers.send_guest(db, customer_id=customer_id)
+    return lambda: (found := fetch()) is not None and found.erased_at is None
 
 
 def _announce(session: Session, hub: LocalHub, changes: list[Change], at: datetime) -> None:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Access, Database, commit_without_waiting
+from kiosk_server.core.db import Access, Database, commit_without_waiting, together
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.live.hub import LocalHub
@@ -120,16 +120,27 @@ def recompute_customers(database: Database, ids: list[int], *, zone: ZoneInfo,
     for start in range(0, len(wanted), PER_TRANSACTION):
         if start:
             database.let_waiting_writers_in()
+        chunk = wanted[start:start + PER_TRANSACTION]
         with database.session() as session:
-            # Statuses: computed again after a crash (said with the first read).
-            if moment is None:
-                moment = Moment.of(session, zone, without_waiting=True)
-            else:
-                commit_without_waiting(session)
-            for customer_id in wanted[start:start + PER_TRANSACTION]:
-                if service.followed(session, customer_id=customer_id):
-                    changes += len(service.recompute(session, [customer_id], moment=moment,
-                                                     hub=hub, hooks=hooks))
+            if moment is not None:
+                commit_without_waiting(session)  # statuses: computed again after a crash
+            with together(session):
+                # Every read of the transaction sent at once (PostgreSQL: one round trip);
+                # the first transaction's first read also says not to wait for the disk.
+                now = moment.now if moment is not None else utcnow()
+                sent_moment = (Moment.send(session, zone, now, without_waiting=True)
+                               if moment is None else None)
+                offset_s = fit.zone_offset(zone, now)
+                reads = [(service.send_followed(session, customer_id=customer_id),
+                          service.send_reads(session, [customer_id], now=now,
+                                             offset_s=offset_s))
+                         for customer_id in chunk]
+                moment = sent_moment() if sent_moment is not None else moment
+                assert moment is not None  # read in the first transaction
+                kept = [sent for followed, sent in reads if followed()]
+            for sent in kept:
+                changes += len(service.recompute(session, sent.ids, moment=moment, hub=hub,
+                                                 hooks=hooks, sent=sent))
     return changes
 
 
