@@ -167,10 +167,9 @@ def _merged(stored: KioskState | None, kiosk: _Kiosk, *, report: KioskReport | N
 
 
 def _save(db: Executor, *, kiosk: _Kiosk, report: KioskReport | None,
-          uploaded_at: datetime | None, hub: LocalHub | None) -> None:
-    """Record what a kiosk said of itself (a writer job); the monitor is told once
-    committed if what it shows changed."""
-    now = utcnow()
+          uploaded_at: datetime | None, now: datetime, hub: LocalHub | None) -> None:
+    """Record what a kiosk said of itself at `now` (a writer job); the monitor is told
+    once committed if what it shows changed."""
     stored = _stored(db, kiosk.device_id)
     merged = _merged(stored, kiosk, report=report, uploaded_at=uploaded_at, now=now)
     if merged is None:
@@ -241,7 +240,7 @@ async def sync(database: Database, *, caller: Principal, body: SyncRequest,
                 report=report, now=now))
     if due:
         await database.writer.run(partial(_save, kiosk=kiosk, report=report, uploaded_at=None,
-                                          hub=hub))
+                                          now=now, hub=hub))
     return answer
 
 
@@ -301,8 +300,9 @@ async def upload(database: Database, *, caller: Principal, body: UploadRequest,
                                                        context=context, offline=offline)
         results.append(UploadedResult(scan_id=scan.scan_id, conflict=conflict,
                                       result=ScanResult.model_validate_json(answer)))
-    await database.writer.run(partial(_save, kiosk=kiosk, report=None, uploaded_at=utcnow(),
-                                      hub=context.hub))
+    done = utcnow()
+    await database.writer.run(partial(_save, kiosk=kiosk, report=None, uploaded_at=done,
+                                      now=done, hub=context.hub))
     return UploadAnswer(results=results)
 
 
