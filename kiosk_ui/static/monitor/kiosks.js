@@ -2,8 +2,8 @@
 // (online, or offline since when and for how long), the scans it holds judged offline (how
 // many, and how long the oldest has waited) and its last upload. Read from the server every
 // 10 s and taken from each `kiosk` message of the feed; aged every second on the server's
-// clock, so a kiosk the server has not heard from for over 10 s shows offline (since it was
-// last seen) without waiting for the next read.
+// clock. The server's word holds while it is fresh; once a reading is overdue (the monitor
+// lost the server), a kiosk last seen over 10 s ago shows offline since it was last seen.
 import { api, serverNow } from "../admin/api.js";
 import { t } from "../admin/i18n.js";
 import { el, number, timeOfDay } from "../admin/ui.js";
@@ -12,11 +12,14 @@ import { gateName } from "./board.js";
 const READ_EVERY_MS = 10000;
 const TICK_MS = 1000;
 const SILENT_MS = 10000; // the server's own rule: not seen for longer is offline
+const OVERDUE_MS = READ_EVERY_MS + 2000; // no word on a kiosk for longer: the page ages it
 
 const $ = (id) => document.getElementById(id);
 
 const desk = { eventId: null, state: null }; // set by startKiosks
-const kiosks = new Map(); // device id -> the server's last word on that kiosk
+// device id -> the server's last word on that kiosk, and when it came (`heardAt`, on the
+// server's clock)
+const kiosks = new Map();
 let ticker = null;
 let reader = null;
 
@@ -29,9 +32,12 @@ export function ageText(ms) {
   return t("ageHours", { h: number(Math.floor(minutes / 60)), m: minutes % 60 });
 }
 
-/** What the screen says of `kiosk` at `now` (server clock): the server's word, aged. */
+/** What the screen says of `kiosk` at `now` (server clock): the server's word, aged once it
+ * is overdue. (The server saves a kiosk's last sighting every few seconds only: aged
+ * between two readings, an online kiosk would blink offline.) */
 function shownState(kiosk, now) {
-  if (kiosk.state === "online" && now - Date.parse(kiosk.last_seen_at) > SILENT_MS) {
+  if (kiosk.state === "online" && now - kiosk.heardAt > OVERDUE_MS
+      && now - Date.parse(kiosk.last_seen_at) > SILENT_MS) {
     return { state: "offline", since: kiosk.last_seen_at };
   }
   return { state: kiosk.state, since: kiosk.since ?? kiosk.last_seen_at };
@@ -81,19 +87,20 @@ export function renderKiosks() {
  * was asked is kept: it is newer. */
 export async function readKiosks() {
   const read = await api(`/events/${desk.eventId}/kiosks`);
+  const heardAt = serverNow();
   const known = new Map(kiosks);
   kiosks.clear();
   for (const kiosk of read) {
     const heard = known.get(kiosk.device_id);
     const newer = heard && Date.parse(heard.last_seen_at) > Date.parse(kiosk.last_seen_at);
-    kiosks.set(kiosk.device_id, newer ? heard : kiosk);
+    kiosks.set(kiosk.device_id, { ...(newer ? heard : kiosk), heardAt });
   }
   renderKiosks();
 }
 
 /** A `kiosk` message of the event's feed: one kiosk's state changed. */
 export function kioskChanged(message) {
-  kiosks.set(message.device_id, message);
+  kiosks.set(message.device_id, { ...message, heardAt: serverNow() });
   renderKiosks();
 }
 
