@@ -84,6 +84,8 @@ const WORDS = {
   field_event_id: ["Sự kiện", "Event"],
   field_code: ["Mã", "Code"],
   field_scan_id: ["Mã lượt quét", "Scan id"],
+  field_scans: ["Các lượt quét", "Scans"],
+  field_sent_at: ["Giờ gửi", "Sent at"],
   field_idle_ms: ["Thời gian chờ", "Idle time"],
   field_previous: ["Lượt quét trước", "Previous scan"],
   field_amount_vnd: ["Số tiền", "Amount"],
