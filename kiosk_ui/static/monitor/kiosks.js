@@ -24,7 +24,7 @@ let ticker = null;
 let reader = null;
 
 /** How long, as people say it: "45 giây", "3 phút 12 giây", "1 giờ 5 phút". */
-export function ageText(ms) {
+function ageText(ms) {
   const seconds = Math.max(0, Math.floor(ms / 1000));
   if (seconds < 60) return t("ageSeconds", { s: seconds });
   const minutes = Math.floor(seconds / 60);
