@@ -50,14 +50,35 @@ export async function api(path, { method = "GET", body, file } = {}) {
   return response.json().catch(() => null);
 }
 
+// The server's clock less this device's, narrowed by each answer's Date header: the server
+// stamped it (whole seconds) between the question and the answer, so the difference lies in
+// [Date - answered, Date + 1 s - asked]. Ages of what the server timed are counted on its
+// clock, whatever this device's clock says.
+const skew = { low: -Infinity, high: Infinity };
+
+function noteServerClock(response, asked) {
+  const date = Date.parse(response.headers.get("Date") || "");
+  if (Number.isNaN(date)) return;
+  const low = date - Date.now();
+  const high = date + 1000 - asked;
+  if (low > skew.high || high < skew.low) Object.assign(skew, { low, high }); // a clock moved
+  else Object.assign(skew, { low: Math.max(skew.low, low), high: Math.min(skew.high, high) });
+}
+
+/** The time now on the server's clock, as far as the answers so far tell (ms since 1970). */
+export const serverNow = () => Date.now() + (Number.isFinite(skew.low)
+  ? (skew.low + skew.high) / 2 : 0);
+
 /** The server's answer to /api/v1`path` if it said yes; rejects with an ApiError. */
 async function answer(path, options) {
   let response;
+  const asked = Date.now();
   try {
     response = await fetch(`/api/v1${path}`, options);
   } catch {
     throw new ApiError(0, [{ field: null, message: t("offline") }]);
   }
+  noteServerClock(response, asked);
   if (response.ok) return response;
   const data = await response.json().catch(() => null);
   if (response.status === 401 && path !== "/auth/login") sessionEnded();

@@ -1,9 +1,10 @@
 // The staff monitor at an event's gates (/monitor?event=ID), on the admin area's session,
 // words and language switch: counters, arrivals per minute, the entry plan and the gates,
-// the stream of scans and alerts, finding a guest (checking them in by hand, undoing a
-// check-in made by mistake), the guests not yet arrived, one guest's details and visits,
-// and kiosk pairing codes. Live over the event's feed: a dropped connection reconnects by
-// itself and asks for what it missed (after=<seq>).
+// the stream of scans and alerts (scans judged offline by a kiosk marked so), each kiosk's
+// state, finding a guest (checking them in by hand, undoing a check-in made by mistake), the
+// guests not yet arrived, one guest's details and visits, and kiosk pairing codes. Live
+// over the event's feed: a dropped connection reconnects by itself and asks for what it
+// missed (after=<seq>).
 import { api, onSignedOut } from "../admin/api.js";
 import { lang, setLang, t } from "../admin/i18n.js";
 import { follow } from "../admin/live.js";
@@ -12,6 +13,7 @@ import { gateName, renderStats } from "./board.js";
 import { eventFeed } from "./feed.js";
 import { renderGuest, showGuest, startGuestPanel } from "./guest_panel.js";
 import * as guests from "./guests.js";
+import { followKiosks, kioskChanged, readKiosks, renderKiosks, startKiosks } from "./kiosks.js";
 
 const eventId = Number(new URLSearchParams(location.search).get("event") || 1);
 const STATS_EVERY_MS = 10000; // rates, forecasts and queues change even when nobody scans
@@ -35,6 +37,7 @@ let refreshTimer = null;
 const gate = () => $("gate").value.trim();
 guests.startGuests({ eventId, gate });
 startGuestPanel({ eventId, state });
+startKiosks({ eventId, state });
 const feed = eventFeed(state, { arrived: guests.arrived, undone: guests.undone });
 
 async function refreshStats() {
@@ -68,6 +71,7 @@ function translate() {
   $("guest-close").setAttribute("aria-label", t("close"));
   $("guest-close").title = t("close");
   for (const list of ["alert-list", "scan-list"]) $(list).dataset.empty = t("nothingYet");
+  $("kiosk-list").dataset.empty = t("noKiosks");
   $("who").textContent = state.me ? state.me.full_name || state.me.username : "";
   if (leaveFeed) showConnection(state.connected);
   else $("connection").textContent = t("connecting");
@@ -103,6 +107,7 @@ $("language").addEventListener("click", (event) => {
   }
   if (state.stats) renderStats(state.stats);
   feed.render();
+  renderKiosks();
   renderGuest();
   guests.search();
   guests.loadNotArrived(false).catch(() => {});
@@ -161,15 +166,23 @@ async function start() {
   }
   leaveFeed ??= follow(() => `/events/${eventId}/live?after=${state.lastSeq}&alerts=true`, {
     onMessage: (update) => {
+      if (update.type === "kiosk") { // a kiosk's state, not numbered
+        kioskChanged(update);
+        return;
+      }
       feed.receive(update);
       refreshSoon();
     },
     onStatus: (live) => {
       showConnection(live);
-      if (live) refreshSoon();
+      if (live) {
+        refreshSoon();
+        readKiosks().catch(() => {}); // what changed while the feed was away
+      }
     },
   });
   statsTimer ??= setInterval(refreshSoon, STATS_EVERY_MS);
+  followKiosks();
 }
 
 onSignedOut(signIn);
