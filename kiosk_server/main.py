@@ -57,6 +57,7 @@ from kiosk_server.loyalty.routes import router as loyalty_router
 from kiosk_server.loyalty.thanks import ThankYouCoupons
 from kiosk_server.messaging.routes import router as messaging_router
 from kiosk_server.messaging.sender import OutboxSender
+from kiosk_server.offline.routes import router as offline_router
 from kiosk_server.portal import service as portal
 from kiosk_server.portal.routes import router as portal_router
 from kiosk_server.prints import service as prints
@@ -192,7 +193,7 @@ def create_app(settings: Settings) -> FastAPI:
                events_router, feedback_router, messaging_router, prints_router, card_router,
                privacy_router, portal_router, signup_router, invitation_router,
                retention_model_router, retention_router, chart_router, reports_router,
-               survey_router, winback_router, calls_router, campaigns_router)
+               survey_router, winback_router, calls_router, campaigns_router, offline_router)
     for router in routers:
         app.include_router(router)
     # File uploads may be larger than other bodies: the routes that declare a CSV body.

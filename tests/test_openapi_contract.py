@@ -6,7 +6,8 @@ from kiosk_server.core.config import Settings
 from kiosk_server.main import create_app
 
 CALLERS = ("Public.", "Staff.", "Staff (their own) or admin.", "Admin.",
-           "Staff, or a kiosk device of this event.", "Customer (portal session).")
+           "Staff, or a kiosk device of this event.", "Customer (portal session).",
+           "Kiosk device.")
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlmodel import Session, col
 
 from kiosk_server.cards.models import Card, CardHolder, CardPublic
@@ -84,6 +84,15 @@ def card_holder(db: Executor, *, serial: str) -> CardHolder | None:
     """Whose card a card token names, and whether that card is still their active one."""
     row = _HOLDER.first(db, {"serial": serial})
     return CardHolder(*row) if row is not None else None
+
+
+def serials_of_holders(db: Executor, *, customer_ids: Select | list[int]
+                       ) -> list[tuple[int, str, bool]]:
+    """Every card of these customers (a list, or a query of their ids), replaced ones
+    included: (customer id, serial, whether it is their active card)."""
+    return [(customer_id, serial, active) for customer_id, serial, active in db.execute(
+        select(col(Card.customer_id), col(Card.serial), col(Card.active_customer_id).is_not(None))
+        .where(col(Card.customer_id).in_(customer_ids)).order_by(col(Card.id)))]
 
 
 def audit_labels(session: Session, ids: list[int]) -> dict[int, str]:

@@ -32,6 +32,15 @@ def next_seq(db: Executor, *, event_id: int) -> int:
     return _NEXT_SEQ.scalar(db, {"event_id": event_id})
 
 
+_LAST_SEQ = Prepared(select(col(EventFeed.last_seq)).where(
+    col(EventFeed.event_id) == bindparam("event_id")))
+
+
+def last_seq(db: Executor, *, event_id: int) -> int:
+    """The number of the event's latest update (0: none yet)."""
+    return _LAST_SEQ.scalar(db, {"event_id": event_id}) or 0
+
+
 def feed_channel(event_id: int) -> str:
     return event_channel(event_id)
 

@@ -1,15 +1,21 @@
-"""What the kiosk says for each scan outcome, in words a guest understands (vi / en)."""
+"""What the kiosk says for each scan outcome, in words a guest understands (vi / en).
+
+One set of sentences: the server's answers (`scan_message`) and the templates an offline
+kiosk fills in by itself (`templates`, sent in its copy) are both made from them."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kiosk_server.checkin.models import ScanStatus
 
-_MESSAGES: dict[ScanStatus, tuple[str, str]] = {
+# Each sentence in Vietnamese and English. Placeholders: {name} the guest's name (else
+# `guest`), {time} HH:MM in the shop's time zone, {at_gate} `at_gate` filled with {gate}
+# (or nothing when the gate has no name).
+_SENTENCES: dict[str, tuple[str, str]] = {
     ScanStatus.OK: ("Xin chào {name}! Mời bạn vào.", "Welcome, {name}! Please go in."),
     ScanStatus.ALREADY_CHECKED_IN: (
-        "{name} đã check-in lúc {time}{at_gate_vi}.",
-        "{name} already checked in at {time}{at_gate_en}.",
+        "{name} đã check-in lúc {time}{at_gate}.",
+        "{name} already checked in at {time}{at_gate}.",
     ),
     ScanStatus.INVALID: (
         "Mã QR không hợp lệ. Vui lòng gặp nhân viên.",
@@ -27,20 +33,30 @@ _MESSAGES: dict[ScanStatus, tuple[str, str]] = {
         "Bạn chưa có tên trong danh sách khách mời. Vui lòng gặp nhân viên.",
         "You are not on the guest list. Please see a staff member.",
     ),
+    "event_full": ("Sự kiện đã đủ chỗ. Vui lòng gặp nhân viên.",
+                   "The event is full. Please see a staff member."),
+    "not_yet_open": ("Chưa đến giờ check-in. Mở lúc {time}.",
+                     "Check-in is not open yet. It opens at {time}."),
+    "closed": ("Check-in đã đóng.", "Check-in has closed."),
+    "at_gate": (" tại cổng {gate}", " at gate {gate}"),
+    "guest": ("Quý khách", "Guest"),
 }
-_EVENT_FULL = ("Sự kiện đã đủ chỗ. Vui lòng gặp nhân viên.",
-               "The event is full. Please see a staff member.")
-_NOT_YET_OPEN = ("Chưa đến giờ check-in. Mở lúc {time}.",
-                 "Check-in is not open yet. It opens at {time}.")
-_CLOSED = ("Check-in đã đóng.", "Check-in has closed.")
 
 
-def _pick(pair: tuple[str, str], language: str) -> str:
+def _pick(key: str, language: str) -> str:
+    pair = _SENTENCES[key]
     return pair[1] if language == "en" else pair[0]
 
 
 def _clock(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%H:%M")
+
+
+def templates(language: str) -> dict[str, str]:
+    """Every sentence of `scan_message` as a template with its placeholders, keyed by the
+    scan status (or `event_full`, `not_yet_open`, `closed`, `at_gate`, `guest`): what a
+    kiosk judging scans offline fills in to say what the server would."""
+    return {str(key): _pick(key, language) for key in _SENTENCES}
 
 
 def scan_message(
@@ -57,13 +73,12 @@ def scan_message(
     """The sentence shown and spoken for one scan outcome."""
     if status is ScanStatus.NOT_OPEN:
         if opens_at is None:
-            return _pick(_CLOSED, language)
-        return _pick(_NOT_YET_OPEN, language).format(time=_clock(opens_at, zone))
+            return _pick("closed", language)
+        return _pick("not_yet_open", language).format(time=_clock(opens_at, zone))
     if status is ScanStatus.NOT_INVITED and event_full:
-        return _pick(_EVENT_FULL, language)
-    return _pick(_MESSAGES[status], language).format(
-        name=name or ("Quý khách" if language != "en" else "Guest"),
+        return _pick("event_full", language)
+    return _pick(status, language).format(
+        name=name or _pick("guest", language),
         time=_clock(first_at, zone) if first_at else "",
-        at_gate_vi=f" tại cổng {gate}" if gate else "",
-        at_gate_en=f" at gate {gate}" if gate else "",
+        at_gate=_pick("at_gate", language).format(gate=gate) if gate else "",
     )

@@ -49,8 +49,8 @@ from kiosk_server.staff.models import DeviceWithToken, PairingCreate, PairingPub
 router = APIRouter(prefix="/api/v1", tags=["checkin"])
 
 
-async def _scan_context(request: Request, credentials: StaffOrDeviceCredentials) -> ScanContext:
-    # Everything a scan needs besides its body; `_ScanRoute` calls this directly.
+async def scan_context(request: Request, credentials: StaffOrDeviceCredentials) -> ScanContext:
+    """Everything a scan needs besides its body (`_ScanRoute` calls this directly)."""
     state = request.app.state
     return ScanContext(secret=credentials, signer=state.signer,
                        language=await get_language(request), zone=state.settings.zone,
@@ -82,7 +82,7 @@ class _ScanRoute(APIRoute):
             except ValidationError as exc:
                 raise RequestValidationError([_body_error(error) for error in exc.errors(
                     include_url=False)]) from None
-            context = await _scan_context(request, credentials)
+            context = await scan_context(request, credentials)
             return await endpoint(body=body, request=request, context=context)
 
         return handle
@@ -112,7 +112,7 @@ _scan_router = APIRouter(route_class=_ScanRoute)
 
 @_scan_router.post("/checkins", response_model=ScanResult)
 async def check_in(body: ScanRequest, request: Request,
-                   context: Annotated[ScanContext, Depends(_scan_context)]) -> Response:
+                   context: Annotated[ScanContext, Depends(scan_context)]) -> Response:
     """Staff, or a kiosk device of this event. Judge a scanned code; every outcome is a 200."""
     # The answer as the scan log keeps it: a ScanResult serialized once, in the service.
     answer = await service.scan_queued(request.app.state.db.writer, request=body,

@@ -405,6 +405,33 @@ def arrivals_of(db: Executor, *, invitation_ids: list[int]) -> dict[int, tuple[d
             for invitation_id, at, gate in _ARRIVALS.rows_for_ids(db, invitation_ids)}
 
 
+_ENTRIES_OF_EVENT = Prepared(
+    select(col(Checkin.invitation_id), col(Checkin.entry_number), col(Checkin.checked_in_at),
+           col(Checkin.gate))
+    .where(col(Checkin.event_id) == bindparam("event_id")))
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """An invitation's entries at its event: the first (the check-in), and how many."""
+
+    checked_in_at: datetime
+    gate: str
+    entries: int
+
+
+def arrivals_at_event(db: Executor, *, event_id: int) -> dict[int, Arrival]:
+    """Every invitation of the event checked in, by invitation id (one query)."""
+    first: dict[int, tuple[datetime, str]] = {}
+    counts: dict[int, int] = {}
+    for invitation_id, entry, at, gate in _ENTRIES_OF_EVENT.rows(db, {"event_id": event_id}):
+        counts[invitation_id] = counts.get(invitation_id, 0) + 1
+        if entry == 1:
+            first[invitation_id] = (at, gate)
+    return {invitation_id: Arrival(at, gate, counts[invitation_id])
+            for invitation_id, (at, gate) in first.items()}
+
+
 def scan_log(session: Session, *, event_id: int, before: int | None = None, limit: int = 100
              ) -> list[Scan]:
     """The event's scans, newest first."""

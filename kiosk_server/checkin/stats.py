@@ -20,10 +20,10 @@ from statistics import median
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
+from kiosk_server.checkin.feed import last_seq
 from kiosk_server.checkin.models import (
     Checkin,
     EntryPlan,
-    EventFeed,
     EventStats,
     ForecastGap,
     GateStats,
@@ -70,8 +70,7 @@ def event_stats(session: Session, *, event_id: int, now: datetime | None = None)
         entries=entries,
         arrivals_per_minute=round(sum(m.arrivals for m in chart) / CHART_MINUTES, 2),
         arrivals_by_minute=chart, gates=gates,
-        last_seq=session.scalar(select(col(EventFeed.last_seq)).where(
-            col(EventFeed.event_id) == event_id)) or 0,
+        last_seq=last_seq(session, event_id=event_id),
         planning=_plan(remaining=remaining, gates=gates, starts_at=event.starts_at, now=now,
                        gap=_forecast_gap(recent=recent,
                                          since=now - first_at if first_at else None)),

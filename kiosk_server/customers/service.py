@@ -336,6 +336,14 @@ def guest(db: Executor, *, customer_id: int) -> Guest:
     return Guest(*row)
 
 
+def guests_within(db: Executor, *, customer_ids: Select) -> dict[int, Guest]:
+    """`guest` of each customer a query of ids names, by id (one query for a whole guest
+    list)."""
+    found = (Guest(*row) for row in db.execute(
+        select(*_GUEST_COLUMNS).where(col(Customer.id).in_(customer_ids))))
+    return {guest.id: guest for guest in found}
+
+
 _RECENT_VISITS = Prepared(
     select(col(Visit.id), col(Visit.customer_id), col(Visit.kind), col(Visit.occurred_at),
            col(Visit.event_id), col(Visit.source_id), col(Visit.gate), col(Visit.device_id),

@@ -231,6 +231,49 @@ def walk_in(db: Executor, *, event: GateRules, customer_id: int) -> GatePass | N
     return pass_of_customer(db, event_id=event.id, customer_id=customer_id)
 
 
+def invited(event_id: int) -> Select:
+    """The customer ids of all the event's invitations, cancelled ones included, to select
+    within."""
+    return select(col(Invitation.customer_id)).where(col(Invitation.event_id) == event_id)
+
+
+_SERIALS_OF_EVENT = Prepared(
+    select(col(Invitation.id), col(Invitation.customer_id), col(Invitation.serial),
+           col(Invitation.status))
+    .where(col(Invitation.event_id) == bindparam("event_id")).order_by(col(Invitation.id)))
+_OPEN_ELSEWHERE = Prepared(
+    select(col(Invitation.id), col(Invitation.serial))
+    .join(Event, col(Event.id) == col(Invitation.event_id))
+    .where(col(Invitation.event_id) != bindparam("event_id"),
+           col(Invitation.status) == InvitationStatus.ACTIVE,
+           col(Event.ends_at) > bindparam("now")).order_by(col(Invitation.id)))
+_SERIALS_BY_ID = Prepared(
+    select(col(Invitation.id), col(Invitation.customer_id), col(Invitation.serial))
+    .where(col(Invitation.id).in_(id_slots())))
+
+
+def serials_of_event(db: Executor, *, event_id: int
+                     ) -> list[tuple[int, int, str, InvitationStatus]]:
+    """Every invitation of the event, cancelled ones included, with the serial its token
+    names: (id, customer id, serial, status), by id."""
+    return [(invitation_id, customer_id, serial, InvitationStatus(status))
+            for invitation_id, customer_id, serial, status in _SERIALS_OF_EVENT.rows(
+                db, {"event_id": event_id})]
+
+
+def open_serials_elsewhere(db: Executor, *, event_id: int, now: datetime
+                           ) -> list[tuple[int, str]]:
+    """The active invitations of the other events not over at `now`: (id, serial)."""
+    return [(invitation_id, serial) for invitation_id, serial in _OPEN_ELSEWHERE.rows(
+        db, {"event_id": event_id, "now": now})]
+
+
+def serials_of(db: Executor, *, invitation_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """These invitations' customer id and serial, by invitation id (unknown ids left out)."""
+    return {invitation_id: (customer_id, serial) for invitation_id, customer_id, serial
+            in _SERIALS_BY_ID.rows_for_ids(db, invitation_ids)}
+
+
 def get_invitation(session: Session, *, event_id: int, invitation_id: int) -> Invitation:
     """One of the event's invitations (404 if it belongs to another event)."""
     invitation = session.get(Invitation, invitation_id)

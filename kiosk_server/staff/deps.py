@@ -14,7 +14,7 @@ from starlette.requests import HTTPConnection
 from kiosk_server.audit.service import AuditLog, Labelers
 from kiosk_server.core.db import Access, Database
 from kiosk_server.core.deps import SessionDep
-from kiosk_server.core.errors import forbidden, unauthenticated
+from kiosk_server.core.errors import DomainError, forbidden, unauthenticated
 from kiosk_server.live.socket import NOT_ALLOWED, SIGN_IN_NEEDED
 from kiosk_server.staff import service
 from kiosk_server.staff.models import Role
@@ -130,6 +130,26 @@ async def _admin(principal: Annotated[Principal, Depends(_staff)]) -> Principal:
     return admin_only(principal)
 
 
+def not_a_kiosk() -> DomainError:
+    return DomainError("not_a_kiosk", "Chỉ máy kiosk đã ghép nối được dùng việc này.",
+                       "Only a paired kiosk device may do this.", status=403)
+
+
+def _device_or_refused(database: Database, secret: str) -> Principal:
+    # A read transaction of its own: the endpoints of kiosk devices write, if at all,
+    # through the database's writer (never holding SQLite's write lock for a request).
+    with database.session(Access.READ) as session:
+        principal = _authenticated(session, secret)
+    if not principal.is_device:
+        raise not_a_kiosk()
+    return principal
+
+
+async def _kiosk_device(request: Request, secret: Annotated[str, Depends(_credentials)]
+                        ) -> Principal:
+    return await run_in_threadpool(_device_or_refused, request.app.state.db, secret)
+
+
 # The credentials of a staff member or a kiosk device, not yet checked: for a
 # group-committed write that authenticates inside its own transaction (check-ins).
 StaffOrDeviceCredentials = Annotated[str, Depends(_credentials)]
@@ -139,6 +159,8 @@ StaffOrDevice = Annotated[Principal, Depends(_principal)]
 CurrentStaff = Annotated[Principal, Depends(_staff)]
 # A signed-in admin.
 AdminOnly = Annotated[Principal, Depends(_admin)]
+# A kiosk device (staff are refused: 403 `not_a_kiosk`).
+KioskDevice = Annotated[Principal, Depends(_kiosk_device)]
 
 
 async def _audit_log(session: SessionDep, caller: CurrentStaff) -> AuditLog:

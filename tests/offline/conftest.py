@@ -1,0 +1,52 @@
+"""What the offline tests share: a kiosk device of an event, and the kiosk's side of the
+copy's crypto written again from its specification (HKDF and AES-GCM of `cryptography`),
+so that the server's own code is checked against it, not against itself."""
+
+import base64
+import json
+from datetime import datetime
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+
+def device(client, admin, event_id: int, gate: str = "A", name: str | None = None
+           ) -> dict[str, str]:
+    """A kiosk device of the event's gate: its request headers."""
+    made = client.post(f"/api/v1/events/{event_id}/devices", headers=admin.headers,
+                       json={"name": name or f"Cổng {gate}", "gate": gate})
+    assert made.status_code == 201, made.text
+    return {"Authorization": f"Bearer {made.json()['token']}"}
+
+
+def unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _hkdf(token: str, salt: bytes, info: bytes, length: int) -> bytes:
+    return HKDF(algorithm=SHA256(), length=length, salt=salt, info=info).derive(
+        token.encode("ascii"))
+
+
+def lookup(token: str, salt: str) -> str:
+    """The copy's key for a scanned token, as the kiosk computes it."""
+    digest = _hkdf(token.upper(), unb64(salt), b"kiosk/offline/lookup", 16)
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def open_box(entry: dict, token: str, salt: str) -> dict:
+    """The guest an entry's box holds, opened with the guest's token."""
+    key = _hkdf(token.upper(), unb64(salt), b"kiosk/offline/seal", 32)
+    sealed = unb64(entry["box"])
+    plain = AESGCM(key).decrypt(sealed[:12], sealed[12:], entry["id"].encode("ascii"))
+    return json.loads(plain)
+
+
+def entry_of(copy: dict, token: str) -> dict:
+    [entry] = [e for e in copy["entries"] if e["id"] == lookup(token, copy["salt"])]
+    return entry
+
+
+def moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
