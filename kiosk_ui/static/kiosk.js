@@ -85,6 +85,7 @@ const connection = new Connection({
 let loading = Promise.resolve(); // the offline copy and queue, read from IndexedDB
 state.sender = sender.state;
 state.connection = connection.state;
+state.copy = copy;
 state.queue = queue;
 window.kioskState = state; // read by the browser tests
 

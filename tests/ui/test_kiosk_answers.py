@@ -22,7 +22,9 @@ def _screen(page):
 
 def test_a_scan_while_the_server_is_down_says_saving_then_greets_the_guest_once(
         chromium, served, http, admin, seminar, screenshot):
-    context, page = _paired_kiosk(chromium, served.url, http, admin, seminar.event_id)
+    # A kiosk with no offline copy: it cannot judge the scan itself (see test_kiosk_offline).
+    context, page = _paired_kiosk(chromium, served.url, http, admin, seminar.event_id,
+                                  offline_copy=False)
     try:
         served.stop()  # the server does not answer
         _scan(page, seminar.codes[0])
@@ -48,7 +50,8 @@ def test_a_scan_while_the_server_is_down_says_saving_then_greets_the_guest_once(
 
 def test_a_server_error_then_a_request_never_answered_are_sent_again_one_at_a_time(
         chromium, live_server, http, admin, seminar):
-    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id)
+    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id,
+                                  offline_copy=False)
     try:
         seen, held = [], []
 
@@ -119,7 +122,8 @@ def test_a_revoked_kiosk_says_so_and_is_paired_again(chromium, live_server, http
         assert "ghép nối lại" in page.inner_text("#revoked")
         assert page.input_value("#pair-code") == ""  # the old code is used up
         page.wait_for_timeout(1000)
-        assert page.evaluate("window.kioskState.sender.attempts") == 1  # not sent again
+        # Not sent again (or not at all: the kiosk's sync may have heard of it first).
+        assert page.evaluate("window.kioskState.sender.attempts") in (0, 1)
         screenshot(page, "kiosk-revoked")
         page.reload()  # it still says so after a restart of the page
         page.wait_for_selector("#revoked", state="visible")
