@@ -24,8 +24,6 @@ import os
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlmodel import Session
 
 from kiosk_server.cards import service as cards
@@ -56,22 +54,34 @@ def event_salt(secret: bytes, event_id: int) -> bytes:
     return hmac.new(secret, message, hashlib.sha256).digest()[:SALT_BYTES]
 
 
-def _derive(token_text: str, salt: bytes, info: bytes, length: int) -> bytes:
-    return HKDF(algorithm=SHA256(), length=length, salt=salt, info=info).derive(
-        token_text.encode("ascii"))
+def _hkdf(token_text: str, salt: bytes) -> tuple[bytes, bytes]:
+    """HKDF-SHA256 (RFC 5869) of a token text: its lookup's 16 bytes and its 32-byte key.
+
+    Written out with `hmac.digest` rather than `cryptography`'s HKDF class: the two share
+    the extracted key, and each output fits in one block, so three HMACs make both (a copy
+    of a large event makes thousands; the tests check the result against that class)."""
+    extracted = hmac.digest(salt, token_text.encode("ascii"), "sha256")
+    lookup = hmac.digest(extracted, LOOKUP_INFO + b"\x01", "sha256")[:16]
+    return lookup, hmac.digest(extracted, SEAL_INFO + b"\x01", "sha256")
 
 
 def lookup_of(token_text: str, salt: bytes) -> str:
     """The copy's key for a code's token text."""
-    return b64url(_derive(token_text, salt, LOOKUP_INFO, 16))
+    return b64url(_hkdf(token_text, salt)[0])
 
 
-def seal(token_text: str, salt: bytes, lookup: str, guest: dict) -> str:
-    """`guest` (JSON) in a box only this token text opens."""
-    key = _derive(token_text, salt, SEAL_INFO, 32)
-    nonce = os.urandom(NONCE_BYTES)
-    plain = json.dumps(guest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return b64url(nonce + AESGCM(key).encrypt(nonce, plain, lookup.encode("ascii")))
+_GUEST_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def guest_plaintext(name: str, visit_count: int, vip: bool) -> bytes:
+    """What a box holds: the UTF-8 JSON {"name", "visit_count", "vip"}."""
+    return _GUEST_JSON.encode({"name": name, "visit_count": visit_count,
+                               "vip": vip}).encode("utf-8")
+
+
+def seal(key: bytes, lookup: str, plaintext: bytes, nonce: bytes) -> str:
+    """`plaintext` in a box only `key` opens, bound to its entry by the lookup."""
+    return b64url(nonce + AESGCM(key).encrypt(nonce, plaintext, lookup.encode("ascii")))
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,7 @@ class _Invited:
     ref: int
     status: ScanStatus
     arrival: checkin.Arrival | None
-    guest: dict | None  # what the box holds; None for an erased customer
+    plaintext: bytes | None  # what the box holds; None for an erased customer
 
 
 def _invited(ref: int, status: InvitationStatus, guest: Guest,
@@ -89,8 +99,7 @@ def _invited(ref: int, status: InvitationStatus, guest: Guest,
     erased = guest.erased_at is not None
     revoked = erased or status is InvitationStatus.CANCELLED
     before = guest.visit_count - (arrival.entries if arrival else 0)
-    shown = None if erased else {"name": guest.name, "visit_count": max(before, 0),
-                                 "vip": guest.vip}
+    shown = None if erased else guest_plaintext(guest.name, max(before, 0), guest.vip)
     return _Invited(ref, ScanStatus.REVOKED if revoked else ScanStatus.OK, arrival, shown)
 
 
@@ -100,15 +109,26 @@ class _Entries:
     def __init__(self, salt: bytes) -> None:
         self.salt = salt
         self.items: list[CopyEntry] = []
+        self._random = b""  # nonces, drawn from the OS a thousand at a time
+        self._taken = 0
+
+    def _nonce(self) -> bytes:
+        if self._taken >= len(self._random):
+            self._random, self._taken = os.urandom(NONCE_BYTES * 1024), 0
+        self._taken += NONCE_BYTES
+        return self._random[self._taken - NONCE_BYTES:self._taken]
 
     def add(self, token_text: str, invited: _Invited, status: ScanStatus) -> None:
-        lookup = lookup_of(token_text, self.salt)
+        digest, key = _hkdf(token_text, self.salt)
+        lookup = b64url(digest)
         arrival = invited.arrival
+        box = None
+        if invited.plaintext is not None:
+            box = seal(key, lookup, invited.plaintext, self._nonce())
         self.items.append(CopyEntry(
             id=lookup, ref=invited.ref, status=status,
             checked_in_at=arrival.checked_in_at if arrival else None,
-            gate=arrival.gate if arrival else None,
-            box=seal(token_text, self.salt, lookup, invited.guest) if invited.guest else None,
+            gate=arrival.gate if arrival else None, box=box,
         ))
 
 
