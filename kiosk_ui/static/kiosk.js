@@ -54,7 +54,8 @@ const WORDS = {
   offline: ["Ngoại tuyến từ {time}", "Offline since {time}"],
   queued: ["{n} lượt quét chờ gửi", "{n} scans waiting to be sent"],
   queuedOne: ["1 lượt quét chờ gửi", "1 scan waiting to be sent"],
-  oldest: ["{n} lượt quét chờ gửi, lâu nhất {m} phút", "{n} scans waiting to be sent, the oldest for {m} min"],
+  oldest: ["{n} lượt quét chờ gửi, lâu nhất {m} phút",
+    "{n} scans waiting to be sent, the oldest for {m} min"],
   oldestOne: ["1 lượt quét chờ gửi, đã {m} phút", "1 scan waiting to be sent, for {m} min"],
 };
 
@@ -326,7 +327,9 @@ function answered(result, decodedAt) {
   const now = performance.now();
   const took = Math.round(Math.min(now - decodedAt, MAX_REPORTED_MS));
   state.timings.push(took);
-  if (result.scan_id) state.report = { scan_id: result.scan_id, result_ms: took };
+  if (result.scan_id && !result.offline) { // (an offline scan is not on the server yet)
+    state.report = { scan_id: result.scan_id, result_ms: took };
+  }
   state.readyAt = now;
   if (state.printBadges && result.status === "ok" && result.invitation_id && state.device) {
     printBadge(result.invitation_id, { device: state.device, language: state.language,

@@ -46,7 +46,8 @@ export async function openBox(token, salt, lookup, box) {
       { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
     const sealed = fromBase64Url(box);
     const plain = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: new TextEncoder().encode(lookup) },
+      { name: "AES-GCM", iv: sealed.slice(0, 12),
+        additionalData: new TextEncoder().encode(lookup) },
       key, sealed.slice(12));
     return JSON.parse(new TextDecoder().decode(plain));
   } catch {
