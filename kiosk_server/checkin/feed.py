@@ -8,6 +8,7 @@ scan log row's `seq`; an undo's, the same row's `undo_seq`.
 
 import json
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlmodel import col
@@ -45,17 +46,36 @@ def feed_channel(event_id: int) -> str:
     return event_channel(event_id)
 
 
+class OfflineFields(NamedTuple):
+    """How a scan judged offline by a kiosk is marked: what the kiosk showed (None: the
+    scan was judged online), when it reached the server, and whether it was a duplicate
+    admission (`conflict`)."""
+
+    status: ScanStatus | None = None
+    received_at: datetime | None = None
+    conflict: bool = False
+
+
+ONLINE = OfflineFields()
+
+
 def feed_message(*, event_id: int, seq: int, scanned_at: datetime, gate: str,
                  status: ScanStatus, device_id: int | None, staff_id: int | None,
-                 manual: bool, answer: str) -> dict:
+                 manual: bool, answer: str, offline: OfflineFields = ONLINE) -> dict:
     """One update of an event's live feed: a scan and the answer it got (as logged, JSON);
-    `walk_in`: the guest is a walk-in (invited at the gate or on the event's poster)."""
+    `walk_in`: the guest is a walk-in (invited at the gate or on the event's poster);
+    `offline`: a kiosk judged it offline (`offline_status`: what it showed), uploaded at
+    `received_at`; `conflict`: it let in a guest already checked in."""
     result = json.loads(answer)
     return {
         "type": "scan", "event_id": event_id, "seq": seq,
         "scanned_at": scanned_at.isoformat(), "gate": gate, "status": str(status),
         "device_id": device_id, "staff_id": staff_id, "manual": manual,
         "walk_in": bool(result.get("walk_in")), "result": result,
+        "offline": offline.status is not None,
+        "offline_status": str(offline.status) if offline.status is not None else None,
+        "received_at": offline.received_at.isoformat() if offline.received_at else None,
+        "conflict": offline.conflict,
     }
 
 
@@ -75,7 +95,8 @@ def undo_message(*, event_id: int, seq: int, undone_at: datetime, staff_id: int 
 
 _SCANS_AFTER = Prepared(
     select(col(Scan.seq), col(Scan.scanned_at), col(Scan.gate), col(Scan.status),
-           col(Scan.device_id), col(Scan.staff_id), col(Scan.manual), col(Scan.result))
+           col(Scan.device_id), col(Scan.staff_id), col(Scan.manual), col(Scan.result),
+           col(Scan.offline_status), col(Scan.received_at), col(Scan.conflict))
     .where(col(Scan.event_id) == bindparam("event_id"), col(Scan.seq) > bindparam("after"))
     .order_by(col(Scan.seq)).limit(bindparam("limit"))
 )
@@ -92,9 +113,10 @@ def feed_after(db: Executor, *, event_id: int, after: int, limit: int = FEED_PAG
     values = {"event_id": event_id, "after": after, "limit": limit}
     updates = [
         feed_message(event_id=event_id, seq=seq, scanned_at=at, gate=gate, status=status,
-                     device_id=device_id, staff_id=staff_id, manual=manual, answer=answer)
-        for seq, at, gate, status, device_id, staff_id, manual, answer in _SCANS_AFTER.rows(
-            db, values)
+                     device_id=device_id, staff_id=staff_id, manual=manual, answer=answer,
+                     offline=OfflineFields(shown, received_at, bool(conflict)))
+        for (seq, at, gate, status, device_id, staff_id, manual, answer, shown, received_at,
+             conflict) in _SCANS_AFTER.rows(db, values)
     ] + [
         undo_message(event_id=event_id, seq=seq, undone_at=at, staff_id=staff_id,
                      scan_seq=scan_seq, gate=gate, answer=answer)

@@ -206,8 +206,10 @@ def register_device(event_id: Id, body: DeviceCreate, session: SessionDep, calle
 async def live_feed(websocket: WebSocket, event_id: Id, after: Annotated[int, Query(
         ge=0, le=MAX_ID, description="the last update number already seen (0: from the start)"
 )] = 0, alerts: Annotated[bool, Query(
-        description="also the managers' alerts about this event's guests (a low rating "
-                    "given after a check-in): `feedback_alert` messages, not numbered")] = False):
+        description="also the messages that are not numbered: the managers' alerts about "
+                    "this event's guests (a low rating given after a check-in, "
+                    "`feedback_alert`) and its kiosks' states as they change (`kiosk`, "
+                    "as GET /events/{event_id}/kiosks lists them)")] = False):
     """Staff (session cookie or bearer token). The event's scans, live, each with its
     update number `seq` (1, 2, 3... per event). A client that reconnects with
     `after=<last seq seen>` gets every update it missed exactly once, in order, then the

@@ -12,6 +12,7 @@ Scans are the hot path: they run as group-committed jobs of the database's
 statements built once, on SQLite and PostgreSQL alike.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -21,7 +22,13 @@ from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session, col
 
 from kiosk_server.cards import service as cards
-from kiosk_server.checkin.feed import feed_channel, feed_message, next_seq
+from kiosk_server.checkin.feed import (
+    ONLINE,
+    OfflineFields,
+    feed_channel,
+    feed_message,
+    next_seq,
+)
 from kiosk_server.checkin.messages import scan_message
 from kiosk_server.checkin.models import (
     Checkin,
@@ -67,6 +74,20 @@ class ScanContext:
     on_visit: VisitListener | None = None  # told of the visit a check-in records, once committed
 
 
+@dataclass(frozen=True)
+class OfflineScan:
+    """A scan a kiosk judged by itself while the network was down, uploaded later."""
+
+    scanned_at: datetime  # when it was scanned, on the server's clock
+    shown: ScanStatus  # what the kiosk showed
+    received_at: datetime  # when it reached the server
+
+
+def duplicate_admission(shown: ScanStatus, judged: ScanStatus) -> bool:
+    """A kiosk let in offline a guest the server had already checked in (a conflict)."""
+    return shown is ScanStatus.OK and judged is ScanStatus.ALREADY_CHECKED_IN
+
+
 @dataclass
 class _Judgement:
     status: ScanStatus
@@ -96,8 +117,25 @@ async def scan_queued(writer: WriteQueue, *, request: ScanRequest, context: Scan
         ))
 
 
-def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Token | None
-         ) -> str:
+async def upload_queued(writer: WriteQueue, *, request: ScanRequest, context: ScanContext,
+                        offline: OfflineScan) -> tuple[str, bool]:
+    """A scan judged offline by a kiosk, judged and recorded as `scan_queued` records a live
+    one, at its own time: the answer (JSON) and whether it was a duplicate admission. A scan
+    id already recorded (a retried upload, or a live scan that reached the server before
+    the kiosk gave up waiting) is answered as it was recorded."""
+    token = context.signer.verify(request.code) if request.code is not None else None
+    try:
+        answer = await writer.run(partial(scan, request=request, context=context, token=token,
+                                          offline=offline))
+    except _DuplicateScan as duplicate:
+        return await writer.run(partial(
+            _replay_upload, caller=duplicate.caller, scan_id=request.scan_id or ""))
+    judged = ScanStatus(json.loads(answer)["status"])
+    return answer, duplicate_admission(offline.shown, judged)
+
+
+def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Token | None,
+         offline: OfflineScan | None = None) -> str:
     """Judge one scanned code at an event, record the outcome, and say what to show: the
     answer, a `ScanResult` as JSON, exactly as the scan log keeps it.
 
@@ -121,7 +159,8 @@ def scan(db: Executor, *, request: ScanRequest, context: ScanContext, token: Tok
     if request.previous is not None:
         _REPORT_RESULT_TIME.rows(db, {"caller": caller.key, "scan_id": request.previous.scan_id,
                                       "result_ms": request.previous.result_ms})
-    return _record(db, caller=caller, request=request, context=context, token=token)
+    return _record(db, caller=caller, request=request, context=context, token=token,
+                   offline=offline)
 
 
 class _PosterCaller(Principal):
@@ -148,14 +187,15 @@ def admit_walk_in(db: Executor, *, event_id: int, customer_id: int, context: Sca
 
 
 def _record(db: Executor, *, caller: Principal, request: ScanRequest, context: ScanContext,
-            token: Token | None) -> str:
-    """Judge, record, log and announce one scan by an authorised caller (see `scan`)."""
+            token: Token | None, offline: OfflineScan | None = None) -> str:
+    """Judge, record, log and announce one scan by an authorised caller (see `scan`); a
+    scan judged `offline` is judged as at its own time."""
     memo = batch_memo(db)
     manual = request.customer_id is not None and caller is not _POSTER
     event_key = ("event", request.event_id)
     event = memo.get(event_key) or events.gate_rules(db, event_id=request.event_id)
     memo[event_key] = event
-    now = utcnow()
+    now = offline.scanned_at if offline is not None else utcnow()
     gate = request.gate if request.gate is not None else caller.device_gate
     judgement = _judge(db, event=event, token=token, customer_id=request.customer_id, now=now)
     # Numbered before anything is written: the feed row is the first lock a scan takes.
@@ -183,11 +223,12 @@ def _record(db: Executor, *, caller: Principal, request: ScanRequest, context: S
     )
     answer = _log(db, event=event, seq=seq, request=request, caller=caller, gate=gate,
                   now=now, judgement=judgement, result=result, checkin_id=checkin_id,
-                  manual=manual)
+                  manual=manual, offline=offline)
     if context.hub is not None:
         message = feed_message(event_id=event.id, seq=seq, scanned_at=now, gate=gate,
                                status=result.status, device_id=caller.device_id,
-                               staff_id=caller.staff_id, manual=manual, answer=answer)
+                               staff_id=caller.staff_id, manual=manual, answer=answer,
+                               offline=_offline_fields(offline, result.status))
         on_commit(db, partial(context.hub.publish, feed_channel(event.id), message))
     return answer
 
@@ -272,7 +313,7 @@ _ADD_CHECKIN = prepared_insert(Checkin, [
 _ADD_SCAN = prepared_insert(Scan, [
     "event_id", "seq", "scanned_at", "status", "caller", "client_scan_id", "gate", "device_id",
     "staff_id", "customer_id", "invitation_id", "checkin_id", "unknown_code", "manual",
-    "idle_ms", "result",
+    "idle_ms", "result", "offline_status", "received_at", "conflict",
 ], ignore_conflicts=True, returning=(Scan.id,))
 # A kiosk's report on its previous scan; only the caller's own scans, once.
 _REPORT_RESULT_TIME = Prepared(
@@ -318,10 +359,18 @@ def _admit(db: Executor, *, event: GateRules, judgement: _Judgement, result: Sca
     return checkin_id, guest
 
 
+def _offline_fields(offline: OfflineScan | None, judged: ScanStatus) -> OfflineFields:
+    if offline is None:
+        return ONLINE
+    return OfflineFields(offline.shown, offline.received_at,
+                         duplicate_admission(offline.shown, judged))
+
+
 def _log(db: Executor, *, event: GateRules, seq: int, request: ScanRequest, caller: Principal,
          gate: str, now: datetime, judgement: _Judgement, result: ScanResult,
-         checkin_id: int | None, manual: bool) -> str:
+         checkin_id: int | None, manual: bool, offline: OfflineScan | None) -> str:
     """Log the scan; returns the answer as logged (JSON)."""
+    marks = _offline_fields(offline, result.status)
     answer = result.model_dump_json()
     # What was scanned is kept only when it identified nobody (a valid code is a credential).
     unknown_code = (request.code.replace("\x00", "")[:100]
@@ -334,6 +383,8 @@ def _log(db: Executor, *, event: GateRules, seq: int, request: ScanRequest, call
         "invitation_id": judgement.invitation.id if judgement.invitation else None,
         "checkin_id": checkin_id, "unknown_code": unknown_code,
         "manual": manual, "idle_ms": request.idle_ms, "result": answer,
+        "offline_status": marks.status, "received_at": marks.received_at,
+        "conflict": marks.conflict,
     })
     if logged is None:
         raise _DuplicateScan(caller)
@@ -350,6 +401,18 @@ def _replay(db: Executor, *, caller: Principal, scan_id: str) -> str:
     stored = _STORED_RESULT.scalar(db, {"caller": caller.key, "scan_id": scan_id})
     assert stored is not None, "a duplicate scan id is in the log"
     return stored
+
+
+_STORED_UPLOAD = Prepared(select(col(Scan.result), col(Scan.conflict)).where(
+    col(Scan.caller) == bindparam("caller"), col(Scan.client_scan_id) == bindparam("scan_id")
+))
+
+
+def _replay_upload(db: Executor, *, caller: Principal, scan_id: str) -> tuple[str, bool]:
+    """The answer given to this caller's scan id, and whether it was a conflict, as logged."""
+    stored = _STORED_UPLOAD.first(db, {"caller": caller.key, "scan_id": scan_id})
+    assert stored is not None, "a duplicate scan id is in the log"
+    return stored[0], bool(stored[1])
 
 
 def guest_list(session: Session, *, event_id: int, query: str = "", arrived: bool | None = None,

@@ -334,6 +334,24 @@ def list_devices(session: Session, *, event_id: int | None = None) -> list[Devic
     return list(session.scalars(query))
 
 
+_KIOSKS_OF_EVENT = Prepared(
+    select(col(Device.id), col(Device.name), col(Device.gate))
+    .where(col(Device.event_id) == bindparam("event_id"), col(Device.revoked_at).is_(None))
+    .order_by(col(Device.id)))
+_DEVICE_NAME = Prepared(select(col(Device.name)).where(col(Device.id) == bindparam("device_id")))
+
+
+def kiosks_of_event(db: Executor, *, event_id: int) -> list[tuple[int, str, str]]:
+    """The event's kiosk devices not revoked: (id, name, gate), by id."""
+    return [(device_id, name, gate)
+            for device_id, name, gate in _KIOSKS_OF_EVENT.rows(db, {"event_id": event_id})]
+
+
+def device_name(db: Executor, *, device_id: int) -> str:
+    """What the kiosk device is called ("" for an unknown id)."""
+    return _DEVICE_NAME.scalar(db, {"device_id": device_id}) or ""
+
+
 def _device(session: Session, device_id: int) -> Device:
     device = session.get(Device, device_id)
     if device is None:

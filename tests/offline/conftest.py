@@ -4,6 +4,7 @@ so that the server's own code is checked against it, not against itself."""
 
 import base64
 import json
+import uuid
 from datetime import datetime
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -50,3 +51,38 @@ def entry_of(copy: dict, token: str) -> dict:
 
 def moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def kiosk_copy(client, headers) -> dict:
+    answer = client.get("/api/v1/kiosk/copy", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def by_lookup(copy: dict, token: str, scanned_at: datetime, shown: str = "ok",
+              scan_id: str | None = None) -> dict:
+    """An uploaded scan of a code the copy knew: its lookup and ref, never the code."""
+    entry = entry_of(copy, token)
+    return {"scan_id": scan_id or str(uuid.uuid4()), "scanned_at": scanned_at.isoformat(),
+            "offline_status": shown, "lookup": entry["id"], "ref": entry["ref"]}
+
+
+def by_code(code: str, scanned_at: datetime, shown: str = "invalid",
+            scan_id: str | None = None) -> dict:
+    """An uploaded scan of a code the copy did not know."""
+    return {"scan_id": scan_id or str(uuid.uuid4()), "scanned_at": scanned_at.isoformat(),
+            "offline_status": shown, "code": code}
+
+
+def upload(client, headers, scans: list[dict], sent_at: datetime) -> list[dict]:
+    answer = client.post("/api/v1/kiosk/uploads", headers=headers,
+                         json={"sent_at": sent_at.isoformat(), "scans": scans})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["results"]
+
+
+def scan_log(client, admin, event_id: int) -> list[dict]:
+    """The event's scan log, oldest first."""
+    answer = client.get(f"/api/v1/events/{event_id}/scans", headers=admin.headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()[::-1]

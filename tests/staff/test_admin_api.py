@@ -36,7 +36,9 @@ NOT_AUDITED = {"login", "logout", "check_in", "pair_device", "lookup", "check_co
                "update_me", "sign_out", "answer_exit_survey", "count_audience",
                # a recipient's unsubscribe link (their consent history keeps it, with where),
                # and a campaign's preview, which changes nothing
-               "unsubscribe_one_click", "preview_campaign"}
+               "unsubscribe_one_click", "preview_campaign",
+               # a kiosk's report of itself, and its scans judged offline (in the scan log)
+               "kiosk_sync", "kiosk_uploads"}
 AUDITED_BY_THE_SERVICE = {"erase_customer", "delete_me"}
 
 
