@@ -156,17 +156,22 @@ async function pair(event) {
   localStorage.setItem(STORE, JSON.stringify(state.device));
   localStorage.removeItem(REVOKED);
   state.revoked = false;
-  loading = loadOffline();
   show("scan");
-  connection.start();
+  openOffline();
 }
 
-/** Reads the device's offline copy and its queue from IndexedDB. */
-async function loadOffline() {
-  queue.eventId = state.device.event_id;
-  await copy.load(state.device.event_id);
-  await queue.measure();
-  showStatus();
+/** Reads the device's offline copy and its queue from IndexedDB, then starts syncing (not
+ * before: a copy read late would undo the fresh one the first sync brings). */
+function openOffline() {
+  loading = (async () => {
+    queue.eventId = state.device.event_id;
+    await copy.load(state.device.event_id);
+    await queue.measure();
+  })().catch((error) => console.error(error)); // no IndexedDB: scans wait for the server
+  loading.then(() => {
+    showStatus();
+    connection.start();
+  });
 }
 
 // The kiosk's token was refused: it was revoked (or its device is gone). It cannot check
@@ -398,9 +403,8 @@ function start() {
     if (!$("scan").hidden) $("scan-input").focus();
   });
   show(state.device ? "scan" : "pair");
-  if (state.device) loading = loadOffline();
   showStatus();
-  connection.start();
+  if (state.device) openOffline();
   setInterval(showStatus, STATUS_MS);
   startCamera({ video: $("camera"), onCode: scanned, stats: state,
                 paused: () => state.busy || !state.device, onUnavailable: cameraUnavailable })

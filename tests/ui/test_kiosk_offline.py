@@ -193,6 +193,25 @@ def test_a_server_that_does_not_answer_turns_the_kiosk_offline_and_back(
                     headers=admin.headers).json()["checked_in"] == 1
 
 
+def test_a_revoked_kiosk_hears_of_it_at_its_sync_and_throws_its_copy_away(
+        chromium, live_server, http, admin, seminar):
+    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id)
+    try:
+        page.wait_for_function(READY)
+        assert len(json.loads(page.evaluate(DUMP_STORAGE))["entries"]) == 3
+        [device] = http.get("/api/v1/devices", params={"event_id": seminar.event_id},
+                            headers=admin.headers).json()
+        assert http.delete(f"/api/v1/devices/{device['id']}",
+                           headers=admin.headers).status_code == 200
+        page.wait_for_selector("#revoked", state="visible")  # no scan: its sync was refused
+        page.wait_for_function("!window.kioskState.copy.ready")
+        kept = json.loads(page.evaluate(DUMP_STORAGE))
+        assert kept["entries"] == [] and kept["meta"] == []
+        assert page.evaluate("window.kioskState.sender.attempts") == 0
+    finally:
+        context.close()
+
+
 def test_the_kiosk_says_when_the_browser_will_not_keep_its_data(chromium, live_server, http,
                                                                 admin, seminar):
     # Headless Chromium refuses navigator.storage.persist() (it grants it to sites a person

@@ -151,7 +151,8 @@ export class Connection {
 
   async #fetchCopy(device) {
     const answer = await this.#call(device, "/api/v1/kiosk/copy", null, COPY_MS);
-    if (answer?.ok && answer.body.event.id === device.event_id) {
+    // (Not if the kiosk was paired again meanwhile: the copy is another device's.)
+    if (answer?.ok && answer.body.event.id === device.event_id && this.device() === device) {
       await this.copy.replace(answer.body);
       this.copyAskedAt = -Infinity;
       this.onChange();
