@@ -6,6 +6,7 @@ import json
 import pytest
 from cryptography.exceptions import InvalidTag
 
+from kiosk_server.staff import service as staff_service
 from tests.conftest import seed_seminar
 from tests.offline.conftest import device, entry_of, lookup, moment, open_box
 
@@ -137,3 +138,14 @@ def test_only_a_kiosk_device_gets_the_copy(client, admin, clerk):
     assert client.delete(f"/api/v1/devices/{devices[-1]['id']}",
                          headers=admin.headers).status_code == 200
     assert client.get("/api/v1/kiosk/copy", headers=headers).status_code == 401
+
+
+def test_a_kiosk_device_of_no_event_is_told_so(client, admin, db):
+    with db.session() as session:
+        _, token = staff_service.create_device(session, name="Máy dự phòng", event_id=None,
+                                               gate="", created_by=admin.staff_id)
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    refused = client.get("/api/v1/kiosk/copy", headers=headers)
+    assert refused.status_code == 409
+    assert refused.json()["error"] == {"code": "kiosk_without_event", "field": None,
+                                       "message": "This kiosk device belongs to no event."}
