@@ -217,6 +217,13 @@ def create_app(settings: Settings) -> FastAPI:
     def kiosk_page() -> str:
         return page("kiosk.html")
 
+    @app.get("/kiosk-sw.js", include_in_schema=False)
+    def kiosk_worker() -> Response:
+        """The kiosk page's service worker (registered with scope /kiosk): keeps the page and
+        what it loads, so that a kiosk opens without the network."""
+        return FileResponse(Path(static_dir()) / "kiosk-sw.js",
+                            media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
     @app.get("/monitor", response_class=HTMLResponse, include_in_schema=False)
     def monitor_page() -> str:
         return page("monitor.html", timezone=settings.timezone)

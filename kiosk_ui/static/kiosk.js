@@ -3,9 +3,22 @@
 // scan_id (scan-sender.js), which the server answers once and records once. A greeting goes
 // after a moment; a refusal stays until the next scan or a tap on the screen. Optionally (a
 // setting of this kiosk) a guest's name badge is printed as they arrive, once their answer
-// is on screen. The camera and its QR decoding: scanner.js, shared with the till.
+// is on screen (kiosk/badges.js). The camera and its QR decoding: scanner.js, shared with
+// the till.
+//
+// Without the server the kiosk goes on (issue 16): once it holds its event's offline copy
+// (kiosk/offline-copy.js), a check-in not answered within 1.5 s, and every scan while it is
+// offline, is judged here (kiosk/judge.js), shown at once with an "offline" mark and kept in
+// a queue (kiosk/queue.js) that goes up when the server answers again (kiosk/connection.js,
+// which syncs about every 3 s). The page itself is kept by a service worker (/kiosk-sw.js).
 import { startCamera } from "./scanner.js";
 import { Outcome, ScanSender } from "./scan-sender.js";
+import { printBadge } from "./kiosk/badges.js";
+import { beep } from "./kiosk/sounds.js";
+import { Connection } from "./kiosk/connection.js";
+import { clock, judge } from "./kiosk/judge.js";
+import { OfflineCopy } from "./kiosk/offline-copy.js";
+import { ScanQueue } from "./kiosk/queue.js";
 
 
 const STORE = "kiosk.device";
@@ -14,8 +27,7 @@ const LANGUAGE = "kiosk.language";
 const PRINT_BADGES = "kiosk.printBadges";
 const SHOW_MS = 1500; // how long a greeting stays (a refusal stays until the next scan)
 const MAX_REPORTED_MS = 3600000;
-const BADGE_TIMEOUT_MS = 10000;
-const NOTE_MS = 4000;
+const STATUS_MS = 15000; // how often the status line's "oldest X minutes" is brought up to date
 
 // What the kiosk says, [Vietnamese, English].
 const WORDS = {
@@ -38,6 +50,13 @@ const WORDS = {
     "The camera cannot be used. A handheld scanner still works."],
   no_decoder: ["Kiosk này không đọc được mã QR bằng camera. Máy quét cầm tay vẫn dùng được.",
     "This kiosk cannot read QR codes with its camera. A handheld scanner still works."],
+  online: ["Trực tuyến", "Online"],
+  offline: ["Ngoại tuyến từ {time}", "Offline since {time}"],
+  queued: ["{n} lượt quét chờ gửi", "{n} scans waiting to be sent"],
+  queuedOne: ["1 lượt quét chờ gửi", "1 scan waiting to be sent"],
+  oldest: ["{n} lượt quét chờ gửi, lâu nhất {m} phút",
+    "{n} scans waiting to be sent, the oldest for {m} min"],
+  oldestOne: ["1 lượt quét chờ gửi, đã {m} phút", "1 scan waiting to be sent, for {m} min"],
 };
 
 const state = {
@@ -54,9 +73,21 @@ const state = {
   printBadges: localStorage.getItem(PRINT_BADGES) === "on",
   printed: [], // the invitations whose badge was sent to the printer
   camera: null, // true once the camera reads codes; else why not ("no_camera", "denied"...)
+  storageKept: null, // whether the browser promised to keep the offline data
+  offlineReady: false, // whether the service worker keeps the page
 };
 const sender = new ScanSender();
+const copy = new OfflineCopy();
+const queue = new ScanQueue();
+const connection = new Connection({
+  copy, queue, device: () => state.device, language: () => state.language,
+  onChange: () => showStatus(), onRevoked: () => revoked(),
+});
+let loading = Promise.resolve(); // the offline copy and queue, read from IndexedDB
 state.sender = sender.state;
+state.connection = connection.state;
+state.copy = copy;
+state.queue = queue;
 window.kioskState = state; // read by the browser tests
 
 const $ = (id) => document.getElementById(id);
@@ -74,6 +105,13 @@ function say(node, key, values = {}) {
 /** Puts a text that comes in one language only (the server's) in `node`. */
 function sayAsIs(node, text) {
   node.dataset.vi = node.dataset.en = node.textContent = text;
+}
+
+/** Puts a text that comes in both languages ({vi, en}: the kiosk's own judgement) in `node`. */
+function sayBoth(node, said) {
+  node.dataset.vi = said.vi;
+  node.dataset.en = said.en;
+  node.textContent = said[state.language];
 }
 
 function translate() {
@@ -119,11 +157,29 @@ async function pair(event) {
   localStorage.removeItem(REVOKED);
   state.revoked = false;
   show("scan");
+  openOffline();
+}
+
+/** Reads the device's offline copy and its queue from IndexedDB, then starts syncing (not
+ * before: a copy read late would undo the fresh one the first sync brings). */
+function openOffline() {
+  loading = (async () => {
+    queue.eventId = state.device.event_id;
+    await copy.load(state.device.event_id);
+    await queue.measure();
+  })().catch((error) => console.error(error)); // no IndexedDB: scans wait for the server
+  loading.then(() => {
+    showStatus();
+    connection.start();
+  });
 }
 
 // The kiosk's token was refused: it was revoked (or its device is gone). It cannot check
-// anyone in until staff pair it again; the scans waiting are dropped with it.
+// anyone in until staff pair it again; the scans waiting to be sent are dropped with it, and
+// its offline copy too (those judged offline stay queued, for a pairing to the same event).
 function revoked() {
+  if (!state.device) return;
+  copy.forget();
   localStorage.removeItem(STORE);
   localStorage.setItem(REVOKED, "yes");
   state.device = null;
@@ -134,41 +190,21 @@ function revoked() {
   show("pair");
 }
 
-// --- sounds: one per kind of answer, made on the spot (no files to load)
-let audio = null;
-function beep(kind) {
-  try {
-    audio = audio || new AudioContext();
-    const notes = { ok: [660, 880], warn: [520, 520], bad: [220, 180] }[kind];
-    notes.forEach((frequency, i) => {
-      const oscillator = audio.createOscillator();
-      const gain = audio.createGain();
-      oscillator.frequency.value = frequency;
-      oscillator.type = kind === "bad" ? "square" : "sine";
-      gain.gain.value = 0.15;
-      oscillator.connect(gain).connect(audio.destination);
-      const start = audio.currentTime + i * 0.14;
-      oscillator.start(start);
-      oscillator.stop(start + 0.12);
-    });
-  } catch (error) {
-    // No audio device: the screen still says everything.
-  }
-}
-
 const KIND = { ok: "ok", already_checked_in: "warn" };
 
 function display(result) {
   const kind = KIND[result.status] || "bad";
   $("screen").className = kind;
   $("retrying").hidden = true;
+  $("offline-mark").hidden = !result.offline; // judged here, without the server
   if (result.status === "ok" && result.customer) {
     say($("headline"), "welcome", { name: result.customer.name });
     say($("detail"), "visit", { n: result.customer.visit_count });
   } else {
     if (result.customer) sayAsIs($("headline"), result.customer.name);
     else say($("headline"), kind === "warn" ? "already" : "refused");
-    if (result.message) sayAsIs($("detail"), result.message);
+    if (result.messages) sayBoth($("detail"), result.messages);
+    else if (result.message) sayAsIs($("detail"), result.message);
     else say($("detail"), "unreadable");
   }
   $("go-on").hidden = kind === "ok"; // a refusal stays: it says how to go on
@@ -185,6 +221,7 @@ function saving() {
   say($("headline"), "saving");
   say($("detail"), "wait");
   $("go-on").hidden = true;
+  $("offline-mark").hidden = true;
 }
 
 function idle() {
@@ -193,18 +230,45 @@ function idle() {
   sayAsIs($("detail"), "");
   $("retrying").hidden = true;
   $("go-on").hidden = true;
+  $("offline-mark").hidden = true;
   if (!$("scan").hidden) $("scan-input").focus();
 }
 
+// --- the status line: online or offline since when, the scans waiting and the oldest's age
+function showStatus() {
+  const line = $("status-line");
+  const { online, offlineSince } = connection.state;
+  line.className = `status-line ${online ? "online" : "offline"}`;
+  if (online) say($("link-state"), "online");
+  else {
+    const zone = copy.ready ? copy.meta.event.timezone : undefined;
+    say($("link-state"), "offline", { time: clock(offlineSince.toISOString(), zone) });
+  }
+  const n = queue.count;
+  const m = queue.oldest ? Math.floor((Date.now() - new Date(queue.oldest)) / 60000) : 0;
+  const key = n === 1 ? "One" : "";
+  say($("queue-state"), n ? `oldest${key}` : `queued${key}`, { n, m: Math.max(m, 0) });
+  line.dataset.queued = n;
+}
+
 async function send(code, decodedAt) {
+  await loading;
+  const scanId = crypto.randomUUID();
+  if (copy.ready) {
+    // Scans judged offline go up first, in order: a new scan waits while they do.
+    if (connection.state.online && queue.count) await connection.sync();
+    if (!state.device) return null; // revoked meanwhile
+    if (!connection.state.online || queue.count) return judgeHere(code, scanId);
+  }
   // With each scan the kiosk reports how long it had been free before this code came
   // (short waits mean guests are queuing) and how long its previous scan took.
   const idleMs = Math.round(Math.min(Math.max(decodedAt - state.readyAt, 0), MAX_REPORTED_MS));
-  const body = { code, event_id: state.device.event_id, scan_id: crypto.randomUUID(),
+  const body = { code, event_id: state.device.event_id, scan_id: scanId,
                  idle_ms: idleMs, previous: state.report };
   state.report = null;
   const sent = await sender.send(body, {
     token: state.device.token, language: state.language,
+    once: copy.ready, // else sent again until the server answers, as there is no other way
     onRetry: () => {
       state.retries += 1;
       $("retrying").hidden = false;
@@ -212,7 +276,21 @@ async function send(code, decodedAt) {
   });
   if (sent.outcome === Outcome.REVOKED) return null;
   if (sent.outcome === Outcome.ANSWERED) return sent.result;
+  if (sent.outcome === Outcome.UNANSWERED && state.device) {
+    connection.offline();
+    return judgeHere(code, scanId);
+  }
   return { status: "invalid", message: sent.message };
+}
+
+/** Judges a scan here (the server cannot be reached) and queues it for the server. */
+async function judgeHere(code, scanId) {
+  const { result, queued, admission } = await judge(copy, code, {
+    scanId, now: new Date(), gate: state.device.gate,
+  });
+  await queue.add(queued, admission);
+  showStatus();
+  return result;
 }
 
 // Codes that came while an earlier one was being sent (a fast queue, a slow network):
@@ -254,81 +332,14 @@ function answered(result, decodedAt) {
   const now = performance.now();
   const took = Math.round(Math.min(now - decodedAt, MAX_REPORTED_MS));
   state.timings.push(took);
-  if (result.scan_id) state.report = { scan_id: result.scan_id, result_ms: took };
+  if (result.scan_id && !result.offline) { // (an offline scan is not on the server yet)
+    state.report = { scan_id: result.scan_id, result_ms: took };
+  }
   state.readyAt = now;
-  if (state.printBadges && result.status === "ok" && result.invitation_id) {
-    printBadge(result.invitation_id);
+  if (state.printBadges && result.status === "ok" && result.invitation_id && state.device) {
+    printBadge(result.invitation_id, { device: state.device, language: state.language,
+                                       printed: state.printed, note: $("print-note") });
   }
-}
-
-// --- name badges, printed as guests arrive: the badge (A6, 300 dpi) is fetched with the
-// device's token and printed from a frame of its own whose page is the badge's size. It
-// starts once the answer is on screen and is never waited for: a badge that cannot be had
-// leaves a small note, and scanning goes on. (A kiosk that prints runs Chromium with
-// --kiosk-printing: print() then goes to the default printer without a dialog.)
-let printing = Promise.resolve(); // one badge at a time through the one frame
-let printFrame = null;
-let shownBadge = null; // the object URL of the badge in the frame
-let noteTimer = null;
-
-const PAGE_STYLE = "@page { size: 105mm 148mm; margin: 0 }"
-  + " html, body { margin: 0; padding: 0; background: #fff }"
-  + " img { display: block; width: 105mm; height: 148mm; object-fit: contain }";
-
-function printDocument() {
-  if (!printFrame) {
-    printFrame = document.createElement("iframe");
-    printFrame.className = "print-frame";
-    printFrame.title = "badge";
-    printFrame.tabIndex = -1;
-    printFrame.setAttribute("aria-hidden", "true");
-    document.body.append(printFrame);
-    const style = printFrame.contentDocument.createElement("style");
-    style.textContent = PAGE_STYLE;
-    printFrame.contentDocument.head.append(style);
-  }
-  return printFrame.contentDocument;
-}
-
-async function fetchBadge(invitationId) {
-  const { event_id: eventId, token } = state.device;
-  const response = await fetch(
-    `/api/v1/events/${eventId}/invitations/${invitationId}/badge.png`, {
-      headers: { Authorization: `Bearer ${token}`, "Accept-Language": state.language },
-      signal: AbortSignal.timeout(BADGE_TIMEOUT_MS),
-    });
-  if (!response.ok) throw new Error(`badge: ${response.status}`);
-  return response.blob();
-}
-
-function printBadge(invitationId) {
-  if (!state.device) return;
-  const badge = fetchBadge(invitationId); // fetched at once, printed in turn
-  badge.catch(() => {}); // (its failure is handled in turn below)
-  printing = printing.then(async () => {
-    const url = URL.createObjectURL(await badge);
-    const page = printDocument();
-    const image = page.createElement("img");
-    image.alt = "";
-    image.src = url;
-    try {
-      await image.decode();
-    } catch (error) {
-      URL.revokeObjectURL(url);
-      throw error;
-    }
-    page.body.replaceChildren(image);
-    if (shownBadge) URL.revokeObjectURL(shownBadge);
-    shownBadge = url;
-    state.printed.push(invitationId);
-    printFrame.contentWindow.print();
-  }).catch(badgeNotPrinted);
-}
-
-function badgeNotPrinted() {
-  $("print-note").hidden = false;
-  clearTimeout(noteTimer);
-  noteTimer = setTimeout(() => { $("print-note").hidden = true; }, NOTE_MS);
 }
 
 // No camera (or none that can be used): the kiosk says so, and that scanners still work.
@@ -338,8 +349,30 @@ function cameraUnavailable(reason) {
   $("camera-note").hidden = false;
 }
 
+// The browser is asked to keep this kiosk's offline data; if it will not promise to, the
+// kiosk says so (the queue could be lost if the browser clears its storage).
+async function keepStorage() {
+  let kept = false;
+  try {
+    kept = await navigator.storage.persisted() || await navigator.storage.persist();
+  } catch {
+    kept = false; // no Storage API: nothing is promised
+  }
+  state.storageKept = kept;
+  $("storage-note").hidden = kept;
+}
+
+function keepPage() {
+  navigator.serviceWorker?.register("/kiosk-sw.js", { scope: "/kiosk" })
+    .then(() => navigator.serviceWorker.ready)
+    .then(() => { state.offlineReady = true; })
+    .catch(() => {}); // no service worker (not a secure origin): the page needs the network
+}
+
 function start() {
   translate();
+  keepStorage();
+  keepPage();
   $("pair-form").addEventListener("submit", pair);
   $("scan-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -370,6 +403,9 @@ function start() {
     if (!$("scan").hidden) $("scan-input").focus();
   });
   show(state.device ? "scan" : "pair");
+  showStatus();
+  if (state.device) openOffline();
+  setInterval(showStatus, STATUS_MS);
   startCamera({ video: $("camera"), onCode: scanned, stats: state,
                 paused: () => state.busy || !state.device, onUnavailable: cameraUnavailable })
     .then((camera) => { if (camera) state.camera = true; });

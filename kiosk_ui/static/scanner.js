@@ -113,9 +113,29 @@ export async function startCamera({ video, onCode, paused = () => false, stats =
 }
 
 // A signed Kiosk code (see kiosk_server/core/signing.py): version, kind letter, serial, tag.
-const TOKEN = /^([0-9])([A-Z])\.[A-Z2-7]{16}\.[A-Z2-7]{24}$/;
+export const TOKEN = /^([0-9])([A-Z])\.[A-Z2-7]{16}\.[A-Z2-7]{24}$/;
 // The same at the end of a text, maybe as a link's last segment.
 const TRAILING = /([a-z][a-z0-9+.-]*:\/\/\S*\/)?[0-9][a-z]\.[a-z2-7]{16}\.[a-z2-7]{24}$/i;
+// What the server's str.strip() takes off both ends (Python's whitespace, not JavaScript's:
+// trim() would also take U+FEFF and leave U+001C-U+001F and U+0085).
+const SPACE = "[\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+const ENDS = new RegExp(`^${SPACE}+|${SPACE}+$`, "g");
+const MAX_SCANNED_LENGTH = 512;
+
+/**
+ * The candidate token in a scan, exactly as the server's `extract_token_text` finds it: the
+ * text stripped and cut to 512 characters, "" unless all ASCII (upper-casing "ı" or "ſ" would
+ * let look-alikes through), a link's last path segment (without ?query or #part), upper case.
+ */
+export function tokenText(scanned) {
+  let text = [...scanned.replace(ENDS, "")].slice(0, MAX_SCANNED_LENGTH).join("");
+  if (!/^[\x00-\x7f]*$/.test(text)) return "";
+  if (text.includes("/")) {
+    text = text.split("?", 1)[0].split("#", 1)[0].replace(/\/+$/, "");
+    text = text.slice(text.lastIndexOf("/") + 1);
+  }
+  return text.toUpperCase();
+}
 
 /**
  * The Kiosk code in a scan — bare, or the last segment of a link (`HTTP://HOST/C/1C....`) —
@@ -123,12 +143,7 @@ const TRAILING = /([a-z][a-z0-9+.-]*:\/\/\S*\/)?[0-9][a-z]\.[a-z2-7]{16}\.[a-z2-
  * is not one (a name or a phone number typed in the same box).
  */
 export function kioskCode(scanned) {
-  let text = scanned.trim();
-  if (text.includes("/")) {
-    text = text.split("?", 1)[0].split("#", 1)[0].replace(/\/+$/, "");
-    text = text.slice(text.lastIndexOf("/") + 1);
-  }
-  text = text.toUpperCase();
+  const text = tokenText(scanned);
   const match = TOKEN.exec(text);
   return match ? { code: text, kind: match[2] } : null;
 }

@@ -22,7 +22,9 @@ def _screen(page):
 
 def test_a_scan_while_the_server_is_down_says_saving_then_greets_the_guest_once(
         chromium, served, http, admin, seminar, screenshot):
-    context, page = _paired_kiosk(chromium, served.url, http, admin, seminar.event_id)
+    # A kiosk with no offline copy: it cannot judge the scan itself (see test_kiosk_offline).
+    context, page = _paired_kiosk(chromium, served.url, http, admin, seminar.event_id,
+                                  offline_copy=False)
     try:
         served.stop()  # the server does not answer
         _scan(page, seminar.codes[0])
@@ -48,7 +50,8 @@ def test_a_scan_while_the_server_is_down_says_saving_then_greets_the_guest_once(
 
 def test_a_server_error_then_a_request_never_answered_are_sent_again_one_at_a_time(
         chromium, live_server, http, admin, seminar):
-    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id)
+    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id,
+                                  offline_copy=False)
     try:
         seen, held = [], []
 
@@ -107,8 +110,13 @@ def test_a_refusal_stays_until_the_next_scan_or_a_tap(chromium, live_server, htt
 
 def test_a_revoked_kiosk_says_so_and_is_paired_again(chromium, live_server, http, admin,
                                                      seminar, screenshot):
-    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id)
+    # The scan is what tells this kiosk: its syncs do not reach the server (a kiosk that
+    # hears of it at a sync: test_kiosk_offline), and without its offline copy it sends the
+    # scan to the server.
+    context, page = _paired_kiosk(chromium, live_server, http, admin, seminar.event_id,
+                                  offline_copy=False)
     try:
+        page.route("**/api/v1/kiosk/sync", lambda route: route.abort("connectionrefused"))
         [device] = http.get("/api/v1/devices", params={"event_id": seminar.event_id},
                             headers=admin.headers).json()
         assert http.delete(f"/api/v1/devices/{device['id']}",
