@@ -11,13 +11,14 @@
 // offline, is judged here (kiosk/judge.js), shown at once with an "offline" mark and kept in
 // a queue (kiosk/queue.js) that goes up when the server answers again (kiosk/connection.js,
 // which syncs about every 3 s). The page itself is kept by a service worker (/kiosk-sw.js).
+import { randomId } from "./random-id.js";
 import { startCamera } from "./scanner.js";
 import { Outcome, ScanSender } from "./scan-sender.js";
 import { printBadge } from "./kiosk/badges.js";
 import { beep } from "./kiosk/sounds.js";
 import { Connection } from "./kiosk/connection.js";
 import { clock, judge } from "./kiosk/judge.js";
-import { OfflineCopy } from "./kiosk/offline-copy.js";
+import { CAN_JUDGE, OfflineCopy } from "./kiosk/offline-copy.js";
 import { ScanQueue } from "./kiosk/queue.js";
 
 
@@ -57,6 +58,8 @@ const WORDS = {
   oldest: ["{n} lượt quét chờ gửi, lâu nhất {m} phút",
     "{n} scans waiting to be sent, the oldest for {m} min"],
   oldestOne: ["1 lượt quét chờ gửi, đã {m} phút", "1 scan waiting to be sent, for {m} min"],
+  onlineOnly: ["Kiosk này chỉ check-in được khi có mạng: để làm việc cả khi mất mạng, hãy mở trang qua HTTPS.",
+    "This kiosk checks guests in only while it reaches the server: to work offline too, open the page over HTTPS."],
 };
 
 const state = {
@@ -253,7 +256,7 @@ function showStatus() {
 
 async function send(code, decodedAt) {
   await loading;
-  const scanId = crypto.randomUUID();
+  const scanId = randomId();
   if (copy.ready) {
     // Scans judged offline go up first, in order: a new scan waits while they do.
     if (connection.state.online && queue.count) await connection.sync();
@@ -352,6 +355,11 @@ function cameraUnavailable(reason) {
 // The browser is asked to keep this kiosk's offline data; if it will not promise to, the
 // kiosk says so (the queue could be lost if the browser clears its storage).
 async function keepStorage() {
+  if (!CAN_JUDGE) { // nothing is kept: the kiosk cannot work offline here at all
+    say($("storage-note"), "onlineOnly");
+    $("storage-note").hidden = false;
+    return;
+  }
   let kept = false;
   try {
     kept = await navigator.storage.persisted() || await navigator.storage.persist();

@@ -120,7 +120,7 @@ const TRAILING = /([a-z][a-z0-9+.-]*:\/\/\S*\/)?[0-9][a-z]\.[a-z2-7]{16}\.[a-z2-
 // trim() would also take U+FEFF and leave U+001C-U+001F and U+0085).
 const SPACE = "[\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
 const ENDS = new RegExp(`^${SPACE}+|${SPACE}+$`, "g");
-const MAX_SCANNED_LENGTH = 512;
+export const MAX_SCANNED_LENGTH = 512;
 
 /**
  * The candidate token in a scan, exactly as the server's `extract_token_text` finds it: the

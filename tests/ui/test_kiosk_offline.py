@@ -7,8 +7,10 @@ its original time; and keeps no guest's name, phone or code in clear."""
 import base64
 import json
 import os
+import re
 import time
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +21,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from kiosk_server.core.signing import extract_token_text
 from tests.conftest import seed_seminar
 from tests.offline.conftest import lookup
+from tests.ui.conftest import ARGS, CHROMIUM
 from tests.ui.test_kiosk_page import _paired_kiosk, _scan
 
 pytestmark = pytest.mark.usefixtures("chromium")
@@ -273,6 +276,9 @@ def test_two_kiosks_cut_off_check_twenty_guests_in_once_each(chromium, live_serv
         screenshot(a, "kiosk-offline-refused")
         # The second gate, cut off too, lets one of the same guests in.
         assert _scan_and_wait(b, event.codes[5])["status"] == "ok"
+        # And a scanner's garbage longer than the server reads: queued as it reads it, so the
+        # upload is not refused.
+        assert _scan_and_wait(b, "X" * 600)["status"] == "invalid"
         offline_since = a.inner_text("#link-state")
 
         reloaded = a.reload()  # still offline: the service worker gives the page
@@ -303,14 +309,71 @@ def test_two_kiosks_cut_off_check_twenty_guests_in_once_each(chromium, live_serv
         assert before <= datetime.fromisoformat(checked_in_at).timestamp() <= after
     log = list(reversed(http.get(f"/api/v1/events/{event.event_id}/scans",
                                  headers=admin.headers).json()))
-    assert len(log) == 24
+    assert len(log) == 25
     at_a = [e for e in log if e["gate"] == "Cổng A"]
     assert [e["status"] for e in at_a] == ["ok"] * 20 + ["already_checked_in"] * 2 + ["invalid"]
     assert [e["customer_id"] for e in at_a[20:22]] == [event.customer_ids[3],
                                                       event.customer_ids[7]]
     assert at_a[22]["unknown_code"] == FORGED and at_a[22]["offline_status"] == "invalid"
     assert all(e["offline_status"] == e["status"] and not e["conflict"] for e in at_a)
-    [at_b] = [e for e in log if e["gate"] == "Cổng B"]
+    at_b, garbage = [e for e in log if e["gate"] == "Cổng B"]
     assert (at_b["status"], at_b["offline_status"], at_b["conflict"]) == (
         "already_checked_in", "ok", True)
     assert at_b["customer_id"] == event.customer_ids[5]
+    assert (garbage["status"], garbage["unknown_code"]) == ("invalid", "X" * 100)
+
+
+def test_the_service_worker_keeps_every_module_the_kiosk_page_loads():
+    """A kiosk reloaded offline opens only if its service worker kept every file the page
+    imports: the page's module graph, read from the files, against the worker's list."""
+    static = Path(__file__).resolve().parents[2] / "kiosk_ui" / "static"
+    worker = (static / "kiosk-sw.js").read_text(encoding="utf-8")
+    kept = set(re.findall(r'"(/ui/[^"]+)"', worker.split("const PAGE", 1)[1].split("];")[0]))
+    loaded: set[str] = set()
+    waiting = [static / "kiosk.js"]
+    while waiting:
+        module = waiting.pop()
+        url = "/ui/" + module.relative_to(static).as_posix()
+        if url in loaded:
+            continue
+        loaded.add(url)
+        for imported in re.findall(r'^import .*? from "(\.[^"]+)";', module.read_text(
+                encoding="utf-8"), flags=re.MULTILINE | re.DOTALL):
+            waiting.append((module.parent / imported).resolve())
+    assert len(loaded) > 5
+    assert loaded <= kept, f"not kept by /kiosk-sw.js: {sorted(loaded - kept)}"
+
+
+def test_a_kiosk_on_plain_http_checks_guests_in_online_and_says_it_cannot_work_offline(
+        playwright, live_server, http, admin, seminar):
+    # A tablet opening the kiosk by the server's address on the venue's network over plain
+    # HTTP: not a secure origin (a name mapped to this machine stands for that address), so
+    # no WebCrypto, IndexedDB promise or service worker, nor crypto.randomUUID.
+    port = live_server.rsplit(":", 1)[1]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        *ARGS, "--host-resolver-rules=MAP kiosk.venue 127.0.0.1"])
+    try:
+        code = http.post(f"/api/v1/events/{seminar.event_id}/pairings", headers=admin.headers,
+                         json={"gate": "Cổng A"}).json()["code"]
+        page = browser.new_page(viewport={"width": 800, "height": 1000})
+        page.goto(f"http://kiosk.venue:{port}/kiosk")
+        assert page.evaluate("window.isSecureContext") is False
+        page.fill("#pair-code", code)
+        page.click("#pair-form button")
+        page.wait_for_selector("#scan", state="visible")
+        assert page.inner_text("#storage-note") == (
+            "Kiosk này chỉ check-in được khi có mạng: để làm việc cả khi mất mạng, hãy mở"
+            " trang qua HTTPS.")
+        answer = _scan_and_wait(page, seminar.codes[0])
+        assert answer["status"] == "ok" and not answer.get("offline")
+        assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                            answer["scan_id"])
+        assert page.evaluate("window.kioskState.copy.ready") is False
+        page.click("#language")
+        assert page.inner_text("#storage-note") == (
+            "This kiosk checks guests in only while it reaches the server: to work offline"
+            " too, open the page over HTTPS.")
+    finally:
+        browser.close()
+    [scan] = http.get(f"/api/v1/events/{seminar.event_id}/scans", headers=admin.headers).json()
+    assert scan["status"] == "ok" and scan["offline_status"] is None

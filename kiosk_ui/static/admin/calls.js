@@ -10,6 +10,7 @@ import {
   actionButton, checkbox, confirmAction, customerName, el, field, link, makeForm, money,
   notify, pagedList, phoneText, select, textInput, toLocalInput, valueOf, venueZone, when,
 } from "./ui.js";
+import { randomId } from "../random-id.js";
 
 const PAGE = 20;
 const OUTCOMES = ["reached", "no_answer", "wrong_number"];
@@ -205,7 +206,7 @@ const callLine = (call) => [
 ];
 
 function callForm(caseId, onRecorded) {
-  let clientKey = crypto.randomUUID(); // this call's, until it is recorded
+  let clientKey = randomId(); // this call's, until it is recorded
   const choices = (names, prefix) => [["", t("choose")], ...names.map((name) => [name,
     t(`${prefix}${name}`)])];
   const outcome = select(choices(OUTCOMES, "outcome_"), "");
@@ -231,7 +232,7 @@ function callForm(caseId, onRecorded) {
           words: valueOf(sent, "words"), will_return: sent.elements.will_return.value || null });
       }
       await api(`/calls/cases/${caseId}/calls`, { method: "POST", body });
-      clientKey = crypto.randomUUID();
+      clientKey = randomId();
       notify(t("callRecorded"));
       onRecorded();
     },

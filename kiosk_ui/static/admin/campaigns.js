@@ -10,13 +10,14 @@ import { t } from "./i18n.js";
 import {
   actionButton, confirmAction, el, link, messageOf, notify, number, pagedList, table, when,
 } from "./ui.js";
+import { randomId } from "../random-id.js";
 
 const POLL_MS = 1000;
 const PAGE = 50;
 const FOLLOWED = new Set(["starting", "sending"]);
 
 /** A key for one click: the same request sent again (a retry) acts once. */
-const requestKey = () => crypto.randomUUID();
+const requestKey = () => randomId();
 
 export const stateBadge = (state) => el("span", { class: `badge camp-state state-${state}`,
   dataset: { state }, text: t(`campState_${state}`) });

@@ -5,10 +5,11 @@
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { el, field, makeForm, notify, valueOf } from "./ui.js";
+import { randomId } from "../random-id.js";
 
 /** The folded panel: `place` is "customer_page" or "till"; `callList` where the list is. */
 export function leavingFlagPanel(customerId, place, callList = "#/calls") {
-  let clientKey = crypto.randomUUID(); // this flag's, until it is recorded
+  let clientKey = randomId(); // this flag's, until it is recorded
   const done = el("p", { class: "on-call-list", role: "status", hidden: true },
     el("span", { text: t("onCallList") }), " ", el("a", { href: callList, text: t("navCalls") }));
   const form = makeForm({
@@ -19,7 +20,7 @@ export function leavingFlagPanel(customerId, place, callList = "#/calls") {
     send: async (sent) => {
       await api(`/customers/${customerId}/leaving-flags`, { method: "POST",
         body: { words: valueOf(sent, "words"), place, client_key: clientKey } });
-      clientKey = crypto.randomUUID();
+      clientKey = randomId();
       sent.reset();
       done.hidden = false;
       notify(t("onCallList"));

@@ -4,6 +4,7 @@
 import { ApiError, api } from "../admin/api.js";
 import { t } from "../admin/i18n.js";
 import { confirmAction, el, messageOf, notify, number } from "../admin/ui.js";
+import { randomId } from "../random-id.js";
 
 export function rewardsSection({ customerId, onRedeemed }) {
   const list = el("ul", { class: "rewards" });
@@ -18,7 +19,7 @@ export function rewardsSection({ customerId, onRedeemed }) {
     if (!await confirmAction(t("redeemQ", { points: cost, name: reward.name }), t("redeem"))) {
       return;
     }
-    const requestId = pending.get(reward.id) || crypto.randomUUID();
+    const requestId = pending.get(reward.id) || randomId();
     pending.set(reward.id, requestId);
     button.disabled = true;
     try {

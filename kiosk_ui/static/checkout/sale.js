@@ -9,6 +9,7 @@ import {
 } from "../admin/ui.js";
 import { parseVnd } from "./money.js";
 import { staffNames } from "./staff.js";
+import { randomId } from "../random-id.js";
 
 const RETRY_MS = [500, 1000, 2000]; // sending again after a network error or a 5xx
 
@@ -120,7 +121,7 @@ export function saleSection({ customerId, state, onSold }) {
     el("div", { class: "actions" }, submit), retrying,
     el("p", { class: "error form-error", role: "alert" }));
   const body = el("div", {}, form);
-  let requestId = crypto.randomUUID(); // this sale's, until it is recorded
+  let requestId = randomId(); // this sale's, until it is recorded
 
   amount.addEventListener("input", () => {
     const value = parseVnd(amount.value);
@@ -128,7 +129,7 @@ export function saleSection({ customerId, state, onSold }) {
   });
 
   function newSale() {
-    requestId = crypto.randomUUID();
+    requestId = randomId();
     form.reset();
     if (form.elements.served_by) form.elements.served_by.value = state.me.id; // back to "me"
     preview.textContent = "";

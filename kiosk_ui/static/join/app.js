@@ -5,6 +5,7 @@
 // customer keeps there).
 import { language, onLanguage, time as moment, wordsOf } from "../phone-language.js";
 import { WORDS } from "./words.js";
+import { randomId } from "../random-id.js";
 
 const $ = (id) => document.getElementById(id);
 const sheet = $("sheet");
@@ -96,12 +97,6 @@ function explain(status, data) {
   return { "": "failed" };
 }
 
-// A new request key (crypto.randomUUID needs HTTPS, which a venue's network may not have).
-function newKey() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
 function body() {
   const value = (name) => form.elements[name].value.trim();
   return { token, full_name: value("full_name"), phone: value("phone"),
@@ -127,7 +122,7 @@ async function submit(event) {
     return;
   }
   const text = JSON.stringify(data);
-  if (!sent || sent.text !== text) sent = { text, key: newKey() };
+  if (!sent || sent.text !== text) sent = { text, key: randomId() };
   $("send").disabled = true;
   render();
   try {

@@ -3,7 +3,7 @@
 // as the server's answer (kiosk_server/checkin/service.py). What it judged goes up later:
 // a guest the copy knows as their lookup and invitation ref (never their token), any other
 // scan as the text scanned.
-import { TOKEN, tokenText } from "../scanner.js";
+import { MAX_SCANNED_LENGTH, TOKEN, tokenText } from "../scanner.js";
 
 const LANGUAGES = ["vi", "en"];
 
@@ -47,7 +47,10 @@ export async function judge(copy, scanned, { scanId, now, gate }) {
   const queued = { scan_id: scanId, scanned_at: scannedAt, event_id: event.id };
   if (!entry) {
     const result = { ...base, status: "invalid", messages: sentences(copy.meta, "invalid") };
-    return { result, queued: { ...queued, offline_status: "invalid", code: scanned },
+    // (At most the characters the server reads of a scan: a longer text would make it refuse
+    // the whole upload.)
+    return { result, queued: { ...queued, offline_status: "invalid",
+                               code: [...scanned].slice(0, MAX_SCANNED_LENGTH).join("") },
              admission: null };
   }
   Object.assign(queued, { lookup: found.lookup, ref: entry.ref });

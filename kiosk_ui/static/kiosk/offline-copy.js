@@ -61,6 +61,11 @@ async function queued(queue, scanId) {
 }
 
 export const REFRESH_MS = 5 * 60 * 1000; // a full copy again every 5 minutes while online
+// Whether this page can judge scans by itself: WebCrypto and IndexedDB are there only on a
+// secure origin (HTTPS, or this machine's own address). Elsewhere the kiosk works online
+// only, and says so.
+export const CAN_JUDGE = Boolean(globalThis.isSecureContext && globalThis.crypto?.subtle
+                                 && globalThis.indexedDB);
 
 /** The copy of one event, as this kiosk keeps it. */
 export class OfflineCopy {
@@ -70,12 +75,12 @@ export class OfflineCopy {
   }
 
   get ready() {
-    return this.meta !== null;
+    return CAN_JUDGE && this.meta !== null;
   }
 
-  /** Whether the copy is missing or older than REFRESH_MS. */
+  /** Whether the copy is missing or older than REFRESH_MS (never, where it cannot be used). */
   due(now = Date.now()) {
-    return !this.meta || now - this.meta.fetched_at >= REFRESH_MS;
+    return CAN_JUDGE && (!this.meta || now - this.meta.fetched_at >= REFRESH_MS);
   }
 
   #use(meta) {

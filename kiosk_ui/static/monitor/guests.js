@@ -6,6 +6,7 @@ import { t } from "../admin/i18n.js";
 import { confirmAction, debounce, el, messageOf, phoneText, timeOfDay } from "../admin/ui.js";
 import { gateName } from "./board.js";
 import { guestLink } from "./feed.js";
+import { randomId } from "../random-id.js";
 
 const PAGE_SIZE = 50;
 const SEARCH_SIZE = 20;
@@ -19,13 +20,6 @@ const desk = { eventId: null, gate: () => "" }; // set by startGuests
 const arrivedIds = new Set(); // customers the feed has shown arriving
 let notArrivedCursor = null;
 let searchNumber = 0;
-
-/** A client-made scan id; crypto.randomUUID exists only on https or localhost. */
-function newScanId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)),
-    (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
 
 function say(row, kind, text) {
   const answer = row.querySelector(".answer");
@@ -74,7 +68,7 @@ async function checkIn(row) {
   if (button.disabled || !await confirmAction(question, t("checkInButton"), "primary")) return;
   button.disabled = true;
   await send(row, { event_id: desk.eventId, customer_id: row.guest.customer_id, gate,
-    scan_id: newScanId() });
+    scan_id: randomId() });
   button.disabled = false; // gone from the row once the guest is in
 }
 
