@@ -29,7 +29,7 @@ from tests.conftest import TEST_SECRET, Caller, make_staff, seed_seminar, trunca
 # every endpoint may answer, so status-code and positive/negative-data checks would only be noise.
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 FUZZ = settings(
-    max_examples=10, deadline=None, derandomize=True,
+    max_examples=7, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                            HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )
@@ -90,7 +90,7 @@ def test_fuzz_as_admin(case, fuzzed):
 
 
 @schema.parametrize()
-@settings(FUZZ, max_examples=6)
+@settings(FUZZ, max_examples=4)
 # The same requests' handling on PostgreSQL: what differs there is the database's own
 # refusals (an id beyond 32 bits, a text with a NUL, a lock), which few examples reach.
 @pytest.mark.parametrize("fuzzed", ["postgresql"], indirect=True)
@@ -105,7 +105,7 @@ def _call_as_admin(case, fuzzed) -> None:
 
 
 @schema.parametrize()
-@settings(FUZZ, max_examples=5)  # most answers are an early 401: fewer examples suffice
+@settings(FUZZ, max_examples=3)  # most answers are an early 401: fewer examples suffice
 # Anonymous calls are refused alike on either database: SQLite alone is enough.
 @pytest.mark.parametrize("fuzzed", ["sqlite"], indirect=True)
 def test_fuzz_anonymously(case, fuzzed):
