@@ -23,6 +23,7 @@ from tests.conftest import seed_seminar
 from tests.offline.conftest import lookup
 from tests.ui.conftest import ARGS, CHROMIUM
 from tests.ui.test_kiosk_page import _paired_kiosk, _scan
+from tests.ui.test_monitor_page import _monitor
 
 pytestmark = pytest.mark.usefixtures("chromium")
 
@@ -321,6 +322,21 @@ def test_two_kiosks_cut_off_check_twenty_guests_in_once_each(chromium, live_serv
         "already_checked_in", "ok", True)
     assert at_b["customer_id"] == event.customer_ids[5]
     assert (garbage["status"], garbage["unknown_code"]) == ("invalid", "X" * 100)
+
+    # The monitor shows them: 20 in, the offline scans marked, one alert for the guest let
+    # in twice, with both gates.
+    context, page = _monitor(chromium, live_server, event.event_id)
+    try:
+        page.wait_for_function("window.monitorState.seqs.length === 25")
+        assert page.inner_text("#checked-in") == "20"
+        assert page.locator("#scan-list li .offline-tag").count() == page.locator(
+            "#scan-list li").count() > 0
+        [twice] = page.locator("#alert-list li", has_text="được cho vào hai lần").all()
+        assert twice.locator(".status").inner_text() == "Cho vào hai lần"
+        said = twice.locator(".detail").inner_text()
+        assert ": Cổng A lúc " in said and " và Cổng B lúc " in said and "cổng Cổng" not in said
+    finally:
+        context.close()
 
 
 def test_the_service_worker_keeps_every_module_the_kiosk_page_loads():

@@ -506,9 +506,10 @@ const WORDS = {
   offlineReceived: ["Quét khi kiosk mất mạng; đến máy chủ lúc {time}.",
     "Scanned while the kiosk was offline; reached the server at {time}."],
   scan_conflict: ["Cho vào hai lần", "Let in twice"],
-  alert_conflict: ["{name} được cho vào hai lần: cổng {firstGate} lúc {firstTime} và cổng {gate} "
-    + "lúc {time} (ngoại tuyến).", "{name} was let in twice: gate {firstGate} at {firstTime} "
-    + "and gate {gate} at {time} (offline)."],
+  alert_conflict: ["{name} được cho vào hai lần: {firstGate} lúc {firstTime} và {gate} "
+    + "lúc {time} (ngoại tuyến).", "{name} was let in twice: {firstGate} at {firstTime} "
+    + "and {gate} at {time} (offline)."],
+  gateNamed: ["cổng {gate}", "gate {gate}"],
   alert_offline_said: ["Khi mất mạng, kiosk đã báo: {said}.", "Offline, the kiosk had said: {said}."],
   aGuest: ["Một khách", "A guest"],
   // inviting

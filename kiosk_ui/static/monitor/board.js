@@ -11,6 +11,10 @@ const CHART = { width: 640, height: 80, side: 12, top: 12, bottom: 16 }; // the 
 const $ = (id) => document.getElementById(id);
 // "walk-in": the gate of a guest checked in as they registered on the event's poster.
 export const gateName = (gate) => (gate === "walk-in" ? t("walkInGate") : gate || t("noGate"));
+/** A gate in a sentence: "cổng A" / "gate A", or its name alone when it says so already
+ * ("Cổng chính", "Gate 2"). */
+export const gatePhrase = (gate) => (gate && gate !== "walk-in" && !/^(cổng|gate)(\s|$)/i.test(gate)
+  ? t("gateNamed", { gate }) : gateName(gate));
 
 /** Everything the stats say, in the page's language. */
 export function renderStats(stats) {

@@ -7,7 +7,7 @@
 import { alertSentence } from "../admin/complaints.js";
 import { t } from "../admin/i18n.js";
 import { el, timeOfDay } from "../admin/ui.js";
-import { gateName } from "./board.js";
+import { gateName, gatePhrase } from "./board.js";
 
 const STREAM_SIZE = 50;
 const ALERTS_SIZE = 100;
@@ -24,9 +24,9 @@ export const guestLink = (customerId, name) => el("button", { type: "button",
  * (the first as the server recorded it, the second as the kiosk scanned it). */
 const conflictSentence = (update) => t("alert_conflict", {
   name: update.result.customer?.name || t("aGuest"),
-  firstGate: gateName(update.result.gate),
+  firstGate: gatePhrase(update.result.gate),
   firstTime: timeOfDay(update.result.first_checked_in_at, false),
-  gate: gateName(update.gate), time: timeOfDay(update.scanned_at, false) });
+  gate: gatePhrase(update.gate), time: timeOfDay(update.scanned_at, false) });
 
 /** What an alert says about an update, or null when the update is no alert. */
 function alertDetail(update) {
