@@ -254,3 +254,26 @@ def test_a_kiosk_that_let_in_offline_a_guest_the_server_refuses_is_an_alert(
         assert page.inner_text("#checked-in") == "0"
     finally:
         context.close()
+
+
+def test_a_reading_asked_before_a_kiosks_first_sync_does_not_undo_it(
+        chromium, served, http, admin, seminar):
+    # The list read every 10 s may be answered after a `kiosk` message it knew nothing of
+    # (asked before the kiosk's first sync): the kiosk stays online, not "never connected".
+    a, kiosk_a = _device(http, admin, seminar.event_id, "A")
+    stale = http.get(f"/api/v1/events/{seminar.event_id}/kiosks", headers=admin.headers).text
+    assert '"state":"never"' in stale
+    context, page = _monitor(chromium, served.url, seminar.event_id)
+    try:
+        page.clock.install(time=utcnow())
+        page.reload()
+        page.wait_for_function("window.monitorState.connected")
+        _sync(http, kiosk_a)
+        _wait_shown(page, a, "online")
+        page.route(f"**/api/v1/events/{seminar.event_id}/kiosks", lambda route: route.fulfill(
+            status=200, content_type="application/json", body=stale))
+        page.clock.fast_forward("00:11")  # the next reading, answered with the stale list
+        page.wait_for_timeout(300)
+        assert "Trực tuyến" in _row(page, a)
+    finally:
+        context.close()

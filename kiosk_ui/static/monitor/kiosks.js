@@ -83,8 +83,11 @@ export function renderKiosks() {
   desk.state.kiosks = all.map((kiosk, index) => ({ ...kiosk, shown: shown[index].state }));
 }
 
+/** When the server last saw a kiosk (never: before any time). */
+const lastSeen = (kiosk) => (kiosk.last_seen_at ? Date.parse(kiosk.last_seen_at) : -Infinity);
+
 /** The kiosks as the server has them now. What a `kiosk` message said since the question
- * was asked is kept: it is newer. */
+ * was asked is kept: it is newer (a kiosk the answer had never seen included). */
 export async function readKiosks() {
   const read = await api(`/events/${desk.eventId}/kiosks`);
   const heardAt = serverNow();
@@ -92,7 +95,7 @@ export async function readKiosks() {
   kiosks.clear();
   for (const kiosk of read) {
     const heard = known.get(kiosk.device_id);
-    const newer = heard && Date.parse(heard.last_seen_at) > Date.parse(kiosk.last_seen_at);
+    const newer = heard && lastSeen(heard) > lastSeen(kiosk);
     kiosks.set(kiosk.device_id, { ...(newer ? heard : kiosk), heardAt });
   }
   renderKiosks();
