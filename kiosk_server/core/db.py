@@ -287,23 +287,6 @@ def commit_durably(session: Session) -> None:
         session.execute(_SYNC_COMMIT)
 
 
-@contextmanager
-def together(session: Session) -> Iterator[None]:
-    """Statements sent here (`Prepared.send`) travel to PostgreSQL together (the driver's
-    pipeline mode): the few small reads of a short transaction pay one round trip to the
-    server, not one each. Only `Prepared` statements run inside (SQLAlchemy's own
-    execution wants its results at once); their rows are there once it ends. SQLite runs
-    them as they come."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        yield
-        return
-    driver = connection.connection.driver_connection
-    assert driver is not None  # a checked-out connection has its driver's connection
-    with driver.pipeline():
-        yield
-
-
 _ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 _SYNC_COMMIT = text("SET LOCAL synchronous_commit TO ON")
 
@@ -326,6 +309,15 @@ ID_SLOTS = 20
 def table_of(model: type[SQLModel]) -> Table:
     """The table of a `table=True` model (its `__table__`, which SQLModel leaves untyped)."""
     return cast(Table, inspect(model).local_table)
+
+
+def id_range(column: Any, *, one: bool = False) -> Any:
+    """`column` from the bound `first_id` to `last_id` (both included); `one`: equal to
+    `first_id` (`last_id` unused). A statement prepared with an equality is planned once
+    for every value by PostgreSQL (the rows it finds are known: one customer's), where a
+    range is planned anew at each execution, which can cost more than running it."""
+    first: BindParameter[int] = bindparam("first_id")
+    return column == first if one else column.between(first, bindparam("last_id"))
 
 
 class _Row(Protocol):
@@ -390,13 +382,6 @@ class Prepared:
         return plan
 
     def rows(self, db: Executor, params: Mapping[str, Any] | None = None) -> list[tuple]:
-        return self.send(db, params)()
-
-    def send(self, db: Executor, params: Mapping[str, Any] | None = None
-             ) -> Callable[[], list[tuple]]:
-        """Run the statement; its rows come from the function returned. Inside `together`
-        on PostgreSQL the statement only leaves with the others sent there: send them all
-        first, then ask each for its rows (the first asked waits for all of them)."""
         if isinstance(db, Session):
             # As the ORM's autoflush would: the session's pending changes first, so that
             # the statement sees them (and an error in them surfaces here).
@@ -412,20 +397,13 @@ class Prepared:
         driver = connection.connection.driver_connection
         assert driver is not None  # a checked-out connection has its driver's connection
         cursor = driver.execute(sql, arguments)
-
-        def fetched() -> list[tuple]:
-            if getattr(cursor, "pgresult", True) is None:  # in `together`, not yet answered
-                with driver.pipeline():  # (leaving a pipeline nested in it waits for all)
-                    pass
-            if cursor.description is None:
-                return []
-            if not any(results):  # nothing to convert: the driver's rows as they are
-                return cursor.fetchall()
-            return [tuple(process(value) if process else value
-                          for process, value in zip(results, row, strict=True))
-                    for row in cursor.fetchall()]
-
-        return fetched
+        if cursor.description is None:
+            return []
+        if not any(results):  # nothing to convert: the driver's rows as they are
+            return cursor.fetchall()
+        return [tuple(process(value) if process else value
+                      for process, value in zip(results, row, strict=True))
+                for row in cursor.fetchall()]
 
     def many(self, db: Executor, rows: Sequence[Mapping[str, Any]] | Sequence[tuple],
              shared: Mapping[str, Any] | None = None, *,

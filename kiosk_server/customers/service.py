@@ -1,7 +1,7 @@
 """Customers: create, find (diacritics- and phone-form-insensitive), import, and visits."""
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -330,17 +330,10 @@ def remove_visit(db: Executor, *, kind: VisitKind, source_id: int, hub: LocalHub
 def guest(db: Executor, *, customer_id: int) -> Guest:
     """Who the customer is, in short: id, name, visits so far, and when their data was
     erased (if it was)."""
-    found = send_guest(db, customer_id=customer_id)()
+    found = _GUEST.first(db, {"customer_id": customer_id})
     if found is None:
         raise _no_such_customer()
-    return found
-
-
-def send_guest(db: Executor, *, customer_id: int) -> Callable[[], Guest | None]:
-    """`guest` sent (`Prepared.send`): the guest (None: no such customer) comes from the
-    function returned."""
-    fetch = _GUEST.send(db, {"customer_id": customer_id})
-    return lambda: Guest(*found[0]) if (found := fetch()) else None
+    return Guest(*found)
 
 
 def guests_within(db: Executor, *, customer_ids: Select) -> dict[int, Guest]:

@@ -2,7 +2,7 @@
 the retention passes and the return-visit model: no datetime is built in Python for the
 millions of visits of a large shop."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, Text, bindparam, case, cast, distinct, func, 
 from sqlmodel import col
 
 from kiosk_server.core.calendar import LocalDay, LocalMonth, Span, week_of
-from kiosk_server.core.db import Executor, Prepared, table_of
+from kiosk_server.core.db import Executor, Prepared, id_range, table_of
 from kiosk_server.customers.models import Customer, Visit
 
 
@@ -50,19 +50,22 @@ def visit_day_summary(db: Executor, *, utc_offset_seconds: int,
     return found
 
 
-def _visit_days(dialect: str) -> Any:
-    # Each visit's local day, joined into one text per customer, with how many: one row
-    # comes back per customer. A day with several visits is there several times (dropped
-    # by the caller: cheaper than a DISTINCT in the database).
+def days_between(dialect: str, *, one: bool = False) -> Any:
+    """Each visit's local day, joined into one text per customer (`days`), with how many
+    (`visits`): one row per customer from `first_id` to `last_id` with a visit (`one`: the
+    customer `first_id`: `id_range`), at the offset `offset_s` (bound parameters of those
+    names). A day with several visits is
+    there several times (dropped by the reader: cheaper than a DISTINCT in the database).
+    Read by `day_table`; a recomputation joins it with its other reads (retention)."""
     day = LocalDay(col(Visit.occurred_at), bindparam("offset_s", type_=BigInteger))
     joined = (func.string_agg(cast(day, Text), ",") if dialect == "postgresql"
               else func.group_concat(day))
-    return (select(col(Visit.customer_id), func.count(), joined)
-            .where(col(Visit.customer_id).between(bindparam("first_id"), bindparam("last_id")))
+    return (select(col(Visit.customer_id), func.count().label("visits"), joined.label("days"))
+            .where(id_range(col(Visit.customer_id), one=one))
             .group_by(col(Visit.customer_id)))
 
 
-_VISIT_DAYS = Prepared(_visit_days)
+_VISIT_DAYS = Prepared(days_between)
 
 
 class DayTable(NamedTuple):
@@ -79,18 +82,12 @@ def visit_days(db: Executor, *, first_id: int, last_id: int, offset_s: int) -> D
     """The local days of the visits of each customer from `first_id` to `last_id`, in one
     aggregate pass over their visits, read into arrays (no Python object per visit);
     `offset_s`: the shop's offset from UTC. Customers without visits are left out."""
-    return send_visit_days(db, first_id=first_id, last_id=last_id, offset_s=offset_s)()
+    return day_table(_VISIT_DAYS.rows(db, {"first_id": first_id, "last_id": last_id,
+                                           "offset_s": offset_s}))
 
 
-def send_visit_days(db: Executor, *, first_id: int, last_id: int, offset_s: int
-                    ) -> Callable[[], DayTable]:
-    """`visit_days` sent (`Prepared.send`): the table comes from the function returned."""
-    fetch = _VISIT_DAYS.send(db, {"first_id": first_id, "last_id": last_id,
-                                  "offset_s": offset_s})
-    return lambda: _day_table(fetch())
-
-
-def _day_table(found: list[tuple]) -> DayTable:
+def day_table(found: Sequence[tuple[int, int, str]]) -> DayTable:
+    """The table of rows of `days_between` (customer id, visits, days)."""
     if not found:
         return DayTable(*(np.zeros(0, dtype=np.int64) for _ in range(3)))
     ids, counts, joined = zip(*found, strict=True)

@@ -4,7 +4,6 @@ Points: a purchase earns `amount // vnd_per_point` (default 1 point per 10,000 V
 rounded down, and a void takes them back. Tiers: the highest tier whose threshold the
 customer's spend over the last 365 days reaches (voided purchases left out)."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache, partial
@@ -19,6 +18,7 @@ from kiosk_server.core.db import (
     Executor,
     Prepared,
     dialect_insert,
+    id_range,
     on_commit,
     prepared_insert,
     table_of,
@@ -321,40 +321,47 @@ def export_rows(session: Session, *, customer_id: int) -> dict[str, list[dict[st
     }
 
 
-_SPEND_WINDOWS = Prepared(
-    select(col(Purchase.customer_id),
-           func.sum(case((col(Purchase.occurred_at) > bindparam("split"),
-                          col(Purchase.amount_vnd)), else_=0)),
-           func.sum(case((and_(col(Purchase.occurred_at) <= bindparam("split"),
-                               col(Purchase.occurred_at) > bindparam("since")),
-                          col(Purchase.amount_vnd)), else_=0)),
-           func.sum(col(Purchase.amount_vnd)))
-    .where(col(Purchase.customer_id).between(bindparam("first_id"), bindparam("last_id")),
-           col(Purchase.occurred_at) > bindparam("year_since"),
-           col(Purchase.occurred_at) <= bindparam("until"),
-           col(Purchase.voided_at).is_(None))
-    .group_by(col(Purchase.customer_id)))
+def spend_windows_between(*, one: bool = False) -> Any:
+    """Each customer's spend (sales not voided) from `first_id` to `last_id` (`one`: the
+    customer `first_id`: `id_range`): `recent`, in the window before `until`; `before`, in
+    the one before that; `year`, since `year_since` (bound parameters of those names, given
+    by `spend_window_params`), in one aggregate pass; customers without a sale in any are
+    left out. A recomputation joins it with its other reads (retention)."""
+    amount, at = col(Purchase.amount_vnd), col(Purchase.occurred_at)
+    return (select(col(Purchase.customer_id),
+                   func.sum(case((at > bindparam("split"), amount), else_=0)).label("recent"),
+                   func.sum(case((and_(at <= bindparam("split"), at > bindparam("since")),
+                                  amount), else_=0)).label("before"),
+                   func.sum(amount).label("year"))
+            .where(id_range(col(Purchase.customer_id), one=one),
+                   at > bindparam("year_since"), at <= bindparam("until"),
+                   col(Purchase.voided_at).is_(None))
+            .group_by(col(Purchase.customer_id)))
+
+
+_SPEND_WINDOWS = Prepared(spend_windows_between())
+
+
+def spend_window_params(*, until: datetime, days: int = 90, year_days: int = 365
+                        ) -> dict[str, datetime]:
+    """The windows of `spend_windows_between`: the `days` before `until`, the `days`
+    before those, the `year_days` before `until`."""
+    window = timedelta(days=days)
+    return {"until": until, "split": until - window, "since": until - 2 * window,
+            "year_since": until - timedelta(days=year_days)}
 
 
 def spend_windows(db: Executor, *, first_id: int, last_id: int, until: datetime,
                   days: int = 90, year_days: int = 365) -> dict[int, tuple[int, int, int]]:
     """Each customer's spend (sales not voided) from `first_id` to `last_id`, in the `days`
     before `until`, in the `days` before those, and in the `year_days` before `until`, in
-    one aggregate pass; customers without a sale in any are left out."""
-    return send_spend_windows(db, first_id=first_id, last_id=last_id, until=until, days=days,
-                              year_days=year_days)()
-
-
-def send_spend_windows(db: Executor, *, first_id: int, last_id: int, until: datetime,
-                       days: int = 90, year_days: int = 365
-                       ) -> Callable[[], dict[int, tuple[int, int, int]]]:
-    """`spend_windows` sent (`Prepared.send`): the spends come from the function returned."""
-    window = timedelta(days=days)
-    fetch = _SPEND_WINDOWS.send(db, {"first_id": first_id, "last_id": last_id, "until": until,
-                                     "split": until - window, "since": until - 2 * window,
-                                     "year_since": until - timedelta(days=year_days)})
-    return lambda: {customer_id: (int(recent or 0), int(before or 0), int(year or 0))
-                    for customer_id, recent, before, year in fetch()}
+    one aggregate pass (`spend_windows_between`); customers without a sale in any are left
+    out."""
+    found = _SPEND_WINDOWS.rows(db, {"first_id": first_id, "last_id": last_id,
+                                     **spend_window_params(until=until, days=days,
+                                                           year_days=year_days)})
+    return {customer_id: (int(recent or 0), int(before or 0), int(year or 0))
+            for customer_id, recent, before, year in found}
 
 
 def weekly_sales(db: Executor, *, span: Span) -> dict[int, tuple[int, int]]:

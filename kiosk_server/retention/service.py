@@ -8,8 +8,8 @@ the rows whose figures moved, and records a `StatusChange` for each status that
 changed; the changes are announced live to managers once committed."""
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any, Protocol
@@ -33,11 +33,19 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType, TypeDecorator
 from sqlmodel import Session, col
 
-from kiosk_server.core.db import Executor, Prepared, dialect_insert, on_commit, prepared_insert
+from kiosk_server.core.db import (
+    Executor,
+    Prepared,
+    dialect_insert,
+    id_range,
+    on_commit,
+    prepared_insert,
+)
 from kiosk_server.core.db import table_of as _table
 from kiosk_server.core.types import UtcDateTime, utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.customers import visit_days
+from kiosk_server.customers.models import Customer
 from kiosk_server.live.channels import MANAGER_ALERTS
 from kiosk_server.live.hub import LocalHub
 from kiosk_server.loyalty import service as loyalty
@@ -126,13 +134,15 @@ def _plain(name: str) -> Any:
     return type_coerce(column, NullType) if name in _AS_GIVEN else column
 
 
-_STORED = (select(*(_plain(name) for name in _FIGURES))
-           .where(col(CustomerStatus.customer_id).between(bindparam("first_id"),
-                                                          bindparam("last_id"))))
+def _stored(*, one: bool = False) -> Any:
+    """The status rows of the customers from `first_id` to `last_id` (`id_range`)."""
+    return (select(*(_plain(name) for name in _FIGURES))
+            .where(id_range(col(CustomerStatus.customer_id), one=one)))
+
+
 # Two passes at once (two server processes) record one change: the second waits (FOR
 # UPDATE on PostgreSQL; SQLite has one writer at a time anyway).
-_EXISTING = Prepared(_STORED.with_for_update())
-_AS_READ = Prepared(_STORED)  # read ahead, outside the write transaction
+_EXISTING = Prepared(_stored().with_for_update())
 
 
 class _FloatAsGiven(TypeDecorator[float]):
@@ -212,28 +222,17 @@ class Moment:
         statement (each recomputation after a visit reads them). `without_waiting`: the
         caller's transaction also commits without waiting (`commit_without_waiting`), said
         in the same statement."""
-        return cls.send(db, zone, now, without_waiting=without_waiting)()
-
-    @classmethod
-    def send(cls, db: Executor, zone: ZoneInfo, now: datetime | None = None, *,
-             without_waiting: bool = False) -> Callable[[], "Moment"]:
-        """`of`, sent (`Prepared.send`): the moment comes from the function returned."""
         now = now or utcnow()
         offset_s = fit.zone_offset(zone, now)
-        fetch = (_MOMENT_WITHOUT_WAITING if without_waiting else _MOMENT).send(db)
-
-        def fetched() -> Moment:
-            found = fetch()[0]  # scalar subqueries: always one row
-            values = dict(zip([*_THRESHOLDS, *bgnbd.PARAMETERS], found, strict=False))
-            thresholds = rhythm.Thresholds(**{
-                name: _DEFAULTS[name] if values[name] is None else values[name]
-                for name in _THRESHOLDS})
-            model = (bgnbd.Parameters(*(float(values[name]) for name in bgnbd.PARAMETERS))
-                     if values[bgnbd.PARAMETERS[0]] is not None else None)
-            assert now is not None
-            return cls(now, fit.local_day(now, offset_s), offset_s, thresholds, model)
-
-        return fetched
+        # Scalar subqueries: always one row.
+        found = (_MOMENT_WITHOUT_WAITING if without_waiting else _MOMENT).one(db)
+        values = dict(zip([*_THRESHOLDS, *bgnbd.PARAMETERS], found, strict=False))
+        thresholds = rhythm.Thresholds(**{
+            name: _DEFAULTS[name] if values[name] is None else values[name]
+            for name in _THRESHOLDS})
+        model = (bgnbd.Parameters(*(float(values[name]) for name in bgnbd.PARAMETERS))
+                 if values[bgnbd.PARAMETERS[0]] is not None else None)
+        return cls(now, fit.local_day(now, offset_s), offset_s, thresholds, model)
 
 
 _THRESHOLDS = list(rhythm.Thresholds.__dataclass_fields__)
@@ -279,6 +278,59 @@ class StatusHook(Protocol):
 
 
 @dataclass(frozen=True)
+class Reads:
+    """What recomputing the customers of an id range reads (`read`): the customers
+    (not erased, ascending), their visits by local day, their spend (recent, before, a
+    year's), and their status rows as stored."""
+
+    ids: list[int]
+    days: visit_days.DayTable
+    spend: dict[int, tuple[int, int, int]]
+    stored: dict[int, tuple]
+
+
+def _reads(dialect: str, *, one: bool) -> Any:
+    """All of `Reads` in one statement, one row per customer from `first_id` to `last_id`
+    (the domains' own aggregates joined: `visit_days.days_between`,
+    `loyalty.spend_windows_between`). `one`: the customer `first_id` (`id_range`), their
+    status row locked until the transaction ends (what a recomputation after a visit
+    reads; PostgreSQL: two recomputations of a customer at once record one change; SQLite
+    has one writer at a time anyway)."""
+    table = _table(Customer)
+    people = table.c
+    days = visit_days.days_between(dialect, one=one).subquery("days")
+    spend = loyalty.spend_windows_between(one=one).subquery("spend")
+    stored = (_stored(one=True).with_for_update() if one else _stored()).subquery("stored")
+    return (select(people.id, days.c.visits, days.c.days, spend.c.recent, spend.c.before,
+                   spend.c.year, *(stored.c[name] for name in _FIGURES))
+            .select_from(table.outerjoin(days, days.c.customer_id == people.id)
+                         .outerjoin(spend, spend.c.customer_id == people.id)
+                         .outerjoin(stored, stored.c.customer_id == people.id))
+            .where(id_range(people.id, one=one), people.erased_at.is_(None))
+            .order_by(people.id))
+
+
+_READS = Prepared(partial(_reads, one=False))  # a batch read ahead, outside its transaction
+_READS_ONE = Prepared(partial(_reads, one=True))
+
+
+def read(db: Executor, *, first_id: int, last_id: int, now: datetime, offset_s: int
+         ) -> Reads:
+    """What recomputing the customers from `first_id` to `last_id` at `now` reads (a
+    `Moment`'s time and offset: its thresholds and model are not needed yet), in one
+    statement. One customer's status row stays locked until the transaction ends (a
+    recomputation after a visit); a range's, read ahead, is not."""
+    found = (_READS_ONE if first_id == last_id else _READS).rows(db, {
+        "first_id": first_id, "last_id": last_id, "offset_s": offset_s,
+        **loyalty.spend_window_params(until=now, year_days=_YEAR_DAYS)})
+    return Reads(
+        [row[0] for row in found],
+        visit_days.day_table([row[:3] for row in found if row[1]]),
+        {row[0]: (int(row[3]), int(row[4]), int(row[5])) for row in found if row[3] is not None},
+        {row[6]: row[6:] for row in found if row[6] is not None})
+
+
+@dataclass(frozen=True)
 class Batch:
     """A batch of the full pass read ahead, outside its write transaction (`read_batch`):
     the customers, their status rows as computed, the rows stored as they were read."""
@@ -292,58 +344,29 @@ def read_batch(db: Executor, ids: list[int], *, moment: Moment) -> Batch:
     """The statuses of the customers `ids` (ascending) computed, and their rows as stored,
     in the caller's (read) transaction: the full pass reads batches while it writes the
     one before."""
-    stored = {row[0]: row for row in _AS_READ.rows(db, {"first_id": ids[0], "last_id": ids[-1]})}
-    return Batch(ids, _rows(db, ids, moment), stored)
+    reads = read(db, first_id=ids[0], last_id=ids[-1], now=moment.now,
+                 offset_s=moment.offset_s)
+    return Batch(reads.ids, _computed(reads, moment), reads.stored)
 
 
-@dataclass(frozen=True)
-class Reads:
-    """What recomputing a few customers reads, sent (`send_reads`) and not yet fetched: in
-    a transaction of `together`, all of it reaches PostgreSQL in one round trip."""
-
-    ids: list[int]
-    days: Callable[[], visit_days.DayTable]
-    spend: Callable[[], dict[int, tuple[int, int, int]]]
-    existing: Callable[[], list[tuple]]
-
-
-def send_reads(db: Executor, ids: Sequence[int], *, now: datetime, offset_s: int,
-               stored: bool = True) -> Reads:
-    """Send the reads of `recompute` for the customers `ids` (ascending), at `now` (a
-    `Moment`'s time and offset, its thresholds and model not needed yet); `stored`: their
-    status rows as stored too, locked until the transaction ends."""
-    first_id, last_id = ids[0], ids[-1]
-    return Reads(
-        list(ids),
-        visit_days.send_visit_days(db, first_id=first_id, last_id=last_id, offset_s=offset_s),
-        loyalty.send_spend_windows(db, first_id=first_id, last_id=last_id, until=now,
-                                   year_days=_YEAR_DAYS),
-        _EXISTING.send(db, {"first_id": first_id, "last_id": last_id}) if stored
-        else list)
-
-
-def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
-              hub: LocalHub | None = None, hooks: Sequence[StatusHook] = (),
-              read: Batch | None = None, sent: Reads | None = None) -> list[Change]:
-    """Recompute the statuses of the customers `ids` (ascending, close together: one id
-    range is read), in the caller's transaction; the changes (from a previous status),
-    announced once committed. `hooks` hear of every row written. With `read` (these
-    customers read ahead), a row another recomputation wrote since is left as it is
-    (that one came after the read, and its customer's visits after it bring another),
-    and so is a customer erased since. With `sent`, the reads were sent already
-    (`send_reads`, in this transaction)."""
-    if not ids:
-        return []
+def recompute(session: Session, *, moment: Moment, hub: LocalHub | None = None,
+              hooks: Sequence[StatusHook] = (), read: Batch | None = None,
+              reads: Reads | None = None) -> list[Change]:
+    """Recompute the statuses of some customers, in the caller's transaction: those `read`
+    ahead (a batch of the full pass), or those of `reads` (read in this transaction,
+    locked); the changes (from a previous status), announced once committed. `hooks`
+    hear of every row written. A customer read ahead whose row another recomputation wrote
+    since is left as it is (that one came after the read, and its customer's visits after
+    it bring another), and so is a customer erased since."""
     if read is not None:
-        rows = read.rows
-        stored = _EXISTING.rows(session, {"first_id": ids[0], "last_id": ids[-1]})
+        ids, rows = read.ids, read.rows
+        stored = _EXISTING.rows(session, {"first_id": ids[0], "last_id": ids[-1]}) if ids else []
+        old = {row[0]: row for row in stored}
     else:
-        sent = sent or send_reads(session, ids, now=moment.now, offset_s=moment.offset_s)
-        rows = _computed(sent, moment)
-        stored = sent.existing()
-    old = {row[0]: row for row in stored}
+        assert reads is not None
+        ids, rows, old = reads.ids, _computed(reads, moment), reads.stored
     writes = [row for row in rows if old.get(row[0]) != row]
-    if read is not None:
+    if read is not None and writes:
         # Nor a customer erased since.
         still = set(customers.customer_ids(session, after_id=ids[0] - 1, limit=len(ids)))
         writes = [row for row in writes
@@ -367,22 +390,15 @@ def recompute(session: Session, ids: Sequence[int], *, moment: Moment,
     return changes
 
 
-def _rows(db: Executor, ids: Sequence[int], moment: Moment) -> list[tuple]:
-    """The status rows (`_FIGURES`) of the customers `ids` (ascending) now: their visit
-    days and spend read in one aggregate pass each, then their rhythms, the rules' verdicts
-    and the model's scores computed all at once (no Python work per visit, little per
-    customer)."""
-    return _computed(send_reads(db, ids, now=moment.now, offset_s=moment.offset_s,
-                                stored=False), moment)
-
-
 def _computed(reads: Reads, moment: Moment) -> list[tuple]:
-    """The status rows of `_rows` from these reads."""
+    """The status rows (`_FIGURES`) of the customers of `reads` now: their rhythms, the
+    rules' verdicts and the model's scores computed all at once (no Python work per visit,
+    little per customer)."""
     ids = reads.ids
     n = len(ids)
     wanted = np.array(ids, dtype=np.int64)
-    days = reads.days()
-    # The visited among `ids` (the range also holds erased customers' visits).
+    days = reads.days
+    # Where each visited customer stands among `ids`.
     place = np.searchsorted(wanted, days.customer_ids)
     ours = (place < n) & (wanted[np.minimum(place, n - 1)] == days.customer_ids)
     summary = rhythm.rhythms(days.counts, days.days)
@@ -392,7 +408,7 @@ def _computed(reads: Reads, moment: Moment) -> list[tuple]:
     count[at], first[at], last[at] = (summary.count[ours], summary.first[ours],
                                       summary.last[ours])
     usual[at] = summary.usual[ours]
-    spend = reads.spend()
+    spend = reads.spend
     recent, before, year = (np.array(column, dtype=np.int64).reshape(n) for column in zip(
         *(spend.get(customer_id, _NO_SPEND) for customer_id in ids), strict=True))
     verdict = rhythm.judge(rhythm.Rhythms(count, first, last, usual), today=moment.today,
@@ -425,14 +441,6 @@ def _or_none(values: np.ndarray, known: np.ndarray) -> list[Any]:
 
 def _standing_of_row(row: tuple) -> rhythm.Standing:
     return rhythm.Standing(Status(row[1]), Reason(row[2]), *row[3:])
-
-
-def send_followed(db: Executor, *, customer_id: int) -> Callable[[], bool]:
-    """Whether the customer has a status to keep: they exist and were not erased (a visit
-    just before their erasure must not bring it back); sent (`Prepared.send`), the answer
-    comes from the function returned."""
-    fetch = customers.send_guest(db, customer_id=customer_id)
-    return lambda: (found := fetch()) is not None and found.erased_at is None
 
 
 def _announce(session: Session, hub: LocalHub, changes: list[Change], at: datetime) -> None:
@@ -477,7 +485,9 @@ def status_of(session: Session, *, customer_id: int, zone: ZoneInfo) -> Customer
 
 def compute(db: Executor, customer_id: int, *, moment: Moment) -> rhythm.Standing:
     """One customer's standing now, from their visits and spend (nothing saved)."""
-    return _standing_of_row(_rows(db, [customer_id], moment)[0])
+    reads = read(db, first_id=customer_id, last_id=customer_id, now=moment.now,
+                 offset_s=moment.offset_s)
+    return _standing_of_row(_computed(replace(reads, ids=[customer_id]), moment)[0])
 
 
 def status_page(session: Session, *, status: Status, after: int = 0, limit: int = 50

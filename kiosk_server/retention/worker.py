@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from kiosk_server.core.config import Settings
-from kiosk_server.core.db import Access, Database, commit_without_waiting, together
+from kiosk_server.core.db import Access, Database, commit_without_waiting
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.live.hub import LocalHub
@@ -100,7 +100,7 @@ def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None
             read_ahead(reader)
             with database.session() as session:
                 commit_without_waiting(session)  # statuses: computed again after a crash
-                changes += len(service.recompute(session, current.ids, moment=moment, hub=hub,
+                changes += len(service.recompute(session, moment=moment, hub=hub,
                                                  hooks=hooks, read=current))
             database.let_waiting_writers_in()
             count += len(current.ids)
@@ -120,30 +120,19 @@ def recompute_customers(database: Database, ids: list[int], *, zone: ZoneInfo,
     for start in range(0, len(wanted), PER_TRANSACTION):
         if start:
             database.let_waiting_writers_in()
-        chunk = wanted[start:start + PER_TRANSACTION]
         with database.session() as session:
-            if moment is not None:
+            if moment is None:
+                # Its statement also says not to wait for the disk at the commit.
+                moment = Moment.of(session, zone, without_waiting=True)
+            else:
                 commit_without_waiting(session)  # statuses: computed again after a crash
-            with together(session):
-                # Every read of the transaction sent at once (PostgreSQL: one round trip);
-                # the first transaction's first read also says not to wait for the disk.
-                now = moment.now if moment is not None else utcnow()
-                sent_moment = (Moment.send(session, zone, now, without_waiting=True)
-                               if moment is None else None)
-                offset_s = fit.zone_offset(zone, now)
-                reads = [(service.send_followed(session, customer_id=customer_id),
-                          service.send_reads(session, [customer_id], now=now,
-                                             offset_s=offset_s))
-                         for customer_id in chunk]
-                moment = sent_moment() if sent_moment is not None else moment
-                assert moment is not None  # read in the first transaction
-                kept = [sent for followed, sent in reads if followed()]
-            for sent in kept:
-                changes += len(service.recompute(session, sent.ids, moment=moment, hub=hub,
-                                                 hooks=hooks, sent=sent))
+            for customer_id in wanted[start:start + PER_TRANSACTION]:
+                reads = service.read(session, first_id=customer_id, last_id=customer_id,
+                                     now=moment.now, offset_s=moment.offset_s)
+                if reads.ids:  # not a customer erased (or never there): nothing to keep
+                    changes += len(service.recompute(session, moment=moment, hub=hub,
+                                                     hooks=hooks, reads=reads))
     return changes
-
-
 
 
 class RetentionWorker:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, func, select
 
-from kiosk_server.core.db import ID_SLOTS, Prepared, id_of, id_slots, prepared_insert, together
+from kiosk_server.core.db import ID_SLOTS, Prepared, id_of, id_slots, prepared_insert
 from kiosk_server.staff.models import AuthToken, Role, StaffUser, TokenKind
 
 
@@ -125,24 +125,3 @@ def test_rows_given_as_tuples_go_in_as_the_same_rows(db):
     assert [tuple(row) for row in rows] == [("Lê Văn Tám", 3, []), ("Đỗ Thị Chín", 0, []),
                                             ("Phạm Thị Mười", 0, ["vip"])]
     assert added == at
-
-
-def test_statements_sent_together_each_give_their_own_rows(db):
-    """Within `together` (PostgreSQL's pipeline), several statements are sent before any
-    answer is read; each then gives its own rows, an UPDATE none, whatever the order they
-    are asked in, and the session goes on as usual afterwards."""
-    by_id = Prepared(select(StaffUser.id, StaffUser.full_name).where(
-        StaffUser.id == bindparam("id")))
-    count = Prepared(select(func.count()).select_from(StaffUser))
-    rename = Prepared(StaffUser.__table__.update().where(
-        StaffUser.__table__.c.id == bindparam("id")).values(full_name=bindparam("name")))
-    with db.session() as session:
-        first, second = _staff(session, 2)
-        with together(session):
-            sent = [by_id.send(session, {"id": first}), count.send(session),
-                    rename.send(session, {"id": second, "name": "Lê Văn Tám"}),
-                    by_id.send(session, {"id": second}), by_id.send(session, {"id": 99999})]
-            answers = [fetch() for fetch in reversed(sent)]
-        assert answers == [[], [(second, "Lê Văn Tám")], [], [(2,)], [(first, "Nhân viên 0")]]
-        # Ordinary execution again once it ended.
-        assert session.scalar(select(func.count()).select_from(StaffUser)) == 2

@@ -214,7 +214,7 @@ def test_the_full_pass_leaves_a_row_recomputed_after_it_read_its_batch(db, setti
                           occurred_at=utcnow(), gate=""))
     recompute_customers(db, [drifting.customer_id], zone=settings.zone)
     with db.session() as session:
-        service.recompute(session, read.ids, moment=moment, read=read)
+        service.recompute(session, moment=moment, read=read)
     statuses = _statuses(db)
     assert (statuses[drifting.customer_id].status, statuses[drifting.customer_id].days_since) \
         == (Status.ACTIVE, 0)
