@@ -21,6 +21,7 @@ from sqlalchemy import (
     Float,
     String,
     Text,
+    and_,
     bindparam,
     case,
     cast,
@@ -216,16 +217,17 @@ class Moment:
     model: bgnbd.Parameters | None = None
 
     @classmethod
-    def of(cls, db: Executor, zone: ZoneInfo, now: datetime | None = None, *,
-           without_waiting: bool = False) -> "Moment":
+    def of(cls, db: Executor, zone: ZoneInfo, now: datetime | None = None) -> "Moment":
         """The moment now (or at `now`): the thresholds and the model read in one light
-        statement (each recomputation after a visit reads them). `without_waiting`: the
-        caller's transaction also commits without waiting (`commit_without_waiting`), said
-        in the same statement."""
+        statement."""
+        return cls.of_values(_MOMENT.one(db), zone, now)  # scalar subqueries: always one row
+
+    @classmethod
+    def of_values(cls, found: Sequence[Any], zone: ZoneInfo, now: datetime | None = None
+                  ) -> "Moment":
+        """The moment of a row of `_moment`'s columns, read now (or at `now`)."""
         now = now or utcnow()
         offset_s = fit.zone_offset(zone, now)
-        # Scalar subqueries: always one row.
-        found = (_MOMENT_WITHOUT_WAITING if without_waiting else _MOMENT).one(db)
         values = dict(zip([*_THRESHOLDS, *bgnbd.PARAMETERS], found, strict=False))
         thresholds = rhythm.Thresholds(**{
             name: _DEFAULTS[name] if values[name] is None else values[name]
@@ -238,26 +240,20 @@ class Moment:
 _THRESHOLDS = list(rhythm.Thresholds.__dataclass_fields__)
 
 
-def _moment(dialect: str, *, without_waiting: bool) -> Any:
+def _moment() -> Any:
     """One row: each threshold as saved (NULL: never saved) and the parameters of the
-    latest good fit (NULL: none yet), each read as the driver gives it; `without_waiting`
-    on PostgreSQL, then whether the transaction's commit waits for the disk (it will not:
-    see `commit_without_waiting`)."""
+    latest good fit (NULL: none yet), each read as the driver gives it."""
     settings = _table(RetentionSettings).c
     fits = _table(RetentionFit).c
     latest = (select(func.max(fits.id)).where(fits.converged.is_(True))).scalar_subquery()
-    statement = select(
+    return select(
         *(type_coerce(select(settings[name]).where(settings.id == 1).scalar_subquery(),
                       NullType).label(name) for name in _THRESHOLDS),
         *(type_coerce(select(fits[name]).where(fits.id == latest).scalar_subquery(),
                       NullType).label(name) for name in bgnbd.PARAMETERS))
-    if without_waiting and dialect == "postgresql":
-        statement = statement.add_columns(func.set_config("synchronous_commit", "off", True))
-    return statement
 
 
-_MOMENT = Prepared(partial(_moment, without_waiting=False))
-_MOMENT_WITHOUT_WAITING = Prepared(partial(_moment, without_waiting=True))
+_MOMENT = Prepared(_moment())
 
 
 @dataclass(frozen=True)
@@ -292,42 +288,70 @@ class Reads:
 def _reads(dialect: str, *, one: bool) -> Any:
     """All of `Reads` in one statement, one row per customer from `first_id` to `last_id`
     (the domains' own aggregates joined: `visit_days.days_between`,
-    `loyalty.spend_windows_between`). `one`: the customer `first_id` (`id_range`), their
-    status row locked until the transaction ends (what a recomputation after a visit
-    reads; PostgreSQL: two recomputations of a customer at once record one change; SQLite
-    has one writer at a time anyway)."""
+    `loyalty.spend_windows_between`). `one`: what a recomputation after a visit reads,
+    for the customer `first_id` (`id_range`): first the moment's columns (`_moment`), in
+    one row even for a customer erased or never there (their columns NULL); their status
+    row locked until the transaction ends (PostgreSQL: two recomputations of a customer
+    at once record one change; SQLite has one writer at a time anyway); on PostgreSQL
+    last, the transaction's commit made not to wait for the disk (`commit_without_waiting`:
+    statuses can be computed again)."""
     table = _table(Customer)
     people = table.c
     days = visit_days.days_between(dialect, one=one).subquery("days")
     spend = loyalty.spend_windows_between(one=one).subquery("spend")
     stored = (_stored(one=True).with_for_update() if one else _stored()).subquery("stored")
-    return (select(people.id, days.c.visits, days.c.days, spend.c.recent, spend.c.before,
-                   spend.c.year, *(stored.c[name] for name in _FIGURES))
-            .select_from(table.outerjoin(days, days.c.customer_id == people.id)
-                         .outerjoin(spend, spend.c.customer_id == people.id)
-                         .outerjoin(stored, stored.c.customer_id == people.id))
-            .where(id_range(people.id, one=one), people.erased_at.is_(None))
-            .order_by(people.id))
+    columns = [people.id, days.c.visits, days.c.days, spend.c.recent, spend.c.before,
+               spend.c.year, *(stored.c[name] for name in _FIGURES)]
+    joined = (table.outerjoin(days, days.c.customer_id == people.id)
+              .outerjoin(spend, spend.c.customer_id == people.id)
+              .outerjoin(stored, stored.c.customer_id == people.id))
+    followed = and_(id_range(people.id, one=one), people.erased_at.is_(None))
+    if not one:
+        return select(*columns).select_from(joined).where(followed).order_by(people.id)
+    moment = _moment().subquery("moment")
+    statement = select(*moment.c, *columns).select_from(moment.outerjoin(joined, followed))
+    if dialect == "postgresql":
+        statement = statement.add_columns(func.set_config("synchronous_commit", "off", True))
+    return statement
 
 
-_READS = Prepared(partial(_reads, one=False))  # a batch read ahead, outside its transaction
+_READS = Prepared(partial(_reads, one=False))
 _READS_ONE = Prepared(partial(_reads, one=True))
+_MOMENT_WIDTH = len(_THRESHOLDS) + len(bgnbd.PARAMETERS)
 
 
 def read(db: Executor, *, first_id: int, last_id: int, now: datetime, offset_s: int
          ) -> Reads:
     """What recomputing the customers from `first_id` to `last_id` at `now` reads (a
     `Moment`'s time and offset: its thresholds and model are not needed yet), in one
-    statement. One customer's status row stays locked until the transaction ends (a
-    recomputation after a visit); a range's, read ahead, is not."""
-    found = (_READS_ONE if first_id == last_id else _READS).rows(db, {
-        "first_id": first_id, "last_id": last_id, "offset_s": offset_s,
-        **loyalty.spend_window_params(until=now, year_days=_YEAR_DAYS)})
+    statement, locking nothing (the full pass reads its batches ahead)."""
+    return _reads_of(_READS.rows(db, _read_params(first_id, last_id, now, offset_s)))
+
+
+def read_one(db: Executor, *, customer_id: int, zone: ZoneInfo) -> tuple[Moment, Reads]:
+    """What recomputing one customer after their visit reads, now, in one statement: the
+    moment and the customer (no one when they were erased, or never there), their status
+    row locked until the transaction ends, whose commit (PostgreSQL) does not wait for the
+    disk: statuses can be computed again after a crash."""
+    now = utcnow()
+    [found] = _READS_ONE.rows(db, _read_params(customer_id, customer_id, now,
+                                               fit.zone_offset(zone, now)))
+    reads = _reads_of([found[_MOMENT_WIDTH:]] if found[_MOMENT_WIDTH] is not None else [])
+    return Moment.of_values(found[:_MOMENT_WIDTH], zone, now), reads
+
+
+def _read_params(first_id: int, last_id: int, now: datetime, offset_s: int) -> dict[str, Any]:
+    return {"first_id": first_id, "last_id": last_id, "offset_s": offset_s,
+            **loyalty.spend_window_params(until=now, year_days=_YEAR_DAYS)}
+
+
+def _reads_of(found: list[tuple]) -> Reads:
+    """`Reads` from rows of `_reads`' customer columns."""
     return Reads(
         [row[0] for row in found],
         visit_days.day_table([row[:3] for row in found if row[1]]),
         {row[0]: (int(row[3]), int(row[4]), int(row[5])) for row in found if row[3] is not None},
-        {row[6]: row[6:] for row in found if row[6] is not None})
+        {row[6]: row[6:6 + len(_FIGURES)] for row in found if row[6] is not None})
 
 
 @dataclass(frozen=True)

@@ -112,23 +112,16 @@ def full_pass(database: Database, *, zone: ZoneInfo, hub: LocalHub | None = None
 def recompute_customers(database: Database, ids: list[int], *, zone: ZoneInfo,
                         hub: LocalHub | None = None, hooks: Sequence[StatusHook] = ()) -> int:
     """Recompute these customers now, `PER_TRANSACTION` to a short transaction (the
-    check-ins waiting for the write lock go first between two), the thresholds and the
-    model read once (in the first: no transaction of their own); the changes."""
+    check-ins waiting for the write lock go first between two), each from one statement
+    that also reads the thresholds and the model (`service.read_one`); the changes."""
     wanted = sorted(set(ids))
-    moment: Moment | None = None
     changes = 0
     for start in range(0, len(wanted), PER_TRANSACTION):
         if start:
             database.let_waiting_writers_in()
         with database.session() as session:
-            if moment is None:
-                # Its statement also says not to wait for the disk at the commit.
-                moment = Moment.of(session, zone, without_waiting=True)
-            else:
-                commit_without_waiting(session)  # statuses: computed again after a crash
             for customer_id in wanted[start:start + PER_TRANSACTION]:
-                reads = service.read(session, first_id=customer_id, last_id=customer_id,
-                                     now=moment.now, offset_s=moment.offset_s)
+                moment, reads = service.read_one(session, customer_id=customer_id, zone=zone)
                 if reads.ids:  # not a customer erased (or never there): nothing to keep
                     changes += len(service.recompute(session, moment=moment, hub=hub,
                                                      hooks=hooks, reads=reads))

@@ -222,23 +222,37 @@ def test_the_full_pass_leaves_a_row_recomputed_after_it_read_its_batch(db, setti
     assert all(statuses[p.customer_id].computed_at == later for p in others)
 
 
-def test_the_moment_read_with_the_thresholds_says_the_commit_need_not_wait(db, settings,
-                                                                          client, admin):
-    """A recomputation's first statement reads the thresholds and the model and, on
-    PostgreSQL, makes its transaction's commit asynchronous: the statuses can be computed
-    again, the cases and messages written elsewhere cannot (they commit as usual)."""
+def test_the_read_after_a_visit_brings_the_thresholds_and_says_the_commit_need_not_wait(
+        db, settings, client, admin):
+    """A recomputation after a visit reads the thresholds, the model and the customer in one
+    statement that, on PostgreSQL, also makes its transaction's commit asynchronous: the
+    statuses can be computed again, the cases and messages written elsewhere cannot (they
+    commit as usual). A customer erased, or never there, still gives the moment."""
     saved = client.put("/api/v1/retention-settings", headers=admin.headers, json={
         "min_intervals": 4, "watch_overdue": 1.6, "at_risk_overdue": 2.5,
         "lapsed_overdue": 3.5, "watch_spend_drop_pct": 25, "at_risk_spend_drop_pct": 55,
         "lapsed_after_days": 200})
     assert saved.status_code == 200, saved.text
+    [drifting] = [p for p in _plant(db, settings, count=5)
+                  if p.label == "3.0x overdue, 31 days"]
+    full_pass(db, zone=settings.zone)
     with db.session() as session:
-        moment = service.Moment.of(session, settings.zone, without_waiting=True)
+        moment, reads = service.read_one(session, customer_id=drifting.customer_id,
+                                         zone=settings.zone)
+        # As the pass stored it, by the saved thresholds: 3x overdue is not lapsed at 3.5x.
+        assert reads.stored[drifting.customer_id][:3] == (drifting.customer_id, "at_risk",
+                                                          "overdue")
         assert (moment.thresholds.min_intervals, moment.thresholds.at_risk_overdue,
                 moment.thresholds.lapsed_after_days) == (4, 2.5, 200)
         assert moment.model is None  # no fit yet
+        assert reads.ids == [drifting.customer_id] and len(reads.days.days) >= 3
+        assert list(reads.stored) == [drifting.customer_id]  # the pass wrote it
         if session.connection().dialect.name == "postgresql":
             assert session.execute(text("SHOW synchronous_commit")).scalar_one() == "off"
+    with db.session() as session:
+        nobody_moment, nobody = service.read_one(session, customer_id=999_999,
+                                                 zone=settings.zone)
+        assert nobody.ids == [] and nobody_moment.thresholds == moment.thresholds
     with db.session() as session:
         service.Moment.of(session, settings.zone)
         if session.connection().dialect.name == "postgresql":
