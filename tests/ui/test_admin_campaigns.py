@@ -7,16 +7,12 @@ import os
 import time
 from pathlib import Path
 
-import pytest
-
 from kiosk_server.campaigns.models import Campaign, CampaignState
 from tests.ui.admin_pages import AdminPage, admin_tab
+from tests.ui.widths import OVERFLOW, PHONE, TABLET, shots
 
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "campaigns"
-PHONE = {"width": 375, "height": 812}
-TABLET = {"width": 820, "height": 1180}
 LANGUAGE = "localStorage.setItem('kiosk-admin-language', '{}')"
-OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
 
 def _shot(page, name):
@@ -40,11 +36,9 @@ def _set_state(db, campaign_id, state):
         session.add(campaign)
 
 
-@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["375", "820"])
-def test_a_draft_is_written_saved_reopened_and_listed(chromium, served, client, admin,
-                                                      viewport):
-    width = viewport["width"]
-    with admin_tab(chromium, served.url, viewport=viewport) as ui:
+def test_a_draft_is_written_saved_reopened_and_listed(chromium, served, client, admin):
+    """Run on a phone; each screenshot taken at 375 and 820 px."""
+    with admin_tab(chromium, served.url, viewport=PHONE) as ui:
         page = ui.page
         ui.go("/campaigns")
         ui.wait_text(".view", "Chưa có chiến dịch nào.")
@@ -70,12 +64,12 @@ def test_a_draft_is_written_saved_reopened_and_listed(chromium, served, client, 
         page.fill("[name=subject_en]", "Happy New Year")
         page.fill("[name=text_en]", "Hello {{ten}}!")
         page.click(".camp-tab[data-language=vi]")
-        _shot(page, f"editor-new-vi-{width}")
+        shots(page, SHOTS, "editor-new-vi", full_page=True)
         page.click("form.campaign-form button[type=submit]")
         # The unknown placeholder is said by its field, on its own tab, brought forward.
         ui.wait_text("[data-error-for=text_en]", "không có ô điền {{ten}}")
         assert page.locator("[name=text_en]").is_visible()
-        _shot(page, f"editor-refused-vi-{width}")
+        shots(page, SHOTS, "editor-refused-vi", full_page=True)
         page.fill("[name=text_en]", "Hello {{name}}!")
         page.click("form.campaign-form button[type=submit]")
         page.wait_for_function("/^#\\/campaigns\\/\\d+\\/edit$/.test(location.hash)")
@@ -94,20 +88,20 @@ def test_a_draft_is_written_saved_reopened_and_listed(chromium, served, client, 
         assert page.input_value("[name=subject_en]") == "Happy New Year"
         assert page.is_checked("[name=coupon_on]")
         assert page.input_value("[name=coupon_benefit]") == "Giảm 15% cho đơn kế tiếp"
-        _shot(page, f"editor-saved-vi-{width}")
+        shots(page, SHOTS, "editor-saved-vi", full_page=True)
         ui.go("/campaigns")
         row = page.locator(f"table.campaigns tr[data-campaign-id='{campaign_id}']")
         assert "Tri ân khách hàng thân thiết — Tết Ất Tỵ" in row.inner_text()
         assert "Bản nháp" in row.inner_text() and "e-mail" in row.inner_text()
-        _shot(page, f"list-vi-{width}")
+        shots(page, SHOTS, "list-vi", full_page=True)
         page.evaluate(LANGUAGE.format("en"))
         page.reload()
         ui.wait_view("/campaigns")
         assert "Draft" in page.inner_text("table.campaigns")
-        _shot(page, f"list-en-{width}")
+        shots(page, SHOTS, "list-en", full_page=True)
         ui.go(f"/campaigns/{campaign_id}/edit")
         assert "Ready to start." in page.inner_text(".camp-missing")
-        _shot(page, f"editor-en-{width}")
+        shots(page, SHOTS, "editor-en", full_page=True)
         page.evaluate(LANGUAGE.format("vi"))
 
 
@@ -148,10 +142,8 @@ def test_the_preview_shows_the_message_as_a_real_customer_gets_it(chromium, serv
         _shot(page, "preview-vi-820")
 
 
-@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["375", "820"])
-def test_the_page_of_a_campaign_that_is_sending(chromium, served, client, admin, db,
-                                                 viewport):
-    width = viewport["width"]
+def test_the_page_of_a_campaign_that_is_sending(chromium, served, client, admin, db):
+    """Run on a phone; the screenshot taken at 375 and 820 px."""
     campaign = _campaign(client, admin, coupon_benefit="Tặng một ly trà sữa")
     for n in range(3):  # this server has no mail server: their messages wait, unsent
         made = client.post("/api/v1/customers", headers=admin.headers, json={
@@ -165,7 +157,7 @@ def test_the_page_of_a_campaign_that_is_sending(chromium, served, client, admin,
     while client.get(url, headers=admin.headers).json()["state"] != "sending":
         assert time.monotonic() < deadline, "the recipients were never drawn"
         time.sleep(0.05)
-    tab = AdminPage(chromium, served.url, viewport=viewport)
+    tab = AdminPage(chromium, served.url, viewport=PHONE)
     try:
         tab.open()
         tab.sign_in()
@@ -180,7 +172,7 @@ def test_the_page_of_a_campaign_that_is_sending(chromium, served, client, admin,
         assert page.locator(".campaign-report").count() == 1  # the report's slot
         tab.wait_text(".camp-progress", "Đã gửi")
         assert page.locator(".camp-progress progress").count() == 1
-        _shot(page, f"page-sending-vi-{width}")
+        shots(page, SHOTS, "page-sending-vi", full_page=True)
         page.click("button.camp-cancel")
         assert "không hoàn tác được" in page.inner_text("dialog.confirm")
         page.click("dialog.confirm button[value=no]")  # asked first: nothing happens

@@ -11,11 +11,10 @@ import pytest
 from kiosk_server.staff.models import Role
 from tests.feedback.helpers import named_staff, sale_link
 from tests.ui.admin_pages import admin_tab
+from tests.ui.widths import PHONE, TABLET
 
 pytestmark = pytest.mark.usefixtures("chromium")
 
-PHONE = {"width": 375, "height": 812}
-TABLET = {"width": 820, "height": 1180}
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts"))
 
 

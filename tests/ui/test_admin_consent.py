@@ -4,19 +4,16 @@ customer, the boxes and the preferred channel saved, the history read as sentenc
 import os
 from pathlib import Path
 
-import pytest
-
 from tests.ui.admin_pages import admin_tab
+from tests.ui.widths import PHONE, TABLET, shots
 
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "channels"
-PHONE = {"width": 375, "height": 812}
-TABLET = {"width": 820, "height": 1180}
 
 
-@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["375", "820"])
 def test_consent_is_never_pre_ticked_and_each_change_reads_as_a_sentence(
-        chromium, served, client, admin, viewport):
-    with admin_tab(chromium, served.url, viewport=viewport) as ui:
+        chromium, served, client, admin):
+    """Run on a phone; each screenshot taken at 375 and 820 px."""
+    with admin_tab(chromium, served.url, viewport=PHONE) as ui:
         page = ui.page
         ui.go("/customers/new")
         for name in ("consent_email", "consent_sms"):
@@ -26,9 +23,7 @@ def test_consent_is_never_pre_ticked_and_each_change_reads_as_a_sentence(
         page.fill("form.customer-form [name=phone]", "0903 123 456")
         page.check("form.customer-form [name=consent_sms]")
         page.select_option("form.customer-form [name=preferred_channel]", "sms")
-        if viewport is PHONE:
-            page.screenshot(path=str(SHOTS / f"customer-form-{viewport['width']}.png"),
-                            full_page=True)
+        shots(page, SHOTS, "customer-form", full_page=True)
         page.click("form.customer-form button[type=submit]")
         page.wait_for_selector("section.consent-panel .consent-history li:not(.empty)")
         customer_id = int(page.evaluate("location.hash").split("/")[2])
@@ -49,25 +44,24 @@ def test_consent_is_never_pre_ticked_and_each_change_reads_as_a_sentence(
         assert "khách đồng ý nhận tin khuyến mãi qua SMS/Zalo." in sentences[1]
         assert "SMS/Zalo — chưa đồng ý" in page.inner_text(".consent-now")
         page.locator("section.consent-panel").scroll_into_view_if_needed()
-        page.screenshot(path=str(SHOTS / f"customer-consent-{viewport['width']}.png"),
-                        full_page=True)
+        shots(page, SHOTS, "customer-consent", full_page=True)
 
 
-@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["375", "820"])
 def test_the_till_sign_up_asks_each_channel_unticked_and_records_the_till(
-        chromium, live_server, http, admin, viewport):
+        chromium, live_server, http, admin):
+    """Run on a phone; the screenshot taken at 375 and 820 px."""
     from tests.ui.test_checkout import Till
 
-    till = Till(chromium, live_server, viewport=viewport)
+    till = Till(chromium, live_server, viewport=PHONE)
     page = till.page
     page.click("#new-customer")
     for name in ("consent_email", "consent_sms"):
         assert not page.is_checked(f".signup [name={name}]")
     page.fill(".signup [name=full_name]", "Đỗ Minh Quân")
-    page.fill(".signup [name=phone]", f"0911 222 {viewport['width']}")
+    page.fill(".signup [name=phone]", "0911 222 375")
     page.check(".signup [name=consent_sms]")
     page.select_option(".signup [name=preferred_channel]", "sms")
-    page.screenshot(path=str(SHOTS / f"till-signup-{viewport['width']}.png"), full_page=True)
+    shots(page, SHOTS, "till-signup", full_page=True)
     page.click(".signup button[type=submit]")
     page.wait_for_selector(".new-card img.card-image")
     customer_id = page.evaluate("window.checkoutState.customerId")
@@ -91,9 +85,7 @@ def test_the_outbox_view_shows_each_message_s_channel(chromium, served, db, admi
         ui.page.wait_for_selector("table.messages tr[data-channel=sms]")
         assert "SMS/Zalo" in ui.page.inner_text("table.messages tr[data-channel=sms]")
         assert "e-mail" in ui.page.inner_text("table.messages tr[data-channel=email]")
-        ui.page.screenshot(path=str(SHOTS / "outbox-375.png"), full_page=True)
-        ui.page.set_viewport_size(TABLET)
-        ui.page.screenshot(path=str(SHOTS / "outbox-820.png"), full_page=True)
+        shots(ui.page, SHOTS, "outbox", full_page=True)
 
 
 def test_the_consent_history_reads_in_english_too(chromium, served, client, admin):

@@ -5,15 +5,13 @@ bad ones skipped, and the existing customers the import matched."""
 import os
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import open_event_body
 from tests.ui.admin_pages import admin_tab
+from tests.ui.conftest import ARTIFACTS
+from tests.ui.widths import PHONE, TABLET, shots
 
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "imports"
 HEADER = "Họ tên,Số điện thoại,Email,Đồng ý liên hệ"
-PHONE = {"width": 375, "height": 812}
-TABLET = {"width": 820, "height": 1180}
 
 
 def _csv(count):
@@ -32,15 +30,14 @@ def _shot(page, name):
     return path
 
 
-@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["375px", "820px"])
-def test_a_customer_csv_is_previewed_then_its_good_rows_imported(
-        chromium, served, client, admin, screenshot, viewport):
+def test_a_customer_csv_is_previewed_then_its_good_rows_imported(chromium, served, client,
+                                                                  admin):
+    """Run on a phone; each screenshot taken at 375 and 820 px."""
     an = client.post("/api/v1/customers", headers=admin.headers,
                      json={"full_name": "Nguyễn Văn An", "phone": "0903123456"}).json()
     bich = client.post("/api/v1/customers", headers=admin.headers,
                        json={"full_name": "Trần Thị Bích", "email": "bich@example.com"}).json()
-    width = viewport["width"]
-    with admin_tab(chromium, served.url, viewport=viewport) as ui:
+    with admin_tab(chromium, served.url, viewport=PHONE) as ui:
         page = ui.page
         ui.go("/customers")
         page.click("details.import > summary")
@@ -62,7 +59,7 @@ def test_a_customer_csv_is_previewed_then_its_good_rows_imported(
         assert client.get("/api/v1/customers", headers=admin.headers).json()["items"] == [
             client.get(f"/api/v1/customers/{c['id']}", headers=admin.headers).json()
             for c in (an, bich)]  # a preview saves nothing
-        _shot(page, f"import-preview-{width}")
+        shots(page, SHOTS, "import-preview", full_page=True)
 
         button = page.locator(".customers-csv button.primary")
         assert button.inner_text() == "Nhập 62 dòng hợp lệ, bỏ qua 3 dòng lỗi"
@@ -77,8 +74,8 @@ def test_a_customer_csv_is_previewed_then_its_good_rows_imported(
         assert "dòng 2, cùng số điện thoại" in matched.nth(0).inner_text()
         assert "dòng 3, cùng email" in matched.nth(1).inner_text()
         assert button.is_hidden()
-        _shot(page, f"import-done-{width}")
-        screenshot(page, f"admin-import-{width}")
+        shots(page, SHOTS, "import-done", full_page=True)
+        shots(page, ARTIFACTS, "admin-import")
         page.wait_for_function("document.querySelectorAll("
                                "'section.view table.customers tbody tr').length === 50")
 
@@ -110,27 +107,27 @@ def test_the_preview_speaks_english_when_the_page_does(chromium, served, client,
         _shot(page, "import-preview-english-820")
 
 
-@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["375px", "820px"])
 def test_an_events_guests_are_invited_from_a_csv_with_the_bad_rows_skipped(
-        chromium, served, client, admin, viewport):
+        chromium, served, client, admin):
+    """Run on a phone; each screenshot taken at 375 and 820 px."""
     event = client.post("/api/v1/events", headers=admin.headers,
                         json=open_event_body()).json()
     an = client.post("/api/v1/customers", headers=admin.headers,
                      json={"full_name": "Nguyễn Văn An", "phone": "0903123456"}).json()
-    with admin_tab(chromium, served.url, viewport=viewport) as ui:
+    with admin_tab(chromium, served.url, viewport=PHONE) as ui:
         page = ui.page
         ui.go(f"/events/{event['id']}")
         page.set_input_files(".invite-csv input[type=file]", files=[{
             "name": "khach-moi.csv", "mimeType": "text/csv", "buffer": _csv(3)}])
         page.wait_for_selector(".invite-csv .import-report.bad")
         page.locator(".invite-csv").scroll_into_view_if_needed()
-        _shot(page, f"invite-preview-{viewport['width']}")
+        shots(page, SHOTS, "invite-preview", full_page=True)
         button = page.locator(".invite-csv button.primary")
         assert button.inner_text() == "Mời 5 khách từ các dòng hợp lệ, bỏ qua 3 dòng lỗi"
         button.click()
         ui.wait_text(".invite-csv .import-result", "Đã mời 5 khách (4 khách hàng mới).")
         assert page.locator(f".invite-csv .matched li[data-customer-id='{an['id']}']").count() == 1
-        _shot(page, f"invite-done-{viewport['width']}")
+        shots(page, SHOTS, "invite-done", full_page=True)
     invited = client.get(f"/api/v1/events/{event['id']}/invitations",
                          headers=admin.headers).json()["items"]
     assert len(invited) == 5

@@ -11,10 +11,9 @@ from openpyxl import load_workbook
 
 from tests.reports.test_exports import HANG, HYPERLINK, csv_rows, plant, xlsx_sheets
 from tests.ui.admin_pages import PASSWORD, AdminPage
+from tests.ui.widths import PHONE, TABLET
 
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "reports"
-PHONE = {"width": 375, "height": 812}
-TABLET = {"width": 820, "height": 1180}
 
 
 def _tab(chromium, base, language="vi", viewport=None, username="admin"):

@@ -15,10 +15,11 @@ from kiosk_server.core.config import Settings
 from tests.badges.helpers import decode
 from tests.conftest import TEST_SECRET, open_event_body
 from tests.messaging.conftest import MailServer, mail_server, wait_for  # noqa: F401 (a fixture)
+from tests.ui import widths
 from tests.ui.admin_pages import admin_tab
+from tests.ui.widths import TABLET
 
-TABLET = {"width": 820, "height": 1180}
-PHONE = dict(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True,
+PHONE = dict(viewport=widths.PHONE, device_scale_factor=2, is_mobile=True,
              has_touch=True, locale="vi-VN")
 SHOWN_QR = """async () => {
   const image = document.querySelector("img.qr");

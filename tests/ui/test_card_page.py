@@ -12,14 +12,15 @@ import pytest
 from PIL import Image
 
 from tests.badges.helpers import decode
+from tests.ui import widths
+from tests.ui.widths import OVERFLOW, TABLET
 
 pytestmark = pytest.mark.usefixtures("chromium")
 
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
              has_touch=True, locale="vi-VN")
-SMALL_PHONE = dict(PHONE, viewport={"width": 375, "height": 812}, locale="en-US")
+SMALL_PHONE = dict(PHONE, viewport=widths.PHONE, locale="en-US")
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts"))
-OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
 # The QR the page shows: loaded, and its bytes as the page got them (base64).
 SHOWN_QR = """async () => {
@@ -144,7 +145,7 @@ def test_the_card_page_shows_points_and_coupons_in_vietnamese_then_english(
         assert page.inner_text("#coupons summary") == "Show the coupon's QR code"
         assert page.inner_text("#sign-in") == "Sign in to my page"
         _shoot(page, "card-375-en")
-        page.set_viewport_size({"width": 820, "height": 1180})
+        page.set_viewport_size(TABLET)
         _shoot(page, "card-820-en")
         page.reload()  # the phone remembers the choice
         assert page.inner_text("#points") == "1,250 points"

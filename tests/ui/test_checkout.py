@@ -14,12 +14,12 @@ from tests.conftest import seed_seminar
 from tests.ui.admin_pages import PASSWORD
 from tests.ui.conftest import ARGS, CHROMIUM
 from tests.ui.test_kiosk_camera import zxing_installed  # noqa: F401  (a fixture)
+from tests.ui.widths import OVERFLOW
 
 LANDSCAPE = {"width": 1280, "height": 800}
 PORTRAIT = {"width": 800, "height": 1280}
 NAME = "Trần Thị Ánh Nguyệt"
 WIDTH, HEIGHT = 640, 480
-OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
 # Buttons and fields shown smaller than a fingertip (44 CSS px, a little less with borders).
 SMALL_CONTROLS = """() => [...document.querySelectorAll('button, input:not([type=checkbox])')]
   .filter((node) => node.offsetParent && node.getBoundingClientRect().height < 40)

@@ -11,15 +11,16 @@ import pytest
 from PIL import Image
 
 from tests.campaigns.test_report import _report, campaign, campaign_coupon
+from tests.ui import widths
+from tests.ui.widths import OVERFLOW
 
 zxingcpp = pytest.importorskip("zxingcpp", reason="the coupon's QR is decoded with zxing-cpp")
 
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "campaigns"
-PHONE = dict(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True,
+PHONE = dict(viewport=widths.PHONE, device_scale_factor=2, is_mobile=True,
              has_touch=True, locale="vi-VN")
-TABLET = dict(viewport={"width": 820, "height": 1180}, locale="vi-VN")
+TABLET = dict(viewport=widths.TABLET, locale="vi-VN")
 BENEFIT = "Giảm 50.000 ₫ cho đơn từ 300.000 ₫"
-OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
 
 def _open(chromium, options, url):

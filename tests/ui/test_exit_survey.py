@@ -18,11 +18,10 @@ from tests.calls.test_survey import lapsed_with_case, outbox, recompute
 from tests.calls.test_winback import _people, _plant
 from tests.messaging.conftest import MailServer, mail_server, wait_for  # noqa: F401
 from tests.ui.admin_pages import PASSWORD, AdminPage
+from tests.ui.widths import OVERFLOW, TABLET
 
 PHONE = {"width": 375, "height": 780}
-TABLET = {"width": 820, "height": 1180}
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts"))
-OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
 LINK = re.compile(r"HTTPS://KIOSK\.EXAMPLE/X/(\S+)")
 
 

@@ -12,9 +12,9 @@ from kiosk_server.feedback.followup import run_pass
 from tests.badges.helpers import decode
 from tests.feedback.test_followup import customer, outbox, sale
 from tests.ui.admin_pages import PASSWORD, AdminPage
+from tests.ui.widths import OVERFLOW, TABLET
 
 PHONE = {"width": 375, "height": 780}
-TABLET = {"width": 820, "height": 1180}
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts"))
 PANEL = "section.followup"
 
@@ -39,8 +39,7 @@ def _shot(page, name, selector=None):
 
 
 def _no_overflow(page):
-    assert not page.evaluate("document.documentElement.scrollWidth"
-                             " > document.documentElement.clientWidth")
+    assert not page.evaluate(OVERFLOW)
 
 
 def test_the_admin_turns_both_on_and_an_answer_shows_its_coupon(

@@ -11,12 +11,13 @@ from sqlalchemy import select, update
 
 from kiosk_server.feedback.models import Feedback
 from tests.feedback.helpers import named_staff, sale_link
+from tests.ui import widths
 
 pytestmark = pytest.mark.usefixtures("chromium")
 
 PHONE = dict(viewport={"width": 375, "height": 780}, device_scale_factor=2, is_mobile=True,
              has_touch=True, locale="vi-VN")
-TABLET = dict(viewport={"width": 820, "height": 1180}, locale="vi-VN")
+TABLET = dict(viewport=widths.TABLET, locale="vi-VN")
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts"))
 
 

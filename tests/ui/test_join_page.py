@@ -11,10 +11,10 @@ from tests.conftest import open_event_body
 from tests.signup.helpers import pdf_qr_texts
 from tests.ui.test_checkout import Till
 from tests.ui.test_monitor_page import _monitor
+from tests.ui.widths import OVERFLOW
 
 PHONE = {"width": 375, "height": 740}
 NAME = "Hoàng Thị Mỹ Duyên"
-OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
 
 def _poster_link(client, headers, path, tmp_path) -> str:

@@ -4,9 +4,9 @@ English."""
 
 import pytest
 
+from tests.ui import widths
 from tests.ui.admin_pages import TABLET, admin_tab
 from tests.ui.test_portal_page import (
-    OVERFLOW,
     PHONE,
     _link_in_outbox,
     _page,
@@ -14,6 +14,7 @@ from tests.ui.test_portal_page import (
     _ready,
     _shot,
 )
+from tests.ui.widths import OVERFLOW
 
 pytestmark = pytest.mark.usefixtures("chromium")
 
@@ -26,7 +27,7 @@ def test_staff_choose_it_on_the_form_and_see_it_on_the_page(chromium, served, ad
         assert tab.page.input_value("section.view select[name=language]") == "vi"
         assert "Ngôn ngữ nhận tin" in tab.view_text()
         tab.page.select_option("section.view select[name=language]", "en")
-        tab.page.set_viewport_size({"width": 375, "height": 812})
+        tab.page.set_viewport_size(widths.PHONE)
         _shot(tab.page, "customer-form-375-message-language")
         assert tab.page.evaluate(OVERFLOW) is False
         tab.page.set_viewport_size(TABLET)

@@ -20,16 +20,17 @@ from kiosk_server.messaging.models import OutboxMessage
 from kiosk_server.staff import service as staff_service
 from tests.badges.helpers import decode
 from tests.conftest import seed_seminar
+from tests.ui import widths
 from tests.ui.test_checkout import Till
+from tests.ui.widths import OVERFLOW
 
 pytestmark = pytest.mark.usefixtures("chromium")
 
 PHONE = dict(viewport={"width": 375, "height": 780}, device_scale_factor=2, is_mobile=True,
              has_touch=True, locale="vi-VN")
-TABLET = dict(viewport={"width": 820, "height": 1180}, locale="vi-VN")
+TABLET = dict(viewport=widths.TABLET, locale="vi-VN")
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts"))
 NAME = "Lê Thị Ngọc Ánh"
-OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
 
 def _shot(page, name):

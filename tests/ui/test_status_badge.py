@@ -5,17 +5,14 @@ customer's admin page and in the till's panel, in Vietnamese and in English."""
 import os
 from pathlib import Path
 
-import pytest
-
 from kiosk_server import history
 from kiosk_server.retention.fit import RetentionFit
 from kiosk_server.retention.worker import full_pass
 from tests.ui.admin_pages import admin_tab
 from tests.ui.test_checkout import Till
+from tests.ui.widths import PHONE, shots
 
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts")) / "retperf"
-PHONE = {"width": 375, "height": 812}
-TABLET = {"width": 820, "height": 1180}
 WORDS = {
     "vi": ("Có nguy cơ rời bỏ", "thường ghé mỗi ~10 ngày, lần cuối cách đây 20 ngày",
            "Cần để ý", "chi tiêu 90 ngày qua giảm 20 %"),
@@ -35,10 +32,9 @@ def score_sentence(status: dict, language: str) -> str:
         visits=visits.replace(".", ",") if language == "vi" else visits)
 
 
-@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["375", "820"])
 def test_the_customer_page_and_the_till_say_a_drifting_regulars_status(
-        chromium, served, client, admin, db, settings, viewport):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+        chromium, served, client, admin, db, settings):
+    """Each language once, on a phone; each screenshot taken at 375 and 820 px."""
     with db.session() as session:
         planted = history.write(session, history.people(25), zone=settings.zone)
         # The model in use (a history of 25 regulars is too small to fit one).
@@ -54,9 +50,8 @@ def test_the_customer_page_and_the_till_say_a_drifting_regulars_status(
                                       headers=admin.headers).json()
               for customer_id in (overdue.customer_id, spending.customer_id)}
     assert all(status["p_alive"] is not None for status in scores.values())
-    width = viewport["width"]
     for language, (at_risk, rhythm, watch, spend) in WORDS.items():
-        with admin_tab(chromium, served.url, viewport=viewport) as ui:
+        with admin_tab(chromium, served.url, viewport=PHONE) as ui:
             ui.context.add_init_script(
                 f"localStorage.setItem('kiosk-admin-language', '{language}')")
             ui.page.reload()
@@ -67,8 +62,8 @@ def test_the_customer_page_and_the_till_say_a_drifting_regulars_status(
             assert badge.inner_text() == at_risk
             assert ui.page.locator(".rhythm-line .rhythm-score").inner_text() == \
                 score_sentence(scores[overdue.customer_id], language)
-            ui.page.screenshot(path=str(SHOTS / f"customer-page-{language}-{width}.png"))
-        till = Till(chromium, served.url, viewport=viewport)
+            shots(ui.page, SHOTS, f"customer-page-{language}")
+        till = Till(chromium, served.url, viewport=PHONE)
         till.page.evaluate(f"localStorage.setItem('kiosk-admin-language', '{language}')")
         till.page.reload()
         till.page.wait_for_selector("[data-view=idle]")
@@ -79,7 +74,7 @@ def test_the_customer_page_and_the_till_say_a_drifting_regulars_status(
         assert till.text(".who .badge.status-watch") == watch
         assert till.text(".who .rhythm-score") == score_sentence(scores[spending.customer_id],
                                                                  language)
-        till.page.screenshot(path=str(SHOTS / f"till-{language}-{width}.png"))
+        shots(till.page, SHOTS, f"till-{language}")
         till.close()
 
 
@@ -106,11 +101,7 @@ def test_the_customers_list_filters_by_status_and_admins_set_the_thresholds(
             assert page.locator("tr.by-status .badge.status-at_risk").count() == len(at_risk)
             # No model fitted yet: no scores, not an empty sentence.
             assert page.locator("tr.by-status .rhythm-score").count() == 0
-            for viewport in (PHONE, TABLET):
-                page.set_viewport_size(viewport)
-                page.screenshot(path=str(SHOTS / f"customers-at-risk-{language}-"
-                                         f"{viewport['width']}.png"))
-            page.set_viewport_size(PHONE)
+            shots(page, SHOTS, f"customers-at-risk-{language}")
             page.click(".rhythm-settings-panel summary")
             form = "form.rhythm-settings"
             if language == "vi":
@@ -136,15 +127,8 @@ def test_the_customers_list_filters_by_status_and_admins_set_the_thresholds(
                     f".alerts .drift[data-customer-id='{just_under.customer_id}']")
                 drift.wait_for()
                 assert "thường ghé mỗi ~10 ngày, lần cuối cách đây 14 ngày" in drift.inner_text()
-                for viewport in (PHONE, TABLET):
-                    page.set_viewport_size(viewport)
-                    page.screenshot(path=str(SHOTS / f"dashboard-drift-vi-{viewport['width']}"
-                                                     ".png"))
-                page.set_viewport_size(PHONE)
+                shots(page, SHOTS, "dashboard-drift-vi")
                 ui.go("/customers")
                 page.click(".rhythm-settings-panel summary")
             page.locator(".rhythm-settings-panel").scroll_into_view_if_needed()
-            for viewport in (PHONE, TABLET):
-                page.set_viewport_size(viewport)
-                page.screenshot(path=str(SHOTS / f"rhythm-settings-{language}-"
-                                         f"{viewport['width']}.png"))
+            shots(page, SHOTS, f"rhythm-settings-{language}")

@@ -14,11 +14,10 @@ from kiosk_server.core.config import Settings
 from kiosk_server.main import create_app
 from tests.campaigns.helpers import add_campaign, add_customer
 from tests.messaging.conftest import MailServer, mail_server, wait_for  # noqa: F401
+from tests.ui.widths import OVERFLOW, TABLET
 
 PHONE = {"width": 375, "height": 780}
-TABLET = {"width": 820, "height": 1180}
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "test-artifacts"))
-OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
 
 @pytest.fixture
