@@ -19,8 +19,8 @@
 4. The full pass (kiosk_server.retention.worker.full_pass), as the nightly worker and
    `kiosk retention recompute` run it after the fit: every customer, in transactions of
    2,000, each read in one statement (the aggregates over their visits and their sales
-   and their stored statuses, joined), scored by the fitted model; run twice (the first writes every status, the second only those
-   that moved), the first reported.
+   and their stored statuses, joined), scored by the fitted model; run twice (the first
+   writes every status, the second only those that moved), the first reported.
 5. Incremental: for 1,000 random customers, a visit recorded (not measured), then the
    customer's recomputation as the worker does it after a visit commits (one short
    transaction: one read with the thresholds and the model, one write), timed one by one:
