@@ -27,6 +27,7 @@ from sqlalchemy import (
     cast,
     delete,
     func,
+    literal,
     select,
     type_coerce,
     update,
@@ -242,15 +243,17 @@ _THRESHOLDS = list(rhythm.Thresholds.__dataclass_fields__)
 
 def _moment() -> Any:
     """One row: each threshold as saved (NULL: never saved) and the parameters of the
-    latest good fit (NULL: none yet), each read as the driver gives it."""
-    settings = _table(RetentionSettings).c
-    fits = _table(RetentionFit).c
-    latest = (select(func.max(fits.id)).where(fits.converged.is_(True))).scalar_subquery()
-    return select(
-        *(type_coerce(select(settings[name]).where(settings.id == 1).scalar_subquery(),
-                      NullType).label(name) for name in _THRESHOLDS),
-        *(type_coerce(select(fits[name]).where(fits.id == latest).scalar_subquery(),
-                      NullType).label(name) for name in bgnbd.PARAMETERS))
+    latest good fit (NULL: none yet), each read as the driver gives it (short: it is also
+    a part of `_reads`, whose text the driver parses once only below a length)."""
+    settings, fits = _table(RetentionSettings), _table(RetentionFit)
+    latest = select(func.max(fits.c.id)).where(fits.c.converged.is_(True)).scalar_subquery()
+    one = select(literal(1).label("one")).subquery("one")
+    return (select(*(type_coerce(settings.c[name], NullType).label(name)
+                     for name in _THRESHOLDS),
+                   *(type_coerce(fits.c[name], NullType).label(name)
+                     for name in bgnbd.PARAMETERS))
+            .select_from(one.outerjoin(settings, settings.c.id == 1)
+                         .outerjoin(fits, fits.c.id == latest)))
 
 
 _MOMENT = Prepared(_moment())
