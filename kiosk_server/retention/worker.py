@@ -7,9 +7,10 @@ server recomputes the customers of that set a few at a time, in their own short
 transactions, so that a check-in never waits for it: half a second after a visit (a
 burst at a gate is then a few transactions, not one per scan), at most `DRAIN_BATCH` each
 half second, `PER_TRANSACTION` to a transaction, the check-ins waiting for the write lock
-first between two. The same thread runs the full pass each night at `NIGHTLY_HOUR` (the
-shop's time), the return-visit model fitted anew first: days since the last visit grow
-without any visit, and the model learns from the day's visits."""
+first between two; a customer whose recomputation failed is tried again a few seconds
+later. The same thread runs the full pass each night at `NIGHTLY_HOUR` (the shop's time),
+the return-visit model fitted anew first: days since the last visit grow without any
+visit, and the model learns from the day's visits."""
 
 import logging
 import threading
@@ -42,6 +43,13 @@ SETTLE_S = 0.5
 STOP_TIMEOUT_S = 10.0
 # Batches of the full pass read at once ahead of the one written (the machine's cores).
 READERS = 2
+# A customer whose recomputation failed (the database unreachable a moment, say) is tried
+# again this long after, `TRIES` times in all; then the nightly pass is left to do it (one
+# that always fails must not come back for ever). A nightly pass that failed is run again
+# `PASS_RETRY` after.
+RETRY_S = 5.0
+TRIES = 3
+PASS_RETRY = timedelta(minutes=15)
 
 
 # Told when a full pass has finished, with the time it stood at (a higher domain's daily
@@ -145,6 +153,7 @@ class RetentionWorker:
         self._stopping = False
         self._stopped = threading.Event()  # wakes the settling wait at once on a stop
         self._thread: threading.Thread | None = None
+        self._failures: dict[int, int] = {}  # customer: tries that failed, while retried
         self.recomputed = 0  # customers recomputed from visits (tests wait on it)
 
     def customer_changed(self, customer_id: int) -> None:
@@ -192,16 +201,49 @@ class RetentionWorker:
                     return
                 ids = sorted(self._pending)[:DRAIN_BATCH]
                 self._pending.difference_update(ids)
-            try:
-                if ids:
-                    recompute_customers(self._database, ids, zone=self._zone, hub=self._hub,
-                                        hooks=self._hooks)
-                    self.recomputed += len(ids)
-                if utcnow() >= night:
-                    night = self._next_night()
+            if ids:
+                self._recompute(ids)
+            if utcnow() >= night:
+                try:
                     report = full_pass(self._database, zone=self._zone, hub=self._hub,
                                        hooks=self._hooks, after=self._after_pass, refit=True)
                     log.info("retention pass: %d customers, %d changes, %.1f s",
                              report.customers, report.changes, report.seconds)
-            except Exception:  # the database was unreachable, say: the next round tries again
-                log.exception("retention recomputation failed")
+                    night = self._next_night()
+                except Exception:  # the database was unreachable, say
+                    log.exception("retention pass failed; run again in %s", PASS_RETRY)
+                    night = utcnow() + PASS_RETRY
+
+    def _recompute(self, ids: list[int]) -> None:
+        """Recompute these customers; if that fails, each alone, and those that fail alone
+        are put back, tried again after `RETRY_S` (`TRIES` in all)."""
+        failed: list[int] = []
+        try:
+            recompute_customers(self._database, ids, zone=self._zone, hub=self._hub,
+                                hooks=self._hooks)
+        except Exception:  # the database was unreachable, say
+            log.exception("retention recomputation of %d customers failed", len(ids))
+            failed = ids if len(ids) == 1 else [c for c in ids if not self._alone(c)]
+        self.recomputed += len(ids) - len(failed)
+        with self._woken:
+            for customer_id in ids:
+                tries = self._failures.pop(customer_id, 0) + (customer_id in failed)
+                if customer_id not in failed:
+                    continue
+                if tries < TRIES:
+                    self._failures[customer_id] = tries
+                    self._pending.add(customer_id)
+                else:
+                    log.warning("customer %d not recomputed after %d tries: left to the "
+                                "nightly pass", customer_id, tries)
+        if failed:
+            self._stopped.wait(RETRY_S)
+
+    def _alone(self, customer_id: int) -> bool:
+        """Whether recomputing this customer alone works."""
+        try:
+            recompute_customers(self._database, [customer_id], zone=self._zone, hub=self._hub,
+                                hooks=self._hooks)
+            return True
+        except Exception:
+            return False
