@@ -3,6 +3,7 @@
 One set of sentences: the server's answers (`scan_message`) and the templates an offline
 kiosk fills in by itself (`templates`, sent in its copy) are both made from them."""
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,8 @@ from kiosk_server.checkin.models import ScanStatus
 
 # Each sentence in Vietnamese and English. Placeholders: {name} the guest's name (else
 # `guest`), {time} HH:MM in the shop's time zone, {at_gate} `at_gate` filled with {gate}
-# (or nothing when the gate has no name).
+# (`at_named_gate` for a gate whose name says it is one: "tại Cổng A", not "tại cổng Cổng
+# A"; nothing when the gate has no name).
 _SENTENCES: dict[str, tuple[str, str]] = {
     ScanStatus.OK: ("Xin chào {name}! Mời bạn vào.", "Welcome, {name}! Please go in."),
     ScanStatus.ALREADY_CHECKED_IN: (
@@ -39,8 +41,13 @@ _SENTENCES: dict[str, tuple[str, str]] = {
                      "Check-in is not open yet. It opens at {time}."),
     "closed": ("Check-in đã đóng.", "Check-in has closed."),
     "at_gate": (" tại cổng {gate}", " at gate {gate}"),
+    "at_named_gate": (" tại {gate}", " at {gate}"),
     "guest": ("Quý khách", "Guest"),
 }
+
+
+# The gate names that say they are one (kiosk_ui/static/gate-name.js has the same rule).
+_NAMES_ITSELF = re.compile(r"(cổng|gate)(\s|$)", re.IGNORECASE)
 
 
 def _pick(key: str, language: str) -> str:
@@ -54,7 +61,8 @@ def _clock(moment: datetime, zone: ZoneInfo) -> str:
 
 def templates(language: str) -> dict[str, str]:
     """Every sentence of `scan_message` as a template with its placeholders, keyed by the
-    scan status (or `event_full`, `not_yet_open`, `closed`, `at_gate`, `guest`): what a
+    scan status (or `event_full`, `not_yet_open`, `closed`, `at_gate`, `at_named_gate`,
+    `guest`): what a
     kiosk judging scans offline fills in to say what the server would."""
     return {str(key): _pick(key, language) for key in _SENTENCES}
 
@@ -80,5 +88,12 @@ def scan_message(
     return _pick(status, language).format(
         name=name or _pick("guest", language),
         time=_clock(first_at, zone) if first_at else "",
-        at_gate=_pick("at_gate", language).format(gate=gate) if gate else "",
+        at_gate=_at_gate(gate, language),
     )
+
+
+def _at_gate(gate: str, language: str) -> str:
+    if not gate:
+        return ""
+    return _pick("at_named_gate" if _NAMES_ITSELF.match(gate) else "at_gate",
+                 language).format(gate=gate)

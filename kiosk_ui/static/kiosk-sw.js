@@ -5,7 +5,7 @@
 // does not answer in time. The API (/api/) is never kept or answered from here.
 "use strict";
 
-const VERSION = 2; // bumped with any change to what is kept or how
+const VERSION = 3; // bumped with any change to what is kept or how
 const CACHE = `kiosk-gate-v${VERSION}`;
 const NETWORK_MS = 3000; // a server that accepts and never answers counts as no network
 const ZXING = "/ui/vendor/zxing";
@@ -13,7 +13,7 @@ const PAGE = [
   "/kiosk", "/ui/kiosk.js", "/ui/kiosk.css", "/ui/favicon.svg", "/ui/scanner.js",
   "/ui/scan-sender.js", "/ui/kiosk/badges.js", "/ui/kiosk/connection.js",
   "/ui/kiosk/judge.js", "/ui/kiosk/offline-copy.js", "/ui/kiosk/queue.js",
-  "/ui/kiosk/sounds.js", "/ui/kiosk/store.js", "/ui/random-id.js",
+  "/ui/kiosk/sounds.js", "/ui/kiosk/store.js", "/ui/random-id.js", "/ui/gate-name.js",
 ];
 const DECODER = [`${ZXING}/es/reader/index.js`, `${ZXING}/es/share.js`,
                  `${ZXING}/reader/zxing_reader.wasm`];

@@ -263,3 +263,18 @@ def test_the_scan_log_keeps_the_invitation_of_a_scan_before_the_window(client, a
     assert entry["status"] == "not_open"
     assert (entry["invitation_id"], entry["customer_id"]) == (
         invitation["id"], later.customer_ids[0])
+
+
+def test_a_repeat_names_the_first_gate_once_whatever_the_gate_is_called(client, admin):
+    """"tại cổng A" for a gate called "A"; "tại Cổng chính" (not "tại cổng Cổng chính") for
+    one whose name says it is a gate, in either language."""
+    seminar = seed_seminar(client, admin.headers, guests=3)
+    english = {**admin.headers, "Accept-Language": "en"}
+    for code, gate, vi, en in ((seminar.codes[0], "A", " tại cổng A.", " at gate A."),
+                               (seminar.codes[1], "Cổng chính", " tại Cổng chính.",
+                                " at Cổng chính."),
+                               (seminar.codes[2], "gate 2", " tại gate 2.", " at gate 2.")):
+        assert scan(client, admin.headers, seminar.event_id, code, gate=gate)["status"] == "ok"
+        again = scan(client, admin.headers, seminar.event_id, code, gate="B")
+        assert again["status"] == "already_checked_in" and again["message"].endswith(vi)
+        assert scan(client, english, seminar.event_id, code, gate="B")["message"].endswith(en)

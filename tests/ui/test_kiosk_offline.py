@@ -176,10 +176,10 @@ def test_a_server_that_does_not_answer_turns_the_kiosk_offline_and_back(
         assert again["status"] == "already_checked_in" and again["offline"] is True
         at = _hh_mm(result["checked_in_at"])
         assert _screen(page) == ("warn", "Nguyễn Thị Hương 0",
-                                 f"Nguyễn Thị Hương 0 đã check-in lúc {at} tại cổng Cổng A.", True)
+                                 f"Nguyễn Thị Hương 0 đã check-in lúc {at} tại Cổng A.", True)
         page.click("#language")
         assert page.inner_text("#detail") == (
-            f"Nguyễn Thị Hương 0 already checked in at {at} at gate Cổng A.")
+            f"Nguyễn Thị Hương 0 already checked in at {at} at Cổng A.")
         assert page.inner_text("#offline-mark") == "Offline"
         assert page.inner_text("#queue-state") == "2 scans waiting to be sent, the oldest for 0 min"
         screenshot(page, "kiosk-offline-already")

@@ -166,7 +166,7 @@ def test_alerts_show_a_vip_where_a_duplicate_first_came_in_and_why_a_code_failed
         assert alerts.count() == 3
         duplicate = page.inner_text("#alert-list li.warn")
         first_at = datetime.fromisoformat(first["checked_in_at"]).astimezone(VENUE)
-        assert f"lúc {first_at:%H:%M:%S} tại cổng Cổng A" in duplicate
+        assert f"lúc {first_at:%H:%M:%S} tại Cổng A" in duplicate
         assert "Cổng B" in duplicate  # where it was scanned now
         refused = page.inner_text("#alert-list li.bad")
         assert forged["status"] == "invalid" and "Cổng C" in refused
@@ -284,7 +284,7 @@ def test_the_chart_gates_and_entry_plan_show_the_pace(
         assert "chưa đủ dữ liệu để dự báo" in page.inner_text("#plan-line")
         assert "hết khách sau" not in page.inner_text("#plan-line")  # no "all in within"
         assert page.locator("#plan-late").is_hidden()
-        _wait_text(page, "#queue-banner", "Khách đang xếp hàng ở cổng Cổng A")
+        _wait_text(page, "#queue-banner", "Khách đang xếp hàng ở Cổng A")
         gate = page.locator("#gate-rows tr[data-gate='Cổng A']")
         assert gate.get_attribute("class").split() == ["slow", "queue"]
         cells = gate.locator("td").all_inner_texts()

@@ -1,6 +1,7 @@
 // #/audit (admins): who did what to whom, newest first, each change a sentence in the page's
 // language ("Lan đã cấp thẻ thành viên cho Nguyễn Thị Hằng."); by person, kind and days.
 import { ApiError, api, query } from "./api.js";
+import { gatePhrase } from "./gates.js";
 import { t } from "./i18n.js";
 import { labelOf } from "./problems.js";
 import {
@@ -42,7 +43,7 @@ export function auditSentence(entry) {
     count: number(details.customer_ids?.length ?? details.rows ?? 0),
     amount: money(details.amount_vnd),
     kind: t(`kind_${details.kind}`, {}, details.kind ?? ""),
-    gate: details.gate || "—",
+    gate: details.gate ? gatePhrase(details.gate) : "—",
     name: details.name ?? "",
     label: details.label ?? "",
     benefit: details.benefit ?? "",

@@ -3,6 +3,7 @@
 // as the server's answer (kiosk_server/checkin/service.py). What it judged goes up later:
 // a guest the copy knows as their lookup and invitation ref (never their token), any other
 // scan as the text scanned.
+import { namesItself } from "../gate-name.js";
 import { MAX_SCANNED_LENGTH, TOKEN, tokenText } from "../scanner.js";
 
 const LANGUAGES = ["vi", "en"];
@@ -25,7 +26,9 @@ function sentences(meta, key, { name = "", time = "", gate = "" } = {}) {
     const words = meta.messages[language];
     said[language] = fill(words[key], {
       name: name || words.guest, time,
-      at_gate: gate ? fill(words.at_gate, { gate }) : "",
+      // (A copy fetched before the server had `at_named_gate` says "at gate" always.)
+      at_gate: gate ? fill((namesItself(gate) && words.at_named_gate) || words.at_gate,
+                           { gate }) : "",
     });
   }
   return said;

@@ -9,7 +9,8 @@ import { api, onSignedOut } from "../admin/api.js";
 import { lang, setLang, t } from "../admin/i18n.js";
 import { follow } from "../admin/live.js";
 import { el, messageOf, signInForm, timeOfDay } from "../admin/ui.js";
-import { gateName, renderStats } from "./board.js";
+import { gatePhrase } from "../admin/gates.js";
+import { renderStats } from "./board.js";
 import { eventFeed } from "./feed.js";
 import { renderGuest, showGuest, startGuestPanel } from "./guest_panel.js";
 import * as guests from "./guests.js";
@@ -141,7 +142,7 @@ $("pairing-new").addEventListener("click", async () => {
     const pairing = await api(`/events/${eventId}/pairings`, { method: "POST",
       body: { gate: gate() } });
     $("pairing-code").textContent = t("pairingCodeUntil", { code: pairing.code,
-      gate: gateName(pairing.gate), time: timeOfDay(pairing.expires_at, false) });
+      gate: gatePhrase(pairing.gate), time: timeOfDay(pairing.expires_at, false) });
   } catch (error) {
     $("pairing-code").textContent = messageOf(error);
   } finally {

@@ -3,18 +3,13 @@
 // and the banner asking for another kiosk while guests queue.
 import { t } from "../admin/i18n.js";
 import { el, number, timeOfDay } from "../admin/ui.js";
+import { gateName, gatePhrase } from "../admin/gates.js";
 
 const SLOW_RESULT_MS = 300; // a kiosk slower than this from scan to answer is flagged
 const SVG = "http://www.w3.org/2000/svg";
 const CHART = { width: 640, height: 80, side: 12, top: 12, bottom: 16 }; // the viewBox
 
 const $ = (id) => document.getElementById(id);
-// "walk-in": the gate of a guest checked in as they registered on the event's poster.
-export const gateName = (gate) => (gate === "walk-in" ? t("walkInGate") : gate || t("noGate"));
-/** A gate in a sentence: "cổng A" / "gate A", or its name alone when it says so already
- * ("Cổng chính", "Gate 2"). */
-export const gatePhrase = (gate) => (gate && gate !== "walk-in" && !/^(cổng|gate)(\s|$)/i.test(gate)
-  ? t("gateNamed", { gate }) : gateName(gate));
 
 /** Everything the stats say, in the page's language. */
 export function renderStats(stats) {
@@ -98,7 +93,7 @@ function planLine(planning) {
 
 function renderQueue(gates, planning) {
   const banner = $("queue-banner");
-  const queued = gates.filter((gate) => gate.queue).map((gate) => gateName(gate.gate));
+  const queued = gates.filter((gate) => gate.queue).map((gate) => gatePhrase(gate.gate));
   banner.hidden = !planning?.queue_building || !queued.length;
   banner.textContent = banner.hidden ? "" : t("queueAt", { gates: queued.join(", ") });
 }

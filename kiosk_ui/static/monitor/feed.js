@@ -7,7 +7,7 @@
 import { alertSentence } from "../admin/complaints.js";
 import { t } from "../admin/i18n.js";
 import { el, timeOfDay } from "../admin/ui.js";
-import { gateName, gatePhrase } from "./board.js";
+import { gateName, gatePhrase } from "../admin/gates.js";
 
 const STREAM_SIZE = 50;
 const ALERTS_SIZE = 100;
@@ -44,7 +44,7 @@ function alertDetail(update) {
   if (update.status === "ok") return detail(result.customer?.vip ? t("alert_vip") : null);
   if (update.status === "already_checked_in") {
     return detail(t("alert_already_checked_in", { time: timeOfDay(result.first_checked_in_at),
-      gate: gateName(result.gate) }));
+      gate: gatePhrase(result.gate) }));
   }
   return detail(t(`alert_${update.status}`, {}, result.message));
 }

@@ -4,7 +4,7 @@ import { api } from "../admin/api.js";
 import { t } from "../admin/i18n.js";
 import { follow } from "../admin/live.js";
 import { el, phoneText, tagList, when } from "../admin/ui.js";
-import { gateName } from "./board.js";
+import { gateName } from "../admin/gates.js";
 
 const $ = (id) => document.getElementById(id);
 const STACKED = "(max-width: 1100px)"; // the panel is under the lists (monitor.css)

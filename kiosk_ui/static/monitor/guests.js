@@ -4,7 +4,7 @@
 import { ApiError, api, query } from "../admin/api.js";
 import { t } from "../admin/i18n.js";
 import { confirmAction, debounce, el, messageOf, phoneText, timeOfDay } from "../admin/ui.js";
-import { gateName } from "./board.js";
+import { gatePhrase } from "../admin/gates.js";
 import { guestLink } from "./feed.js";
 import { randomId } from "../random-id.js";
 
@@ -46,7 +46,7 @@ function markArrived(row, at, gate) {
   row.classList.remove("missing");
   row.classList.add("arrived");
   row.querySelector(".arrival").textContent = [t("arrivedAt", { time: timeOfDay(at) }),
-    gate ? t("atGate", { gate: gateName(gate) }) : null].filter(Boolean).join(" · ");
+    gate ? gatePhrase(gate) : null].filter(Boolean).join(" · ");
   row.querySelector(".action").replaceChildren(el("button", { type: "button",
     class: "undo small", text: t("undoCheckIn"), onclick: () => undo(row) }));
 }
@@ -64,7 +64,7 @@ async function checkIn(row) {
   const button = row.querySelector(".checkin");
   const gate = desk.gate();
   const question = t(gate ? "handCheckInQ" : "handCheckInNoGateQ", { name: row.guest.name,
-    gate });
+    gate: gatePhrase(gate) });
   if (button.disabled || !await confirmAction(question, t("checkInButton"), "primary")) return;
   button.disabled = true;
   await send(row, { event_id: desk.eventId, customer_id: row.guest.customer_id, gate,

@@ -7,7 +7,7 @@
 import { api, serverNow } from "../admin/api.js";
 import { t } from "../admin/i18n.js";
 import { el, number, timeOfDay } from "../admin/ui.js";
-import { gateName } from "./board.js";
+import { gatePhrase } from "../admin/gates.js";
 
 const READ_EVERY_MS = 10000;
 const TICK_MS = 1000;
@@ -61,7 +61,7 @@ function kioskLine(kiosk, shown, now) {
   return el("li", { class: `kiosk ${shown.state}`,
     dataset: { deviceId: kiosk.device_id, state: shown.state } },
   el("span", { class: "title" }, el("span", { class: "name", text: kiosk.name }),
-    el("span", { class: "gate", text: t("atGate", { gate: gateName(kiosk.gate) }) })),
+    el("span", { class: "gate", text: gatePhrase(kiosk.gate) })),
   el("span", { class: `badge ${shown.state}`, text: stateText(shown, now) }),
   el("span", { class: kiosk.queued ? "queue waiting" : "queue", text: queueText(kiosk, now) }),
   el("span", { class: "upload", text: kiosk.last_upload_at
