@@ -40,6 +40,18 @@ def _admin_asks(request: Request, work: StaffWorkDep) -> None:
         admin_only(unit.caller)
 
 
+def _recorded(work: StaffWorkDep, report: exports.Report, kind: FileKind, *, name: str,
+              event_id: int | None = None, days: tuple[date, date] | None = None
+              ) -> exports.Report:
+    """`report`, once its download is in the audit log: who took which of the shop's data,
+    in what file, when (one made and refused, a bad range say, is not recorded)."""
+    asked = {"from": str(days[0]), "to": str(days[1])} if days else {}
+    with work.open() as unit:
+        unit.log.record("export.report", ("events", event_id) if event_id else ("reports", None),
+                        details={"report": name, "format": kind.value, **asked})
+    return report
+
+
 def _file(report: exports.Report, kind: FileKind) -> Response:
     """The report as a file to save: CSV (its first sheet, sent as it is read) or Excel
     (every sheet)."""
@@ -57,10 +69,10 @@ def attendance(kind: FileKind, event_id: Id, request: Request, work: StaffWorkDe
                database: DatabaseDep, settings: SettingsDep, lang: Lang = "vi"):
     """Admin. The event's attendance: one row per invitation (cancelled ones too), with
     the guest, phone, e-mail, tier, invited at, status, checked in at (the shop's time),
-    gate, walk-in."""
+    gate, walk-in. Each report downloaded is recorded in the audit log (`export.report`)."""
     _admin_asks(request, work)
-    return _file(exports.attendance(database, event_id=event_id, language=lang,
-                                    settings=settings), kind)
+    report = exports.attendance(database, event_id=event_id, language=lang, settings=settings)
+    return _file(_recorded(work, report, kind, name="attendance", event_id=event_id), kind)
 
 
 @router.get("/customers.{kind}", response_class=Response, responses=FILES)
@@ -70,7 +82,8 @@ def customers(kind: FileKind, request: Request, work: StaffWorkDep, database: Da
     points, status and its reason as the pages say it, visits, last visit, spend over the
     last 90 days, registered at, tags, notes."""
     _admin_asks(request, work)
-    return _file(exports.customer_list(database, language=lang, settings=settings), kind)
+    report = exports.customer_list(database, language=lang, settings=settings)
+    return _file(_recorded(work, report, kind, name="customers"), kind)
 
 
 @router.get("/sales.{kind}", response_class=Response, responses=FILES)
@@ -80,8 +93,8 @@ def sales(kind: FileKind, first: First, last: Last, request: Request, work: Staf
     used. The Excel file has a second sheet, per staff member (`sales_by_staff.csv` in
     CSV)."""
     _admin_asks(request, work)
-    return _file(exports.sales(database, first=first, last=last, language=lang,
-                               settings=settings), kind)
+    report = exports.sales(database, first=first, last=last, language=lang, settings=settings)
+    return _file(_recorded(work, report, kind, name="sales", days=(first, last)), kind)
 
 
 @router.get("/sales_by_staff.{kind}", response_class=Response, responses=FILES)
@@ -92,4 +105,6 @@ def sales_by_staff(kind: FileKind, first: First, last: Last, request: Request,
     _admin_asks(request, work)
     by_day, by_staff = exports.sales(database, first=first, last=last, language=lang,
                                      settings=settings).sheets
-    return _file(exports.Report(f"sales_by_staff-{first}-{last}", [by_staff]), kind)
+    report = exports.Report(f"sales_by_staff-{first}-{last}", [by_staff])
+    return _file(_recorded(work, report, kind, name="sales_by_staff",
+                           days=(first, last)), kind)

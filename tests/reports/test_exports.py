@@ -243,6 +243,32 @@ def test_bad_parameters_are_answered_with_a_code(client, admin, path, params, st
     answer = client.get(f"/api/v1/reports/{path}", headers=admin.headers, params=params)
     assert (answer.status_code, answer.json()["error"]["code"]) == (status, code)
     assert answer.json()["error"]["message"]
+    assert _downloads(client, admin) == []  # a report refused is not recorded as taken
+
+
+def _downloads(client, admin) -> list[tuple]:
+    log = client.get("/api/v1/audit", headers=admin.headers, params={"kind": "export"})
+    assert log.status_code == 200, log.text
+    return [(e["staff_id"], e["target_type"], e["target_id"], e["target_label"], e["details"])
+            for e in reversed(log.json()["items"]) if e["action"] == "export.report"]
+
+
+def test_each_download_is_in_the_audit_log_with_who_what_and_which_days(client, admin,
+                                                                          planted):
+    """Who took the shop's data, in which file, and when: every report downloaded."""
+    _get(client, admin, "customers.csv")
+    _get(client, admin, "attendance.xlsx", event_id=planted.event_id)
+    _get(client, admin, "sales.csv", **{"from": "2026-11-01", "to": "2026-11-03"})
+    _get(client, admin, "sales_by_staff.xlsx", **{"from": "2026-11-02", "to": "2026-11-02"})
+    me = admin.staff_id
+    assert _downloads(client, admin) == [
+        (me, "reports", None, None, {"report": "customers", "format": "csv"}),
+        (me, "events", planted.event_id, "Ra mắt", {"report": "attendance", "format": "xlsx"}),
+        (me, "reports", None, None, {"report": "sales", "format": "csv", "from": "2026-11-01",
+                                     "to": "2026-11-03"}),
+        (me, "reports", None, None, {"report": "sales_by_staff", "format": "xlsx",
+                                     "from": "2026-11-02", "to": "2026-11-02"}),
+    ]
 
 
 @pytest.mark.parametrize(("path", "params"), [

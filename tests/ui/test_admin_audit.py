@@ -120,6 +120,34 @@ def test_the_log_reads_as_sentences_and_is_filtered_by_person_kind_and_days(
         tab.close()
 
 
+def test_a_report_downloaded_reads_as_who_took_what(chromium, served, client, admin):
+    """The owner sees in the log who downloaded which report, of which days or event."""
+    h = admin.headers
+    client.patch(f"/api/v1/staff/{admin.staff_id}", headers=h, json={"full_name": "Lan"})
+    event = client.post("/api/v1/events", headers=h,
+                        json=open_event_body(name="Hội thảo mùa thu")).json()
+    for path, params in (("customers.xlsx", {}), ("attendance.csv", {"event_id": event["id"]}),
+                         ("sales.csv", {"from": "2026-11-01", "to": "2026-11-03"})):
+        assert client.get(f"/api/v1/reports/{path}", headers=h, params=params).status_code == 200
+    said = {
+        "vi": ["Lan đã tải báo cáo “Doanh thu theo ngày” từ 01/11/2026 đến 03/11/2026 (CSV).",
+               "Lan đã tải danh sách tham dự của Hội thảo mùa thu (CSV).",
+               "Lan đã tải báo cáo “Khách hàng” (Excel)."],
+        "en": ["Lan downloaded the report “Sales per day” from 01/11/2026 to 03/11/2026 (CSV).",
+               "Lan downloaded the attendance of Hội thảo mùa thu (CSV).",
+               "Lan downloaded the report “Customers” (Excel)."],
+    }
+    for language, sentences in said.items():
+        tab = _tab(chromium, served.url, language)
+        try:
+            tab.go("/audit")
+            tab.page.select_option("[name=kind]", "export")
+            _shows(tab.page, sentences)
+            assert tab.errors == []
+        finally:
+            tab.close()
+
+
 def test_every_action_the_server_records_has_a_sentence_in_both_languages(
         chromium, served, admin):
     actions = _actions()

@@ -5,7 +5,8 @@ import { gatePhrase } from "./gates.js";
 import { t } from "./i18n.js";
 import { labelOf } from "./problems.js";
 import {
-  el, field, money, number, pagedList, row, select, showProblems, table, venueZone, when,
+  dayText, el, field, money, number, pagedList, row, select, showProblems, table, venueZone,
+  when,
 } from "./ui.js";
 
 const PAGE_SIZE = 50;
@@ -26,6 +27,10 @@ function sentenceKey(entry) {
   }
   if (entry.action === "event.send_invitations" && entry.details?.again) {
     return "audit_event_send_invitations_again";
+  }
+  if (entry.action === "export.report") { // the event's attendance, or a range of days
+    if (entry.details?.report === "attendance") return "audit_export_report_attendance";
+    if (entry.details?.from) return "audit_export_report_days";
   }
   if (entry.action === "retention.fit" && entry.details?.converged === false) {
     return "audit_retention_fit_failed";
@@ -48,6 +53,11 @@ export function auditSentence(entry) {
     label: details.label ?? "",
     benefit: details.benefit ?? "",
     reason: details.reason ?? "",
+    // A report downloaded: its name as the reports page says it (words it adds at start).
+    report: t(`report_${details.report}`, {}, details.report ?? ""),
+    format: details.format === "xlsx" ? "Excel" : (details.format ?? "").toUpperCase(),
+    from: dayText(details.from),
+    to: dayText(details.to),
   };
   const key = sentenceKey(entry);
   const counted = details.customer_ids?.length ?? details.rows;

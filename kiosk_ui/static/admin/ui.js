@@ -347,6 +347,13 @@ export function when(iso) {
     timeZone: zone }).format(new Date(iso));
 }
 
+/** A calendar day ("2026-11-03", the shop's) as people read it: "03/11/2026". */
+export function dayText(day) {
+  if (!day) return "—";
+  return new Intl.DateTimeFormat(locale(), { day: "2-digit", month: "2-digit", year: "numeric",
+    timeZone: "UTC" }).format(new Date(`${day}T00:00:00Z`));
+}
+
 /** The time of day at the venue: "14:05:09", or "14:05" without `seconds`. */
 export function timeOfDay(iso, seconds = true) {
   return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit",
