@@ -143,6 +143,7 @@ def test_a_report_downloaded_reads_as_who_took_what(chromium, served, client, ad
             tab.go("/audit")
             tab.page.select_option("[name=kind]", "export")
             _shows(tab.page, sentences)
+            shots(tab.page, SHOTS, f"audit-downloads-{language}", full_page=True)
             assert tab.errors == []
         finally:
             tab.close()

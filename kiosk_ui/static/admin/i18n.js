@@ -197,7 +197,7 @@ const WORDS = {
   auditKind_customer: ["Khách hàng", "Customers"],
   auditKind_device: ["Thiết bị kiosk", "Kiosk devices"],
   auditKind_event: ["Sự kiện", "Events"],
-  auditKind_export: ["Bản in thẻ tên, thư mời", "Badge and invitation files"],
+  auditKind_export: ["Tệp tải về: thẻ tên, thư mời, báo cáo", "Files: badges, invitations, reports"],
   auditKind_invitation: ["Thư mời", "Invitations"],
   auditKind_pairing: ["Mã ghép kiosk", "Kiosk pairing codes"],
   auditKind_checkin: ["Hủy check-in", "Check-ins undone"],
