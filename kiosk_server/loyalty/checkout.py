@@ -178,7 +178,8 @@ def sign_up(session: Session, *, data: CounterSignup, settings: Settings,
     customer = customers.create_customer(session, data=CustomerCreate(
         full_name=data.full_name, phone=data.phone, email=data.email,
         consent_email=data.consent_email, consent_sms=data.consent_sms,
-        preferred_channel=data.preferred_channel), by=ConsentBy(ConsentSource.TILL, staff_id))
+        preferred_channel=data.preferred_channel, language=data.language),
+        by=ConsentBy(ConsentSource.TILL, staff_id))
     card = cards.issue_card(session, customer_id=id_of(customer))
     code = signer.sign(TokenKind.CARD, card.serial)
     link = token_link(settings.public_url, code, "c")

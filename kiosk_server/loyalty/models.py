@@ -8,7 +8,7 @@ from pydantic import StrictInt, StringConstraints
 from sqlalchemy import BigInteger, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from kiosk_server.core.types import NoteText, PlainText, UtcDateTime, utcnow
+from kiosk_server.core.types import Language, NoteText, PlainText, UtcDateTime, utcnow
 from kiosk_server.customers.models import CustomerPublic, OptionalEmail, PersonName, VisitKind
 from kiosk_server.feedback.models import ComplaintPublic, FeedbackLink
 from kiosk_server.messaging.models import Channel
@@ -290,6 +290,8 @@ class CounterSignup(SQLModel):
     consent_email: bool = Field(default=False, description="agreed to marketing by e-mail")
     consent_sms: bool = Field(default=False, description="agreed to marketing by SMS/Zalo")
     preferred_channel: Channel | None = None
+    language: Language = Field(default=Language.VI,
+                               description="the language of the messages they get (vi or en)")
 
 
 class CardMail(StrEnum):

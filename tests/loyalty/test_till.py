@@ -362,9 +362,18 @@ def test_a_new_customer_at_the_counter_leaves_with_a_card(client, admin, setting
         "full_name": "Người khác", "phone": "+84901234567"})
     assert again.status_code == 409 and again.json()["error"]["field"] == "phone"
     no_mail = client.post("/api/v1/checkout/customers", headers=admin.headers, json={
-        "full_name": "Lê Văn Bình", "phone": "0912000999"})
+        "full_name": "Lê Văn Bình", "phone": "0912000999", "language": "en"})
     assert no_mail.json()["mail_queued"] is False
     assert no_mail.json()["card_mail"] == "no_address"
+    # The language of their messages: English when they say so, Vietnamese otherwise.
+    languages = {c["id"]: client.get(f"/api/v1/customers/{c['id']}", headers=admin.headers
+                                     ).json()["language"]
+                 for c in (customer, no_mail.json()["panel"]["customer"])}
+    assert list(languages.values()) == ["vi", "en"]
+    refused = client.post("/api/v1/checkout/customers", headers=admin.headers, json={
+        "full_name": "Lê Văn An", "phone": "0912000888", "language": "fr"})
+    assert refused.status_code == 422
+    assert [item["loc"][-1] for item in refused.json()["detail"]] == ["language"]
 
 
 def test_the_card_page_shows_the_tier_the_spend_reached(client, admin, seminar):

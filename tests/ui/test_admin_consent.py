@@ -61,6 +61,9 @@ def test_the_till_sign_up_asks_each_channel_unticked_and_records_the_till(
     page.fill(".signup [name=phone]", "0911 222 375")
     page.check(".signup [name=consent_sms]")
     page.select_option(".signup [name=preferred_channel]", "sms")
+    # The language of their messages: Vietnamese unless they say otherwise.
+    assert page.input_value(".signup [name=language]") == "vi"
+    page.select_option(".signup [name=language]", "en")
     shots(page, SHOTS, "till-signup", full_page=True)
     page.click(".signup button[type=submit]")
     page.wait_for_selector(".new-card img.card-image")
@@ -69,6 +72,8 @@ def test_the_till_sign_up_asks_each_channel_unticked_and_records_the_till(
     history = http.get(f"/api/v1/customers/{customer_id}/consent", headers=admin.headers).json()
     assert [(h["channel"], h["granted"], h["source"]) for h in history] == [
         ("sms", True, "till")]
+    customer = http.get(f"/api/v1/customers/{customer_id}", headers=admin.headers).json()
+    assert customer["language"] == "en"
 
 
 def test_the_outbox_view_shows_each_message_s_channel(chromium, served, db, admin):

@@ -1,13 +1,15 @@
 // A customer's consent to be contacted, per channel: the form's checkboxes (never ticked
-// for a new customer: silence is not consent) and preferred channel, used by the admin's
-// customer form and the till's sign-up; and the history of changes as sentences.
+// for a new customer: silence is not consent), preferred channel and the language of their
+// messages, used by the admin's customer form and the till's sign-up; and the history of
+// changes as sentences.
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { checkbox, checked, el, field, select, when } from "./ui.js";
 
 const CHANNELS = ["email", "sms"];
 
-/** The consent checkboxes and the preferred channel, filled from `customer` (if any). */
+/** The consent checkboxes, the preferred channel and the messages' language, filled from
+ * `customer` (if any). */
 export function consentFields(customer = {}) {
   return [
     el("fieldset", { class: "consent", dataset: { part: "consent" } },
@@ -18,6 +20,8 @@ export function consentFields(customer = {}) {
     field("preferred_channel", t("preferredChannel"), select([["", t("channelNone")],
       ...CHANNELS.map((channel) => [channel, t(`channel_${channel}`)])],
     customer.preferred_channel || "")),
+    field("language", t("field_language"), select(["vi", "en"].map((language) => [language,
+      t(`segLanguage_${language}`)]), customer.language || "vi")),
   ];
 }
 
@@ -25,6 +29,7 @@ export function consentFields(customer = {}) {
 export const consentBody = (form) => ({
   consent_email: checked(form, "consent_email"), consent_sms: checked(form, "consent_sms"),
   preferred_channel: form.elements.preferred_channel.value || null,
+  language: form.elements.language.value,
 });
 
 /** One change as a sentence: who, where, what. */

@@ -98,15 +98,13 @@ export async function customerForm(root, context, id) {
         field("email", t("email"), textInput(customer.email, { type: "email" }))),
       field("notes", t("notes"), el("textarea", { rows: 3, value: customer.notes || "" })),
       ...consentFields(customer),
-      field("language", t("field_language"), select(["vi", "en"].map((language) => [language,
-        t(`segLanguage_${language}`)]), customer.language || "vi")),
       checkbox("vip", t("vipTag"), customer.tags.includes("vip")),
       field("tags", t("otherTags"), textInput(others), t("tagsHint")),
     ],
     body: (sent) => ({
       full_name: valueOf(sent, "full_name"), phone: valueOf(sent, "phone"),
       email: valueOf(sent, "email"), notes: sent.elements.notes.value,
-      ...consentBody(sent), language: sent.elements.language.value, tags: tagsOf(sent),
+      ...consentBody(sent), tags: tagsOf(sent),
     }),
   });
 }
