@@ -221,7 +221,7 @@ class Moment:
     def of(cls, db: Executor, zone: ZoneInfo, now: datetime | None = None) -> "Moment":
         """The moment now (or at `now`): the thresholds and the model read in one light
         statement."""
-        return cls.of_values(_MOMENT.one(db), zone, now)  # scalar subqueries: always one row
+        return cls.of_values(_MOMENT.one(db), zone, now)  # a join from one row: always one
 
     @classmethod
     def of_values(cls, found: Sequence[Any], zone: ZoneInfo, now: datetime | None = None
