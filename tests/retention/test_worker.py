@@ -3,6 +3,8 @@ always fails is left to the nightly pass without holding the others back."""
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 
@@ -19,9 +21,11 @@ REFUSE_POSTGRES = ("CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS
                    "EXECUTE FUNCTION {name}()")
 
 
-def _refuse(db, name: str, customer_id: int | None = None) -> None:
-    """The database refuses new status rows (all, or this customer's), as a full disk
-    would, until `_allow`."""
+@contextmanager
+def _refused(db, name: str, customer_id: int | None = None) -> Iterator[None]:
+    """Within the block, the database refuses new status rows (all, or this customer's),
+    as a full disk would. (The trigger goes afterwards whatever happens: PostgreSQL's
+    database outlives the test.)"""
     with db.engine.begin() as connection:
         if connection.dialect.name == "sqlite":
             when = f"WHEN NEW.customer_id = {customer_id}" if customer_id else ""
@@ -29,6 +33,10 @@ def _refuse(db, name: str, customer_id: int | None = None) -> None:
         else:
             condition = f"NEW.customer_id = {customer_id}" if customer_id else "true"
             connection.exec_driver_sql(REFUSE_POSTGRES.format(name=name, condition=condition))
+    try:
+        yield
+    finally:
+        _allow(db, name)
 
 
 def _allow(db, name: str) -> None:
@@ -63,23 +71,24 @@ def test_a_failed_recomputation_is_tried_again_and_a_hopeless_one_left_to_the_ni
     worker.start()
     try:
         # The database refuses everything a moment: the customer is tried again after it.
-        _refuse(db, "disk_full")
-        worker.customer_changed(first)
-        _wait(lambda: any("recomputation of 1 customers failed" in r.getMessage()
-                          for r in caplog.records))
-        assert _status_ids(db) == set()
-        _allow(db, "disk_full")
+        with _refused(db, "disk_full"):
+            worker.customer_changed(first)
+            _wait(lambda: any("recomputation of 1 customers failed" in r.getMessage()
+                              for r in caplog.records))
+            assert _status_ids(db) == set()
         _wait(lambda: first in _status_ids(db))
-        assert worker.recomputed == 1
+        # (counted by the worker's thread just after the commit the row came with)
+        _wait(lambda: worker.recomputed == 1)
 
         # One customer's row is always refused: the other of the round is recomputed at
         # once, alone; the refused one is tried `TRIES` times, then left to the night.
-        _refuse(db, "bad_row", third)
-        worker.customer_changed(second)
-        worker.customer_changed(third)
-        _wait(lambda: any(f"customer {third} not recomputed after {worker_module.TRIES} tries"
-                          in r.getMessage() for r in caplog.records))
-        assert _status_ids(db) == {first, second}
+        with _refused(db, "bad_row", third):
+            worker.customer_changed(second)
+            worker.customer_changed(third)
+            _wait(lambda: any(f"customer {third} not recomputed after "
+                              f"{worker_module.TRIES} tries" in r.getMessage()
+                              for r in caplog.records))
+            assert _status_ids(db) == {first, second}
         assert worker.recomputed == 2
         tries = [r for r in caplog.records if "failed" in r.getMessage()]
         assert len(tries) == 1 + worker_module.TRIES  # the first moment, then the three
