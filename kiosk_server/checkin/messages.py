@@ -62,8 +62,7 @@ def _clock(moment: datetime, zone: ZoneInfo) -> str:
 def templates(language: str) -> dict[str, str]:
     """Every sentence of `scan_message` as a template with its placeholders, keyed by the
     scan status (or `event_full`, `not_yet_open`, `closed`, `at_gate`, `at_named_gate`,
-    `guest`): what a
-    kiosk judging scans offline fills in to say what the server would."""
+    `guest`): what a kiosk judging scans offline fills in to say what the server would."""
     return {str(key): _pick(key, language) for key in _SENTENCES}
 
 

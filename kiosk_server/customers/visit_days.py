@@ -54,9 +54,9 @@ def days_between(dialect: str, *, one: bool = False) -> Any:
     """Each visit's local day, joined into one text per customer (`days`), with how many
     (`visits`): one row per customer from `first_id` to `last_id` with a visit (`one`: the
     customer `first_id`: `id_range`), at the offset `offset_s` (bound parameters of those
-    names). A day with several visits is
-    there several times (dropped by the reader: cheaper than a DISTINCT in the database).
-    Read by `day_table`; a recomputation joins it with its other reads (retention)."""
+    names). A day with several visits is there several times (dropped by the reader:
+    cheaper than a DISTINCT in the database). Read by `day_table`; a recomputation joins it
+    with its other reads (retention)."""
     day = LocalDay(col(Visit.occurred_at), bindparam("offset_s", type_=BigInteger))
     joined = (func.string_agg(cast(day, Text), ",") if dialect == "postgresql"
               else func.group_concat(day))

@@ -221,14 +221,14 @@ class Moment:
     def of(cls, db: Executor, zone: ZoneInfo, now: datetime | None = None) -> "Moment":
         """The moment now (or at `now`): the thresholds and the model read in one light
         statement."""
-        return cls.of_values(_MOMENT.one(db), zone, now)  # a join from one row: always one
+        now = now or utcnow()
+        # A join from one row: always one.
+        return cls.of_values(_MOMENT.one(db), now, fit.zone_offset(zone, now))
 
     @classmethod
-    def of_values(cls, found: Sequence[Any], zone: ZoneInfo, now: datetime | None = None
-                  ) -> "Moment":
-        """The moment of a row of `_moment`'s columns, read now (or at `now`)."""
-        now = now or utcnow()
-        offset_s = fit.zone_offset(zone, now)
+    def of_values(cls, found: Sequence[Any], now: datetime, offset_s: int) -> "Moment":
+        """The moment of a row of `_moment`'s columns read at `now`, when the shop was
+        `offset_s` from UTC."""
         values = dict(zip([*_THRESHOLDS, *bgnbd.PARAMETERS], found, strict=False))
         thresholds = rhythm.Thresholds(**{
             name: _DEFAULTS[name] if values[name] is None else values[name]
@@ -337,10 +337,10 @@ def read_one(db: Executor, *, customer_id: int, zone: ZoneInfo) -> tuple[Moment,
     row locked until the transaction ends, whose commit (PostgreSQL) does not wait for the
     disk: statuses can be computed again after a crash."""
     now = utcnow()
-    [found] = _READS_ONE.rows(db, _read_params(customer_id, customer_id, now,
-                                               fit.zone_offset(zone, now)))
+    offset_s = fit.zone_offset(zone, now)
+    [found] = _READS_ONE.rows(db, _read_params(customer_id, customer_id, now, offset_s))
     reads = _reads_of([found[_MOMENT_WIDTH:]] if found[_MOMENT_WIDTH] is not None else [])
-    return Moment.of_values(found[:_MOMENT_WIDTH], zone, now), reads
+    return Moment.of_values(found[:_MOMENT_WIDTH], now, offset_s), reads
 
 
 def _read_params(first_id: int, last_id: int, now: datetime, offset_s: int) -> dict[str, Any]:

@@ -217,17 +217,14 @@ class RetentionWorker:
     def _recompute(self, ids: list[int]) -> None:
         """Recompute these customers; if that fails, each alone, and those that fail alone
         are put back, tried again after `RETRY_S` (`TRIES` in all)."""
-        failed: list[int] = []
-        try:
-            recompute_customers(self._database, ids, zone=self._zone, hub=self._hub,
-                                hooks=self._hooks)
-        except Exception:  # the database was unreachable, say
-            log.exception("retention recomputation of %d customers failed", len(ids))
-            failed = ids if len(ids) == 1 else [c for c in ids if not self._alone(c)]
+        failed: set[int] = set()
+        if not self._recomputed(ids):
+            failed = (set(ids) if len(ids) == 1
+                      else {c for c in ids if not self._recomputed([c], logged=False)})
         self.recomputed += len(ids) - len(failed)
         with self._woken:
             for customer_id in ids:
-                tries = self._failures.pop(customer_id, 0) + (customer_id in failed)
+                tries = self._failures.pop(customer_id, 0) + 1
                 if customer_id not in failed:
                     continue
                 if tries < TRIES:
@@ -239,11 +236,13 @@ class RetentionWorker:
         if failed:
             self._stopped.wait(RETRY_S)
 
-    def _alone(self, customer_id: int) -> bool:
-        """Whether recomputing this customer alone works."""
+    def _recomputed(self, ids: list[int], *, logged: bool = True) -> bool:
+        """Recompute these customers; whether that worked (`logged`: a failure is logged)."""
         try:
-            recompute_customers(self._database, [customer_id], zone=self._zone, hub=self._hub,
+            recompute_customers(self._database, ids, zone=self._zone, hub=self._hub,
                                 hooks=self._hooks)
             return True
-        except Exception:
+        except Exception:  # the database was unreachable, say
+            if logged:
+                log.exception("retention recomputation of %d customers failed", len(ids))
             return False
