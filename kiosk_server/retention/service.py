@@ -7,7 +7,6 @@ return-visit model in use (`fit`: all at once), computes each status (`rhythm`),
 the rows whose figures moved, and records a `StatusChange` for each status that
 changed; the changes are announced live to managers once committed."""
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -17,14 +16,12 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import (
-    JSON,
+    Column,
     Float,
     String,
-    Text,
     and_,
     bindparam,
     case,
-    cast,
     delete,
     func,
     literal,
@@ -38,10 +35,12 @@ from sqlmodel import Session, col
 from kiosk_server.core.db import (
     Executor,
     Prepared,
+    copy_in,
     dialect_insert,
     id_range,
     on_commit,
     prepared_insert,
+    staging,
 )
 from kiosk_server.core.db import table_of as _table
 from kiosk_server.core.types import UtcDateTime, utcnow
@@ -142,9 +141,19 @@ def _stored(*, one: bool = False) -> Any:
             .where(id_range(col(CustomerStatus.customer_id), one=one)))
 
 
-# Two passes at once (two server processes) record one change: the second waits (FOR
-# UPDATE on PostgreSQL; SQLite has one writer at a time anyway).
-_EXISTING = Prepared(_stored().with_for_update())
+def _still() -> Any:
+    """The customers from `first_id` to `last_id` not erased, each with their status row
+    if they have one (its columns NULL if not), that row locked until the transaction ends:
+    two passes at once (two server processes) record one change, the second waiting (FOR
+    UPDATE on PostgreSQL; SQLite has one writer at a time anyway)."""
+    table = _table(Customer)
+    stored = _stored().with_for_update().subquery("stored")
+    return (select(table.c.id, *stored.c)
+            .select_from(table.outerjoin(stored, stored.c.customer_id == table.c.id))
+            .where(id_range(table.c.id), table.c.erased_at.is_(None)))
+
+
+_STILL = Prepared(_still())
 
 
 class _FloatAsGiven(TypeDecorator[float]):
@@ -160,19 +169,14 @@ class _FloatAsGiven(TypeDecorator[float]):
 
 def _upsert(dialect: str) -> Any:
     """Rows in, each existing one updated. SQLite: one row per execution, in an
-    `executemany`. PostgreSQL: one execution for them all, the rows one JSON array of
-    arrays (`rows`) read by the server (an `executemany` there costs a round trip's work
-    for every row, and arrays a parameter per column that the driver writes out element by
-    element in Python)."""
+    `executemany`. PostgreSQL: one execution for them all, read from `_GIVEN`, where
+    `copy_in` put them (an `executemany` there costs a round trip's work for every row,
+    and a JSON document of them twice the time)."""
     table = _table(CustomerStatus)
     at = bindparam("at", type_=UtcDateTime())
     if dialect == "postgresql":
-        given = (func.json_array_elements(cast(bindparam("rows", type_=Text()), JSON))
-               .table_valued("value").alias("given"))
-        source = select(*(cast(given.c.value.op("->>")(index), _value_type(name))
-                          for index, name in enumerate(_FIGURES)), at, at).select_from(given)
         statement = dialect_insert(dialect, table).from_select(
-            [*_FIGURES, "changed_at", "computed_at"], source)
+            [*_FIGURES, "changed_at", "computed_at"], select(*_GIVEN.c, at, at))
     else:
         statement = dialect_insert(dialect, table).values(
             {**{name: bindparam(name, type_=_FloatAsGiven() if name in _AS_GIVEN
@@ -190,14 +194,16 @@ def _value_type(name: str) -> Any:
     return String() if name in _AS_TEXT else _table(CustomerStatus).c[name].type
 
 
+# The rows of a write on PostgreSQL, on their way in (statuses and reasons as their words).
+_GIVEN = staging("status_given", *(Column(name, _value_type(name)) for name in _FIGURES))
 _UPSERT = Prepared(_upsert)
 
 
 def _write(session: Session, rows: list[tuple], at: datetime) -> None:
     """Write these status rows (`_FIGURES`), computed at `at`."""
     if session.connection().dialect.name == "postgresql":
-        # Every figure is a number, a word or null: no NaN or infinity reaches JSON.
-        _UPSERT.rows(session, {"rows": json.dumps(rows, allow_nan=False), "at": at})
+        copy_in(session, _GIVEN, rows)
+        _UPSERT.rows(session, {"at": at})
     else:
         _UPSERT.many(session, rows, shared={"at": at}, columns=_FIGURES)
 
@@ -387,17 +393,15 @@ def recompute(session: Session, *, moment: Moment, hub: LocalHub | None = None,
     it bring another), and so is a customer erased since."""
     if read is not None:
         ids, rows = read.ids, read.rows
-        stored = _EXISTING.rows(session, {"first_id": ids[0], "last_id": ids[-1]}) if ids else []
-        old = {row[0]: row for row in stored}
+        found = _STILL.rows(session, {"first_id": ids[0], "last_id": ids[-1]}) if ids else []
+        old = {row[1]: row[1:] for row in found if row[1] is not None}
+        still = {row[0] for row in found}
+        writes = [row for row in rows if old.get(row[0]) != row
+                  and old.get(row[0]) == read.stored.get(row[0]) and row[0] in still]
     else:
         assert reads is not None
         ids, rows, old = reads.ids, _computed(reads, moment), reads.stored
-    writes = [row for row in rows if old.get(row[0]) != row]
-    if read is not None and writes:
-        # Nor a customer erased since.
-        still = set(customers.customer_ids(session, after_id=ids[0] - 1, limit=len(ids)))
-        writes = [row for row in writes
-                  if old.get(row[0]) == read.stored.get(row[0]) and row[0] in still]
+        writes = [row for row in rows if old.get(row[0]) != row]
     if not writes:
         return []
     _write(session, writes, moment.now)

@@ -3,9 +3,9 @@
 import threading
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, Float, Integer, String, func, select, text
 
-from kiosk_server.core.db import Access, Database, on_commit
+from kiosk_server.core.db import Access, Database, copy_in, on_commit, staging
 
 
 @pytest.fixture
@@ -75,4 +75,26 @@ def test_sqlite_runs_in_wal_with_foreign_keys(database_url):
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert session.execute(text("PRAGMA busy_timeout")).scalar() == 4321
+    database.dispose()
+
+
+def test_copy_in_brings_rows_to_a_statement_and_they_go_at_the_commit(database_url):
+    """PostgreSQL's bulk way in: the rows as given (nulls, diacritics, a tab and a line
+    break in a text), read in the same transaction, gone after it; a transaction rolled
+    back (its table's creation with it) leaves the next one able to use it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("COPY is PostgreSQL's")
+    table = staging("test_given", Column("n", Integer), Column("label", String),
+                    Column("share", Float))
+    rows = [(1, "Nguyễn Thị Hương", 0.25), (2, None, None), (3, "tab\there\nnext", 1e-9)]
+    database = Database(database_url)
+    with pytest.raises(RuntimeError), database.session() as session:
+        copy_in(session, table, rows[:1])
+        raise RuntimeError("rolled back")
+    for _ in range(2):  # the second time, on a connection that has the table already
+        with database.session() as session:
+            copy_in(session, table, rows)
+            assert session.execute(select(table).order_by(table.c.n)).all() == rows
+        with database.session() as session:
+            assert session.execute(select(func.count()).select_from(table)).scalar() == 0
     database.dispose()

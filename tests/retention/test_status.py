@@ -12,10 +12,11 @@ from sqlmodel import select
 from websockets.sync.client import connect
 
 from kiosk_server import history
-from kiosk_server.core.db import Access
+from kiosk_server.core.db import Access, id_of
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
-from kiosk_server.customers.models import Visit, VisitKind
+from kiosk_server.customers.contact import ConsentBy
+from kiosk_server.customers.models import ConsentSource, CustomerCreate, Visit, VisitKind
 from kiosk_server.privacy import service as privacy
 from kiosk_server.retention import service
 from kiosk_server.retention.models import CustomerStatus, Status
@@ -220,6 +221,34 @@ def test_the_full_pass_leaves_a_row_recomputed_after_it_read_its_batch(db, setti
         == (Status.ACTIVE, 0)
     others = [p for p in planted if p.customer_id != drifting.customer_id]
     assert all(statuses[p.customer_id].computed_at == later for p in others)
+
+
+def test_the_full_pass_writes_nothing_for_a_customer_erased_after_it_read_its_batch(
+        db, settings, app, admin):
+    """A batch read ahead, then one customer erased (their status goes with them), another
+    erased who had no status yet: the write leaves both without one, the rest written."""
+    planted = _plant(db, settings, count=20)
+    full_pass(db, zone=settings.zone)
+    with db.session() as session:
+        newcomer = id_of(customers.create_customer(session, data=CustomerCreate(
+            full_name="Lê Văn Mới"), by=ConsentBy(ConsentSource.STAFF)))
+    gone = [planted[3].customer_id, newcomer]
+    later = utcnow() + timedelta(days=40)
+    with db.session(Access.READ) as session:
+        moment = service.Moment.of(session, settings.zone, later)
+        read = service.read_batch(session, customers.customer_ids(session, limit=1000),
+                                  moment=moment)
+    assert set(gone) <= set(read.ids)
+    for customer_id in gone:
+        with db.session() as session:
+            privacy.erase(session, customer_id=customer_id, by_customer=False,
+                          staff_id=admin.staff_id, hooks=app.state.erasure_hooks)
+    with db.session() as session:
+        service.recompute(session, moment=moment, read=read)
+    statuses = _statuses(db)
+    assert not set(gone) & set(statuses)
+    assert all(statuses[p.customer_id].computed_at == later
+               for p in planted if p.customer_id not in gone)
 
 
 def test_the_read_after_a_visit_brings_the_thresholds_and_says_the_commit_need_not_wait(
