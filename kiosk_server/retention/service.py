@@ -167,14 +167,13 @@ class _FloatAsGiven(TypeDecorator[float]):
         return None
 
 
-def _upsert(dialect: str) -> Any:
-    """Rows in, each existing one updated. SQLite: one row per execution, in an
-    `executemany`. PostgreSQL: one execution for them all, read from `_GIVEN`, where
-    `copy_in` put them (an `executemany` there costs a round trip's work for every row,
-    and a JSON document of them twice the time)."""
+def _upsert(dialect: str, *, staged: bool = False) -> Any:
+    """Rows in, each existing one updated: one row per execution, in an `executemany`; or
+    (`staged`, PostgreSQL) all at once, read from `_GIVEN` where `copy_in` put them (an
+    `executemany` there costs a round trip's work for every row)."""
     table = _table(CustomerStatus)
     at = bindparam("at", type_=UtcDateTime())
-    if dialect == "postgresql":
+    if staged:
         statement = dialect_insert(dialect, table).from_select(
             [*_FIGURES, "changed_at", "computed_at"], select(*_GIVEN.c, at, at))
     else:
@@ -194,16 +193,21 @@ def _value_type(name: str) -> Any:
     return String() if name in _AS_TEXT else _table(CustomerStatus).c[name].type
 
 
-# The rows of a write on PostgreSQL, on their way in (statuses and reasons as their words).
+# The rows of a large write on PostgreSQL, on their way in (statuses and reasons as their
+# words).
 _GIVEN = staging("status_given", *(Column(name, _value_type(name)) for name in _FIGURES))
 _UPSERT = Prepared(_upsert)
+_UPSERT_STAGED = Prepared(partial(_upsert, staged=True))
+# From this many rows, PostgreSQL's are staged: COPY and the statement cost three round
+# trips, and then less than an `executemany` (a recomputation after a visit writes one).
+_STAGED_FROM = 20
 
 
 def _write(session: Session, rows: list[tuple], at: datetime) -> None:
     """Write these status rows (`_FIGURES`), computed at `at`."""
-    if session.connection().dialect.name == "postgresql":
+    if len(rows) >= _STAGED_FROM and session.connection().dialect.name == "postgresql":
         copy_in(session, _GIVEN, rows)
-        _UPSERT.rows(session, {"at": at})
+        _UPSERT_STAGED.rows(session, {"at": at})
     else:
         _UPSERT.many(session, rows, shared={"at": at}, columns=_FIGURES)
 
