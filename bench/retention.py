@@ -22,7 +22,9 @@
    and their stored statuses, joined), scored by the fitted model. Run three times from
    no statuses at all (the statuses emptied before each), so that each writes every
    status; the fastest kept and reported, as the floor's is. Then once more over the
-   statuses just written, which writes only those that moved.
+   statuses just written, which writes only those that moved (none), and once as the
+   next night would (a day later), which rewrites every row: the days since the last
+   visit and the model's scores move for everyone each day (printed, not reported).
 5. Incremental: for 1,000 random customers, a visit recorded (not measured), then the
    customer's recomputation as the worker does it after a visit commits (one short
    transaction: one read with the thresholds and the model, one write), timed one by one:
@@ -45,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -191,6 +194,9 @@ def main() -> None:
         print(f"full pass: {', '.join(f'{r.seconds:.2f}' for r in firsts)} s "
               f"({first.customers} customers), again: {second.seconds:.2f} s "
               f"({second.changes} changes)")
+        night = full_pass(database, zone=ZONE, now=utcnow() + timedelta(days=1))
+        print(f"the next night, every row rewritten: {night.seconds:.2f} s, "
+              f"{night.seconds / floor:.2f} times the floor ({night.changes} changes)")
         with database.session(Access.READ) as session:
             counts = session.execute(text(
                 "SELECT status, count(*) FROM customer_status GROUP BY status")).all()
