@@ -14,7 +14,8 @@ from kiosk_server.retention.worker import PassHook
 
 @dataclass(frozen=True)
 class RetentionHooks:
-    """Told of every status row a recomputation writes, and of each full pass done."""
+    """Told of every status row a recomputation writes (and of each drifting customer's
+    that stood as it was: `StatusHook`), and of each full pass done."""
 
     statuses: tuple[StatusHook, ...] = ()
     after_pass: tuple[PassHook, ...] = ()

@@ -24,7 +24,7 @@ from kiosk_server.events import service as events
 from kiosk_server.events.models import InvitationStatus
 from kiosk_server.loyalty import figures
 from kiosk_server.loyalty import service as loyalty
-from kiosk_server.retention import words
+from kiosk_server.retention import fit, words
 from kiosk_server.staff import service as staff
 
 # Rows per read transaction.
@@ -145,6 +145,7 @@ def _customer_rows(database: Database, *, language: str, settings: Settings
                                              now=now)
             spend = loyalty.spend_windows(session, first_id=ids[0], last_id=ids[-1], until=now)
             statuses = words.statuses_of(session, customer_ids=ids)
+        today = fit.local_today(settings.zone, now)
         for customer_id in ids:
             person, standing = people[customer_id], standings[customer_id]
             status = statuses.get(customer_id)
@@ -152,7 +153,8 @@ def _customer_rows(database: Database, *, language: str, settings: Settings
             yield [customer_id, person.full_name, phone_as_written(person.phone), person.email,
                    standing.tier, standing.points,
                    words.status_word(status.status, language) if status else None,
-                   words.reason_sentence(status, language) if status else None,
+                   words.reason_sentence(status, language, today=today) if status
+                   else None,
                    person.visit_count, last_visit.date() if last_visit else None,
                    spend.get(customer_id, (0, 0))[0], _local(person.created_at, settings),
                    person.tags, person.notes]

@@ -119,6 +119,13 @@ def local_day(moment: datetime, utc_offset_seconds: int) -> int:
     return int((moment.timestamp() + utc_offset_seconds) // _SECONDS_A_DAY)
 
 
+def local_today(zone: ZoneInfo, now: datetime | None = None) -> int:
+    """The day number of `now` (default: now) in `zone`: what a stored status's days since
+    the last visit are counted to."""
+    now = now or utcnow()
+    return local_day(now, zone_offset(zone, now))
+
+
 def history(db: Executor, *, utc_offset_seconds: int, now: datetime,
             customer_ids: list[int] | None = None) -> History:
     """The summary the model is fitted on, for every customer with a visit (or these)."""

@@ -27,9 +27,9 @@ class Reason(StrEnum):
 
     FEW_VISITS = "few_visits"  # not enough intervals yet: visit_count says how many visits
     ON_RHYTHM = "on_rhythm"  # visits about as usual
-    OVERDUE = "overdue"  # days_since is a multiple of usual_interval_days
+    OVERDUE = "overdue"  # the days since the last visit are a multiple of usual_interval_days
     SPEND_DOWN = "spend_down"  # spend_recent_vnd is spend_drop_pct below spend_before_vnd
-    LONG_ABSENCE = "long_absence"  # no visit for days_since days (the settings' limit)
+    LONG_ABSENCE = "long_absence"  # no visit for the settings' limit of days
 
 
 class RetentionSettings(SQLModel, table=True):
@@ -106,7 +106,10 @@ class CustomerStatus(SQLModel, table=True):
     visit_count: int = Field(description="distinct days with a visit")
     usual_interval_days: float | None = Field(
         default=None, description="median of their intervals between visit days")
-    days_since: int | None = Field(default=None, description="days since the last visit")
+    last_visit_day: int | None = Field(
+        default=None, description="the shop's local day of the last visit, as days since "
+                                  "1970-01-01 (the days since it are counted when read: a "
+                                  "night rewrites no row for them)")
     spend_recent_vnd: int = Field(default=0, sa_type=BigInteger,
                                   description="spend in the last 90 days")
     spend_before_vnd: int = Field(default=0, sa_type=BigInteger,
@@ -115,9 +118,11 @@ class CustomerStatus(SQLModel, table=True):
                                  description="their usual spend per 90 days: the last 365 "
                                              "days' times 90/365")
     p_alive: float | None = Field(default=None, description="the model's chance that they "
-                                  "are still a customer (null: no good fit, or no visit)")
+                                  "are still a customer (null: no good fit, or no visit); "
+                                  "rewritten once it moved by half a point (`service`)")
     expected_visits_90d: float | None = Field(
-        default=None, description="the model's expected visits in the next 90 days")
+        default=None, description="the model's expected visits in the next 90 days; "
+                                  "rewritten once it moved by 0.05")
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime,
                                  description="when the status became what it is")
     computed_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

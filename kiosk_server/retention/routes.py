@@ -50,13 +50,14 @@ def customer_status(customer_id: Id, session: SessionDep, caller: CurrentStaff,
 
 @router.get("/customer-statuses", response_model=CustomerStatusPage)
 def customers_by_status(
-    session: SessionDep, caller: CurrentStaff,
+    session: SessionDep, caller: CurrentStaff, settings: SettingsDep,
     status: Annotated[Status, Query(description="the customers with this status")],
     after: Annotated[Id | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ):
     """Staff. The customers with a status (as last computed), by id, a page at a time."""
-    return service.status_page(session, status=status, after=after or 0, limit=limit)
+    return service.status_page(session, status=status, zone=settings.zone, after=after or 0,
+                               limit=limit)
 
 
 @router.get("/status-changes", response_model=list[StatusChangePublic])

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType, TypeDecorator
 from sqlmodel import Session, col
 
+from kiosk_server.core.calendar import day_date
 from kiosk_server.core.db import (
     Executor,
     Prepared,
@@ -115,7 +116,7 @@ def settings_labels(session: Session, ids: list[int]) -> dict[int, str]:
 # A status row's figures, in the order of a row built by `recompute`: what a rewrite
 # compares; `changed_at` and `computed_at` are the same for every row written at once.
 _FIGURES = ("customer_id", "status", "reason", "visit_count", "usual_interval_days",
-            "days_since", "spend_recent_vnd", "spend_before_vnd", "usual_spend_vnd", "p_alive",
+            "last_visit_day", "spend_recent_vnd", "spend_before_vnd", "usual_spend_vnd", "p_alive",
             "expected_visits_90d")
 _YEAR_DAYS = 365
 # Statuses and reasons travel as their plain values: no enum conversion for every row.
@@ -280,7 +281,8 @@ class Change:
 
 class StatusHook(Protocol):
     """A higher domain told of every status row a recomputation wrote (a first status, a
-    change, or the same status with moved figures: a visit makes `days_since` 0), in its
+    change, or the same status with moved figures: a visit moves the last visit's day),
+    and of each drifting customer's (watch, at risk, lapsed) that stood as it was, in its
     transaction: what the hook writes commits with them. Registered at start-up
     (retention imports nothing above it)."""
 
@@ -402,16 +404,15 @@ def recompute(session: Session, *, moment: Moment, hub: LocalHub | None = None,
         found = _STILL.rows(session, {"first_id": ids[0], "last_id": ids[-1]}) if ids else []
         old = {row[1]: row[1:] for row in found if row[1] is not None}
         still = {row[0] for row in found}
-        writes = [row for row in rows if old.get(row[0]) != row
+        writes = [row for row in rows if _moved(old.get(row[0]), row)
                   and old.get(row[0]) == read.stored.get(row[0]) and row[0] in still]
     else:
         assert reads is not None
         ids, rows, old = reads.ids, _computed(reads, moment), reads.stored
-        writes = [row for row in rows if old.get(row[0]) != row]
-    if not writes:
-        return []
-    _write(session, writes, moment.now)
-    changes = [Change(row[0], Status(old[row[0]][1]), _standing_of_row(row))
+        writes = [row for row in rows if _moved(old.get(row[0]), row)]
+    if writes:
+        _write(session, writes, moment.now)
+    changes = [Change(row[0], Status(old[row[0]][1]), _standing_of_row(row, moment.today))
                for row in writes if row[0] in old and old[row[0]][1] != row[1]]
     if changes:
         _ADD_CHANGE.many(session, [
@@ -420,11 +421,36 @@ def recompute(session: Session, *, moment: Moment, hub: LocalHub | None = None,
         if hub is not None:
             _announce(session, hub, changes, moment.now)
     if hooks:
-        written = [Change(row[0], Status(old[row[0]][1]) if row[0] in old else None,
-                          _standing_of_row(row)) for row in writes]
+        # Every row written, and each drifting customer's that stood as it was: what was
+        # done since (a case opened, the survey turned on) acts on them at the next pass.
+        moved = {row[0] for row in writes}
+        steady = [row for row in rows if row[1] in _HEARD_STANDING and row[0] not in moved
+                  and row[0] in old and not _moved(old[row[0]], row)]
+        heard = [Change(row[0], Status(old[row[0]][1]) if row[0] in old else None,
+                        _standing_of_row(row, moment.today)) for row in [*writes, *steady]]
         for hook in hooks:
-            hook(session, written, at=moment.now)
+            hook(session, heard, at=moment.now)
     return changes
+
+
+# The statuses whose customers the hooks hear of at each recomputation, moved or not.
+_HEARD_STANDING = {Status.WATCH.value, Status.AT_RISK.value, Status.LAPSED.value}
+# The model's figures move a little every day for everyone (the customer's age grows): a
+# row is rewritten for them once they moved by half of what the pages show (a whole
+# percent; a tenth of a visit). The other figures are exact.
+_SCORES = _FIGURES.index("p_alive")
+assert _FIGURES[_SCORES:] == ("p_alive", "expected_visits_90d")
+_SHOWN = (0.005, 0.05)
+
+
+def _moved(stored: tuple | None, row: tuple) -> bool:
+    """Whether a computed status row (`_FIGURES`) differs from the one stored (None: none
+    yet) by what a night must write."""
+    if stored is None or stored[:_SCORES] != row[:_SCORES]:
+        return True
+    return any((was is None) != (now is None)
+               or (was is not None and abs(was - now) >= shown)
+               for was, now, shown in zip(stored[_SCORES:], row[_SCORES:], _SHOWN, strict=True))
 
 
 def _computed(reads: Reads, moment: Moment) -> list[tuple]:
@@ -459,7 +485,7 @@ def _computed(reads: Reads, moment: Moment) -> list[tuple]:
         p_alive[seen], expected[seen] = alive.tolist(), visits.tolist()
     return list(zip(
         ids, _STATUS_TEXT[verdict.status].tolist(), _REASON_TEXT[verdict.reason].tolist(),
-        count.tolist(), _or_none(usual, verdict.rhythmic), _or_none(verdict.since, seen),
+        count.tolist(), _or_none(usual, verdict.rhythmic), _or_none(last, seen),
         recent.tolist(), before.tolist(), _per_90_days(year), p_alive.tolist(),
         expected.tolist(), strict=True))
 
@@ -476,8 +502,14 @@ def _or_none(values: np.ndarray, known: np.ndarray) -> list[Any]:
     return found.tolist()
 
 
-def _standing_of_row(row: tuple) -> rhythm.Standing:
-    return rhythm.Standing(Status(row[1]), Reason(row[2]), *row[3:])
+def _standing_of_row(row: tuple, today: int) -> rhythm.Standing:
+    """The standing of a status row (`_FIGURES`) on the local day `today`."""
+    return rhythm.Standing(Status(row[1]), Reason(row[2]), row[3], row[4],
+                           _days_since(row[5], today), *row[6:])
+
+
+def _days_since(last_visit_day: int | None, today: int) -> int | None:
+    return None if last_visit_day is None else today - last_visit_day
 
 
 def _announce(session: Session, hub: LocalHub, changes: list[Change], at: datetime) -> None:
@@ -516,20 +548,22 @@ def status_of(session: Session, *, customer_id: int, zone: ZoneInfo) -> Customer
         moment = Moment.of(session, zone)
         figures = compute(session, customer_id, moment=moment)
         return public_of(customer_id, figures, changed_at=moment.now, computed_at=moment.now)
-    return public_of(customer_id, _standing_of(row), changed_at=row.changed_at,
-                     computed_at=row.computed_at)
+    return public_of(customer_id, _standing_of(row, fit.local_today(zone)),
+                     changed_at=row.changed_at, computed_at=row.computed_at)
 
 
 def compute(db: Executor, customer_id: int, *, moment: Moment) -> rhythm.Standing:
     """One customer's standing now, from their visits and spend (nothing saved)."""
     reads = read(db, first_id=customer_id, last_id=customer_id, now=moment.now,
                  offset_s=moment.offset_s)
-    return _standing_of_row(_computed(replace(reads, ids=[customer_id]), moment)[0])
+    return _standing_of_row(_computed(replace(reads, ids=[customer_id]), moment)[0],
+                            moment.today)
 
 
-def status_page(session: Session, *, status: Status, after: int = 0, limit: int = 50
-                ) -> CustomerStatusPage:
+def status_page(session: Session, *, status: Status, zone: ZoneInfo, after: int = 0,
+                limit: int = 50) -> CustomerStatusPage:
     """The customers with `status`, by id after `after`, with their names."""
+    today = fit.local_today(zone)
     rows = list(session.scalars(
         select(CustomerStatus)
         .where(col(CustomerStatus.status) == status, col(CustomerStatus.customer_id) > after)
@@ -538,16 +572,17 @@ def status_page(session: Session, *, status: Status, after: int = 0, limit: int 
     rows = rows[:limit]
     names = customers.audit_labels(session, [row.customer_id for row in rows])
     items = [CustomerStatusListed(
-        **public_of(row.customer_id, _standing_of(row), changed_at=row.changed_at,
+        **public_of(row.customer_id, _standing_of(row, today), changed_at=row.changed_at,
                     computed_at=row.computed_at).model_dump(),
         full_name=names.get(row.customer_id, "")) for row in rows]
     return CustomerStatusPage(items=items, next_cursor=rows[-1].customer_id if more else None)
 
 
-def _standing_of(row: CustomerStatus) -> rhythm.Standing:
+def _standing_of(row: CustomerStatus, today: int) -> rhythm.Standing:
     return rhythm.Standing(row.status, row.reason, row.visit_count, row.usual_interval_days,
-                           row.days_since, row.spend_recent_vnd, row.spend_before_vnd,
-                           row.usual_spend_vnd, row.p_alive, row.expected_visits_90d)
+                           _days_since(row.last_visit_day, today), row.spend_recent_vnd,
+                           row.spend_before_vnd, row.usual_spend_vnd, row.p_alive,
+                           row.expected_visits_90d)
 
 
 def changes_since(session: Session, *, since: datetime, limit: int = 200) -> list[StatusChange]:
@@ -565,7 +600,10 @@ def export_rows(session: Session, *, customer_id: int) -> dict[str, list[dict[st
     changes = session.scalars(select(StatusChange)
                               .where(col(StatusChange.customer_id) == customer_id)
                               .order_by(col(StatusChange.changed_at), col(StatusChange.id)))
-    return {"status": [row.model_dump()] if row else [],
+    status = [] if row is None else [{
+        **row.model_dump(exclude={"last_visit_day"}),
+        "last_visit_day": None if row.last_visit_day is None else day_date(row.last_visit_day)}]
+    return {"status": status,
             "status_changes": [change.model_dump(exclude={"customer_id"})
                                for change in changes]}
 

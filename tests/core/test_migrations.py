@@ -100,3 +100,21 @@ def test_complaints_resolved_before_the_queue_existed_are_resolved_with_their_st
         "SELECT complaint_id, status, note FROM complaint_steps ORDER BY id"])
     assert complaints == [(1, "resolved", "staff"), (2, "open", "staff")]
     assert sorted(steps) == [(1, "open", ""), (1, "resolved", "Đã xin lỗi"), (2, "open", "")]
+
+
+def test_statuses_computed_before_keep_the_day_of_the_last_visit(tmp_path):
+    """A status saved with its days since the last visit keeps that visit's day: the UTC day
+    of its computation less those days (2026-12-05 is day 20,792)."""
+    status = ("INSERT INTO customer_status (customer_id, status, reason, visit_count,"
+              " usual_interval_days, days_since, spend_recent_vnd, spend_before_vnd,"
+              " usual_spend_vnd, changed_at, computed_at) VALUES (:id, 'watch', 'overdue', 5,"
+              " 10.0, :since, 0, 0, 0, '2026-12-05 23:30:00.000000',"
+              " '2026-12-05 23:30:00.000000')")
+    [kept] = _old_rows_migrated(tmp_path, "0029", [
+        "INSERT INTO customers (id, full_name, notes, consent_email, consent_sms, tags,"
+        " name_folded, visit_count, created_at, language) VALUES (1, 'Lê Văn Tám', '', 0, 0,"
+        " '[]', 'le van tam', 0, '2026-11-30', 'vi'), (2, 'Mai', '', 0, 0, '[]', 'mai', 0,"
+        " '2026-11-30', 'vi')",
+        (status, {"id": 1, "since": 16}), (status, {"id": 2, "since": None}),
+    ], ["SELECT customer_id, last_visit_day FROM customer_status ORDER BY customer_id"])
+    assert kept == [(1, 20_792 - 16), (2, None)]

@@ -12,13 +12,14 @@ from sqlmodel import select
 from websockets.sync.client import connect
 
 from kiosk_server import history
+from kiosk_server.core.calendar import day_date
 from kiosk_server.core.db import Access, id_of
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.customers.contact import ConsentBy
 from kiosk_server.customers.models import ConsentSource, CustomerCreate, Visit, VisitKind
 from kiosk_server.privacy import service as privacy
-from kiosk_server.retention import service
+from kiosk_server.retention import fit, service
 from kiosk_server.retention.models import CustomerStatus, Status
 from kiosk_server.retention.worker import full_pass, recompute_customers
 
@@ -37,6 +38,12 @@ def _plant(db, settings, count=150):
 def _statuses(db) -> dict:
     with db.session(Access.READ) as session:
         return {row.customer_id: row for row in session.exec(select(CustomerStatus))}
+
+
+def _as_computed(db, customer_ids, moment) -> dict:
+    """Each customer's status as computed afresh at `moment`."""
+    with db.session(Access.READ) as session:
+        return {c: service.compute(session, c, moment=moment).status for c in customer_ids}
 
 
 def test_exactly_the_planted_drifters_are_flagged_with_their_reason(db, settings):
@@ -77,6 +84,47 @@ def test_thresholds_come_from_the_settings_and_changes_are_recorded(db, settings
     log = client.get("/api/v1/audit", headers=admin.headers, params={"kind": "settings"})
     [entry] = log.json()["items"]
     assert (entry["action"], entry["details"]) == ("settings.retention", {"watch_overdue": 1.4})
+
+
+def test_a_night_later_only_what_moved_is_written_and_the_days_since_still_count(
+        db, settings):
+    """The days since the last visit are counted when a status is read (the row keeps the
+    day), so a pass a day later writes only the rows whose status or figures moved; what a
+    row says then is what a fresh computation says. Hooks still hear of every drifting
+    customer, moved or not (a case opened since acts on them)."""
+    planted = _plant(db, settings, count=40)
+    now = utcnow()
+    full_pass(db, zone=settings.zone, now=now)
+    before = _statuses(db)
+    heard = []
+    tomorrow = now + timedelta(days=1)
+    full_pass(db, zone=settings.zone, now=tomorrow,
+              hooks=[lambda session, changes, *, at: heard.extend(changes)])
+    after = _statuses(db)
+    untouched = {c for c in after if after[c].computed_at == before[c].computed_at}
+    moved = {c for c in after if after[c].computed_at == tomorrow}
+    assert untouched and moved and untouched | moved == set(after)
+    assert all(after[c].last_visit_day == before[c].last_visit_day for c in untouched)
+    with db.session(Access.READ) as session:
+        moment = service.Moment.of(session, settings.zone, tomorrow)
+        for plant in planted:
+            fresh = service.compute(session, plant.customer_id, moment=moment)
+            assert service._standing_of(after[plant.customer_id], moment.today) == fresh
+    drifting = {c for c in after if after[c].status in FLAGGED}
+    assert drifting - moved  # some drifting customers' rows stood still...
+    assert sorted(change.customer_id for change in heard) == sorted(moved | drifting)  # heard
+
+
+def test_the_models_scores_are_rewritten_once_they_moved_by_what_a_page_shows():
+    stored = (7, "active", "on_rhythm", 5, 10.0, 20_400, 0, 0, 0, 0.9, 4.0)
+    assert not service._moved(stored, stored)
+    assert not service._moved(stored, (*stored[:9], 0.904, 4.04))
+    assert service._moved(stored, (*stored[:9], 0.894, 4.0))  # a page said 90 %, now 89 %
+    assert service._moved(stored, (*stored[:9], 0.9, 4.06))
+    assert service._moved(stored, (*stored[:9], None, None))  # the model gone
+    assert service._moved((*stored[:9], None, None), stored)
+    assert service._moved(stored, (*stored[:5], 20_401, *stored[6:]))  # a visit: exact
+    assert service._moved(None, stored)
 
 
 def test_bad_thresholds_are_refused_with_codes(client, admin):
@@ -186,6 +234,11 @@ def test_the_status_is_in_the_customers_export_and_goes_with_their_erasure(db, s
     with db.session(Access.READ) as session:
         parts = privacy.collect(session, customer_id=drifting.customer_id)
     assert [row["status"] for row in parts["status"]] == [Status.WATCH]
+    with db.session(Access.READ) as session:
+        since = service.status_of(session, customer_id=drifting.customer_id,
+                                  zone=settings.zone).days_since
+    assert parts["status"][0]["last_visit_day"] == day_date(fit.local_today(settings.zone)
+                                                            - since)  # a date, not a number
     assert [(c["from_status"], c["to_status"]) for c in parts["status_changes"]] == [
         (Status.AT_RISK, Status.WATCH)]
     with db.session() as session:
@@ -218,10 +271,11 @@ def test_the_full_pass_leaves_a_row_recomputed_after_it_read_its_batch(db, setti
     with db.session() as session:
         service.recompute(session, moment=moment, read=read)
     statuses = _statuses(db)
-    assert (statuses[drifting.customer_id].status, statuses[drifting.customer_id].days_since) \
-        == (Status.ACTIVE, 0)
-    others = [p for p in planted if p.customer_id != drifting.customer_id]
-    assert all(statuses[p.customer_id].computed_at == later for p in others)
+    assert (statuses[drifting.customer_id].status, statuses[drifting.customer_id].last_visit_day
+            ) == (Status.ACTIVE, fit.local_today(settings.zone))
+    others = [p.customer_id for p in planted if p.customer_id != drifting.customer_id]
+    assert _as_computed(db, others, moment) == {c: statuses[c].status for c in others}
+    assert any(statuses[c].computed_at == later for c in others)  # 40 days moved some
 
 
 def test_the_full_pass_writes_nothing_for_a_customer_erased_after_it_read_its_batch(
@@ -248,8 +302,8 @@ def test_the_full_pass_writes_nothing_for_a_customer_erased_after_it_read_its_ba
         service.recompute(session, moment=moment, read=read)
     statuses = _statuses(db)
     assert not set(gone) & set(statuses)
-    assert all(statuses[p.customer_id].computed_at == later
-               for p in planted if p.customer_id not in gone)
+    kept = [p.customer_id for p in planted if p.customer_id not in gone]
+    assert _as_computed(db, kept, moment) == {c: statuses[c].status for c in kept}
 
 
 def test_the_read_after_a_visit_brings_the_thresholds_and_says_the_commit_need_not_wait(
