@@ -21,6 +21,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, case, exists, func, not_, or_, select, type_coerce
 from sqlmodel import Session, SQLModel, col
@@ -34,10 +35,12 @@ from kiosk_server.campaigns.models import (
     RecipientGroup,
 )
 from kiosk_server.core.db import table_of
+from kiosk_server.core.spreadsheet import shop_time
 from kiosk_server.core.stats import Share, Verdict, compare
+from kiosk_server.core.text import YES_NO, Words, say
 from kiosk_server.customers.models import Customer, Visit, VisitKind
 from kiosk_server.loyalty.coupons import state_of
-from kiosk_server.loyalty.models import Coupon, Purchase
+from kiosk_server.loyalty.models import Coupon, CouponStatus, Purchase
 from kiosk_server.messaging.models import DeliveryState, MessageStatus, OutboxMessage
 from kiosk_server.messaging.service import UNKNOWN_AFTER
 
@@ -297,16 +300,50 @@ class _CouponDates(NamedTuple):
     expires_at: datetime
 
 
-RECIPIENT_COLUMNS = ("name", "address", "group", "left_out", "delivery", "error",
-                     "unsubscribed_at", "coupon", "redeemed_at", "sale_vnd", "returned")
+RECIPIENT_COLUMNS: list[Words] = [
+    ("Khách", "Customer"), ("Gửi đến", "Sent to"), ("Nhóm", "Group"),
+    ("Vì sao không gửi", "Why left out"), ("Tin nhắn", "Message"),
+    ("Lỗi máy chủ thư báo", "The server's error"), ("Huỷ nhận tin lúc", "Unsubscribed at"),
+    ("Phiếu ưu đãi", "Coupon"), ("Dùng phiếu lúc", "Redeemed at"),
+    ("Lần mua dùng phiếu (₫)", "Sale with the coupon (₫)"),
+    ("Quay lại trong thời gian theo dõi", "Came back within the window"),
+]
+_GROUPS: dict[str, Words] = {
+    RecipientGroup.SEND: ("Nhận tin", "Sent the message"),
+    RecipientGroup.HOLD_OUT: ("Nhóm đối chứng", "Hold-out"),
+    RecipientGroup.LEFT_OUT: ("Không gửi", "Left out"),
+}
+_LEFT_OUT: dict[str, Words] = {
+    LeftOut.NO_CONSENT: ("Chưa đồng ý nhận tin", "No consent"),
+    LeftOut.NO_ADDRESS: ("Không có địa chỉ", "No address"),
+    LeftOut.UNSUBSCRIBED: ("Đã huỷ nhận tin", "Unsubscribed"),
+    LeftOut.ERASED: ("Đã xoá dữ liệu", "Data erased"),
+    LeftOut.CALL_HOLD_OUT: ("Trong nhóm không gọi của danh sách gọi lại",
+                            "In the call list's hold-out"),
+}
+_DELIVERY: dict[str, Words] = {
+    DeliveryState.PENDING.value: ("Đang chờ gửi", "Waiting"),
+    DeliveryState.HELD.value: ("Đang chờ: chiến dịch tạm dừng", "Waiting: campaign paused"),
+    DeliveryState.SENDING.value: ("Đang gửi", "Sending"),
+    DeliveryState.SENT.value: ("Đã gửi", "Sent"),
+    DeliveryState.FAILED.value: ("Gửi lỗi", "Failed"),
+    DeliveryState.UNKNOWN.value: ("Không rõ đã gửi chưa", "Unknown"),
+    DeliveryState.CANCELLED.value: ("Đã huỷ", "Withdrawn"),
+}
+_COUPONS: dict[str, Words] = {
+    CouponStatus.VALID: ("Còn hạn, chưa dùng", "Valid, not used"),
+    CouponStatus.USED: ("Đã dùng", "Used"),
+    CouponStatus.EXPIRED: ("Hết hạn", "Expired"),
+    CouponStatus.REVOKED: ("Đã thu hồi", "Revoked"),
+}
 
 
-def recipient_rows(session: Session, campaign_id: int, *, now: datetime
-                   ) -> list[list[Any]]:
-    """One row per recipient (`RECIPIENT_COLUMNS`), in the order they were drawn: who,
-    where the message went and what became of it, their coupon and its use, and whether
-    they came back (send group and hold-out only). An erased customer is named by their
-    member number alone."""
+def recipient_rows(session: Session, campaign_id: int, *, now: datetime, language: str,
+                   zone: ZoneInfo) -> list[list[Any]]:
+    """One row per recipient (`RECIPIENT_COLUMNS`), in the order they were drawn, in words
+    of `language` and times of the shop's clock (`zone`): who, where the message went and
+    what became of it, their coupon and its use, and whether they came back (send group
+    and hold-out only). An erased customer is named by their member number alone."""
     campaign = campaign_of(session, campaign_id)
     since = campaign.started_at or now
     returned = _returned(since, since + timedelta(days=campaign.return_days))
@@ -326,18 +363,24 @@ def recipient_rows(session: Session, campaign_id: int, *, now: datetime
         .outerjoin(sale, and_(sale.c.id == col(Coupon.used_purchase_id),
                               sale.c.voided_at.is_(None)))
         .where(_of(campaign_id)).order_by(col(CampaignRecipient.id)))
+
+    def words(table: dict[str, Words], key: Any) -> str:
+        return say(table[key], language) if key else ""
+
     rows = []
     for (customer_id, name, email, phone, erased_at, group, left_out, to_address, state,
          error, unsubscribed_at, coupon_id, used_at, revoked_at, expires_at, sale_vnd,
          came_back) in session.execute(statement):
-        coupon = (state_of(_CouponDates(used_at, revoked_at, expires_at), now).value
-                  if coupon_id is not None else "")
+        coupon = (state_of(_CouponDates(used_at, revoked_at, expires_at), now)
+                  if coupon_id is not None else None)
         rows.append([
             f"#{customer_id}" if erased_at else name,
             to_address or ("" if erased_at else email or phone or ""),
-            group, left_out, _state_name(state) if to_address is not None else "",
-            error or "", unsubscribed_at, coupon, used_at, sale_vnd,
-            came_back if group is not RecipientGroup.LEFT_OUT else None])
+            words(_GROUPS, group), words(_LEFT_OUT, left_out),
+            words(_DELIVERY, _state_name(state)) if to_address is not None else "",
+            error or "", shop_time(unsubscribed_at, zone), words(_COUPONS, coupon),
+            shop_time(used_at, zone), sale_vnd,
+            say(YES_NO[came_back], language) if group is not RecipientGroup.LEFT_OUT else ""])
     return rows
 
 

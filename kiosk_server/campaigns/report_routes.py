@@ -8,9 +8,10 @@ from fastapi.responses import Response
 
 from kiosk_server.campaigns import coupon_page, report
 from kiosk_server.campaigns.report import CampaignReport
-from kiosk_server.core.deps import SessionDep
+from kiosk_server.core.deps import FileLanguage, SessionDep, SettingsDep
 from kiosk_server.core.guard import refuse_cross_site_read
 from kiosk_server.core.spreadsheet import csv_bytes
+from kiosk_server.core.text import say
 from kiosk_server.core.types import Id, utcnow
 from kiosk_server.staff.deps import AdminOnly
 
@@ -39,13 +40,17 @@ def campaign_report(campaign_id: Id, session: SessionDep, caller: AdminOnly):
 @router.get("/api/v1/campaigns/{campaign_id}/recipients.csv", response_class=Response,
             responses=CSV)
 def campaign_recipients_csv(campaign_id: Id, request: Request, session: SessionDep,
-                            caller: AdminOnly):
-    """Admin. One row per recipient: name, address, group, why left out, delivery, the
-    error of a failed message, unsubscribed at, coupon (its state), redeemed at, the sale
-    it was used with (VND), returned. Refused (403) to a browser sent by another site."""
+                            caller: AdminOnly, settings: SettingsDep,
+                            lang: FileLanguage = "vi"):
+    """Admin. One row per recipient, in words of `lang` and the shop's local times: name,
+    address, group, why left out, what became of the message, the error of a failed one,
+    unsubscribed at, coupon (its state), redeemed at, the sale it was used with (VND),
+    came back. Refused (403) to a browser sent by another site."""
     refuse_cross_site_read(request.headers)
-    rows = report.recipient_rows(session, campaign_id, now=utcnow())
-    return Response(csv_bytes(report.RECIPIENT_COLUMNS, rows),
+    rows = report.recipient_rows(session, campaign_id, now=utcnow(), language=lang,
+                                 zone=settings.zone)
+    columns = [say(column, lang) for column in report.RECIPIENT_COLUMNS]
+    return Response(csv_bytes(columns, rows),
                     media_type="text/csv; charset=utf-8", headers={
                         "Content-Disposition":
                             f'attachment; filename="campaign-{campaign_id}-recipients.csv"',

@@ -1,9 +1,9 @@
 """Request-scoped dependencies every domain shares: settings, the session, the language."""
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -46,6 +46,9 @@ SignerDep = Annotated[TokenSigner, Depends(get_signer)]
 # never sees a success that was not saved.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 LanguageDep = Annotated[str, Depends(get_language)]
+# A file's language, chosen on its page (a download link carries it).
+FileLanguage = Annotated[Literal["vi", "en"],
+                         Query(description="the language of headers and words")]
 # For work done in several short transactions of its own (none held across a slow step).
 DatabaseDep = Annotated[Database, Depends(get_database)]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -27,6 +28,13 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     return value
+
+
+def shop_time(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """A time as the shop's clock showed it, to the second (a spreadsheet has no zones)."""
+    if moment is None:
+        return None
+    return moment.astimezone(zone).replace(tzinfo=None, microsecond=0)
 
 
 def cell(value: Any) -> str:

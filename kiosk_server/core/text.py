@@ -7,6 +7,8 @@ import phonenumbers
 
 DEFAULT_REGION = "VN"
 LANGUAGES = ("vi", "en")
+Words = tuple[str, str]  # the same words in Vietnamese, then in English
+YES_NO: tuple[Words, Words] = (("không", "no"), ("có", "yes"))  # by a bool: YES_NO[answer]
 _SPACES = re.compile(r"\s+")
 
 
@@ -62,6 +64,11 @@ def format_number(value: int, language: str = "vi") -> str:
 def format_vnd(amount: int) -> str:
     """Money as Vietnamese shops write it: 1.250.000 ₫."""
     return format_number(amount) + " ₫"
+
+
+def say(words: Words, language: str) -> str:
+    """`words` in `language` ("en": English; anything else: Vietnamese)."""
+    return words[1] if language == "en" else words[0]
 
 
 def preferred_language(accept_language: str | None) -> str:

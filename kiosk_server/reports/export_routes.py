@@ -2,13 +2,13 @@
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from kiosk_server.core.db import Access
-from kiosk_server.core.deps import DatabaseDep, SettingsDep
+from kiosk_server.core.deps import DatabaseDep, FileLanguage, SettingsDep
 from kiosk_server.core.guard import refuse_cross_site_read
 from kiosk_server.core.spreadsheet import csv_chunks, xlsx_bytes
 from kiosk_server.core.types import Id
@@ -28,7 +28,6 @@ class FileKind(StrEnum):
     XLSX = "xlsx"
 
 
-Lang = Annotated[Literal["vi", "en"], Query(description="the language of headers and words")]
 First = Annotated[date, Query(alias="from", description="from this day (the shop's calendar)")]
 Last = Annotated[date, Query(alias="to", description="until this day, included")]
 
@@ -66,7 +65,7 @@ def _file(report: exports.Report, kind: FileKind) -> Response:
 
 @router.get("/attendance.{kind}", response_class=Response, responses=FILES)
 def attendance(kind: FileKind, event_id: Id, request: Request, work: StaffWorkDep,
-               database: DatabaseDep, settings: SettingsDep, lang: Lang = "vi"):
+               database: DatabaseDep, settings: SettingsDep, lang: FileLanguage = "vi"):
     """Admin. The event's attendance: one row per invitation (cancelled ones too), with
     the guest, phone, e-mail, tier, invited at, status, checked in at (the shop's time),
     gate, walk-in. Each report downloaded is recorded in the audit log (`export.report`)."""
@@ -77,7 +76,7 @@ def attendance(kind: FileKind, event_id: Id, request: Request, work: StaffWorkDe
 
 @router.get("/customers.{kind}", response_class=Response, responses=FILES)
 def customers(kind: FileKind, request: Request, work: StaffWorkDep, database: DatabaseDep,
-              settings: SettingsDep, lang: Lang = "vi"):
+              settings: SettingsDep, lang: FileLanguage = "vi"):
     """Admin. Every customer (not erased): name, phone, e-mail, member number, tier,
     points, status and its reason as the pages say it, visits, last visit, spend over the
     last 90 days, registered at, tags, notes."""
@@ -88,7 +87,7 @@ def customers(kind: FileKind, request: Request, work: StaffWorkDep, database: Da
 
 @router.get("/sales.{kind}", response_class=Response, responses=FILES)
 def sales(kind: FileKind, first: First, last: Last, request: Request, work: StaffWorkDep,
-          database: DatabaseDep, settings: SettingsDep, lang: Lang = "vi"):
+          database: DatabaseDep, settings: SettingsDep, lang: FileLanguage = "vi"):
     """Admin. Sales per day from `from` to `to` (366 days at most): count, total, coupons
     used. The Excel file has a second sheet, per staff member (`sales_by_staff.csv` in
     CSV)."""
@@ -100,7 +99,7 @@ def sales(kind: FileKind, first: First, last: Last, request: Request, work: Staf
 @router.get("/sales_by_staff.{kind}", response_class=Response, responses=FILES)
 def sales_by_staff(kind: FileKind, first: First, last: Last, request: Request,
                    work: StaffWorkDep, database: DatabaseDep, settings: SettingsDep,
-                   lang: Lang = "vi"):
+                   lang: FileLanguage = "vi"):
     """Admin. Sales from `from` to `to` per staff member who served them: count, total."""
     _admin_asks(request, work)
     by_day, by_staff = exports.sales(database, first=first, last=last, language=lang,

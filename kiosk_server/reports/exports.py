@@ -16,8 +16,8 @@ from kiosk_server.checkin import service as checkin
 from kiosk_server.core.config import Settings
 from kiosk_server.core.db import Access, Database
 from kiosk_server.core.errors import invalid
-from kiosk_server.core.spreadsheet import Sheet
-from kiosk_server.core.text import phone_as_written
+from kiosk_server.core.spreadsheet import Sheet, shop_time
+from kiosk_server.core.text import YES_NO, Words, phone_as_written, say
 from kiosk_server.core.types import utcnow
 from kiosk_server.customers import service as customers
 from kiosk_server.events import service as events
@@ -32,7 +32,6 @@ PAGE = 500
 # The longest sales report, in days: a year and a day (one query per page of sales).
 MAX_SALES_DAYS = 366
 
-Words = tuple[str, str]  # Vietnamese, English
 
 
 @dataclass(frozen=True)
@@ -43,19 +42,8 @@ class Report:
     sheets: list[Sheet]
 
 
-def _say(pair: Words, language: str) -> str:
-    return pair[1] if language == "en" else pair[0]
-
-
 def _sheet(title: Words, columns: Sequence[Words], rows: Any, language: str) -> Sheet:
-    return Sheet(_say(title, language), [_say(column, language) for column in columns], rows)
-
-
-def _local(moment: datetime | None, settings: Settings) -> datetime | None:
-    """A time as the shop's clock showed it, to the second (a spreadsheet has no zones)."""
-    if moment is None:
-        return None
-    return moment.astimezone(settings.zone).replace(tzinfo=None, microsecond=0)
+    return Sheet(say(title, language), [say(column, language) for column in columns], rows)
 
 
 # ------------------------------------------------------------------------- attendance
@@ -68,7 +56,6 @@ _ATTENDANCE: list[Words] = [
 _ARRIVED: Words = ("Đã đến", "Checked in")
 _NOT_ARRIVED: Words = ("Chưa đến", "Not arrived")
 _CANCELLED: Words = ("Đã huỷ", "Cancelled")
-_YES_NO: tuple[Words, Words] = (("không", "no"), ("có", "yes"))
 
 
 def attendance(database: Database, *, event_id: int, language: str, settings: Settings
@@ -104,9 +91,10 @@ def _attendance_rows(database: Database, *, event_id: int, language: str, settin
             status = (_CANCELLED if invitation.status is InvitationStatus.CANCELLED
                       else _ARRIVED if arrived_at else _NOT_ARRIVED)
             yield [person.full_name, phone_as_written(person.phone), person.email,
-                   tiers[invitation.customer_id].tier, _local(invitation.created_at, settings),
-                   _say(status, language), _local(arrived_at, settings), gate,
-                   _say(_YES_NO[invitation.walk_in], language)]
+                   tiers[invitation.customer_id].tier,
+                   shop_time(invitation.created_at, settings.zone), say(status, language),
+                   shop_time(arrived_at, settings.zone), gate,
+                   say(YES_NO[invitation.walk_in], language)]
         after = page[-1].id
 
 
@@ -149,14 +137,14 @@ def _customer_rows(database: Database, *, language: str, settings: Settings
         for customer_id in ids:
             person, standing = people[customer_id], standings[customer_id]
             status = statuses.get(customer_id)
-            last_visit = _local(person.last_visit_at, settings)
+            last_visit = shop_time(person.last_visit_at, settings.zone)
             yield [customer_id, person.full_name, phone_as_written(person.phone), person.email,
                    standing.tier, standing.points,
                    words.status_word(status.status, language) if status else None,
                    words.reason_sentence(status, language, today=today) if status
                    else None,
                    person.visit_count, last_visit.date() if last_visit else None,
-                   spend.get(customer_id, (0, 0))[0], _local(person.created_at, settings),
+                   spend.get(customer_id, (0, 0))[0], shop_time(person.created_at, settings.zone),
                    person.tags, person.notes]
         after = ids[-1]
 
@@ -212,7 +200,7 @@ def sales(database: Database, *, first: date, last: date, language: str, setting
         after = page[-1].id
     with database.session(Access.READ) as session:
         names = staff.staff_names(session, staff_ids=list(by_staff))
-    staff_rows = sorted(((names.get(staff_id) or _say(_NOBODY, language), count, total)
+    staff_rows = sorted(((names.get(staff_id) or say(_NOBODY, language), count, total)
                          for staff_id, (count, total) in by_staff.items()),
                         key=lambda row: (-row[2], row[0]))
     return Report(f"sales-{first.isoformat()}-{last.isoformat()}", [

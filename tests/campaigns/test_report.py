@@ -300,39 +300,64 @@ def test_the_report_reads_the_same_few_statements_for_any_number_of_recipients(d
     assert statements(3) == statements(60) <= 8
 
 
-def _csv(client, headers, campaign_id):
-    answer = client.get(f"/api/v1/campaigns/{campaign_id}/recipients.csv", headers=headers)
+# The English headers, by the names these tests read them by.
+EN = dict(zip(["name", "address", "group", "left_out", "delivery", "error", "unsubscribed_at",
+               "coupon", "redeemed_at", "sale_vnd", "returned"],
+              [english for _, english in report.RECIPIENT_COLUMNS], strict=True))
+
+
+def _csv(client, headers, campaign_id, lang="en"):
+    answer = client.get(f"/api/v1/campaigns/{campaign_id}/recipients.csv", headers=headers,
+                        params={"lang": lang} if lang else None)
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    found = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    if lang != "en":
+        return found
+    return [{name: row[header] for name, header in EN.items()} for row in found]
 
 
-def test_the_recipients_csv_has_one_row_each_and_runs_no_formula(client, admin, db):
+def test_the_recipients_csv_has_one_row_each_and_runs_no_formula(client, admin, db, settings):
     plant = plant_the_december_campaign(db)
     rows = _csv(client, admin.headers, plant.campaign_id)
-    assert len(rows) == 86 and list(rows[0]) == list(report.RECIPIENT_COLUMNS)
+    assert len(rows) == 86
     by_name = {row["name"]: row for row in rows}
     formula = by_name["'" + FORMULA_NAME]  # a spreadsheet shows it as text
     # (the coupons were valid for 30 days from the start, 40 days ago)
-    assert (formula["group"], formula["delivery"], formula["coupon"]) == ("send", "sent",
-                                                                          "expired")
+    assert (formula["group"], formula["delivery"], formula["coupon"]) == (
+        "Sent the message", "Sent", "Expired")
     names = {label: by_name[name] for label, name in plant.names.items() if label != "formula"}
     failed = names["failed"]
     assert (failed["delivery"], failed["error"], failed["returned"]) == (
-        "failed", ADDRESS_UNKNOWN, "true")
+        "Failed", ADDRESS_UNKNOWN, "yes")
     assert failed["address"] == f"mai{plant.ids['failed']}@example.vn"
     voided = names["voided"]
-    assert (voided["coupon"], voided["sale_vnd"], voided["returned"]) == ("used", "", "false")
-    assert voided["redeemed_at"].startswith(str((plant.started_at
-                                                 + timedelta(days=3)).date()))
+    assert (voided["coupon"], voided["sale_vnd"], voided["returned"]) == ("Used", "", "no")
+    # The shop's clock, to the second, without a zone.
+    redeemed = (plant.started_at + timedelta(days=3)).astimezone(settings.zone)
+    assert voided["redeemed_at"] == redeemed.replace(tzinfo=None, microsecond=0).isoformat()
     held = names["held"]
     assert (held["group"], held["delivery"], held["coupon"], held["returned"]) == (
-        "hold_out", "", "", "true")
+        "Hold-out", "", "", "yes")
     left = names["left-no_consent"]
-    assert (left["group"], left["left_out"], left["returned"]) == ("left_out", "no_consent", "")
+    assert (left["group"], left["left_out"], left["returned"]) == ("Left out", "No consent", "")
     sales = sorted(int(row["sale_vnd"]) for row in rows if row["sale_vnd"])
     assert sales == [250_000, 400_000, 1_200_000]
-    assert sum(row["returned"] == "true" for row in rows) == 23
+    assert sum(row["returned"] == "yes" for row in rows) == 23
+
+
+def test_the_recipients_csv_speaks_vietnamese_by_default(client, admin, db):
+    plant = plant_the_december_campaign(db)
+    rows = _csv(client, admin.headers, plant.campaign_id, lang=None)
+    assert list(rows[0]) == [vietnamese for vietnamese, _ in report.RECIPIENT_COLUMNS]
+    by_name = {row["Khách"]: row for row in rows}
+    left = by_name[plant.names["left-no_consent"]]
+    assert (left["Nhóm"], left["Vì sao không gửi"]) == ("Không gửi", "Chưa đồng ý nhận tin")
+    failed = by_name[plant.names["failed"]]
+    assert (failed["Tin nhắn"], failed["Quay lại trong thời gian theo dõi"]) == ("Gửi lỗi", "có")
+    refused = client.get(f"/api/v1/campaigns/{plant.campaign_id}/recipients.csv",
+                         headers=admin.headers, params={"lang": "fr"})
+    assert refused.status_code == 422
 
 
 def test_an_erased_recipient_is_named_by_number_alone(client, admin, db):
@@ -343,7 +368,7 @@ def test_an_erased_recipient_is_named_by_number_alone(client, admin, db):
         person.full_name, person.email, person.erased_at = "", None, utcnow()
         session.add(person)
     [row] = _csv(client, admin.headers, plant.campaign_id)
-    assert (row["name"], row["delivery"]) == (f"#{customer}", "cancelled")
+    assert (row["name"], row["delivery"]) == (f"#{customer}", "Withdrawn")
     assert row["address"] == f"mai{customer}@example.vn"  # the message's, written before
 
 

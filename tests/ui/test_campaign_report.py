@@ -76,12 +76,14 @@ def test_the_report_says_what_the_campaign_did(chromium, live_server, admin, db)
         assert f"{MAILBOX_FULL} (2 lần)" in _text(failures.nth(1))
         link = panel.locator("a[download]")
         assert link.get_attribute("href") == (
-            f"/api/v1/campaigns/{plant.campaign_id}/recipients.csv")
+            f"/api/v1/campaigns/{plant.campaign_id}/recipients.csv?lang=vi")
         downloaded = tab.page.evaluate("""async (href) => {
           const answer = await fetch(href);
-          return [answer.status, (await answer.text()).trim().split('\\r\\n').length];
+          const lines = (await answer.text()).trim().split('\\r\\n');
+          return [answer.status, lines.length, lines[0]];
         }""", link.get_attribute("href"))
-        assert downloaded == [200, 87]  # the header and 86 recipients
+        assert downloaded[:2] == [200, 87]  # the header and 86 recipients
+        assert downloaded[2].lstrip("\ufeff").startswith("Khách,Gửi đến,Nhóm,")  # its words
         shots(tab.page, SHOTS, "campaign-report-vi", element=".campaign-report")
 
         panel = _mount(tab, plant.campaign_id, "en")
@@ -90,6 +92,8 @@ def test_the_report_says_what_the_campaign_did(chromium, live_server, admin, db)
             "the campaign added 5 points (95% confidence interval: -19 to 24). No clear "
             "difference yet: the gap may be chance alone.")
         assert _text(panel.locator("dd[data-value=sales]")) == "1,850,000 ₫ (3 sales)"
+        assert panel.locator("a[download]").get_attribute("href").endswith(
+            "/recipients.csv?lang=en")
         shots(tab.page, SHOTS, "campaign-report-en", element=".campaign-report")
 
 

@@ -111,7 +111,7 @@ function draw(panel, campaign, report) {
     leftOutLine(report),
     ...failuresPart(report),
     el("p", { class: "downloads" }, el("a", {
-      href: `/api/v1/campaigns/${campaign.id}/recipients.csv`, download: "",
+      href: `/api/v1/campaigns/${campaign.id}/recipients.csv?lang=${lang()}`, download: "",
       text: t("camprepCsv") }))].filter(Boolean));
 }
 
