@@ -90,8 +90,9 @@ class RetentionSettingsPublic(SQLModel):
 
 
 class CustomerStatus(SQLModel, table=True):
-    """A customer's status now, with the figures its reason is said from (as of
-    `computed_at`). One row per customer, rewritten by each recomputation.
+    """A customer's status now, with the figures its reason is said from. One row per
+    customer, rewritten by a recomputation that moves its figures (`computed_at`: the last
+    that did); the days since the last visit are counted from its day when read.
 
     No foreign key to customers: a row is written only for a customer read in the same
     transaction, and customers are never deleted (an erasure keeps their row and deletes
@@ -125,7 +126,8 @@ class CustomerStatus(SQLModel, table=True):
                                   "rewritten once it moved by 0.05")
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime,
                                  description="when the status became what it is")
-    computed_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    computed_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime,
+                                  description="when the figures last moved")
 
 
 class StatusChange(SQLModel, table=True):
@@ -161,8 +163,10 @@ class CustomerStatusPublic(SQLModel):
         description="the model's expected visits in the next 90 days (null likewise)")
     value_at_risk_vnd: int | None = Field(
         description="usual_spend_vnd * (1 - p_alive), rounded (null when p_alive is)")
-    changed_at: datetime
-    computed_at: datetime
+    changed_at: datetime = Field(description="when the status became what it is")
+    computed_at: datetime = Field(description="when its figures last moved (a night that "
+                                  "finds them as they were writes nothing); `days_since` "
+                                  "is counted to today whenever it is read")
 
 
 class StatusChangePublic(SQLModel):
