@@ -256,8 +256,11 @@ class CaseListed(SQLModel):
 class CasePage(SQLModel):
     items: list[CaseListed]
     total: int
-    next_cursor: int | None = Field(description="where the next page starts (the list is "
-                                                "ranked afresh each time)")
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page, which "
+                                    "starts after this page's last case wherever it stands "
+                                    "then (the list is ranked afresh each time: cases called "
+                                    "and closed meanwhile move nobody past the page's end); "
+                                    "null on the last page")
     ranked_by_model: bool = Field(description="false: no model yet, ranked by spend alone")
 
 

@@ -55,15 +55,15 @@ def call_list(
     session: SessionDep, caller: CurrentStaff, settings_: SettingsDep,
     assigned: Annotated[Assigned, Query(description="me: mine; nobody: unassigned; "
                                                     "anyone: all")] = Assigned.ANYONE,
-    cursor: Annotated[int, Query(ge=0, le=1_000_000,
-                                 description="next_cursor of the previous page")] = 0,
+    cursor: Annotated[str | None, Query(pattern=service.CURSOR_PATTERN,
+                                        description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ):
     """Staff. The open cases to call (never the hold-out), flagged customers first, then
     by value at risk (usual spend times the probability they are gone), a page at a
     time."""
     return service.case_page(session, assigned=assigned, caller=caller,
-                             zone=settings_.zone, offset=cursor, limit=limit)
+                             zone=settings_.zone, after=cursor, limit=limit)
 
 
 @router.get("/calls/cases/{case_id}", response_model=CaseDetail, responses=NOT_CALLABLE)

@@ -4,8 +4,9 @@ assigning and closing cases, and the calls made on them with what the customers 
 Cases in the hold-out are never listed nor callable: nobody contacts them, so that the
 share of them who come back anyway says what the calls achieve."""
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -157,19 +158,34 @@ def _open_flags(session: Session) -> dict[int, list[LeavingFlag]]:
     return found
 
 
+# A page's cursor: its last case's place in the order (unflagged 0/1, minus the value at
+# risk, opened at in microseconds since 1970, id), written "1:-90000:1796000000000000:42".
+CURSOR_PATTERN = r"^[01]:-?\d{1,18}:-?\d{1,20}:\d{1,18}$"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def case_page(session: Session, *, assigned: Assigned, caller: Principal, zone: ZoneInfo,
-              offset: int = 0, limit: int = 20) -> CasePage:
+              after: str | None = None, limit: int = 20) -> CasePage:
     """The open cases to call, flagged ones first, then by value at risk, a page at a
-    time."""
+    time: the one after the case the cursor `after` names (`CURSOR_PATTERN`), wherever
+    that case now stands in the order (or would, once called and closed)."""
     listed = _listed_cases(session, assigned=assigned, caller=caller)
     flags = _open_flags(session)
     values = value.values_at_risk(session, [case.customer_id for case in listed])
-    listed.sort(key=lambda case: (not flags.get(id_of(case)), -values[case.customer_id][2],
-                                  case.opened_at, case.id))
-    page = listed[offset:offset + limit]
+
+    def place(case: Case) -> tuple[int, ...]:
+        return (0 if flags.get(id_of(case)) else 1, -values[case.customer_id][2],
+                (case.opened_at - _EPOCH) // timedelta(microseconds=1), id_of(case))
+
+    listed.sort(key=place)
+    start = (0 if after is None
+             else bisect_right([place(case) for case in listed],
+                               tuple(int(part) for part in after.split(":"))))
+    page = listed[start:start + limit]
+    more = start + limit < len(listed)
     return CasePage(items=listed_rows(session, page, flags=flags, values=values, zone=zone),
                     total=len(listed),
-                    next_cursor=offset + limit if offset + limit < len(listed) else None,
+                    next_cursor=":".join(map(str, place(page[-1]))) if more else None,
                     ranked_by_model=value.ranked_by_model(session))
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from kiosk_server.calls import value
-from kiosk_server.calls.models import Case, Group, LeaveAnswer
+from kiosk_server.calls import cases, value
+from kiosk_server.calls.models import Case, CloseReason, Group, LeaveAnswer
 from kiosk_server.core.db import Access
 from kiosk_server.core.types import utcnow
 from kiosk_server.loyalty.models import Purchase
@@ -57,7 +57,7 @@ def test_the_list_is_ordered_by_value_at_risk(shop, client, clerk, db, settings)
         assert value.values_at_risk(session, [small])[small] == (90_000, None, 90_000)
 
 
-def test_the_list_pages(shop, client, clerk):
+def test_the_list_pages(shop, client, clerk, db):
     whole = client.get("/api/v1/calls/cases", headers=clerk.headers).json()
     assert whole["total"] == len(shop.drifting) and whole["next_cursor"] is None
     first = client.get("/api/v1/calls/cases", headers=clerk.headers,
@@ -66,6 +66,20 @@ def test_the_list_pages(shop, client, clerk):
                         params={"limit": 2, "cursor": first["next_cursor"]}).json()
     assert [row["id"] for row in first["items"] + second["items"]] == [
         row["id"] for row in whole["items"][:4]]
+    # Meanwhile the first page's cases are called and closed: the next page still starts
+    # after the last one shown (by position it would skip the two that moved up).
+    with db.session() as session:
+        for row in first["items"]:
+            cases.close_case(session, session.get(Case, row["id"]),
+                             reason=CloseReason.CLOSED_BY_STAFF, at=utcnow())
+    again = client.get("/api/v1/calls/cases", headers=clerk.headers,
+                       params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert [row["id"] for row in again["items"]] == [row["id"] for row in second["items"]]
+    assert again["total"] == whole["total"] - 2
+    for bad in ("2", "1:x:3:4", "0:1:2", "9:1:2:3"):
+        refused = client.get("/api/v1/calls/cases", headers=clerk.headers,
+                             params={"cursor": bad})
+        assert refused.status_code == 422, bad
 
 
 def test_an_admin_assigns_calls_and_staff_see_theirs(shop, client, clerk, admin):
