@@ -17,6 +17,9 @@ MAX_QUEUED = 1_000_000
 # A lookup: 16 bytes in base64url without padding.
 LOOKUP_PATTERN = r"^[A-Za-z0-9_-]{22}$"
 Lookup = Annotated[str, StringConstraints(pattern=LOOKUP_PATTERN)]
+# A sealed code (copy.py): base64url without padding, of 77 bytes and a code of up to 512
+# characters (each up to 4 bytes in UTF-8) with its 16-byte tag.
+Sealed = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{126,2855}$")]
 
 
 class CopyEvent(SQLModel):
@@ -42,6 +45,9 @@ class CopyEntry(SQLModel):
 class KioskCopy(SQLModel):
     event: CopyEvent
     salt: str = Field(description="the event's salt for lookups and keys (base64url)")
+    upload_key: str = Field(description="the server's P-256 public point (uncompressed, "
+                                        "base64url) a code the copy does not know is sealed "
+                                        "to before it is queued (see copy.py)")
     generated_at: datetime = Field(description="when the copy was made (server clock)")
     last_seq: int = Field(description="the event feed's last update in the copy: sync after it")
     messages: dict[str, dict[str, str]] = Field(
@@ -80,23 +86,25 @@ class SyncAnswer(SQLModel):
 
 
 class UploadedScan(SQLModel):
-    """A scan judged by the kiosk offline: its code when the copy did not know it, else the
-    copy's lookup and ref (a kiosk never keeps a guest's code)."""
+    """A scan judged by the kiosk offline: its code when the copy did not know it (sealed to
+    the server's `upload_key`; in clear from a kiosk page of before), else the copy's lookup
+    and ref (a kiosk never keeps a guest's code)."""
 
     scan_id: ScanId
     scanned_at: Moment = Field(description="the kiosk's clock when scanned")
     offline_status: ScanStatus = Field(description="what the kiosk showed")
     code: str | None = Field(default=None, min_length=1, max_length=512)
+    sealed_code: Sealed | None = None
     lookup: Lookup | None = None
     ref: Id | None = None
 
     @model_validator(mode="after")
     def _code_or_lookup(self) -> "UploadedScan":
-        by_code = self.code is not None and self.lookup is None and self.ref is None
-        by_lookup = self.code is None and self.lookup is not None and self.ref is not None
-        if not (by_code or by_lookup):
-            raise PydanticCustomError("code_or_lookup",
-                                      "give either the scanned code or a lookup with its ref")
+        given = [self.code is not None, self.sealed_code is not None,
+                 self.lookup is not None and self.ref is not None]
+        if sum(given) != 1 or (not given[2] and (self.lookup, self.ref) != (None, None)):
+            raise PydanticCustomError("code_or_lookup", "give either the scanned code (in "
+                                      "clear or sealed) or a lookup with its ref")
         return self
 
 

@@ -14,18 +14,35 @@ format (the kiosk's page does the same with WebCrypto):
   key; box = base64url(nonce (12 random bytes) || ciphertext with its tag), the lookup's
   ASCII as associated data, the plaintext the UTF-8 JSON {"name", "visit_count", "vip"}.
   Only the guest's own code opens their box: the name shows when their QR is shown.
+
+A code the copy does not know is queued sealed to the server (a stolen tablet must not give
+away a code that may be a guest's):
+
+- the server's key: the P-256 key of scalar HMAC-SHA256(server secret,
+  "kiosk/offline/upload-key") mod (n - 1) + 1, stable across restarts and processes; the
+  copy gives its public point (uncompressed, 65 bytes) in base64url (`upload_key`);
+- the kiosk draws a P-256 key pair for each code, and from ECDH with the server's key (the
+  shared point's x, 32 bytes): key = HKDF-SHA256(ikm=x, salt=its own public point,
+  info="kiosk/offline/upload", 32 bytes), an AES-256-GCM key;
+- sealed_code = base64url(its public point (65) || nonce (12) || ciphertext with its tag)
+  of the code's UTF-8 text, no associated data. Only the server opens it
+  (`open_sealed_code`).
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
 import os
 from dataclasses import dataclass
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlmodel import Session
 
 from kiosk_server.cards import service as cards
@@ -46,6 +63,9 @@ SEAL_INFO = b"kiosk/offline/seal"
 LOOKUP_BYTES = 16
 KEY_BYTES = 32
 NONCE_BYTES = 12
+UPLOAD_INFO = b"kiosk/offline/upload"
+POINT_BYTES = 65  # an uncompressed P-256 point
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
 def b64url(data: bytes) -> str:
@@ -56,6 +76,34 @@ def event_salt(secret: bytes, event_id: int) -> bytes:
     """The salt of an event's lookups and keys (stable as long as the server secret is)."""
     message = f"kiosk/offline/salt/{event_id}".encode("ascii")
     return hmac.new(secret, message, hashlib.sha256).digest()[:SALT_BYTES]
+
+
+@functools.cache
+def upload_key(secret: bytes) -> ec.EllipticCurvePrivateKey:
+    """The server's key that codes queued by a kiosk are sealed to (see the docstring)."""
+    scalar = int.from_bytes(hmac.new(secret, b"kiosk/offline/upload-key",
+                                     hashlib.sha256).digest())
+    return ec.derive_private_key(scalar % (_P256_ORDER - 1) + 1, ec.SECP256R1())
+
+
+def upload_public_key(secret: bytes) -> str:
+    """The public point of `upload_key`, as the copy gives it."""
+    return b64url(upload_key(secret).public_key().public_bytes(
+        Encoding.X962, PublicFormat.UncompressedPoint))
+
+
+def open_sealed_code(secret: bytes, sealed: str) -> str | None:
+    """The code a kiosk sealed (see the docstring), or None if this is not one sealed to
+    this server's key."""
+    try:
+        data = base64.urlsafe_b64decode(sealed + "=" * (-len(sealed) % 4))
+        point, nonce = data[:POINT_BYTES], data[POINT_BYTES:POINT_BYTES + NONCE_BYTES]
+        peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+        shared = upload_key(secret).exchange(ec.ECDH(), peer)
+        key = HKDF(hashes.SHA256(), KEY_BYTES, point, UPLOAD_INFO).derive(shared)
+        return AESGCM(key).decrypt(nonce, data[POINT_BYTES + NONCE_BYTES:], None).decode()
+    except (ValueError, InvalidTag):  # (a bad point, base64, tag or UTF-8 is a ValueError)
+        return None
 
 
 def _hkdf(token_text: str, salt: bytes) -> tuple[bytes, bytes]:
@@ -133,7 +181,7 @@ class _Entries:
 
 
 def kiosk_copy(session: Session, *, event_id: int, gate: str, signer: TokenSigner,
-               salt: bytes, timezone: str) -> KioskCopy:
+               salt: bytes, upload_key_text: str, timezone: str) -> KioskCopy:
     """What a kiosk of this event needs to judge scans by itself (see the module's
     docstring): every invitation of the event, its guests' cards, and the invitations to
     the other events not over (wrong_event). A handful of queries, whatever the guest
@@ -163,7 +211,7 @@ def kiosk_copy(session: Session, *, event_id: int, gate: str, signer: TokenSigne
         event=CopyEvent(id=event_id, name=event.name, gate=gate,
                         opens_at=event.checkin_opens_at, closes_at=event.checkin_closes_at,
                         allow_reentry=event.allow_reentry, timezone=timezone),
-        salt=b64url(salt), generated_at=now, last_seq=last_seq,
+        salt=b64url(salt), upload_key=upload_key_text, generated_at=now, last_seq=last_seq,
         messages={language: messages.templates(language) for language in ("vi", "en")},
         entries=entries.items,
     )

@@ -70,6 +70,7 @@ def kiosk_copy(session: Session, *, caller: Principal, signer: TokenSigner,
     event_id = event_of(caller)
     return copy.kiosk_copy(session, event_id=event_id, gate=caller.device_gate, signer=signer,
                            salt=copy.event_salt(settings.signing_key, event_id),
+                           upload_key_text=copy.upload_public_key(settings.signing_key),
                            timezone=settings.timezone)
 
 
@@ -262,9 +263,11 @@ def _matching_token(scan: UploadedScan, invitations: dict[int, tuple[int, str]],
 
 
 def _codes(database: Database, *, scans: list[UploadedScan], caller: Principal,
-           event_id: int, salt: bytes, signer: TokenSigner) -> tuple[list[str], _Kiosk]:
-    """What each uploaded scan scanned: its code, or the token its lookup stands for (a
-    lookup that stands for none is kept as `lookup:<it>`, which no token matches: invalid)."""
+           event_id: int, salt: bytes, signer: TokenSigner, secret: bytes
+           ) -> tuple[list[str], _Kiosk]:
+    """What each uploaded scan scanned: its code (opened if sealed), or the token its lookup
+    stands for (a lookup that stands for none is kept as `lookup:<it>`, a sealed code that
+    does not open as `sealed:?`: no token matches them, so they are invalid scans)."""
     with database.session(Access.READ) as session:
         invitations = events.serials_of(
             session, invitation_ids=[scan.ref for scan in scans if scan.ref is not None])
@@ -275,7 +278,9 @@ def _codes(database: Database, *, scans: list[UploadedScan], caller: Principal,
         kiosk = _kiosk(session, caller, event_id)
     codes = []
     for scan in scans:
-        code = scan.code or _matching_token(scan, invitations, card_serials, salt, signer)
+        code = (copy.open_sealed_code(secret, scan.sealed_code) or "sealed:?"
+                if scan.sealed_code is not None
+                else scan.code or _matching_token(scan, invitations, card_serials, salt, signer))
         codes.append(code if code is not None else f"lookup:{scan.lookup}")
     return codes, kiosk
 
@@ -290,7 +295,8 @@ async def upload(database: Database, *, caller: Principal, body: UploadRequest,
     shift = received_at - body.sent_at
     codes, kiosk = await run_in_threadpool(partial(
         _codes, database, scans=body.scans, caller=caller, event_id=event_id,
-        salt=copy.event_salt(settings.signing_key, event_id), signer=context.signer))
+        salt=copy.event_salt(settings.signing_key, event_id), signer=context.signer,
+        secret=settings.signing_key))
     results = []
     for scan, code in zip(body.scans, codes, strict=True):
         request = ScanRequest(code=code, event_id=event_id, scan_id=scan.scan_id)

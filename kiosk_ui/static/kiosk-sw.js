@@ -5,7 +5,7 @@
 // does not answer in time. The API (/api/) is never kept or answered from here.
 "use strict";
 
-const VERSION = 3; // bumped with any change to what is kept or how
+const VERSION = 4; // bumped with any change to what is kept or how
 const CACHE = `kiosk-gate-v${VERSION}`;
 const NETWORK_MS = 3000; // a server that accepts and never answers counts as no network
 const ZXING = "/ui/vendor/zxing";

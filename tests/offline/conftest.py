@@ -4,12 +4,15 @@ so that the server's own code is checked against it, not against itself."""
 
 import base64
 import json
+import os
 import uuid
 from datetime import datetime
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 
 def device(client, admin, event_id: int, gate: str = "A", name: str | None = None
@@ -42,6 +45,19 @@ def open_box(entry: dict, token: str, salt: str) -> dict:
     sealed = unb64(entry["box"])
     plain = AESGCM(key).decrypt(sealed[:12], sealed[12:], entry["id"].encode("ascii"))
     return json.loads(plain)
+
+
+def sealed(code: str, copy: dict) -> str:
+    """`code` sealed to the server's upload key of `copy`, as the kiosk seals an unknown one."""
+    server = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(),
+                                                          unb64(copy["upload_key"]))
+    drawn = ec.generate_private_key(ec.SECP256R1())
+    point = drawn.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    key = HKDF(algorithm=SHA256(), length=32, salt=point, info=b"kiosk/offline/upload").derive(
+        drawn.exchange(ec.ECDH(), server))
+    nonce = os.urandom(12)
+    data = point + nonce + AESGCM(key).encrypt(nonce, code.encode("utf-8"), None)
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 def entry_of(copy: dict, token: str) -> dict:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from kiosk_server.core.types import utcnow
+from kiosk_server.offline import copy as offline_copy
 from tests.conftest import seed_seminar
 from tests.offline.conftest import (
     by_code,
@@ -15,6 +16,8 @@ from tests.offline.conftest import (
     kiosk_copy,
     moment,
     scan_log,
+    sealed,
+    unb64,
     upload,
 )
 
@@ -126,6 +129,36 @@ def test_cards_codes_unknown_to_the_copy_and_forged_lookups(client, admin):
     assert {g["customer_id"] for g in arrived} == {event.customer_ids[0], newcomer["id"]}
 
 
+def test_a_code_sealed_by_the_kiosk_is_judged_as_the_code_and_only_the_server_opens_it(
+        client, admin):
+    """A code the copy did not know comes up sealed to the server's key: opened, it is
+    judged as if scanned (a guest invited after the copy is checked in; garbage is kept as
+    an unknown code). One that does not open is an invalid scan, and the batch is taken."""
+    event = seed_seminar(client, admin.headers, guests=1)
+    gate = device(client, admin, event.event_id)
+    copy = kiosk_copy(client, gate)
+    assert len(unb64(copy["upload_key"])) == 65  # an uncompressed P-256 point
+    newcomer = client.post("/api/v1/customers", headers=admin.headers, json={
+        "full_name": "Lê Thị Sau", "phone": "0987000222"}).json()
+    [invited] = client.post(f"/api/v1/events/{event.event_id}/invitations",
+                            headers=admin.headers,
+                            json={"customer_ids": [newcomer["id"]]}).json()
+    now = utcnow()
+    late, garbage, broken = (
+        {**by_code("x", now), "code": None, "sealed_code": sealed(text, copy)}
+        for text in (invited["code"], "Bánh mì 42", "ignored"))
+    broken["sealed_code"] = broken["sealed_code"][:-4] + "AAAA"  # its tag no longer holds
+    results = upload(client, gate, [late, garbage, broken], sent_at=now)
+    assert [r["result"]["status"] for r in results] == ["ok", "invalid", "invalid"]
+    assert results[0]["result"]["customer"]["name"] == "Lê Thị Sau"
+    log = scan_log(client, admin, event.event_id)
+    assert [s["unknown_code"] for s in log] == [None, "Bánh mì 42", "sealed:?"]
+    # The copy's key is the server's alone: the same for every copy, another server's differs.
+    assert kiosk_copy(client, device(client, admin, event.event_id, "B"))["upload_key"] == (
+        copy["upload_key"])
+    assert offline_copy.upload_public_key(b"another server's secret") != copy["upload_key"]
+
+
 def test_one_guest_let_in_offline_at_two_gates_is_checked_in_once_and_flagged(client, admin):
     event = seed_seminar(client, admin.headers, guests=1)
     gate_a = device(client, admin, event.event_id, gate="A")
@@ -193,6 +226,11 @@ def test_bad_bodies_are_refused_with_their_codes(client, admin):
     assert _refusal(client, gate, {"sent_at": sent, "scans": [both]}) == ["code_or_lookup"]
     no_ref = {k: v for k, v in good.items() if k != "ref"}
     assert _refusal(client, gate, {"sent_at": sent, "scans": [no_ref]}) == ["code_or_lookup"]
+    twice = {**by_code(event.codes[0], now), "sealed_code": sealed(event.codes[0], copy)}
+    assert _refusal(client, gate, {"sent_at": sent, "scans": [twice]}) == ["code_or_lookup"]
+    not_sealed = {**by_code("x", now), "code": None, "sealed_code": "not sealed"}
+    assert _refusal(client, gate, {"sent_at": sent, "scans": [not_sealed]}) == [
+        "string_pattern_mismatch"]
     for field, value, code in [("lookup", "short", "string_pattern_mismatch"),
                                ("ref", 0, "greater_than_equal"),
                                ("offline_status", "maybe", "enum"),

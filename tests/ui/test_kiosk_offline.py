@@ -140,8 +140,25 @@ def test_the_kiosk_keeps_no_guest_name_phone_or_code_in_clear(chromium, live_ser
         assert queued["lookup"] == lookup(seminar.codes[0], salt) and "code" not in queued
         assert all(e["box"] for e in kept["entries"])
         local = page.evaluate("JSON.stringify(localStorage)")
+        # A guest invited after the copy was made: unknown to it, refused here, and queued
+        # sealed to the server, which alone reads it (and lets them in once it has it).
+        newcomer = http.post("/api/v1/customers", headers=admin.headers, json={
+            "full_name": "Lê Thị Sau", "phone": "0987000222"}).json()
+        [late] = http.post(f"/api/v1/events/{seminar.event_id}/invitations",
+                           headers=admin.headers,
+                           json={"customer_ids": [newcomer["id"]]}).json()
+        assert _scan_and_wait(page, late["code"])["status"] == "invalid"
+        queue = json.loads(page.evaluate(DUMP_STORAGE))["queue"]
+        assert "code" not in queue[1] and len(queue[1]["sealed_code"]) > 126
+        assert late["code"] not in json.dumps(queue) and late["code"].split(".")[1] not in (
+            json.dumps(queue))
+        context.set_offline(False)
+        page.wait_for_function("window.kioskState.connection.online"
+                               " && window.kioskState.queue.count === 0", timeout=20_000)
     finally:
         context.close()
+    log = http.get(f"/api/v1/events/{seminar.event_id}/scans", headers=admin.headers).json()
+    assert {(e["customer_id"], e["status"]) for e in log} >= {(newcomer["id"], "ok")}
     for customer_id in seminar.customer_ids:
         guest = http.get(f"/api/v1/customers/{customer_id}", headers=admin.headers).json()
         for text in (stored, local):

@@ -2,9 +2,10 @@
 // in the same order, and the same sentences (the server's own templates, sent with the copy)
 // as the server's answer (kiosk_server/checkin/service.py). What it judged goes up later:
 // a guest the copy knows as their lookup and invitation ref (never their token), any other
-// scan as the text scanned.
+// scan as the text scanned, sealed to the server (`sealCode`).
 import { namesItself } from "../gate-name.js";
 import { MAX_SCANNED_LENGTH, TOKEN, tokenText } from "../scanner.js";
+import { fromBase64Url, sealCode } from "./offline-copy.js";
 
 const LANGUAGES = ["vi", "en"];
 
@@ -51,9 +52,11 @@ export async function judge(copy, scanned, { scanId, now, gate }) {
   if (!entry) {
     const result = { ...base, status: "invalid", messages: sentences(copy.meta, "invalid") };
     // (At most the characters the server reads of a scan: a longer text would make it refuse
-    // the whole upload.)
-    return { result, queued: { ...queued, offline_status: "invalid",
-                               code: [...scanned].slice(0, MAX_SCANNED_LENGTH).join("") },
+    // the whole upload.) Sealed to the server; in clear only by a copy of before the key.
+    const code = [...scanned].slice(0, MAX_SCANNED_LENGTH).join("");
+    const key = copy.meta.upload_key;
+    const kept = key ? { sealed_code: await sealCode(code, fromBase64Url(key)) } : { code };
+    return { result, queued: { ...queued, offline_status: "invalid", ...kept },
              admission: null };
   }
   Object.assign(queued, { lookup: found.lookup, ref: entry.ref });

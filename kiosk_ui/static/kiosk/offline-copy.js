@@ -7,11 +7,18 @@
 //                                  info = "kiosk/offline/lookup", 16 bytes))
 //   key    = HKDF-SHA256(same ikm and salt, info = "kiosk/offline/seal") -> AES-256-GCM
 //   box    = base64url(12-byte nonce || ciphertext and tag), the lookup as associated data
+// A code the copy does not know is queued sealed to the server (`sealCode`), never in
+// clear: a stolen tablet must not give away a code that may be a guest's.
+//
+//   ECDH P-256 of a key pair drawn for the code with the server's `upload_key` -> x
+//   key    = HKDF-SHA256(ikm = x, salt = the drawn public point, info = "kiosk/offline/upload")
+//   sealed = base64url(the drawn public point (65) || 12-byte nonce || ciphertext and tag)
 // (the server's side: kiosk_server/offline). Kept fresh from the sync's changes.
 import { done, transaction } from "./store.js";
 
 const LOOKUP_INFO = new TextEncoder().encode("kiosk/offline/lookup");
 const SEAL_INFO = new TextEncoder().encode("kiosk/offline/seal");
+const UPLOAD_INFO = new TextEncoder().encode("kiosk/offline/upload");
 
 /** Bytes as base64url without padding, and back. */
 export function toBase64Url(bytes) {
@@ -53,6 +60,24 @@ export async function openBox(token, salt, lookup, box) {
   } catch {
     return null;
   }
+}
+
+/** `text` sealed to the server's public point `serverPoint` (bytes): only it opens it. */
+export async function sealCode(text, serverPoint) {
+  const ecdh = { name: "ECDH", namedCurve: "P-256" };
+  const server = await crypto.subtle.importKey("raw", serverPoint, ecdh, false, []);
+  const drawn = await crypto.subtle.generateKey(ecdh, true, ["deriveBits"]);
+  const point = new Uint8Array(await crypto.subtle.exportKey("raw", drawn.publicKey));
+  const shared = await crypto.subtle.deriveBits({ name: "ECDH", public: server },
+                                                drawn.privateKey, 256);
+  const material = await crypto.subtle.importKey("raw", shared, "HKDF", false, ["deriveKey"]);
+  const key = await crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: point, info: UPLOAD_INFO }, material,
+    { name: "AES-GCM", length: 256 }, false, ["encrypt"]);
+  const nonce = crypto.getRandomValues(new Uint8Array(12));
+  const sealed = new Uint8Array(await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv: nonce }, key, new TextEncoder().encode(text)));
+  return toBase64Url(new Uint8Array([...point, ...nonce, ...sealed]));
 }
 
 /** Whether the scan `scanId` still waits in the queue (within a transaction over it). */
@@ -115,9 +140,10 @@ export class OfflineCopy {
    * queued stay.
    */
   async replace(copy) {
-    const { event, salt, messages, last_seq: lastSeq, generated_at: generatedAt } = copy;
-    const meta = { event, salt, messages, last_seq: lastSeq, generated_at: generatedAt,
-                   fetched_at: Date.now() };
+    const { event, salt, upload_key: uploadKey, messages, last_seq: lastSeq,
+            generated_at: generatedAt } = copy;
+    const meta = { event, salt, upload_key: uploadKey, messages, last_seq: lastSeq,
+                   generated_at: generatedAt, fetched_at: Date.now() };
     await transaction(["meta", "entries", "admissions", "queue"], "readwrite",
                       async ({ meta: metas, entries, admissions, queue }) => {
       entries.clear();

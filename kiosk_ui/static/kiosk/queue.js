@@ -12,6 +12,7 @@ export const BATCH = 100;
 function wire(item) {
   const scan = { scan_id: item.scan_id, scanned_at: item.scanned_at,
                  offline_status: item.offline_status };
+  if (item.sealed_code !== undefined) return { ...scan, sealed_code: item.sealed_code };
   return item.code !== undefined ? { ...scan, code: item.code }
     : { ...scan, lookup: item.lookup, ref: item.ref };
 }
