@@ -186,10 +186,10 @@ def _survey(session: Session, *, token: str, signer: TokenSigner, now: datetime,
     """The survey a link opens (404 for a forged, altered or unknown link, another kind
     of token, or a customer whose data was erased; 410 once it is older than
     `LINK_LIFETIME`). With `lock`, answers by one link wait for each other."""
-    parsed = signer.verify(token)
-    if parsed is None or parsed.kind is not TokenKind.EXIT_SURVEY:
+    serial = signer.serial_of(token, TokenKind.EXIT_SURVEY)
+    if serial is None:
         raise _unknown_link()
-    statement = select(ExitSurvey).where(col(ExitSurvey.serial) == parsed.serial)
+    statement = select(ExitSurvey).where(col(ExitSurvey.serial) == serial)
     if lock:
         statement = statement.with_for_update()
     survey = session.scalars(statement).first()

@@ -53,10 +53,10 @@ def _unknown_link() -> DomainError:
 def _find(session: Session, *, token: str, signer: TokenSigner, lock: bool = False) -> _Found:
     """The recipient a link names: 404 for a forged, altered or unknown link, another kind
     of token, or a customer whose data was erased."""
-    parsed = signer.verify(token)
-    if parsed is None or parsed.kind is not TokenKind.UNSUBSCRIBE:
+    serial = signer.serial_of(token, TokenKind.UNSUBSCRIBE)
+    if serial is None:
         raise _unknown_link()
-    query = select(CampaignRecipient).where(col(CampaignRecipient.serial) == parsed.serial)
+    query = select(CampaignRecipient).where(col(CampaignRecipient.serial) == serial)
     recipient = session.scalars(query.with_for_update() if lock else query).first()
     if recipient is None:
         raise _unknown_link()

@@ -102,6 +102,13 @@ class TokenSigner:
             return None
         return Token(kind=kind, serial=serial)
 
+    def serial_of(self, scanned: str, kind: TokenKind) -> str | None:
+        """The serial of the token of `kind` inside `scanned`; None for a forged or altered
+        one, or a token of another kind (what a page or an endpoint of one kind refuses
+        alike)."""
+        token = self.verify(scanned)
+        return token.serial if token is not None and token.kind is kind else None
+
 
 def extract_token_text(scanned: str) -> str:
     """The candidate token in a scan: the text itself, or a URL's last path segment.

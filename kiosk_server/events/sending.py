@@ -369,12 +369,12 @@ class PhoneInvitation:
 
 def phone_invitation(session: Session, *, code: str, signer: TokenSigner) -> PhoneInvitation:
     """The invitation a link's token names, if it is genuine and not cancelled; else 404."""
-    token = signer.verify(code)
+    serial = signer.serial_of(code, TokenKind.INVITATION)
     missing = not_found("thư mời", "Invitation", code="invitation_not_found")
-    if token is None or token.kind is not TokenKind.INVITATION:
+    if serial is None:
         raise missing
     invitation = session.scalars(select(Invitation)
-                                 .where(col(Invitation.serial) == token.serial)).first()
+                                 .where(col(Invitation.serial) == serial)).first()
     if invitation is None or invitation.status is not InvitationStatus.ACTIVE:
         raise missing
     customer = customers.get_customer(session, customer_id=invitation.customer_id)

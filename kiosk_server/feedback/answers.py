@@ -59,10 +59,10 @@ def _visited(session: Session, *, token: str, signer: TokenSigner,
              lock: bool = False) -> _Visited:
     """The visit a feedback link is about (404 for a forged, altered or unknown one). With
     `lock`, answers by this link wait for each other: the first is the first."""
-    parsed = signer.verify(token)
-    if parsed is None or parsed.kind is not TokenKind.FEEDBACK:
+    serial = signer.serial_of(token, TokenKind.FEEDBACK)
+    if serial is None:
         raise _unknown_link()
-    statement = select(FeedbackRequest).where(col(FeedbackRequest.serial) == parsed.serial)
+    statement = select(FeedbackRequest).where(col(FeedbackRequest.serial) == serial)
     if lock:
         statement = statement.with_for_update()
     request = session.scalars(statement).first()

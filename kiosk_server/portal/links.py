@@ -47,11 +47,11 @@ def link_url(public_url: str, token: str) -> str:
 
 def expires_at(session: Session, *, token: str, signer: TokenSigner) -> datetime | None:
     """When the link of a token just issued expires (None for a token that is not one)."""
-    found = signer.verify(token)
-    if found is None or found.kind is not TokenKind.SIGN_IN:
+    serial = signer.serial_of(token, TokenKind.SIGN_IN)
+    if serial is None:
         return None
     return session.scalar(select(col(SignInLink.expires_at))
-                          .where(col(SignInLink.serial) == found.serial))
+                          .where(col(SignInLink.serial) == serial))
 
 
 def _message(*, name: str, business: str, url: str) -> contact.Content:
@@ -93,12 +93,12 @@ class LinkUse:
 def check_link(db: Executor, *, token: str, signer: TokenSigner,
                now: datetime | None = None) -> LinkUse:
     """Whether a sign-in link would sign in now, and whom, without spending it."""
-    found = signer.verify(token)
-    if found is None or found.kind is not TokenKind.SIGN_IN:
+    serial = signer.serial_of(token, TokenKind.SIGN_IN)
+    if serial is None:
         return LinkUse(None, LinkRefusal.UNKNOWN)
     row = db.execute(select(col(SignInLink.customer_id), col(SignInLink.used_at),
                             col(SignInLink.expires_at))
-                     .where(col(SignInLink.serial) == found.serial)).first()
+                     .where(col(SignInLink.serial) == serial)).first()
     if row is None:
         return LinkUse(None, LinkRefusal.UNKNOWN)
     if row.used_at is not None or row.expires_at <= (now or utcnow()):
@@ -110,16 +110,16 @@ def use_link(db: Executor, *, token: str, signer: TokenSigner,
              now: datetime | None = None) -> LinkUse:
     """Spend a sign-in link: the customer it signs in, once, while it is valid."""
     now = now or utcnow()
-    found = signer.verify(token)
-    if found is None or found.kind is not TokenKind.SIGN_IN:
+    serial = signer.serial_of(token, TokenKind.SIGN_IN)
+    if serial is None:
         return LinkUse(None, LinkRefusal.UNKNOWN)
     spent = cast(CursorResult, db.execute(
         update(SignInLink)
-        .where(col(SignInLink.serial) == found.serial, col(SignInLink.used_at).is_(None),
+        .where(col(SignInLink.serial) == serial, col(SignInLink.used_at).is_(None),
                col(SignInLink.expires_at) > now)
         .values(used_at=now).execution_options(synchronize_session=False))).rowcount
     customer_id = db.scalar(select(col(SignInLink.customer_id))
-                            .where(col(SignInLink.serial) == found.serial))
+                            .where(col(SignInLink.serial) == serial))
     if customer_id is None:
         return LinkUse(None, LinkRefusal.UNKNOWN)
     if spent != 1:

@@ -94,13 +94,13 @@ def _no_such_card() -> DomainError:
 def _active_card(session: Session, *, code: str, signer: TokenSigner) -> tuple[int, str]:
     """The customer and serial of the active card `code` is (a customer's own card page);
     else 404."""
-    token = signer.verify(code)
-    if token is None or token.kind is not TokenKind.CARD:
+    serial = signer.serial_of(code, TokenKind.CARD)
+    if serial is None:
         raise _no_such_card()
-    holder = cards.card_holder(session, serial=token.serial)
+    holder = cards.card_holder(session, serial=serial)
     if holder is None or not holder.active:
         raise _no_such_card()
-    return holder.customer_id, token.serial
+    return holder.customer_id, serial
 
 
 @dataclass(frozen=True)

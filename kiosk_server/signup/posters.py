@@ -70,12 +70,12 @@ def poster_of(session: Session, *, token: str, signer: TokenSigner) -> Poster:
     """The poster a scanned token (or the form's link) names; a forged token, another
     kind of token, or the poster of an event that no longer admits walk-ins is refused
     (404, the same whichever)."""
-    found = signer.verify(token)
-    if found is None or found.kind is not TokenKind.POSTER:
+    serial = signer.serial_of(token, TokenKind.POSTER)
+    if serial is None:
         raise _no_such_poster()
-    if found.serial == SHOP_SERIAL:
+    if serial == SHOP_SERIAL:
         return Poster(event=None)
-    event_id = _event_of_serial(found.serial)
+    event_id = _event_of_serial(serial)
     event = session.get(Event, event_id) if event_id else None
     if event is None or not event.allow_walk_in:
         raise _no_such_poster()

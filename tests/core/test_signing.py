@@ -117,3 +117,14 @@ def test_a_newline_after_the_token_inside_the_scan_is_refused():
     assert extract_token_text(f"{token}\n/") == f"{token}\n"
     assert SIGNER.verify(f"{token}\n/") is None
     assert SIGNER.verify(f"  {token}\n") == SIGNER.verify(token) is not None  # whitespace around
+
+
+def test_serial_of_gives_a_genuine_tokens_serial_for_its_own_kind_only():
+    serial = new_serial()
+    token = SIGNER.sign(TokenKind.FEEDBACK, serial)
+    assert SIGNER.serial_of(token, TokenKind.FEEDBACK) == serial
+    assert SIGNER.serial_of(f"https://shop.example/f/{token}", TokenKind.FEEDBACK) == serial
+    assert SIGNER.serial_of(token, TokenKind.EXIT_SURVEY) is None  # another kind
+    assert SIGNER.serial_of(token[:-1] + ("A" if token[-1] != "A" else "B"),
+                            TokenKind.FEEDBACK) is None  # altered
+    assert SIGNER.serial_of("not a token", TokenKind.FEEDBACK) is None
