@@ -360,8 +360,14 @@ def spend_windows(db: Executor, *, first_id: int, last_id: int, until: datetime,
     found = _SPEND_WINDOWS.rows(db, {"first_id": first_id, "last_id": last_id,
                                      **spend_window_params(until=until, days=days,
                                                            year_days=year_days)})
-    return {customer_id: (int(recent or 0), int(before or 0), int(year or 0))
+    return {customer_id: spend_in_windows(recent, before, year)
             for customer_id, recent, before, year in found}
+
+
+def spend_in_windows(recent: Any, before: Any, year: Any) -> tuple[int, int, int]:
+    """A row of `spend_windows_between`'s sums (NULL where a window had no sale) as whole
+    VND: (recent, before, year)."""
+    return int(recent or 0), int(before or 0), int(year or 0)
 
 
 def weekly_sales(db: Executor, *, span: Span) -> dict[int, tuple[int, int]]:

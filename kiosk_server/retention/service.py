@@ -367,7 +367,7 @@ def _reads_of(found: list[tuple]) -> Reads:
     return Reads(
         [row[0] for row in found],
         visit_days.day_table([row[:3] for row in found if row[1]]),
-        {row[0]: (int(row[3]), int(row[4]), int(row[5])) for row in found if row[3] is not None},
+        {row[0]: loyalty.spend_in_windows(*row[3:6]) for row in found if row[3] is not None},
         {row[6]: row[6:6 + len(_FIGURES)] for row in found if row[6] is not None})
 
 
