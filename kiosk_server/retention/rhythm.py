@@ -16,6 +16,7 @@ said from (`sentence`)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -69,6 +70,20 @@ class Standing:
         if self.p_alive is None:
             return None
         return round(self.usual_spend_vnd * (1 - self.p_alive))
+
+    @classmethod
+    def of_stored(cls, row: Any, today: int) -> "Standing":
+        """The standing a saved status says (a `CustomerStatus`, or a row of its columns)
+        on the local day `today`: its days since the last visit counted to that day."""
+        return cls(Status(row.status), Reason(row.reason), row.visit_count,
+                   row.usual_interval_days, days_since(row.last_visit_day, today),
+                   row.spend_recent_vnd, row.spend_before_vnd, row.usual_spend_vnd,
+                   row.p_alive, row.expected_visits_90d)
+
+
+def days_since(last_visit_day: int | None, today: int) -> int | None:
+    """The days from a last visit's day to `today` (day numbers; None: no visit)."""
+    return None if last_visit_day is None else today - last_visit_day
 
 
 def drop_pct(recent: int, before: int) -> int | None:

@@ -505,11 +505,7 @@ def _or_none(values: np.ndarray, known: np.ndarray) -> list[Any]:
 def _standing_of_row(row: tuple, today: int) -> rhythm.Standing:
     """The standing of a status row (`_FIGURES`) on the local day `today`."""
     return rhythm.Standing(Status(row[1]), Reason(row[2]), row[3], row[4],
-                           _days_since(row[5], today), *row[6:])
-
-
-def _days_since(last_visit_day: int | None, today: int) -> int | None:
-    return None if last_visit_day is None else today - last_visit_day
+                           rhythm.days_since(row[5], today), *row[6:])
 
 
 def _announce(session: Session, hub: LocalHub, changes: list[Change], at: datetime) -> None:
@@ -548,7 +544,7 @@ def status_of(session: Session, *, customer_id: int, zone: ZoneInfo) -> Customer
         moment = Moment.of(session, zone)
         figures = compute(session, customer_id, moment=moment)
         return public_of(customer_id, figures, changed_at=moment.now, computed_at=moment.now)
-    return public_of(customer_id, _standing_of(row, fit.local_today(zone)),
+    return public_of(customer_id, rhythm.Standing.of_stored(row, fit.local_today(zone)),
                      changed_at=row.changed_at, computed_at=row.computed_at)
 
 
@@ -572,17 +568,11 @@ def status_page(session: Session, *, status: Status, zone: ZoneInfo, after: int 
     rows = rows[:limit]
     names = customers.audit_labels(session, [row.customer_id for row in rows])
     items = [CustomerStatusListed(
-        **public_of(row.customer_id, _standing_of(row, today), changed_at=row.changed_at,
+        **public_of(row.customer_id, rhythm.Standing.of_stored(row, today),
+                    changed_at=row.changed_at,
                     computed_at=row.computed_at).model_dump(),
         full_name=names.get(row.customer_id, "")) for row in rows]
     return CustomerStatusPage(items=items, next_cursor=rows[-1].customer_id if more else None)
-
-
-def _standing_of(row: CustomerStatus, today: int) -> rhythm.Standing:
-    return rhythm.Standing(row.status, row.reason, row.visit_count, row.usual_interval_days,
-                           _days_since(row.last_visit_day, today), row.spend_recent_vnd,
-                           row.spend_before_vnd, row.usual_spend_vnd, row.p_alive,
-                           row.expected_visits_90d)
 
 
 def changes_since(session: Session, *, since: datetime, limit: int = 200) -> list[StatusChange]:

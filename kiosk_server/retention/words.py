@@ -26,10 +26,7 @@ def status_word(status: Status, language: str) -> str:
 def reason_sentence(row: CustomerStatus | Any, language: str, *, today: int) -> str:
     """The reason of a saved status (a `CustomerStatus`, or a row of its columns) as the
     pages say it on the local day `today` (a day number), in `language` ("vi" or "en")."""
-    since = None if row.last_visit_day is None else today - row.last_visit_day
-    return rhythm.sentence(rhythm.Standing(
-        row.status, row.reason, row.visit_count, row.usual_interval_days, since,
-        row.spend_recent_vnd, row.spend_before_vnd), language)
+    return rhythm.sentence(rhythm.Standing.of_stored(row, today), language)
 
 
 _STATUS_COLUMNS = select(*table_of(CustomerStatus).c)

@@ -19,7 +19,7 @@ from kiosk_server.customers import service as customers
 from kiosk_server.customers.contact import ConsentBy
 from kiosk_server.customers.models import ConsentSource, CustomerCreate, Visit, VisitKind
 from kiosk_server.privacy import service as privacy
-from kiosk_server.retention import fit, service
+from kiosk_server.retention import fit, rhythm, service
 from kiosk_server.retention.models import CustomerStatus, Status
 from kiosk_server.retention.worker import full_pass, recompute_customers
 
@@ -109,7 +109,7 @@ def test_a_night_later_only_what_moved_is_written_and_the_days_since_still_count
         moment = service.Moment.of(session, settings.zone, tomorrow)
         for plant in planted:
             fresh = service.compute(session, plant.customer_id, moment=moment)
-            assert service._standing_of(after[plant.customer_id], moment.today) == fresh
+            assert rhythm.Standing.of_stored(after[plant.customer_id], moment.today) == fresh
     drifting = {c for c in after if after[c].status in FLAGGED}
     assert drifting - moved  # some drifting customers' rows stood still...
     assert sorted(change.customer_id for change in heard) == sorted(moved | drifting)  # heard
