@@ -8,12 +8,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kiosk_server.checkin.models import ScanStatus
+from kiosk_server.core.text import Words, say
 
 # Each sentence in Vietnamese and English. Placeholders: {name} the guest's name (else
 # `guest`), {time} HH:MM in the shop's time zone, {at_gate} `at_gate` filled with {gate}
 # (`at_named_gate` for a gate whose name says it is one: "tại Cổng A", not "tại cổng Cổng
 # A"; nothing when the gate has no name).
-_SENTENCES: dict[str, tuple[str, str]] = {
+_SENTENCES: dict[str, Words] = {
     ScanStatus.OK: ("Xin chào {name}! Mời bạn vào.", "Welcome, {name}! Please go in."),
     ScanStatus.ALREADY_CHECKED_IN: (
         "{name} đã check-in lúc {time}{at_gate}.",
@@ -51,8 +52,7 @@ _NAMES_ITSELF = re.compile(r"(cổng|gate)(\s|$)", re.IGNORECASE)
 
 
 def _pick(key: str, language: str) -> str:
-    pair = _SENTENCES[key]
-    return pair[1] if language == "en" else pair[0]
+    return say(_SENTENCES[key], language)
 
 
 def _clock(moment: datetime, zone: ZoneInfo) -> str:

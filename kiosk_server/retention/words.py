@@ -7,10 +7,11 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from kiosk_server.core.db import table_of
+from kiosk_server.core.text import Words, say
 from kiosk_server.retention import rhythm
 from kiosk_server.retention.models import CustomerStatus, Status
 
-_STATUS_WORDS = {
+_STATUS_WORDS: dict[Status, Words] = {
     Status.NEW: ("Khách mới", "New"), Status.ACTIVE: ("Đều đặn", "Active"),
     Status.WATCH: ("Cần để ý", "Watch"), Status.AT_RISK: ("Có nguy cơ rời bỏ", "At risk"),
     Status.LAPSED: ("Đã lâu không ghé", "Lapsed"),
@@ -19,8 +20,7 @@ _STATUS_WORDS = {
 
 def status_word(status: Status, language: str) -> str:
     """The status's name in `language` ("vi" or "en")."""
-    vi, en = _STATUS_WORDS[status]
-    return en if language == "en" else vi
+    return say(_STATUS_WORDS[status], language)
 
 
 def reason_sentence(row: CustomerStatus | Any, language: str, *, today: int) -> str:
