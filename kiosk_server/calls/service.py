@@ -177,15 +177,16 @@ def case_page(session: Session, *, assigned: Assigned, caller: Principal, zone: 
         return (0 if flags.get(id_of(case)) else 1, -values[case.customer_id][2],
                 (case.opened_at - _EPOCH) // timedelta(microseconds=1), id_of(case))
 
-    listed.sort(key=place)
+    placed = sorted(((place(case), case) for case in listed), key=lambda pair: pair[0])
+    places = [where for where, _ in placed]
     start = (0 if after is None
-             else bisect_right([place(case) for case in listed],
-                               tuple(int(part) for part in after.split(":"))))
-    page = listed[start:start + limit]
-    more = start + limit < len(listed)
+             else bisect_right(places, tuple(int(part) for part in after.split(":"))))
+    end = start + limit
+    page = [case for _, case in placed[start:end]]
     return CasePage(items=listed_rows(session, page, flags=flags, values=values, zone=zone),
                     total=len(listed),
-                    next_cursor=":".join(map(str, place(page[-1]))) if more else None,
+                    next_cursor=":".join(map(str, places[end - 1])) if end < len(placed)
+                    else None,
                     ranked_by_model=value.ranked_by_model(session))
 
 
